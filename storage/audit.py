@@ -1,0 +1,103 @@
+"""Append-only audit events with a per-clinic hash chain.
+
+Each row stores `prev_hash` (the clinic's previous row's hash) and `row_hash` = SHA-256 over
+prev_hash and the row's canonical content. A per-clinic advisory lock, held to the end of the
+caller's transaction, keeps the chain linear under concurrency. Call `append` inside the same
+transaction as the action it records, so the event exists exactly when the action does.
+`verify_chain` walks a clinic's rows in order and returns the first row whose hash is wrong.
+Details must never hold PHI values (entity types, ids and counts only).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+GENESIS = "0" * 64
+
+
+def _canonical(row: dict[str, Any]) -> bytes:
+    ts = row["timestamp"]
+    if isinstance(ts, datetime):
+        ts = ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    content = {
+        "id": str(row["id"]), "clinic_id": str(row["clinic_id"]) if row["clinic_id"] else None, "timestamp": ts,
+        "action": row["action"], "resource_type": row["resource_type"], "resource_id": row["resource_id"],
+        "details": row["details"], "session_id": str(row["session_id"]) if row["session_id"] else None,
+        "severity": row["severity"],
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(row)).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str
+    resource_type: str | None = None
+    resource_id: str | None = None
+    details: dict[str, Any] | None = None
+    session_id: str | None = None
+    severity: str = "info"
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+async def append(conn, clinic_id: str | None, event: AuditEvent) -> str:
+    """Insert one event in the caller's transaction; returns its hash."""
+    lock_key = clinic_id or "global"
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", ("audit:" + lock_key,))
+    cur = await conn.execute(
+        """SELECT row_hash FROM audit_logs WHERE clinic_id IS NOT DISTINCT FROM %s
+           ORDER BY seq DESC LIMIT 1""", (clinic_id,))
+    last = await cur.fetchone()
+    prev = (last["row_hash"] if isinstance(last, dict) else last[0]) if last else GENESIS
+    cur = await conn.execute("SELECT gen_random_uuid()::text AS id, clock_timestamp() AS ts")
+    ident = await cur.fetchone()
+    ident_id = ident["id"] if isinstance(ident, dict) else ident[0]
+    ts = ident["ts"] if isinstance(ident, dict) else ident[1]
+    row = {"id": ident_id, "clinic_id": clinic_id, "timestamp": ts, "action": event.action,
+           "resource_type": event.resource_type, "resource_id": event.resource_id,
+           "details": event.details, "session_id": event.session_id, "severity": event.severity}
+    digest = row_hash(prev, row)
+    await conn.execute(
+        """INSERT INTO audit_logs (id, clinic_id, "timestamp", action, resource_type, resource_id, details,
+               session_id, ip_address, user_agent, severity, prev_hash, row_hash)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+        (ident_id, clinic_id, ts, event.action, event.resource_type, event.resource_id,
+         Jsonb(event.details) if event.details is not None else None, event.session_id, event.ip_address,
+         event.user_agent, event.severity, prev, digest))
+    return digest
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    clinic_id: str | None
+    row_id: str
+    seq: int
+    reason: str
+
+
+async def verify_chain(conn, clinic_id: str | None) -> tuple[int, ChainBreak | None]:
+    """Return (rows checked, first break or None)."""
+    cur = await conn.execute(
+        """SELECT id::text AS id, seq, clinic_id::text AS clinic_id, "timestamp", action::text AS action,
+                  resource_type, resource_id, details, session_id::text AS session_id, severity,
+                  prev_hash, row_hash
+           FROM audit_logs WHERE clinic_id IS NOT DISTINCT FROM %s ORDER BY seq""", (clinic_id,))
+    prev = GENESIS
+    count = 0
+    async for row in cur:
+        count += 1
+        if row["prev_hash"] != prev:
+            return count, ChainBreak(clinic_id, row["id"], row["seq"], "prev_hash does not match the previous row")
+        if row["row_hash"] != row_hash(prev, row):
+            return count, ChainBreak(clinic_id, row["id"], row["seq"], "row content does not match its hash")
+        prev = row["row_hash"]
+    return count, None

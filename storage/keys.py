@@ -1,0 +1,16 @@
+"""Redis key names, exactly as the seed lists them (section 5.2), under one versioned prefix."""
+from __future__ import annotations
+
+PREFIX = "receptionist:v1:"
+
+
+def session_key(session_id: str) -> str:
+    return f"{PREFIX}session:{session_id}"
+
+
+def auth_key(key_hash: str) -> str:
+    return f"{PREFIX}auth:{key_hash}"
+
+
+def ratelimit_key(clinic_id: str) -> str:
+    return f"{PREFIX}ratelimit:{clinic_id}"

@@ -1,0 +1,99 @@
+"""Assemble the Starlette application: services at start-up, middleware, and every route.
+
+Route modules export `routes` (and optionally `api_routes` for the authenticated /api/v1 mount);
+nothing here holds business rules.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from storage.db import open_pool
+from storage.redis_client import open_redis
+from voice_agent import clinic_api, health, openapi
+from voice_agent.auth import AuthMiddleware
+from voice_agent.errors import EXCEPTION_HANDLERS
+from voice_agent.metrics import REGISTRY
+from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
+from voice_agent.request_context import RequestContextMiddleware
+from voice_agent.services import Services
+from voice_agent.settings import Settings
+
+log = logging.getLogger("voice_agent")
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+async def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(openapi.build_spec(request.app.state.services.settings))
+
+
+async def index(request: Request) -> Response:
+    return RedirectResponse("/health", status_code=307)
+
+
+def api_routes() -> list[BaseRoute]:
+    """Routes under /api/v1: API key + tenant + rate limit on every one."""
+    return [*clinic_api.routes]
+
+
+def public_routes() -> list[BaseRoute]:
+    """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
+    return []
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Starlette:
+    """Build the app. Tests may pass ready-made services; otherwise they are opened in the lifespan."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = services is None
+        svc = services
+        if svc is None:
+            pool = await open_pool(settings.database_url, max_size=settings.db_pool_max)
+            svc = Services.build(settings, pool, open_redis(settings.redis_url))
+        svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
+        app.state.services = svc
+        for hook in svc.extras.get("startup_hooks", []):
+            await hook(svc)
+        try:
+            yield
+        finally:
+            for hook in svc.extras.get("shutdown_hooks", []):
+                await hook(svc)
+            if owned:
+                await svc.pool.close()
+                await svc.redis.aclose()
+
+    routes: list[BaseRoute] = [
+        Route("/", index, methods=["GET"]),
+        *health.routes,
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
+        Mount("/api/v1", routes=api_routes(),
+              middleware=[Middleware(AuthMiddleware), Middleware(RateLimitMiddleware)]),
+        *public_routes(),
+    ]
+    middleware = [Middleware(RequestContextMiddleware)]
+    if settings.cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                                     allow_methods=["GET", "POST", "OPTIONS"],
+                                     allow_headers=["X-API-Key", "X-Tenant-ID", "X-Request-ID", "Content-Type",
+                                                    "Idempotency-Key"]))
+    app = Starlette(debug=False, routes=routes, middleware=middleware,
+                    exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    if services is not None:
+        services.extras.setdefault("rate_limiter", RateLimiter(services.redis, settings.rate_limit_window))
+        app.state.services = services
+    return app

@@ -1,0 +1,183 @@
+"""Settings from the environment (and an optional `.env` file).
+
+Names follow the seed's section 8 where it has them. A missing or malformed required setting
+raises `SettingsError` with one line naming it; the CLI prints that line and exits 2.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+APP_ENVS = ("development", "test", "staging", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEV_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = DEV_SECRET
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/voice_agent"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    anthropic_api_key: str | None = None
+    claude_intent_model: str = "claude-haiku-4-5"
+    claude_fallback_model: str = "claude-sonnet-4-5"
+    claude_intent_confidence_threshold: float = 0.7
+    claude_timeout_seconds: float = 1.5
+    rate_limit_requests: int = 60
+    rate_limit_window: int = 60
+    redis_session_ttl: int = 1800
+    cors_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    deepgram_api_key: str | None = None
+    elevenlabs_api_key: str | None = None
+    elevenlabs_voice_id: str | None = None
+    admin_token: str | None = None
+    db_pool_max: int = 20
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(name: str, raw: str, lo: int, hi: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(name: str, raw: str, lo: float, hi: float) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(raw.strip())
+    scheme = parsed.scheme.split("+", 1)[0]
+    if scheme not in schemes or not parsed.netloc:
+        raise SettingsError(f"{name} must be a {'/'.join(schemes)} URL, got {raw!r}")
+    return raw.strip()
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    text = raw.strip()
+    if not text:
+        return ()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            raise SettingsError(f"{name} must be a JSON list or comma-separated origins") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise SettingsError(f"{name} must be a list of origin strings")
+    else:
+        items = [part.strip() for part in text.split(",") if part.strip()]
+    return tuple(items)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Read settings; the process environment wins over `.env`."""
+    values: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    get = values.get
+
+    app_env = get("APP_ENV", "development").strip().lower()
+    if app_env not in APP_ENVS:
+        raise SettingsError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, got {app_env!r}")
+    production = app_env == "production"
+
+    def required_in_production(name: str, default: str) -> str:
+        raw = get(name)
+        if raw is None or not raw.strip():
+            if production:
+                raise SettingsError(f"{name} is required when APP_ENV=production")
+            return default
+        return raw
+
+    secret_key = required_in_production("SECRET_KEY", DEV_SECRET)
+    if len(secret_key) < 32:
+        raise SettingsError("SECRET_KEY must be at least 32 characters")
+    if production and secret_key == DEV_SECRET:
+        raise SettingsError("SECRET_KEY must not be the development default in production")
+
+    public_base_url = _url("PUBLIC_BASE_URL",
+                           required_in_production("PUBLIC_BASE_URL", f"http://127.0.0.1:{get('PORT', '8000')}"),
+                           ("http", "https")).rstrip("/")
+    if production and not public_base_url.startswith("https://"):
+        raise SettingsError("PUBLIC_BASE_URL must be an https URL in production")
+
+    log_level = get("LOG_LEVEL", "INFO").strip().upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+    def optional(name: str) -> str | None:
+        raw = get(name)
+        return raw.strip() if raw and raw.strip() else None
+
+    return Settings(
+        app_env=app_env,
+        debug=_bool("DEBUG", get("DEBUG", "false")),
+        host=get("HOST", "127.0.0.1").strip(),
+        port=_int("PORT", get("PORT", "8000"), 1, 65535),
+        secret_key=secret_key,
+        database_url=_url("DATABASE_URL", required_in_production("DATABASE_URL", Settings.database_url),
+                          ("postgresql", "postgres")),
+        redis_url=_url("REDIS_URL", required_in_production("REDIS_URL", Settings.redis_url),
+                       ("redis", "rediss", "unix")),
+        anthropic_api_key=optional("ANTHROPIC_API_KEY"),
+        claude_intent_model=get("CLAUDE_INTENT_MODEL", Settings.claude_intent_model).strip(),
+        claude_fallback_model=get("CLAUDE_FALLBACK_MODEL", Settings.claude_fallback_model).strip(),
+        claude_intent_confidence_threshold=_float(
+            "CLAUDE_INTENT_CONFIDENCE_THRESHOLD", get("CLAUDE_INTENT_CONFIDENCE_THRESHOLD", "0.7"), 0.0, 1.0),
+        claude_timeout_seconds=_float("CLAUDE_TIMEOUT_SECONDS", get("CLAUDE_TIMEOUT_SECONDS", "1.5"), 0.1, 30.0),
+        rate_limit_requests=_int("RATE_LIMIT_REQUESTS", get("RATE_LIMIT_REQUESTS", "60"), 1, 1_000_000),
+        rate_limit_window=_int("RATE_LIMIT_WINDOW", get("RATE_LIMIT_WINDOW", "60"), 1, 86_400),
+        redis_session_ttl=_int("REDIS_SESSION_TTL", get("REDIS_SESSION_TTL", "1800"), 60, 86_400 * 7),
+        cors_origins=_origins("CORS_ORIGINS", get("CORS_ORIGINS", "")),
+        log_level=log_level,
+        public_base_url=public_base_url,
+        twilio_account_sid=optional("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=optional("TWILIO_AUTH_TOKEN"),
+        deepgram_api_key=optional("DEEPGRAM_API_KEY"),
+        elevenlabs_api_key=optional("ELEVENLABS_API_KEY"),
+        elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
+        admin_token=optional("ADMIN_TOKEN"),
+        db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "20"), 2, 500),
+    )
