@@ -1,0 +1,40 @@
+"""The EHRAdapter seam: the only way the dialogue core and the REST API touch a calendar.
+
+The built-in PostgreSQL calendar implements it today; DrChrono, Epic and Cerner (FHIR R4) and
+Google Calendar adapters implement the same methods later. Every method is scoped to one clinic:
+an id from another clinic raises NotFound, never reveals that it exists.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from ehr.types import Appointment, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, TimeSlot
+
+
+class EHRAdapter(Protocol):
+    async def list_providers(self, clinic: ClinicRef) -> list[Provider]: ...
+
+    async def find_slots(self, criteria: SlotCriteria) -> list[TimeSlot]: ...
+
+    async def find_patients(self, clinic: ClinicRef, last_name: str, date_of_birth: date,
+                            first_name: str | None = None, phone: str | None = None) -> list[Patient]: ...
+
+    async def create_patient(self, clinic: ClinicRef, patient: NewPatient) -> Patient: ...
+
+    async def book(self, clinic: ClinicRef, slot: TimeSlot, patient: Patient, reason: str | None,
+                   idempotency_key: str | None, booked_via: str = "api",
+                   session_id: str | None = None) -> Appointment: ...
+
+    async def cancel(self, clinic: ClinicRef, appointment_id: str, reason: str | None,
+                     cancelled_by: str) -> Appointment: ...
+
+    async def reschedule(self, clinic: ClinicRef, appointment_id: str, new_slot: TimeSlot,
+                         idempotency_key: str | None, booked_via: str = "api") -> Appointment: ...
+
+    async def upcoming_appointments(self, clinic: ClinicRef, patient: Patient) -> list[Appointment]: ...
+
+    async def get_appointment(self, clinic: ClinicRef, appointment_id: str) -> Appointment: ...
+
+    async def list_appointments(self, clinic: ClinicRef, start: datetime, end: datetime,
+                                provider_id: str | None = None) -> list[Appointment]: ...
