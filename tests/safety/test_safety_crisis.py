@@ -1,0 +1,100 @@
+import pytest
+
+from safety.crisis import POISON_CONTROL, Severity, assess, crisis_response
+
+
+@pytest.mark.parametrize("text", [
+    "I'm dying to get in to see the doctor",
+    "this back pain is killing me",
+    "I could kill for a coffee",
+    "I need to refill my antidepressant",
+    "I'd like a follow-up for my depression",
+    "calling about my chest x-ray results",
+    "my kid has a mild fever",
+    "my mom will kill me if I miss this appointment",
+    "I can't breathe through my nose",
+    "I'm not suicidal, I just need my meds adjusted",
+    "no chest pain, just a cough",
+    "I had a seizure last year and need a follow up",
+    "me muero de hambre",
+    "este dolor de espalda me está matando",
+])
+def test_idioms_and_routine_talk_are_not_crises(text):
+    a = assess(text)
+    assert a.severity is None, (text, a.matched)
+
+
+@pytest.mark.parametrize("text,category", [
+    ("I'm having crushing chest pain", "medical_emergency"),
+    ("my mom's face is drooping and her speech is slurred", "medical_emergency"),
+    ("one side of his body is numb", "medical_emergency"),
+    ("got stung by a bee and my throat is closing", "medical_emergency"),
+    ("my friend overdosed", "poisoning"),
+    ("my toddler drank bleach", "poisoning"),
+    ("I cut my leg and the bleeding won't stop", "medical_emergency"),
+    ("my husband is not breathing", "medical_emergency"),
+    ("my baby is unresponsive and turning blue", "medical_emergency"),
+    ("she's having a seizure that won't stop", "medical_emergency"),
+    ("no puedo respirar", "medical_emergency"),
+    ("tengo dolor de pecho fuerte", "medical_emergency"),
+])
+def test_medical_emergencies_are_critical_with_911(text, category):
+    a = assess(text)
+    assert a.severity == Severity.CRITICAL, (text, a)
+    assert a.category == category
+    assert "911" in crisis_response(a)
+
+
+def test_poisoning_response_has_poison_control():
+    for text in ("my son swallowed a button battery", "my daughter got into my pills", "mi hijo tomó cloro"):
+        a = assess(text)
+        assert a.category == "poisoning"
+        r = crisis_response(a)
+        assert POISON_CONTROL in r and "911" in r
+
+
+@pytest.mark.parametrize("text,sev", [
+    ("I want to kill myself", Severity.HIGH),
+    ("i just want to die", Severity.HIGH),
+    ("i wanna kms", Severity.HIGH),
+    ("I'm going to kill myself tonight", Severity.CRITICAL),
+    ("I have a gun and I'm going to end my life", Severity.CRITICAL),
+    ("everyone would be better off without me", Severity.MEDIUM),
+    ("me quiero morir", Severity.HIGH),
+    ("quiero suicidarme", Severity.HIGH),
+])
+def test_suicide_severity_and_resources(text, sev):
+    a = assess(text)
+    assert a.severity == sev and a.category == "suicide_self_harm"
+    r = crisis_response(a)
+    assert "988" in r and "741741" in r
+
+
+def test_spanish_response_for_spanish_message():
+    a = assess("me quiero morir")
+    assert a.lang == "es"
+    r = crisis_response(a)
+    assert "988" in r and "llame" in r.lower()
+
+
+def test_violence():
+    a = assess("I'm going to kill my neighbor")
+    assert a.category == "violence" and a.severity >= Severity.HIGH and "911" in crisis_response(a)
+    b = assess("my husband has a gun and he's threatening us")
+    assert b.severity == Severity.CRITICAL and "911" in crisis_response(b)
+
+
+def test_low_distress_is_gentle():
+    a = assess("I've been feeling really stressed out lately")
+    assert a.severity == Severity.LOW and a.category == "distress"
+    assert "911" not in crisis_response(a)
+
+
+def test_negation():
+    assert assess("I don't have any chest pain").severity is None
+    assert assess("I don't want to live anymore").severity == Severity.HIGH  # negation is part of the phrase
+
+
+def test_matched_holds_rule_names_not_text():
+    a = assess("I want to kill myself")
+    assert a.matched and all(" " not in m for m in a.matched)
