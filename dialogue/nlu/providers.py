@@ -1,0 +1,196 @@
+"""Match providers of the clinic's roster and specialties (``rapidfuzz``).
+
+* Names: full name, last name or first name; fuzzy ("Dr Ramen" -> Raman).  A name that
+  is a common English word ("Will", "May", "Hope", "Rose") or shorter than 4 letters
+  matches only with a cue: a title before it ("Dr. Will", "doctor may"), "with/see X",
+  or when the agent asked for a provider.  Fuzzy matches need a cue or a long token.
+* Several providers equally good (two Dr. Lees) -> ``ambiguous`` ids; a first name in the
+  message ("Susan Lee") breaks the tie.
+* Specialties: the roster's own specialty names plus lay phrases ("heart doctor" ->
+  Cardiology, "my kid's doctor" -> Pediatrics, "GP" -> Family Medicine).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional, Sequence
+
+from rapidfuzz import fuzz
+
+from .types import RosterEntry
+
+SPECIALTY_PHRASES: dict[str, tuple[str, ...]] = {
+    "Cardiology": ("cardiology", "cardiologist", "heart doctor", "heart specialist", "heart",
+                   "cardiac", "cardio"),
+    "Dermatology": ("dermatology", "dermatologist", "skin doctor", "skin specialist", "skin",
+                    "rash", "acne", "derm", "mole"),
+    "Pediatrics": ("pediatrics", "pediatrician", "paediatrician", "kid's doctor", "kids doctor",
+                   "kids' doctor", "children's doctor", "childrens doctor", "child doctor",
+                   "baby doctor", "my kid", "my son", "my daughter", "my child", "my baby",
+                   "for my kids", "peds", "pediatric"),
+    "Family Medicine": ("family medicine", "family doctor", "family physician", "primary care",
+                        "general practitioner", "gp", "pcp", "general doctor", "regular doctor",
+                        "internal medicine", "internist", "checkup", "check up", "physical"),
+    "Orthopedics": ("orthopedics", "orthopaedics", "orthopedist", "orthopaedic", "orthopedic",
+                    "bone doctor", "bones", "bone", "joint", "knee", "back pain", "fracture",
+                    "sports medicine"),
+    "Ophthalmology": ("ophthalmology", "ophthalmologist", "eye doctor", "eyes", "eye",
+                      "optometrist", "optometry", "vision", "glasses"),
+    "Obstetrics and Gynecology": ("obstetrics", "gynecology", "gynaecology", "gynecologist",
+                                  "obgyn", "ob gyn", "ob/gyn", "ob-gyn", "ob", "women's health",
+                                  "womens health", "obstetrician", "pregnant", "pregnancy",
+                                  "prenatal", "pap smear"),
+    "Dentistry": ("dentist", "dentistry", "dental", "teeth", "tooth", "cleaning"),
+    "Psychiatry": ("psychiatry", "psychiatrist", "mental health", "therapist", "psychologist",
+                   "counselor", "therapy"),
+    "Neurology": ("neurology", "neurologist", "migraine", "brain doctor"),
+    "Gastroenterology": ("gastroenterology", "gastroenterologist", "gi doctor", "stomach doctor"),
+    "Otolaryngology": ("ent", "ear nose and throat", "otolaryngology", "otolaryngologist",
+                       "ear doctor"),
+    "Urology": ("urology", "urologist"),
+    "Endocrinology": ("endocrinology", "endocrinologist", "diabetes doctor", "thyroid"),
+    "Allergy": ("allergist", "allergy", "allergies", "immunology"),
+}
+_SPEC_ALIASES = {"Family Practice": "Family Medicine", "Internal Medicine": "Family Medicine",
+                 "OB/GYN": "Obstetrics and Gynecology", "OBGYN": "Obstetrics and Gynecology",
+                 "Gynecology": "Obstetrics and Gynecology", "Orthopaedics": "Orthopedics",
+                 "Eye Care": "Ophthalmology", "Optometry": "Ophthalmology", "Dental": "Dentistry"}
+
+_SPEC_RES = [
+    (canon, re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(ph, key=len, reverse=True)) + r")\b"))
+    for canon, ph in SPECIALTY_PHRASES.items()
+]
+# phrases that are only specialties when there is no better hint (body parts, reasons)
+_WEAK = {"heart", "skin", "rash", "acne", "mole", "bone", "bones", "joint", "knee", "eye", "eyes",
+         "vision", "glasses", "teeth", "tooth", "cleaning", "physical", "checkup", "check up",
+         "back pain", "fracture", "thyroid", "allergies", "migraine", "therapy", "my son",
+         "my daughter", "my kid", "my child", "my baby", "for my kids", "pregnant", "pregnancy"}
+
+COMMON_WORDS = frozenset("""
+a about after again all also am an and any appointment are as ask at august back be bell best
+bill book brown but by call can clay cook day do doctor dr earl for free frank from gay get
+give go good grace green had has have he her here him his hope how i if in is it its ivy job
+june just king know last like long look love make mark may me miles more most much my new no
+nurse ok on one or our out over patience please rich rose said see she should so some summer
+than that the their them then there they this to today too up us want was we well were what
+when where which who will win with would yes you young your faith joy dawn sunny chase page
+price wood hill lane park rush sky star storm ray sun west white black gray grey bud major
+""".split())
+_CUE_RE = re.compile(r"\b(?:dr|doctor|doc|nurse|np|pa|provider|physician|prof)\.?\s+$")
+_WITH_RE = re.compile(r"\b(?:with|see|seeing|saw|for|prefer|want|book)\s+$")
+_TOKEN_RE = re.compile(r"[a-z][a-z'\-]*")
+
+
+@dataclass
+class ProviderMatch:
+    """Outcome of roster matching."""
+
+    provider_id: Optional[str] = None
+    ambiguous: list[str] = field(default_factory=list)
+    specialty: Optional[str] = None
+    score: float = 0.0
+
+
+def _norm_name(s: str) -> str:
+    return re.sub(r"[^a-z]", "", s.lower())
+
+
+def canonical_specialty(name: str) -> str:
+    """Map a roster specialty spelling to the lexicon's canonical name."""
+    for canon in SPECIALTY_PHRASES:
+        if canon.lower() == name.lower():
+            return canon
+    return _SPEC_ALIASES.get(name, name)
+
+
+def find_specialty(text: str, roster: Sequence[RosterEntry]) -> Optional[str]:
+    """The specialty named (or described in lay terms) in cleaned ``text``.
+
+    Returns the roster's own spelling when the roster has that specialty.
+    """
+    roster_specs = {canonical_specialty(r.specialty): r.specialty for r in roster if r.specialty}
+    best: Optional[tuple[bool, int, str]] = None
+    for canon, rx in _SPEC_RES:
+        for m in rx.finditer(text):
+            weak = m.group(0) in _WEAK
+            if m.group(0) == "ob" and not re.search(r"\bob\b(?!\s*(?:\w))|an ob\b|the ob\b|ob doctor", text):
+                continue
+            key = (not weak, -m.start(), canon)
+            if best is None or key > best:
+                best = key
+    if best is None:
+        return None
+    strong, _, canon = best
+    if not strong and canon not in roster_specs:
+        return None  # "my knee hurts" is a reason, not a specialty, unless the clinic has it
+    return roster_specs.get(canon, canon)
+
+
+@lru_cache(maxsize=256)
+def _index(roster: tuple[RosterEntry, ...]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    last: dict[str, list[str]] = {}
+    first: dict[str, list[str]] = {}
+    for r in roster:
+        last.setdefault(_norm_name(r.last_name), []).append(r.id)
+        first.setdefault(_norm_name(r.first_name), []).append(r.id)
+    return last, first
+
+
+def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider: bool = False) -> ProviderMatch:
+    """Find a roster provider mentioned in cleaned ``text`` (see module docstring)."""
+    out = ProviderMatch()
+    if not roster:
+        return out
+    out.specialty = find_specialty(text, roster)
+    last_idx, first_idx = _index(tuple(roster))
+    toks = [(m.group(0).strip("'-"), m.start()) for m in _TOKEN_RE.finditer(text)]
+    scores: dict[str, float] = {}
+    first_hits: set[str] = set()
+    for i, (tok, pos) in enumerate(toks):
+        w = _norm_name(tok)
+        if len(w) < 2:
+            continue
+        before = text[max(0, pos - 14): pos]
+        titled = bool(_CUE_RE.search(before))
+        cued = titled or bool(_WITH_RE.search(before)) or expecting_provider
+        common = w in COMMON_WORDS
+        if common and not cued:
+            continue
+        if w in ("doctor", "dr", "nurse", "provider", "someone", "anyone", "anybody", "whoever"):
+            continue
+        for name, ids in last_idx.items():
+            if w == name:
+                s = 100.0
+            elif len(w) >= 4 and len(name) >= 4 and not common and (cued or len(w) >= 6):
+                s = fuzz.ratio(w, name)
+                if s < (75 if titled else 85):
+                    continue
+            else:
+                continue
+            for pid in ids:
+                scores[pid] = max(scores.get(pid, 0.0), s + (5 if titled else 0))
+        for name, ids in first_idx.items():
+            if w == name and (cued or len(w) >= 4 and not common):
+                for pid in ids:
+                    first_hits.add(pid)
+                    nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
+                    if pid not in scores and (titled or expecting_provider or _WITH_RE.search(before)):
+                        # "Dr. Susan" or "with Susan" alone
+                        if not nxt or _norm_name(nxt) not in last_idx:
+                            scores[pid] = 90.0
+    if not scores:
+        return out
+    # a first name also mentioned breaks ties between people sharing a last name
+    for pid in first_hits:
+        if pid in scores:
+            scores[pid] += 10
+    top = max(scores.values())
+    best = sorted(pid for pid, s in scores.items() if s >= top - 0.01)
+    out.score = min(top, 100.0) / 100.0
+    if len(best) == 1:
+        out.provider_id = best[0]
+    else:
+        out.ambiguous = best
+    return out
