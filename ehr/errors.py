@@ -18,5 +18,9 @@ class NotAllowed(EHRError):
     """The action is not allowed, e.g. the provider is not accepting new patients, or the time is past."""
 
 
+class IdempotencyConflict(NotAllowed):
+    """The idempotency key was already used for a different request (another slot or patient)."""
+
+
 class Unavailable(EHRError):
     """The calendar or EHR cannot be reached right now."""

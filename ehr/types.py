@@ -78,6 +78,8 @@ class SlotCriteria:
     limit: int = 6
     spread_days: bool = True                  # at most a few per day, so options cover several days
     exclude_starts: tuple[datetime, ...] = ()
+    not_before: datetime | None = None        # aware instant: no slot starts earlier (e.g. "after 3 pm today")
+    not_after: datetime | None = None         # aware instant: no slot ends later
 
 
 @dataclass(frozen=True)

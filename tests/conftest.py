@@ -30,24 +30,39 @@ from voice_agent.services import Services
 from voice_agent.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/voice_agent_test")
+# One database per test run (several runs may share a machine); stale ones from dead runs are dropped.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
+                                   f"postgresql://postgres@127.0.0.1:5432/voice_agent_test_{os.getpid()}")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+def _admin(url: str) -> str:
+    return to_conninfo(url).rsplit("/", 1)[0] + "/postgres"
+
+
 def _recreate_database(url: str) -> None:
     name = urlparse(url).path.lstrip("/")
-    admin = to_conninfo(url).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(_admin(url), autocommit=True) as conn:
+        for (stale,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'voice_agent_test_%'"):
+            pid = stale.rsplit("_", 1)[-1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                conn.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(url: str) -> None:
+    name = urlparse(url).path.lstrip("/")
+    with psycopg.connect(_admin(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 def test_env() -> dict[str, str]:
     return {"APP_ENV": "test", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
             "ADMIN_TOKEN": ADMIN_TOKEN, "SECRET_KEY": "test-secret-key-for-the-suite-0123456789",
-            "PUBLIC_BASE_URL": "https://receptionist.test", "LOG_LEVEL": "INFO"}
+            "PUBLIC_BASE_URL": "https://receptionist.test", "LOG_LEVEL": "INFO", "TWILIO_AUTH_TOKEN": "test-twilio-auth-token"}
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +74,9 @@ def settings(test_env):
 async def database(settings) -> str:
     _recreate_database(TEST_DATABASE_URL)
     await migrate(to_conninfo(TEST_DATABASE_URL))
-    return TEST_DATABASE_URL
+    yield TEST_DATABASE_URL
+    if "TEST_DATABASE_URL" not in os.environ:
+        _drop_database(TEST_DATABASE_URL)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -71,8 +88,7 @@ async def pool(database):
 
 @pytest_asyncio.fixture(scope="session")
 async def redis(settings):
-    client = open_redis(settings.redis_url)
-    await client.flushdb()
+    client = open_redis(settings.redis_url)  # keys are per clinic/session uuid: runs never collide
     yield client
     await client.aclose()
 

@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import open_pool
 from storage.redis_client import open_redis
-from voice_agent import clinic_api, health, openapi
+from channels import chat_api
+from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent.auth import AuthMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
 from voice_agent.metrics import REGISTRY
@@ -45,7 +46,7 @@ async def index(request: Request) -> Response:
 
 def api_routes() -> list[BaseRoute]:
     """Routes under /api/v1: API key + tenant + rate limit on every one."""
-    return [*clinic_api.routes]
+    return [*clinic_api.routes, *chat_api.routes, *scheduling_api.routes]
 
 
 def public_routes() -> list[BaseRoute]:

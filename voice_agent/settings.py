@@ -34,11 +34,12 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     anthropic_api_key: str | None = None
     claude_intent_model: str = "claude-haiku-4-5"
-    claude_fallback_model: str = "claude-sonnet-4-5"
+    claude_fallback_model: str = "claude-sonnet-4-6"
     claude_intent_confidence_threshold: float = 0.7
     claude_timeout_seconds: float = 1.5
     rate_limit_requests: int = 60
     rate_limit_window: int = 60
+    webchat_clinic_rate_limit: int = 600
     redis_session_ttl: int = 1800
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -50,6 +51,13 @@ class Settings:
     elevenlabs_voice_id: str | None = None
     admin_token: str | None = None
     db_pool_max: int = 20
+    deepgram_model: str = "nova-3"
+    deepgram_url: str | None = None          # wss base override (tests point it at a fake server)
+    elevenlabs_model: str = "eleven_flash_v2_5"
+    elevenlabs_url: str | None = None        # https base override
+    voice_barge_in_ms: int = 300             # caller speech during playback before we stop talking
+    voice_silence_seconds: float = 6.0       # silence before a reprompt
+    voice_stream_token_seconds: int = 900    # lifetime of the Media Streams token
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -169,6 +177,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         claude_timeout_seconds=_float("CLAUDE_TIMEOUT_SECONDS", get("CLAUDE_TIMEOUT_SECONDS", "1.5"), 0.1, 30.0),
         rate_limit_requests=_int("RATE_LIMIT_REQUESTS", get("RATE_LIMIT_REQUESTS", "60"), 1, 1_000_000),
         rate_limit_window=_int("RATE_LIMIT_WINDOW", get("RATE_LIMIT_WINDOW", "60"), 1, 86_400),
+        webchat_clinic_rate_limit=_int("WEBCHAT_CLINIC_RATE_LIMIT", get("WEBCHAT_CLINIC_RATE_LIMIT", "600"),
+                                       1, 1_000_000),
         redis_session_ttl=_int("REDIS_SESSION_TTL", get("REDIS_SESSION_TTL", "1800"), 60, 86_400 * 7),
         cors_origins=_origins("CORS_ORIGINS", get("CORS_ORIGINS", "")),
         log_level=log_level,
@@ -180,4 +190,13 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
         admin_token=optional("ADMIN_TOKEN"),
         db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "20"), 2, 500),
+        deepgram_model=get("DEEPGRAM_MODEL", Settings.deepgram_model).strip(),
+        deepgram_url=_url("DEEPGRAM_URL", get("DEEPGRAM_URL"), ("ws", "wss")) if optional("DEEPGRAM_URL") else None,
+        elevenlabs_model=get("ELEVENLABS_MODEL", Settings.elevenlabs_model).strip(),
+        elevenlabs_url=(_url("ELEVENLABS_URL", get("ELEVENLABS_URL"), ("http", "https")).rstrip("/")
+                        if optional("ELEVENLABS_URL") else None),
+        voice_barge_in_ms=_int("VOICE_BARGE_IN_MS", get("VOICE_BARGE_IN_MS", "300"), 60, 3000),
+        voice_silence_seconds=_float("VOICE_SILENCE_SECONDS", get("VOICE_SILENCE_SECONDS", "6"), 1.0, 60.0),
+        voice_stream_token_seconds=_int("VOICE_STREAM_TOKEN_SECONDS", get("VOICE_STREAM_TOKEN_SECONDS", "900"),
+                                        30, 86_400),
     )

@@ -1,0 +1,87 @@
+"""POST /api/v1/chat (the seed's section 3.1): a thin adapter from JSON to Engine.process()."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dialogue.engine import ClinicUnavailable, EngineReply
+from voice_agent import openapi, wiring
+from voice_agent.context import get_current_clinic
+from voice_agent.errors import ApiError
+
+MAX_BODY = 16_384
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "payload_too_large", f"The body must be at most {MAX_BODY} bytes.")
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "validation_error", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "validation_error", "The body must be a JSON object.")
+    return body
+
+
+def reply_json(reply: EngineReply) -> dict[str, Any]:
+    return {
+        "message": reply.message, "session_id": reply.session_id, "state": reply.state.value,
+        "intent": reply.intent, "confidence": reply.confidence, "booking_id": reply.booking_id,
+        "collected_data": reply.collected_data, "available_slots": reply.available_slots,
+        "processing_time_ms": reply.processing_time_ms,
+    }
+
+
+async def chat(request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    message, session_id = body.get("message"), body.get("session_id")
+    if not isinstance(message, str) or not 1 <= len(message.strip()) <= 2000 or len(message) > 2000:
+        raise ApiError(400, "validation_error", "message must be a string of 1 to 2000 characters.",
+                       extra={"field": "message"})
+    if session_id is not None and (not isinstance(session_id, str) or len(session_id) > 100):
+        raise ApiError(400, "validation_error", "session_id must be a string.", extra={"field": "session_id"})
+    engine = wiring.engine(request.app.state.services)
+    try:
+        reply = await engine.process(get_current_clinic().id, "web", message, session_id=session_id or None)
+    except ClinicUnavailable:
+        raise ApiError(403, "clinic_inactive", "This clinic's account is not active.") from None
+    return JSONResponse(reply_json(reply))
+
+
+routes = [Route("/chat", chat, methods=["POST"])]
+
+openapi.SCHEMAS["ChatRequest"] = {
+    "type": "object", "required": ["message"],
+    "properties": {"message": {"type": "string", "minLength": 1, "maxLength": 2000},
+                   "session_id": {"type": "string", "description": "From the previous response, for continuity"}}}
+openapi.SCHEMAS["ChatResponse"] = {
+    "type": "object",
+    "required": ["message", "session_id", "state", "intent", "confidence", "processing_time_ms"],
+    "properties": {
+        "message": {"type": "string"}, "session_id": {"type": "string"},
+        "state": {"type": "string", "enum": ["idle", "collect_provider", "collect_date", "collect_time",
+                                             "collect_patient_info", "collect_reason", "searching", "showing_slots",
+                                             "confirm_booking", "booked", "cancelled", "handed_off", "completed",
+                                             "error"]},
+        "intent": {"type": "string"}, "confidence": {"type": "number"},
+        "booking_id": {"type": ["string", "null"]}, "collected_data": {"type": "object"},
+        "available_slots": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/TimeSlot"}},
+        "processing_time_ms": {"type": "number"}}}
+openapi.SCHEMAS.setdefault("TimeSlot", {
+    "type": "object", "properties": {"provider_id": {"type": "string"}, "provider_name": {"type": "string"},
+                                     "start": {"type": "string", "format": "date-time"},
+                                     "end": {"type": "string", "format": "date-time"}}})
+openapi.register("/api/v1/chat", "post", {
+    "summary": "Send a patient's message; get the receptionist's reply",
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ChatRequest"}}}},
+    "responses": {"200": {"description": "The reply", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ChatResponse"}}}}}})

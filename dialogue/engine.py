@@ -1,0 +1,280 @@
+"""dialogue.Engine.process(): the only entry to the core, for every channel.
+
+    1 load or create the session            5 scheduling through the EHR adapter
+    2 safety on the input                    6 respond (templates)
+    3 understand: intent + slots             7 safety on the output
+    4 flow: the state machine decides        8 save the session, write audit events
+
+Channels turn their transport into `process()` calls and the reply back into their transport.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time as clock
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from dialogue import responses as say
+from dialogue.conversation import Conversation
+from dialogue.nlu.protocol import Understanding
+from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
+from dialogue.ports import AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore
+from dialogue.session import ConversationTurn, SessionData
+from dialogue.states import BookingState
+from ehr.errors import Unavailable
+from ehr.protocol import EHRAdapter
+from ehr.types import ClinicRef, Provider
+
+log = logging.getLogger("dialogue.engine")
+ROSTER_SECONDS = 60.0
+PUBLIC_FIELDS = ("flow", "provider_id", "provider_name", "specialty", "date", "date_from", "date_to", "time",
+                 "earliest_time", "part_of_day", "first_name", "last_name", "date_of_birth", "phone", "reason",
+                 "patient_id", "booking_id")
+SEVERITY = {"EMERGENCY": "critical", "SAFETY_TRIGGER": "warning"}
+EXPECTING_FOR_NLU = {"handoff_offer": "confirm", "opening": None}
+
+
+class ClinicUnavailable(Exception):
+    """The clinic does not exist or is not active: channels answer with a polite refusal."""
+
+
+@dataclass
+class EngineReply:
+    message: str
+    session_id: str
+    state: BookingState
+    intent: str
+    confidence: float
+    booking_id: str | None
+    collected_data: dict[str, Any]
+    available_slots: list[dict[str, str]] | None
+    processing_time_ms: float
+    expecting: str | None = None
+    handoff: bool = False
+    end_conversation: bool = False
+    safety_action: str = "continue"
+    events: list[tuple[str, dict]] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, *, sessions: SessionStore, directory: ClinicDirectory, calendar: EHRAdapter,
+                 understanding: Understanding, audit: AuditSink, safety: Any, notifier: Notifier | None = None,
+                 clock_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 session_ttl: int = 1800) -> None:
+        self.sessions, self.directory, self.calendar = sessions, directory, calendar
+        self.understanding, self.audit, self.safety = understanding, audit, safety
+        self.notifier = notifier
+        self.now, self.ttl = clock_now, session_ttl
+        self._rosters: dict[str, tuple[float, list[Provider]]] = {}
+
+    async def clinic(self, clinic_id: str) -> ClinicProfile:
+        clinic = await self.directory.by_id(clinic_id)
+        if clinic is None or clinic.status != "ACTIVE":
+            raise ClinicUnavailable(clinic_id)
+        return clinic
+
+    async def roster(self, clinic: ClinicProfile) -> list[Provider]:
+        hit = self._rosters.get(clinic.id)
+        if hit and clock.monotonic() - hit[0] < ROSTER_SECONDS:
+            return hit[1]
+        providers = await self.calendar.list_providers(ClinicRef(clinic.id, clinic.timezone, clinic.name))
+        self._rosters[clinic.id] = (clock.monotonic(), providers)
+        return providers
+
+    async def session_for(self, clinic: ClinicProfile, channel: str, session_id: str | None,
+                          channel_user_id: str | None) -> SessionData:
+        found = None
+        if session_id:
+            found = await self.sessions.load(clinic.id, session_id)
+        elif channel_user_id:
+            found = await self.sessions.find_active(clinic.id, channel, channel_user_id)
+        if found:
+            return found
+        session = SessionData.new(clinic.id, channel, channel_user_id, self.ttl)
+        if channel == "sms" and channel_user_id:
+            session.collected_data["phone"] = channel_user_id
+        return session
+
+    async def greet(self, clinic_id: str, channel: str, *, session_id: str | None = None,
+                    channel_user_id: str | None = None, prefix: str = "") -> EngineReply:
+        """Open a conversation (a call being answered): the greeting, recorded as the first turn."""
+        started = clock.perf_counter()
+        clinic = await self.clinic(clinic_id)
+        session = await self.session_for(clinic, channel, session_id, channel_user_id)
+        message = f"{prefix} {say.greeting(clinic)}".strip() if not session.message_history else \
+            "Welcome back. " + (say.question(session.collected_data["awaiting"], channel)
+                                if session.collected_data.get("awaiting") else "How can I help?")
+        session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value))
+        await self.sessions.save(session)
+        return self._reply(session, message, Intent.GREETING.value, 1.0, started)
+
+    async def process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
+                      channel_user_id: str | None = None) -> EngineReply:
+        started = clock.perf_counter()
+        clinic = await self.clinic(clinic_id)
+        session = await self.session_for(clinic, channel, session_id, channel_user_id)
+        c = session.collected_data
+        now = self.now()
+        verdict = self.safety.check_input(text, {"abuse_strikes": c.get("abuse_strikes", 0)})
+        events: list[tuple[str, dict]] = list(verdict.audit_events)
+        session.message_count += 1
+        asked = c.get("awaiting")
+        patient_turn = ConversationTurn("patient", verdict.text_redacted, _iso(now), session.current_state.value)
+        session.add_turn(patient_turn)
+        intent, confidence, handoff, end = Intent.UNKNOWN.value, 0.0, False, False
+        action = verdict.action.value
+        if action == "escalate":
+            message, intent, confidence, handoff = verdict.reply, Intent.HANDOFF.value, 1.0, True
+            c.update(flow=None, awaiting=None)
+            session.move_to(BookingState.HANDED_OFF)
+        elif action in ("redirect", "block"):
+            message = verdict.reply
+            if verdict.abuse:
+                c["abuse_strikes"] = c.get("abuse_strikes", 0) + 1
+            elif verdict.crisis.severity is not None:      # resources given: offer a person next
+                c["resume"], c["awaiting"] = c.get("awaiting"), "handoff_offer"
+            end = action == "block"
+        else:
+            roster = await self.roster(clinic)
+            nlu = await self.understand(verdict.text_clean, clinic, session, roster, now)
+            intent, confidence = nlu.intent.value, nlu.confidence
+            conversation = Conversation(clinic=clinic, session=session, nlu=nlu, text=verdict.text_clean,
+                                        history_text=verdict.text_redacted, roster=roster, calendar=self.calendar,
+                                        now=now)
+            try:
+                message = await conversation.respond()
+            except Unavailable:
+                log.warning("calendar unavailable", extra={"event": "ehr_unavailable"})
+                message = say.error()
+            handoff, end = conversation.handoff, conversation.end
+            events.extend((f"flow_{name}", details) for name, details in conversation.events)
+            if verdict.prefix:
+                message = f"{verdict.prefix} {message}"
+            if verdict.notice:
+                message = f"{verdict.notice} {message}"
+            session.intent_history.append(intent)
+        patient_turn.text = scrub_identity(patient_turn.text, asked, c)
+        output = self.safety.check_output(message, self.allowed_values(clinic, session), verdict.lang)
+        events.extend(output.audit_events)
+        message = output.text
+        session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value,
+                                          intent))
+        await self.sessions.save(session)
+        await self.record(clinic.id, session.session_id, events)
+        await self.notify(clinic, session, events)
+        reply = self._reply(session, message, intent, confidence, started)
+        reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
+        reply.events = [e for e in events if e[0].startswith("flow_")]
+        return reply
+
+    async def record_playback(self, clinic_id: str, channel: str, channel_user_id: str, *, heard: str,
+                              interrupted: bool, timings: dict[str, float] | None = None) -> None:
+        """A call tells the engine what the caller actually heard of the last reply (barge-in), and the
+        turn's timings; both land in the last assistant turn's meta (no PHI)."""
+        clinic = await self.clinic(clinic_id)
+        session = await self.sessions.find_active(clinic.id, channel, channel_user_id)
+        if session is None:
+            return
+        turn = next((t for t in reversed(session.message_history) if t.role == "assistant"), None)
+        if turn is None:
+            return
+        turn.meta["interrupted"] = interrupted
+        if interrupted:
+            turn.meta["heard_chars"] = len(heard)
+            turn.meta["unheard"] = turn.text[len(heard):] if turn.text.startswith(heard) else None
+        if timings:
+            turn.meta["timings_ms"] = {k: round(v, 1) for k, v in timings.items()}
+        await self.sessions.save(session)
+
+    async def understand(self, text: str, clinic: ClinicProfile, session: SessionData, roster: list[Provider],
+                         now: datetime) -> NLUResult:
+        awaiting = session.collected_data.get("awaiting")
+        ctx = NLUContext(
+            timezone=clinic.timezone, now=now,
+            roster=[RosterEntry(p.id, p.first_name, p.last_name, p.title or "", p.specialty or "") for p in roster],
+            expecting=EXPECTING_FOR_NLU.get(awaiting, awaiting),
+            shown_options=len(session.shown_slots) if awaiting == "slot_choice"
+            else len(session.collected_data.get("appointments", [])))
+        return await self.understanding.understand_async(text, ctx)
+
+    def allowed_values(self, clinic: ClinicProfile, session: SessionData) -> list[str]:
+        """What a reply may contain that looks like PII: the clinic's own contacts, the patient's own."""
+        c = session.collected_data
+        values = [clinic.phone, clinic.email, clinic.address, clinic.settings.get("front_desk_phone"),
+                  c.get("phone"), c.get("first_name"), c.get("last_name")]
+        roster = self._rosters.get(clinic.id, (0, []))[1]
+        values += [p.display_name for p in roster] + [f"{p.first_name} {p.last_name}" for p in roster]
+        return [v for v in values if v]
+
+    async def record(self, clinic_id: str, session_id: str, events: list[tuple[str, dict]]) -> None:
+        for action, details in events:
+            if action.startswith("flow_"):
+                continue  # bookings and cancellations are audited by the calendar, in their transaction
+            try:
+                await self.audit.record(clinic_id, action, resource_type="session", resource_id=session_id,
+                                        details=details, session_id=session_id,
+                                        severity=SEVERITY.get(action, "info"))
+            except Exception:
+                log.exception("audit write failed", extra={"event": "audit_failed"})
+
+    async def notify(self, clinic: ClinicProfile, session: SessionData, events: list[tuple[str, dict]]) -> None:
+        """Tell the notifier about bookings, cancellations and moves; a failure never breaks the turn."""
+        if self.notifier is None:
+            return
+        for name, details in events:
+            if name not in ("flow_booked", "flow_cancelled", "flow_rescheduled"):
+                continue
+            slot = session.selected_slot
+            target = session.collected_data.get("target") or {}
+            if name == "flow_cancelled" and target:
+                provider, start = target.get("provider_name", ""), datetime.fromisoformat(target["start"])
+            elif slot:
+                provider, start = slot.provider_name, slot.start
+            else:
+                continue
+            notice = AppointmentNotice(
+                kind=name.removeprefix("flow_"), clinic=clinic, appointment_id=details["appointment_id"],
+                provider_name=provider, start_local=say.when_phrase(start, ZoneInfo(clinic.timezone)),
+                patient_phone=session.collected_data.get("phone"), channel=session.channel,
+                session_id=session.session_id)
+            try:
+                await self.notifier.appointment_changed(notice)
+            except Exception:
+                log.exception("notifier failed", extra={"event": "notify_failed"})
+
+    def _reply(self, session: SessionData, message: str, intent: str, confidence: float,
+               started: float) -> EngineReply:
+        c = session.collected_data
+        data = {k: c[k] for k in PUBLIC_FIELDS if c.get(k) is not None}
+        roster = self._rosters.get(session.clinic_id, (0, []))[1]
+        provider = next((p for p in roster if p.id == c.get("provider_id")), None)
+        if provider:
+            data["provider_name"] = provider.display_name
+        showing = session.current_state == BookingState.SHOWING_SLOTS and c.get("awaiting") == "slot_choice"
+        return EngineReply(
+            message=message, session_id=session.session_id, state=session.current_state, intent=intent,
+            confidence=round(confidence, 3), booking_id=session.booking_id, collected_data=data,
+            available_slots=[s.to_json() for s in session.shown_slots] if showing else None,
+            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"))
+
+
+IDENTITY_ANSWERS = {"patient_name": "<PERSON>", "date_of_birth": "<DATE_OF_BIRTH>", "phone": "<PHONE_NUMBER>"}
+
+
+def scrub_identity(text: str, asked: str | None, collected: dict[str, Any]) -> str:
+    """History never holds identifiers: an answer to an identity question is stored as its type,
+    and the patient's known name is masked wherever else it appears (names need no cue here)."""
+    if asked in IDENTITY_ANSWERS:
+        return IDENTITY_ANSWERS[asked]
+    for key in ("first_name", "last_name"):
+        value = collected.get(key)
+        if value and len(value) > 1:
+            text = re.sub(rf"\b{re.escape(value)}\b", "<PERSON>", text, flags=re.IGNORECASE)
+    return text
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")

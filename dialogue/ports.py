@@ -1,0 +1,65 @@
+"""The seams the engine calls through; implementations are chosen once at start-up.
+
+The engine speaks neither SQL nor HTTP: sessions, clinic profiles, calendars and audit events all
+arrive through these protocols.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dialogue.session import SessionData
+
+
+@dataclass(frozen=True)
+class ClinicProfile:
+    """What the dialogue knows about a clinic: its own record, never invented."""
+    id: str
+    name: str
+    slug: str
+    timezone: str
+    status: str
+    phone: str | None
+    address: str | None
+    email: str | None
+    business_hours: dict[str, list[list[str]]]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class SessionStore(Protocol):
+    async def load(self, clinic_id: str, session_id: str) -> SessionData | None: ...
+
+    async def find_active(self, clinic_id: str, channel: str, channel_user_id: str) -> SessionData | None: ...
+
+    async def save(self, session: SessionData) -> None: ...
+
+
+class ClinicDirectory(Protocol):
+    async def by_id(self, clinic_id: str) -> ClinicProfile | None: ...
+
+    async def by_phone(self, phone: str) -> ClinicProfile | None: ...
+
+    async def by_slug(self, slug: str) -> ClinicProfile | None: ...
+
+
+class AuditSink(Protocol):
+    async def record(self, clinic_id: str, action: str, *, resource_type: str | None = None,
+                     resource_id: str | None = None, details: dict[str, Any] | None = None,
+                     session_id: str | None = None, severity: str = "info") -> None: ...
+
+
+@dataclass(frozen=True)
+class AppointmentNotice:
+    """A booking, cancellation or reschedule that the patient should be told about out of band."""
+    kind: str                 # "booked", "cancelled", "rescheduled"
+    clinic: ClinicProfile
+    appointment_id: str
+    provider_name: str
+    start_local: str          # as spoken: "Tuesday, March 9th at 8 AM"
+    patient_phone: str | None
+    channel: str              # where it happened
+    session_id: str
+
+
+class Notifier(Protocol):
+    async def appointment_changed(self, notice: AppointmentNotice) -> None: ...

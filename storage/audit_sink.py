@@ -1,0 +1,25 @@
+"""AuditSink for events that stand alone (safety triggers, consent): one short transaction each.
+
+Events that record a data change (a booking) are written by the adapter in that change's own
+transaction instead.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from storage import audit
+
+
+class AuditRepository:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self.pool = pool
+
+    async def record(self, clinic_id: str, action: str, *, resource_type: str | None = None,
+                     resource_id: str | None = None, details: dict[str, Any] | None = None,
+                     session_id: str | None = None, severity: str = "info") -> None:
+        async with self.pool.connection() as conn, conn.transaction():
+            await audit.append(conn, clinic_id, audit.AuditEvent(
+                action=action, resource_type=resource_type, resource_id=resource_id, details=details,
+                session_id=session_id, severity=severity))
