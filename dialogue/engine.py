@@ -62,11 +62,12 @@ class EngineReply:
 class Engine:
     def __init__(self, *, sessions: SessionStore, directory: ClinicDirectory, calendar: EHRAdapter,
                  understanding: Understanding, audit: AuditSink, safety: Any, notifier: Notifier | None = None,
+                 phrasing: Any = None,
                  clock_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  session_ttl: int = 1800) -> None:
         self.sessions, self.directory, self.calendar = sessions, directory, calendar
         self.understanding, self.audit, self.safety = understanding, audit, safety
-        self.notifier = notifier
+        self.notifier, self.phrasing = notifier, phrasing
         self.now, self.ttl = clock_now, session_ttl
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
 
@@ -151,6 +152,7 @@ class Engine:
                 message = say.error()
             handoff, end = conversation.handoff, conversation.end
             events.extend((f"flow_{name}", details) for name, details in conversation.events)
+            message = await self.phrase(message, clinic, session, roster)
             if verdict.prefix:
                 message = f"{verdict.prefix} {message}"
             if verdict.notice:
@@ -169,6 +171,20 @@ class Engine:
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
         return reply
+
+    async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
+                     roster: list[Provider]) -> str:
+        """Claude's wording of a template reply, when configured; facts are checked, the template is the
+        fallback. Not on calls (a round trip before the first audio) nor for numbered option lists."""
+        if self.phrasing is None or session.channel == "voice" or \
+                session.collected_data.get("awaiting") in ("slot_choice", "appointment_choice"):
+            return message
+        facts = {"providers": [p.display_name for p in roster], "clinic": clinic.name}
+        try:
+            return await self.phrasing.phrase(message, facts, {"channel": session.channel, "clinic_name": clinic.name})
+        except Exception:
+            log.exception("phrasing failed", extra={"event": "phrasing_failed"})
+            return message
 
     async def record_playback(self, clinic_id: str, channel: str, channel_user_id: str, *, heard: str,
                               interrupted: bool, timings: dict[str, float] | None = None) -> None:

@@ -29,6 +29,14 @@ def understanding(services: Services):
                                              http_client=services.extras.get("anthropic_http_client"))
 
 
+def phrasing(services: Services):
+    """Claude rewords template replies when configured; None keeps the templates."""
+    if not services.settings.anthropic_api_key:
+        return None
+    from dialogue.claude_phrasing import ClaudePhrasing  # only when configured
+    return ClaudePhrasing.from_settings(services.settings, http_client=services.extras.get("anthropic_http_client"))
+
+
 def engine(services: Services) -> Engine:
     if "engine" not in services.extras:
         settings = services.settings
@@ -41,6 +49,7 @@ def engine(services: Services) -> Engine:
             understanding=understanding(services),
             audit=AuditRepository(services.pool),
             safety=get_pipeline(),
+            phrasing=phrasing(services),
             session_ttl=settings.redis_session_ttl,
         )
     return services.extras["engine"]
