@@ -37,6 +37,18 @@ SEVERITY = {"EMERGENCY": "critical", "SAFETY_TRIGGER": "warning"}
 EXPECTING_FOR_NLU = {"handoff_offer": "confirm", "opening": None}
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    action: str
+    resource_type: str | None
+    resource_id: str | None
+    details: dict[str, Any] | None
+    session_id: str | None
+    severity: str = "info"
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
 class ClinicUnavailable(Exception):
     """The clinic does not exist or is not active: channels answer with a polite refusal."""
 
@@ -226,15 +238,14 @@ class Engine:
         return [v for v in values if v]
 
     async def record(self, clinic_id: str, session_id: str, events: list[tuple[str, dict]]) -> None:
-        for action, details in events:
-            if action.startswith("flow_"):
-                continue  # bookings and cancellations are audited by the calendar, in their transaction
-            try:
-                await self.audit.record(clinic_id, action, resource_type="session", resource_id=session_id,
-                                        details=details, session_id=session_id,
-                                        severity=SEVERITY.get(action, "info"))
-            except Exception:
-                log.exception("audit write failed", extra={"event": "audit_failed"})
+        """Safety and consent events of this turn, in one transaction. Bookings and cancellations are
+        audited by the calendar, in their own transaction."""
+        rows = [AuditRecord(action, "session", session_id, details, session_id, SEVERITY.get(action, "info"))
+                for action, details in events if not action.startswith("flow_")]
+        try:
+            await self.audit.record_many(clinic_id, rows)
+        except Exception:
+            log.exception("audit write failed", extra={"event": "audit_failed"})
 
     async def notify(self, clinic: ClinicProfile, session: SessionData, events: list[tuple[str, dict]]) -> None:
         """Tell the notifier about bookings, cancellations and moves; a failure never breaks the turn."""

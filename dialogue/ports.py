@@ -43,6 +43,12 @@ class ClinicDirectory(Protocol):
 
 
 class AuditSink(Protocol):
+    """Stand-alone audit events (safety triggers, PHI detected, consent). `record_many` takes
+    `storage.audit.AuditEvent`-shaped objects: action, resource_type, resource_id, details,
+    session_id, severity."""
+
+    async def record_many(self, clinic_id: str, events: list[Any]) -> None: ...
+
     async def record(self, clinic_id: str, action: str, *, resource_type: str | None = None,
                      resource_id: str | None = None, details: dict[str, Any] | None = None,
                      session_id: str | None = None, severity: str = "info") -> None: ...

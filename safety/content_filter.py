@@ -141,10 +141,19 @@ class LeakCheck:
     findings: List[PIIFinding] = field(default_factory=list)
 
 
+_NUMBER_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+# Cheap pre-check: every entity the detector finds needs one of these (names need a cue phrase).
+_MAY_HOLD_PII = re.compile(
+    rf"[0-9@]|\b{_NUMBER_WORD}(?:[\s,-]+{_NUMBER_WORD}){{2,}}\b|\b(?:name|this is|i'?m|i am|mr|mrs|ms|miss)\b",
+    re.IGNORECASE)
+
+
 def check_pii_leakage(
     reply: str, allowed_values: Optional[Iterable[str]] = None, detector: Optional[PIIDetector] = None
 ) -> LeakCheck:
     """PII in *reply* that is not one of *allowed_values* (the current patient's own)."""
+    if not _MAY_HOLD_PII.search(reply or ""):
+        return LeakCheck(False)   # no digits, no "@", no spoken number run, no name cue: nothing to find
     det = detector or get_detector()
     findings = det.detect(reply or "")
     if not findings:

@@ -23,3 +23,11 @@ class AuditRepository:
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 action=action, resource_type=resource_type, resource_id=resource_id, details=details,
                 session_id=session_id, severity=severity))
+
+    async def record_many(self, clinic_id: str, events: list[audit.AuditEvent]) -> None:
+        """Several events of one turn in one transaction: one lock, one round of the chain."""
+        if not events:
+            return
+        async with self.pool.connection() as conn, conn.transaction():
+            for event in events:
+                await audit.append(conn, clinic_id, event)
