@@ -1,0 +1,218 @@
+"""Booking a new appointment: doctor, day, time, openings, the patient, the reason, read-back, book.
+
+Rescheduling reuses the search and choice here once the appointment to move is chosen.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from dialogue import responses as say
+from dialogue.flow import SEARCH_KEYS, has, mark_any, next_booking_question, next_identity_question
+from dialogue.states import BookingState as S
+from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
+from ehr.errors import NotAllowed, SlotTaken
+from ehr.types import NewPatient, Patient, SlotCriteria, TimeSlot
+
+OPTIONS = 3
+SEARCH_DAYS = 14
+
+
+class BookingFlow(TurnBase):
+    async def book(self, changed: set[str]) -> str:
+        aw, nlu = self.awaiting, self.nlu
+        research = bool(changed & SEARCH_KEYS)
+        if aw == "confirm":
+            return await self.confirm(research)
+        if aw == "slot_choice":
+            picked = self.pick_slot()
+            if picked:
+                self.session.selected_slot = picked
+                return await self.after_pick()
+            if not research:
+                return self.fail("slot_choice", self.options_text())
+        if aw in ("patient_name", "date_of_birth", "phone", "reason") and not research:
+            if aw != "reason" and not has(self.c, aw):
+                return self.fail(aw)
+            return await self.after_pick()
+        if aw in ("provider", "date", "time") and not research:
+            if not mark_any(self.c, aw, self.text, self.today):
+                if nlu.provider_ambiguous and aw == "provider":
+                    return self.ambiguous()
+                return self.fail(aw)
+        if nlu.provider_ambiguous and not self.c.get("provider_id"):
+            return self.ambiguous()
+        question = next_booking_question(self.c)
+        if question:
+            return self.ask(question)
+        return await self.search_and_show()
+
+    def ambiguous(self) -> str:
+        names = [f"{p.display_name}, {p.specialty}" if p.specialty else p.display_name
+                 for p in self.roster if p.id in self.nlu.provider_ambiguous]
+        self.c["awaiting"] = "provider"
+        if self.session.current_state != S.COLLECT_PROVIDER:
+            self.go(S.COLLECT_PROVIDER)
+        return say.ambiguous_provider(names)
+
+    def criteria(self, relax_time: bool = False, widen: bool = False) -> SlotCriteria:
+        c = self.c
+        day = date.fromisoformat(c["date"]) if c.get("date") else None
+        start = day or (date.fromisoformat(c["date_from"]) if c.get("date_from") else self.today)
+        end = day or (date.fromisoformat(c["date_to"]) if c.get("date_to") else start + timedelta(days=SEARCH_DAYS))
+        if widen:
+            end = start + timedelta(days=SEARCH_DAYS * 2)
+        earliest = c.get("time") or c.get("earliest_time")
+        provider_ids = (c["provider_id"],) if c.get("provider_id") else ()
+        return SlotCriteria(
+            clinic=self.ref, provider_ids=provider_ids,
+            specialty=None if provider_ids else c.get("specialty"),
+            date_from=start, date_to=end,
+            part_of_day=None if relax_time or c.get("time") else c.get("part_of_day"),
+            earliest_time=None if relax_time or not earliest else time.fromisoformat(earliest),
+            latest_time=None if relax_time or not c.get("latest_time") else time.fromisoformat(c["latest_time"]),
+            weekdays=(c["weekday"],) if c.get("weekday") is not None and not day else (),
+            limit=OPTIONS, spread_days=not day)
+
+    async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:
+        self.go(S.SEARCHING)
+        slots = await self.calendar.find_slots(self.criteria())
+        if not slots and (self.c.get("time") or self.c.get("part_of_day") or self.c.get("earliest_time")):
+            slots = await self.calendar.find_slots(self.criteria(relax_time=True))
+            prefix = f"{prefix} I don't have that time, but".strip() if slots else prefix
+        if not slots and self.c.get("date"):
+            slots = await self.calendar.find_slots(self.criteria(relax_time=True, widen=True))
+            prefix = f"{prefix} Nothing is open that day. The next openings are".strip() if slots else prefix
+        slots = [s for s in slots if s.start not in exclude] or slots
+        if not slots:
+            for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time"):
+                self.c.pop(key, None)
+            self.go(S.COLLECT_DATE)
+            self.c["awaiting"] = "date"
+            p = self.provider(self.c.get("provider_id"))
+            return f"{prefix} {say.no_slots(p.display_name if p else None, widened=False)}".strip()
+        self.session.shown_slots = slots
+        self.session.selected_slot = None
+        self.go(S.SHOWING_SLOTS)
+        self.c["awaiting"] = "slot_choice"
+        text = self.options_text()
+        if prefix.endswith("but") or prefix.endswith("are"):
+            return f"{prefix} {text[len('I have '):]}" if text.startswith("I have ") else f"{prefix} {text}"
+        return f"{prefix} {text}".strip()
+
+    def options_text(self) -> str:
+        slots = self.session.shown_slots
+        same = len({s.provider_id for s in slots}) == 1 and bool(self.c.get("provider_id"))
+        text = say.slot_options(slots, self.tz, self.channel, same)
+        if same:
+            text = text.replace("I have ", f"With {slots[0].provider_name}, I have ", 1)
+        return text
+
+    def pick_slot(self) -> TimeSlot | None:
+        shown, nlu = self.session.shown_slots, self.nlu
+        if nlu.choice_index is not None and 0 <= nlu.choice_index < len(shown):
+            return shown[nlu.choice_index]
+        matches = shown
+        if nlu.time:
+            matches = [s for s in matches if same_clock(s.start.astimezone(self.tz).time(), nlu.time)]
+        if nlu.date:
+            matches = [s for s in matches if s.start.astimezone(self.tz).date() == nlu.date]
+        if nlu.provider_id:
+            matches = [s for s in matches if s.provider_id == nlu.provider_id]
+        if (nlu.time or nlu.date or nlu.provider_id) and len(matches) == 1:
+            return matches[0]
+        if nlu.yes_no is True and len(shown) == 1:
+            return shown[0]
+        return None
+
+    async def after_pick(self) -> str:
+        if self.c["flow"] == "reschedule":
+            self.go(S.CONFIRM_BOOKING)
+            self.c["awaiting"] = "confirm"
+            return say.read_back_reschedule(appointment_from(self.c["target"]), self.session.selected_slot, self.tz)
+        if not self.c.get("patient_id"):
+            question = next_identity_question(self.c, self.channel)
+            if question:
+                return self.ask(question)
+            outcome = await self.identify(for_booking=True)
+            if outcome:
+                return outcome
+        if not self.c.get("reason"):
+            return self.ask("reason")
+        self.go(S.CONFIRM_BOOKING)
+        self.c["awaiting"] = "confirm"
+        return say.read_back_booking(self.session.selected_slot, self.tz, self.c.get("reason"))
+
+    async def identify(self, for_booking: bool) -> str | None:
+        """Match the patient; None when done, else what to say."""
+        dob = date.fromisoformat(self.c["date_of_birth"])
+        matches = await self.calendar.find_patients(self.ref, self.c["last_name"], dob, self.c.get("first_name"),
+                                                    self.c.get("phone"))
+        if len(matches) == 1:
+            self.c["patient_id"] = self.session.patient_id = matches[0].id
+            return None
+        if len(matches) > 1:
+            return self.do_handoff()
+        if not for_booking:
+            for key in ("first_name", "last_name", "date_of_birth"):
+                self.c.pop(key, None)
+            attempts = self.c.setdefault("attempts", {})
+            attempts["identify"] = attempts.get("identify", 0) + 1
+            if attempts["identify"] >= MAX_ATTEMPTS:
+                self.c["resume"] = "patient_name"
+                self.c["awaiting"] = "handoff_offer"
+                return f"{say.patient_not_found()} {say.question('handoff_offer', self.channel)}"
+            return self.ask("patient_name", say.patient_not_found())
+        slot = self.session.selected_slot
+        provider = self.provider(slot.provider_id) if slot else None
+        if provider and not provider.accepting_new_patients:
+            self.c.pop("provider_id", None)
+            self.session.selected_slot = None
+            self.session.shown_slots = []
+            self.go(S.COLLECT_PROVIDER)
+            self.c["awaiting"] = "provider"
+            return say.not_accepting(provider.display_name)
+        self.c["new_patient"] = True
+        return None
+
+    async def confirm(self, research: bool) -> str:
+        yes = self.nlu.yes_no
+        if yes is True:
+            if self.c["flow"] == "reschedule":
+                return await self.do_reschedule()
+            return await self.do_book()
+        if research:
+            return await self.search_and_show("Sure.")
+        if yes is False:
+            self.go(S.SHOWING_SLOTS)
+            self.c["awaiting"] = "slot_choice"
+            return f"No problem. {self.options_text()}"
+        return self.fail("confirm", "Shall I go ahead? Please say yes or no.")
+
+    async def patient(self) -> Patient:
+        if self.c.get("patient_id"):
+            return Patient(self.c["patient_id"], self.clinic.id, self.c.get("first_name", ""),
+                           self.c.get("last_name", ""), None, self.c.get("phone"))
+        created = await self.calendar.create_patient(self.ref, NewPatient(
+            self.c["first_name"], self.c["last_name"], date.fromisoformat(self.c["date_of_birth"]), self.c.get("phone")))
+        self.c["patient_id"] = self.session.patient_id = created.id
+        return created
+
+    async def do_book(self) -> str:
+        slot = self.session.selected_slot
+        key = f"{self.session.session_id}:{slot.provider_id}:{slot.start.isoformat()}"
+        try:
+            appointment = await self.calendar.book(self.ref, slot, await self.patient(), self.c.get("reason"), key,
+                                                   booked_via=self.channel, session_id=self.session.session_id)
+        except SlotTaken:
+            return await self.search_and_show(say.slot_taken(), exclude=(slot.start,))
+        except NotAllowed as exc:
+            self.go(S.COLLECT_PROVIDER)
+            self.c["awaiting"] = "provider"
+            return f"I'm sorry, I can't book that: {exc}. Would another doctor work?"
+        self.session.booking_id = appointment.id
+        self.c["booking_id"] = appointment.id
+        self.c["awaiting"] = None
+        self.events.append(("booked", {"appointment_id": appointment.id}))
+        self.go(S.BOOKED)
+        self.c["flow"] = None
+        return say.booked(slot, self.tz, self.channel)
