@@ -54,6 +54,8 @@ class AppointmentFlow(BookingFlow):
             outcome = await self.identify(for_booking=False)
             if outcome:
                 return outcome
+        if self.session.current_state == S.IDLE:     # identified earlier in this conversation
+            self.go(S.COLLECT_PATIENT_INFO)
         return await self.calendar.upcoming_appointments(self.ref, await self.patient())
 
     def identity_question(self) -> str | None:

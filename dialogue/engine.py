@@ -69,6 +69,7 @@ class EngineReply:
     end_conversation: bool = False
     safety_action: str = "continue"
     events: list[tuple[str, dict]] = field(default_factory=list)
+    turns: list[tuple[str, str]] = field(default_factory=list)   # filled by `history()`
 
 
 class Engine:
@@ -197,6 +198,17 @@ class Engine:
         except Exception:
             log.exception("phrasing failed", extra={"event": "phrasing_failed"})
             return message
+
+    async def history(self, clinic_id: str, session_id: str) -> EngineReply | None:
+        """The conversation so far (redacted, the last turns) and what is on offer, e.g. for a page reload."""
+        session = await self.sessions.load(clinic_id, session_id)
+        if session is None:
+            return None
+        last = next((t for t in reversed(session.message_history) if t.role == "assistant"), None)
+        reply = self._reply(session, last.text if last else "", session.intent_history[-1]
+                            if session.intent_history else Intent.UNKNOWN.value, 0.0, clock.perf_counter())
+        reply.turns = [(t.role, t.text) for t in session.message_history]
+        return reply
 
     async def record_playback(self, clinic_id: str, channel: str, channel_user_id: str, *, heard: str,
                               interrupted: bool, timings: dict[str, float] | None = None) -> None:

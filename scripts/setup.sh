@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-APT_PACKAGES=(postgresql postgresql-contrib redis-server espeak-ng sox)
 SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -16,6 +15,8 @@ command -v pg_ctlcluster >/dev/null || missing+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v sox >/dev/null || missing+=(sox)
+# Debian's Chromium drives the web-chat browser test (no browser download needed).
+command -v chromium >/dev/null || missing+=(chromium fonts-liberation fonts-dejavu-core)
 if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then missing+=(python3-venv); fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing system packages: ${missing[*]}"

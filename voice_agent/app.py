@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import open_pool
 from storage.redis_client import open_redis
-from channels import chat_api
+from channels import chat_api, sms, webchat
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent.auth import AuthMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
@@ -51,7 +51,7 @@ def api_routes() -> list[BaseRoute]:
 
 def public_routes() -> list[BaseRoute]:
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
-    return []
+    return [*sms.routes, *webchat.routes]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:

@@ -11,6 +11,8 @@ from storage.sessions import SessionRepository
 from voice_agent.directory import ClinicDirectoryRepository
 from voice_agent.services import Services
 from voice_agent.session_store import EncryptedSessionStore
+from storage.consent import ConsentRepository
+from storage.sms_log import SmsLogRepository
 
 
 def calendar(services: Services) -> BuiltinCalendar:
@@ -49,7 +51,52 @@ def engine(services: Services) -> Engine:
             understanding=understanding(services),
             audit=AuditRepository(services.pool),
             safety=get_pipeline(),
-            phrasing=phrasing(services),
             session_ttl=settings.redis_session_ttl,
+            notifier=notifier(services),
+            phrasing=phrasing(services),
         )
     return services.extras["engine"]
+
+
+def cipher(services: Services) -> FieldCipher:
+    if "cipher" not in services.extras:
+        services.extras["cipher"] = FieldCipher(services.settings.secret_key)
+    return services.extras["cipher"]
+
+
+def consent_store(services: Services) -> ConsentRepository:
+    if "consent_store" not in services.extras:
+        services.extras["consent_store"] = ConsentRepository(services.pool, cipher(services))
+    return services.extras["consent_store"]
+
+
+def sms_log(services: Services) -> SmsLogRepository:
+    if "sms_log" not in services.extras:
+        services.extras["sms_log"] = SmsLogRepository(services.pool, cipher(services))
+    return services.extras["sms_log"]
+
+
+def twilio_client(services: Services):
+    """The Twilio REST client, or None when TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not both set.
+    Tests put an SDK `HttpClient` in `services.extras["twilio_http_client"]`."""
+    settings = services.settings
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        return None
+    if "twilio_client" not in services.extras:
+        from twilio.http.http_client import TwilioHttpClient  # imported only when configured
+        from twilio.rest import Client
+        http = services.extras.get("twilio_http_client") or TwilioHttpClient(timeout=10)
+        services.extras["twilio_client"] = Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                                                  http_client=http)
+    return services.extras["twilio_client"]
+
+
+def notifier(services: Services):
+    """Texts confirmations through Twilio when configured; otherwise a notifier that only logs."""
+    if "notifier" not in services.extras:
+        from channels.sms_outbound import LoggingNotifier, TwilioNotifier
+        client = twilio_client(services)
+        services.extras["notifier"] = (
+            TwilioNotifier(client, consent_store(services), sms_log(services), services.settings.public_base_url)
+            if client is not None else LoggingNotifier())
+    return services.extras["notifier"]

@@ -1,0 +1,143 @@
+"""Twilio SMS webhooks: a thin adapter from a signed form POST to `Engine.process` and back to TwiML.
+
+Order of handling for POST /webhooks/twilio/sms:
+  1 signature (403, nothing processed)   4 carrier keywords: STOP / START / HELP (and synonyms)
+  2 clinic by `To` (unknown: empty TwiML)  5 opted-out numbers: empty TwiML for everything else
+  3 MessageSid claimed once (retries: empty) 6 MMS: "text only"; 7 the engine, channel "sms"
+A whole-message "C" means "cancel my appointment" only if that number was recently texted a booking
+confirmation ("Reply C to cancel"). The conversation itself lives in the engine's session, keyed by
+(clinic, From). Nothing here logs a phone number or a message body.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.sms_outbound import ConsentStore, SmsLog
+from channels.twilio_auth import verified_form
+from dialogue.engine import ClinicUnavailable
+from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
+from voice_agent import wiring
+from voice_agent.context import clinic_id_var
+
+log = logging.getLogger("channels.sms")
+CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaningful for a week
+MAX_BODY_CHARS = 1600                        # Twilio's own limit for one (concatenated) message
+MEDIA_REPLY = "Sorry, I can only read text messages. Please type your message."
+EMPTY_REPLY = "Sorry, that message was empty. How can I help?"
+
+
+def twiml(text: str | None = None) -> Response:
+    reply = MessagingResponse()
+    if text:
+        reply.message(sms_text(text))
+    return Response(str(reply), media_type="application/xml")
+
+
+def sms_text(text: str) -> str:
+    """Plain text for a phone: no markdown emphasis or bullets, single spaces."""
+    text = re.sub(r"[*_`#]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def help_reply(clinic) -> str:
+    phone = clinic.settings.get("front_desk_phone") or clinic.phone
+    return sms_help_text(clinic.name) + (f" Call {phone}." if phone else "")
+
+
+async def inbound(request: Request) -> Response:
+    form = await verified_form(request)
+    services = request.app.state.services
+    engine = wiring.engine(services)
+    consent: ConsentStore = wiring.consent_store(services)
+    sms_log: SmsLog = wiring.sms_log(services)
+    to, sender = str(form.get("To") or ""), str(form.get("From") or "")
+    sid, body = str(form.get("MessageSid") or form.get("SmsSid") or ""), str(form.get("Body") or "")
+    clinic = await engine.directory.by_phone(to) if to else None
+    if clinic is None or clinic.status != "ACTIVE":
+        log.warning("SMS %s to a number no active clinic owns", sid, extra={"event": "sms_unknown_number",
+                                                                            "channel": "sms"})
+        return twiml()
+    clinic_id_var.set(clinic.id)   # for the log lines of this request (reset by RequestContextMiddleware)
+    if not sender or not sid:
+        log.warning("SMS webhook without From or MessageSid", extra={"event": "sms_malformed", "channel": "sms"})
+        return twiml()
+    if not await sms_log.claim_inbound(clinic.id, sid):
+        log.info("duplicate SMS delivery %s ignored", sid, extra={"event": "sms_duplicate", "channel": "sms"})
+        return twiml()
+    extra = {"channel": "sms"}
+
+    keyword = classify_sms_keyword(body)
+    if keyword == "opt_out":
+        changed = await consent.opt_out(clinic.id, "sms", sender, source=body.strip().upper()[:50])
+        log.info("SMS %s: opt-out (%s)", sid, "recorded" if changed else "already opted out",
+                 extra={"event": "sms_opt_out", **extra})
+        return twiml(sms_opt_out_text(clinic.name) if changed else None)   # one confirmation, then silence
+    if keyword == "opt_in":
+        await consent.opt_in(clinic.id, "sms", sender, source=body.strip().upper()[:50])
+        log.info("SMS %s: opt-in", sid, extra={"event": "sms_opt_in", **extra})
+        return twiml(sms_opt_in_text(clinic.name))
+    if keyword == "help":
+        return twiml(help_reply(clinic))
+    if await consent.is_opted_out(clinic.id, "sms", sender):
+        log.info("SMS %s from an opted-out number: no reply", sid, extra={"event": "sms_opted_out", **extra})
+        return twiml()
+
+    if _int(form.get("NumMedia")) > 0:
+        return twiml(MEDIA_REPLY)
+    text = body.strip()[:MAX_BODY_CHARS]
+    if not text:
+        return twiml(EMPTY_REPLY)
+    if text.upper().rstrip(".!") == "C" and await sms_log.recently_confirmed(clinic.id, sender,
+                                                                              CONFIRMATION_REPLY_SECONDS):
+        text = "cancel my appointment"
+    try:
+        reply = await engine.process(clinic.id, "sms", text, channel_user_id=sender)
+    except ClinicUnavailable:
+        return twiml()
+    except Exception:
+        log.exception("SMS %s: the turn failed", sid, extra={"event": "sms_turn_failed", **extra})
+        phone = clinic.settings.get("front_desk_phone") or clinic.phone
+        return twiml("Sorry, something went wrong on our side." + (f" Please call {phone}." if phone else ""))
+    return twiml(reply.message)
+
+
+async def status_callback(request: Request) -> Response:
+    """Delivery status of a text we sent: MessageSid, MessageStatus, ErrorCode (no body, no number)."""
+    form = await verified_form(request)
+    services = request.app.state.services
+    engine, sms_log = wiring.engine(services), wiring.sms_log(services)
+    sid, status = str(form.get("MessageSid") or form.get("SmsSid") or ""), str(form.get("MessageStatus") or
+                                                                               form.get("SmsStatus") or "")
+    clinic = None
+    for number in (form.get("From"), form.get("To")):   # outbound: From is the clinic's number
+        if number and clinic is None:
+            clinic = await engine.directory.by_phone(str(number))
+    if clinic is None or not sid or not status:
+        log.warning("SMS status for %s: unknown clinic or no status", sid or "-",
+                    extra={"event": "sms_status_unknown", "channel": "sms"})
+        return Response(status_code=204)
+    clinic_id_var.set(clinic.id)
+    error = str(form.get("ErrorCode") or "") or None
+    ours = await sms_log.record_status(clinic.id, sid, status.lower(), error)
+    log.info("SMS %s delivery status %s%s%s", sid, status.lower(), f" (error {error})" if error else "",
+             "" if ours else " (not a confirmation text)", extra={"event": "sms_status", "channel": "sms"})
+    return Response(status_code=204)
+
+
+def _int(value) -> int:
+    try:
+        return int(str(value or "0").strip())
+    except ValueError:
+        return 0
+
+
+routes = [
+    Route("/webhooks/twilio/sms", inbound, methods=["POST"]),
+    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"]),
+]

@@ -1,0 +1,62 @@
+"""X-Twilio-Signature validation for every Twilio webhook (SMS now, voice later).
+
+Twilio signs the full public URL it requested plus all posted form fields with the account's
+Auth Token. Behind a proxy the URL the app sees is not the one Twilio used, so the URL is
+rebuilt from PUBLIC_BASE_URL + the request path (+ query). A request that fails is answered
+403 with a JSON error and nothing is processed. Without TWILIO_AUTH_TOKEN every webhook is
+refused (there is no "trust everything" development mode).
+"""
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from voice_agent.errors import ApiError
+
+log = logging.getLogger("channels.twilio")
+MAX_FORM_BYTES = 65_536
+
+
+def public_url(request: Request, base_url: str) -> str:
+    url = base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+async def verified_form(request: Request) -> FormData:
+    """The posted form if its signature is valid; raises ApiError(403) otherwise."""
+    settings = request.app.state.services.settings
+    if not settings.twilio_auth_token:
+        log.error("Twilio webhook refused: TWILIO_AUTH_TOKEN is not set", extra={"event": "twilio_unconfigured"})
+        raise ApiError(403, "twilio_not_configured",
+                       "TWILIO_AUTH_TOKEN is not set, so Twilio webhooks cannot be verified and are refused.")
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
+        raise ApiError(413, "payload_too_large", "The webhook body is too large.")
+    signature = request.headers.get("x-twilio-signature")
+    if not signature:
+        raise ApiError(403, "invalid_signature", "The X-Twilio-Signature header is missing.")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise ApiError(415, "unsupported_media_type", "Twilio webhooks are posted as application/x-www-form-urlencoded.")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise ApiError(413, "payload_too_large", "The webhook body is too large.")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "The webhook body is not UTF-8.") from None
+    form = FormData(pairs)
+    params = dict(pairs)
+    algorithm = get_signature_algorithm(request.headers.get("x-twilio-webhooks-signature-settings"))
+    url = public_url(request, settings.public_base_url)
+    if not RequestValidator(settings.twilio_auth_token).validate(url, params, signature, algorithm):
+        log.warning("Twilio webhook to %s with a bad signature", request.url.path,
+                    extra={"event": "twilio_bad_signature"})
+        raise ApiError(403, "invalid_signature", "The X-Twilio-Signature header does not match this request.")
+    return form
