@@ -81,7 +81,7 @@ async def database(settings) -> str:
 
 @pytest_asyncio.fixture(scope="session")
 async def pool(database):
-    pool = await open_pool(database, min_size=2, max_size=40)
+    pool = await open_pool(database, min_size=2, max_size=40, timeout=30.0)  # slack for 200-way races
     yield pool
     await pool.close()
 
