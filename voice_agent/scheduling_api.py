@@ -25,7 +25,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import ehr
-from ehr.builtin.calendar import MAX_RANGE_DAYS, slot_for
+from ehr.builtin.base import MAX_RANGE_DAYS
+from ehr.builtin.calendar import slot_for
 from ehr.builtin.patients import normalize_phone
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.protocol import EHRAdapter
