@@ -1,0 +1,28 @@
+"""Rebuild docs/BENCHMARKS.md from the summary and each area's section in docs/benchmarks/.
+
+Each bench script writes (or its owner updates) one file in docs/benchmarks/; this joins them so
+the figures we quote live in one page:  .venv/bin/python bench/collect_benchmarks.py
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+ORDER = ["scheduling", "nlu", "chat_load", "safety", "speech", "voice"]
+
+
+def main() -> None:
+    parts = [(DOCS / "benchmarks" / "_summary.md").read_text().rstrip()]
+    for name in ORDER:
+        path = DOCS / "benchmarks" / f"{name}.md"
+        if not path.exists():
+            continue
+        text = path.read_text().strip()
+        lines = [line for line in text.splitlines() if not line.startswith("# ")]   # drop page titles
+        body = "\n".join(lines).strip()
+        parts.append(f"<!-- from docs/benchmarks/{name}.md -->\n{body}")
+    (DOCS / "BENCHMARKS.md").write_text("\n\n".join(parts) + "\n")
+
+
+if __name__ == "__main__":
+    main()
