@@ -1,0 +1,129 @@
+"""EmbeddedSTT: the offline ``SpeechToText`` (webrtcvad segmenter + pocketsphinx grammars).
+
+Frames go through the UtteranceSegmenter as they arrive (cheap, on the event loop). When an
+utterance ends, it is upsampled to 16 kHz and decoded with the grammar of the question set by
+``set_expected`` in a thread executor, so the event loop is never blocked. Recognisers are
+built once per clinic vocabulary and shared by that clinic's calls (``recognizer_for``).
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import AsyncIterator
+
+from .codec import FRAME_BYTES, pcm8k_to_pcm16k
+from .grammar import QUESTION_TYPES, ClinicVocabulary
+from .protocols import Final, SpeechContext, SpeechEvent, SpeechStarted
+from .recognizer import GrammarRecognizer, RecognizerConfig
+from .vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
+
+_recognizers: dict[tuple, GrammarRecognizer] = {}
+_recognizers_lock = threading.Lock()
+
+
+def recognizer_for(context: SpeechContext, config: RecognizerConfig | None = None) -> GrammarRecognizer:
+    """One GrammarRecognizer per (clinic, roster, patient names), built on first use."""
+    key = (context.clinic_id, tuple((p.name, p.specialty) for p in context.providers),
+           tuple(context.patient_names))
+    with _recognizers_lock:
+        rec = _recognizers.get(key)
+        if rec is None:
+            rec = GrammarRecognizer(ClinicVocabulary(list(context.providers),
+                                                     list(context.patient_names)), config)
+            for old in [k for k in _recognizers if k[0] == context.clinic_id]:
+                del _recognizers[old]               # roster changed: drop the stale one
+            _recognizers[key] = rec
+        return rec
+
+
+_CLOSED = object()
+
+
+class EmbeddedSTT:
+    def __init__(self, *, recognizer: GrammarRecognizer | None = None,
+                 vad_aggressiveness: int = 2, min_speech_ms: int = 200,
+                 end_silence_ms: int = 650) -> None:
+        self._recognizer = recognizer
+        self._seg = UtteranceSegmenter(vad_aggressiveness, min_speech_ms=min_speech_ms,
+                                       end_silence_ms=end_silence_ms)
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._question = "opening"
+        self._pending: set[asyncio.Task[None]] = set()
+        self._decode_chain: asyncio.Future[None] | None = None
+        self._started = False
+        self._closed = False
+        self._buffer = b""
+
+    @property
+    def speech_ms(self) -> int:
+        """Running duration of the caller's current speech (barge-in when > ~300 ms)."""
+        return self._seg.speech_ms
+
+    async def start(self, context: SpeechContext) -> None:
+        if self._recognizer is None:
+            loop = asyncio.get_running_loop()
+            self._recognizer = await loop.run_in_executor(None, recognizer_for, context)
+        self.set_expected(context.question)
+        self._started = True
+
+    def set_expected(self, question: str) -> None:
+        if question not in QUESTION_TYPES:
+            raise ValueError(f"unknown question type {question!r}; one of {QUESTION_TYPES}")
+        self._question = question
+
+    async def send_audio(self, mulaw_frame: bytes) -> None:
+        if not self._started or self._closed:
+            raise RuntimeError("EmbeddedSTT: send_audio before start() or after close()")
+        data = self._buffer + mulaw_frame
+        whole = len(data) // FRAME_BYTES * FRAME_BYTES
+        self._buffer = data[whole:]
+        for pos in range(0, whole, FRAME_BYTES):
+            for ev in self._seg.feed(data[pos:pos + FRAME_BYTES]):
+                self._handle(ev)
+
+    def _handle(self, ev: object) -> None:
+        if isinstance(ev, SpeechStartedEvent):
+            self._queue.put_nowait(SpeechStarted(t=ev.t))
+        elif isinstance(ev, UtteranceEndedEvent):
+            task = asyncio.get_running_loop().create_task(
+                self._decode(ev, self._question, time.perf_counter(), self._decode_chain))
+            self._decode_chain = task           # Finals stay in utterance order
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _decode(self, ev: UtteranceEndedEvent, question: str, t_end: float,
+                      previous: asyncio.Future[None] | None) -> None:
+        assert self._recognizer is not None
+        rec = self._recognizer
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
+        if previous is not None:
+            try:
+                await previous
+            except Exception:
+                pass
+        self._queue.put_nowait(Final(
+            text=result.text, accepted=result.accepted, confidence=result.confidence,
+            question=question, t_start=ev.start_frame * 0.02, t_end=(ev.end_frame + 1) * 0.02,
+            escape=result.escape, latency_ms=(time.perf_counter() - t_end) * 1000))
+
+    async def events(self) -> AsyncIterator[SpeechEvent]:
+        while True:
+            item = await self._queue.get()
+            if item is _CLOSED:
+                return
+            yield item  # type: ignore[misc]
+
+    async def close(self) -> None:
+        """Flush an utterance still open, wait for its decode, then end ``events()``."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            for ev in self._seg.flush():
+                self._handle(ev)
+        if self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        self._queue.put_nowait(_CLOSED)
