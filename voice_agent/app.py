@@ -19,11 +19,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import open_pool
 from storage.redis_client import open_redis
+from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent.auth import AuthMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
-from voice_agent.metrics import REGISTRY
+from voice_agent.metrics import ACTIVE_SESSIONS, REGISTRY
 from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
 from voice_agent.request_context import RequestContextMiddleware
 from voice_agent.services import Services
@@ -33,6 +34,11 @@ log = logging.getLogger("voice_agent")
 
 
 async def metrics(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:   # conversations whose session has not expired; a cheap indexed count
+        ACTIVE_SESSIONS.set(await SessionRepository(services.pool, services.redis).count_active())
+    except Exception:
+        log.warning("active session count unavailable", extra={"event": "metrics_sessions"})
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

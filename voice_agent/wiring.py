@@ -9,6 +9,7 @@ from storage.audit_sink import AuditRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
 from voice_agent.directory import ClinicDirectoryRepository
+from voice_agent.observability import CountedSafety, TimedUnderstanding
 from voice_agent.services import Services
 from voice_agent.session_store import EncryptedSessionStore
 from storage.consent import ConsentRepository
@@ -48,9 +49,10 @@ def engine(services: Services) -> Engine:
                                                              settings.redis_session_ttl), cipher),
             directory=ClinicDirectoryRepository(services.clinics),
             calendar=calendar(services),
-            understanding=understanding(services),
+            understanding=TimedUnderstanding(understanding(services),
+                                             "claude" if settings.anthropic_api_key else "embedded"),
             audit=AuditRepository(services.pool),
-            safety=get_pipeline(),
+            safety=CountedSafety(get_pipeline()),
             session_ttl=settings.redis_session_ttl,
             notifier=notifier(services),
             phrasing=phrasing(services),

@@ -82,7 +82,7 @@ async def test_confident_turns_do_not_call_claude(claude_chat):
 async def test_claude_assisted_booking_end_to_end(claude_chat):
     """Claude fills the provider; the rest is embedded, identity answers never leave; the booking lands."""
     mock = AnthropicMock(recorded("understanding_good_provider"))
-    driver = await claude_chat(mock)
+    driver = await claude_chat(mock, timeout=5.0)   # not a timeout test: slack for a cold first call
     await driver.say(HEARTS)
     await driver.say("next Tuesday")
     reply = await driver.say("in the afternoon")
