@@ -118,7 +118,9 @@ class Engine:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
-        message = f"{prefix} {say.greeting(clinic)}".strip() if not session.message_history else \
+        # After a call's disclosure (which names the clinic and what it can do) a short question is enough.
+        opening = "How can I help you today?" if prefix else say.greeting(clinic)
+        message = f"{prefix} {opening}".strip() if not session.message_history else \
             "Welcome back. " + (say.question(session.collected_data["awaiting"], channel)
                                 if session.collected_data.get("awaiting") else "How can I help?")
         session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value))

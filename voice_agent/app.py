@@ -21,6 +21,7 @@ from storage.db import open_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
+from channels.voice import routes as voice_routes
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent.auth import AuthMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
@@ -57,7 +58,7 @@ def api_routes() -> list[BaseRoute]:
 
 def public_routes() -> list[BaseRoute]:
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
-    return [*sms.routes, *webchat.routes]
+    return [*sms.routes, *webchat.routes, *voice_routes.routes]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:

@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk the hash chain and name the first broken row")
     verify.add_argument("--clinic")
+    from channels.voice.simulator import add_parser as add_call_parser
+    add_call_parser(sub)
     return parser
 
 
@@ -257,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cmd_clinic(settings, args))
         if args.command == "audit":
             return asyncio.run(cmd_audit_verify(settings, args.clinic))
+        if args.command == "call":
+            from channels.voice import simulator
+            return simulator.main(args, settings)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,813 @@
+"""One phone call on a Twilio Media Streams socket: audio in → STT → Engine → TTS → audio out.
+
+The loop owns turn-taking, never what is said (that is the Engine's job):
+
+* Playback: each reply is split into sentences; sentence N+1 synthesises while N is sent. Frames
+  (160 bytes = 20 ms) are paced against a model of Twilio's playback buffer (at most `lead`
+  seconds ahead), and a `mark` follows every sentence, so the marks Twilio echoes tell exactly
+  which sentences the caller heard.
+* Barge-in: a local webrtcvad watches the caller during playback. Speech that lasts
+  `barge_in_ms` sends `clear`, stops synthesis and tells the engine what was heard
+  (`record_playback`); shorter speech (a back-channel: "uh-huh", "okay") is ignored and its
+  transcript dropped.
+* Silence: reprompt after `silence_seconds`, again, then a polite goodbye.
+* DTMF: `0` asks for a person; digits are collected when the engine asks for a date of birth (8)
+  or a phone number (10), ended by `#` or a 3 s pause; 1-9 pick an offered option.
+* Goodbye and handoff end the stream only after the last sentence's mark comes back; Twilio then
+  requests the `<Connect action>` (channels/voice/twiml.py), which dials the front desk or hangs up.
+* Every task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import itertools
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from starlette.websockets import WebSocket
+
+from channels.voice.ports import (BACKCHANNELS, FRAME_SECONDS, Final, FrameClock, Interim, SpeechContext,
+                                  SpeechStarted, SpeechToText, TextToSpeech, question_for)
+from channels.voice.speech.codec import FRAME_BYTES, MULAW_SILENCE
+from channels.voice.speech.tts import split_sentences
+from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
+from dialogue.engine import ClinicUnavailable, Engine, EngineReply
+from dialogue.ports import ClinicProfile
+from voice_agent.metrics import TURN_SECONDS
+
+log = logging.getLogger("channels.voice.call")
+
+DIGITS_FOR = {"date_of_birth": 8, "phone": 10}
+HANDOFF_TEXT = "I'd like to speak to a person"
+APOLOGY_ENGINE = "I'm sorry, something went wrong on my end. Could you say that again?"
+APOLOGY_HEARING = "I'm sorry, I'm having trouble hearing you. Please give me a moment."
+NOT_CAUGHT = "Sorry, I didn't catch that."
+GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
+_PLAYBACK_IDS = itertools.count(1)
+
+
+@dataclass
+class VoiceConfig:
+    barge_in_ms: int = 300            # caller speech during playback that interrupts
+    backchannel_hold_ms: int = 800    # an interim "okay"/"uh-huh" may run this long without interrupting
+    silence_seconds: float = 6.0
+    max_reprompts: int = 2
+    dtmf_pause_seconds: float = 3.0
+    lead_seconds: float = 0.3         # audio sent ahead of Twilio's playback position
+    playback_rate: float = 1.0        # >1 only in tests, with a simulator that plays as fast
+    mark_grace_seconds: float = 3.0   # wait this long past the expected end for the last mark
+    start_timeout_seconds: float = 10.0
+    max_bad_messages: int = 200       # malformed messages tolerated before the stream is closed
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "VoiceConfig":
+        return cls(barge_in_ms=settings.voice_barge_in_ms, silence_seconds=settings.voice_silence_seconds)
+
+
+class AudioCache:
+    """Process-wide LRU of synthesised sentences for fixed phrases (greetings, reprompts)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self.size = size
+
+    def get(self, voice: str, text: str) -> bytes | None:
+        hit = self._items.get((voice, text))
+        if hit is not None:
+            self._items.move_to_end((voice, text))
+        return hit
+
+    def put(self, voice: str, text: str, audio: bytes) -> None:
+        self._items[(voice, text)] = audio
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+AUDIO_CACHE = AudioCache()
+
+
+@dataclass
+class Playback:
+    text: str
+    kind: str = "reply"               # reply | greeting | reprompt | apology
+    after: str | None = None          # None | "hangup" | "handoff"
+    engine_turn: bool = True          # the engine holds this text as its last assistant turn
+    cache: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    id: int = field(default_factory=lambda: next(_PLAYBACK_IDS))
+
+    def __post_init__(self) -> None:
+        self.sentences = split_sentences(self.text)
+        self.ends: list[int] = []
+        pos = 0
+        for sentence in self.sentences:
+            found = self.text.find(sentence, pos)
+            pos = found + len(sentence) if found >= 0 else min(len(self.text), pos + len(sentence) + 1)
+            self.ends.append(pos)
+        self.heard_upto = 0
+        self.audio_seconds = 0.0
+        self.done = asyncio.Event()
+        self.interrupted = False
+        self.finished = False
+
+    @property
+    def heard(self) -> str:
+        return self.text[:self.heard_upto]
+
+
+@dataclass
+class CallInfo:
+    clinic: ClinicProfile
+    call_sid: str
+    stream_sid: str
+    greeting_prefix: str = ""
+    speech: SpeechContext | None = None
+
+
+class CallSession:
+    def __init__(self, ws: WebSocket, engine: Engine, info: CallInfo, stt: SpeechToText, tts: TextToSpeech, *,
+                 config: VoiceConfig | None = None, fallback_tts: TextToSpeech | None = None,
+                 stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
+                 fallback_stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
+                 tts_voice: str = "default") -> None:
+        self.ws, self.engine, self.info = ws, engine, info
+        self.stt, self.tts, self.fallback_tts = stt, tts, fallback_tts
+        self.stt_factory, self.fallback_stt_factory = stt_factory, fallback_stt_factory
+        self.tts_voice = tts_voice
+        self.config = config or VoiceConfig()
+        self.clinic_id = info.clinic.id
+        self.call_sid, self.stream_sid = info.call_sid, info.stream_sid
+        self.vad = UtteranceSegmenter(2, min_speech_ms=200, end_silence_ms=300, pre_roll_ms=0)
+        self.clock = FrameClock()             # the STT stream's audio timeline
+        self.vad_clock = FrameClock()         # the barge-in detector's
+        self._inbound = bytearray()
+        self._send_lock = asyncio.Lock()
+        self._turns: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._tasks: set[asyncio.Task] = set()
+        self._stt_task: asyncio.Task | None = None
+        self._player: asyncio.Task | None = None
+        self._dtmf_timer: asyncio.Task | None = None
+        self._stop = asyncio.Event()
+        self.current: Playback | None = None
+        self.expecting: str | None = None
+        self.last_reply = ""
+        self.digits = ""
+        self.reprompts = 0
+        self.idle_since: float | None = None
+        self.busy = 0                      # turns queued or being processed
+        self.speech_onset: float | None = None
+        self.speech_detected_at: float | None = None
+        self.overlap_onset: float | None = None
+        self.backchannels: list[tuple[float, float]] = []
+        self.last_interim = ""
+        self.buffer_until = 0.0            # model of Twilio's playback buffer (monotonic seconds)
+        self.outcome = "active"
+        self.bad_messages = 0
+        self.stt_failures = 0
+        self._repairing = False
+        self._records: list[Playback] = []
+        # what tests and the bench read
+        self.events: list[tuple[float, str, dict]] = []
+        self.playbacks: list[Playback] = []
+        self.turn_timings: list[dict[str, float]] = []
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def _spawn(self, coro: Awaitable, name: str) -> asyncio.Task:
+        task = asyncio.create_task(coro, name=f"call-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("call task failed", exc_info=exc, extra={"event": "call_task_failed", "task": task.get_name()})
+            self._stop.set()
+
+    def note(self, what: str, **details: Any) -> None:
+        self.events.append((time.monotonic(), what, details))
+        if len(self.events) > 2000:
+            del self.events[:1000]
+
+    async def run(self) -> None:
+        """Drive the call until the caller hangs up, the stream stops or we end it."""
+        try:
+            try:
+                await self.stt.start(self._context())
+            except Exception as exc:
+                log.warning("speech-to-text did not start", extra={"event": "stt_start_failed",
+                                                                  "error": type(exc).__name__})
+                await self._replace_stt()
+            self._stt_task = self._spawn(self._stt_loop(), "stt")
+            self._spawn(self._reader(), "reader")
+            self._spawn(self._worker(), "worker")
+            self._spawn(self._watchdog(), "watchdog")
+            self._turns.put_nowait(("greet", None))
+            self.busy += 1
+            await self._stop.wait()
+        finally:
+            await self._shutdown()
+
+    def _context(self) -> SpeechContext:
+        base = self.info.speech or SpeechContext(call_id=self.call_sid, clinic_id=self.clinic_id)
+        return SpeechContext(call_id=base.call_id, clinic_id=base.clinic_id, providers=list(base.providers),
+                             patient_names=list(base.patient_names), question=question_for(self.expecting),
+                             language=base.language)
+
+    def _agent_speaking(self, speaking: bool) -> None:
+        hook = getattr(self.stt, "set_agent_speaking", None)    # vendors: KeepAlive while we talk
+        if hook is not None:
+            with contextlib.suppress(Exception):
+                hook(speaking)
+
+    async def _shutdown(self) -> None:
+        self._stop.set()
+        tasks = [t for t in (*self._tasks, self._player, self._dtmf_timer) if t is not None and not t.done()]
+        await cancel_and_wait(*tasks)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._flush_records(), timeout=2.0)
+        with contextlib.suppress(Exception):
+            await self.stt.close()
+        with contextlib.suppress(Exception):
+            await self.ws.close(1000)
+        self.note("closed", outcome=self.outcome)
+
+    def end(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.note("end", outcome=outcome)
+        self._stop.set()
+
+    # --- inbound ---------------------------------------------------------------------------
+
+    async def _reader(self) -> None:
+        while not self._stop.is_set():
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                self.end(self.outcome if self.outcome != "active" else "caller_hung_up")
+                return
+            text = message.get("text")
+            if text is None:
+                self._bad("binary frame")
+                continue
+            try:
+                data = json.loads(text)
+            except (json.JSONDecodeError, ValueError):
+                self._bad("malformed json")
+                continue
+            if not isinstance(data, dict):
+                self._bad("not an object")
+                continue
+            await self.handle(data)
+
+    def _bad(self, why: str) -> None:
+        self.bad_messages += 1
+        self.note("bad_message", why=why)
+        if self.bad_messages == 1 or self.bad_messages % 50 == 0:
+            log.warning("bad media stream message", extra={"event": "media_bad_message", "why": why,
+                                                           "count": self.bad_messages})
+        if self.bad_messages > self.config.max_bad_messages:
+            self.end("bad_stream")
+
+    async def handle(self, data: dict) -> None:
+        event = data.get("event")
+        if event == "media":
+            media = data.get("media")
+            if not isinstance(media, dict) or not isinstance(media.get("payload"), str):
+                return self._bad("media without payload")
+            if media.get("track", "inbound") not in ("inbound", "inbound_track"):
+                return None
+            try:
+                audio = base64.b64decode(media["payload"], validate=True)
+            except (binascii.Error, ValueError):
+                return self._bad("payload is not base64")
+            await self.on_audio(audio)
+        elif event == "mark":
+            mark = data.get("mark")
+            if isinstance(mark, dict) and isinstance(mark.get("name"), str):
+                self.on_mark(mark["name"])
+            else:
+                self._bad("mark without name")
+        elif event == "dtmf":
+            dtmf = data.get("dtmf")
+            digit = dtmf.get("digit") if isinstance(dtmf, dict) else None
+            if isinstance(digit, str) and len(digit) == 1 and digit in "0123456789*#":
+                await self.on_dtmf(digit)
+            else:
+                self._bad("dtmf without a digit")
+        elif event == "stop":
+            self.end(self.outcome if self.outcome != "active" else "stopped")
+        elif event in ("connected", "start"):
+            return None
+        else:
+            self._bad(f"unknown event {str(event)[:20]!r}")
+
+    async def on_audio(self, audio: bytes) -> None:
+        """Caller audio of any length: re-framed to 20 ms before the VAD and the STT see it."""
+        self._inbound.extend(audio)
+        if len(self._inbound) > FRAME_BYTES * 500:          # a flood: keep the newest 10 s
+            del self._inbound[:len(self._inbound) - FRAME_BYTES * 500]
+        while len(self._inbound) >= FRAME_BYTES:
+            frame = bytes(self._inbound[:FRAME_BYTES])
+            del self._inbound[:FRAME_BYTES]
+            await self._frame(frame)
+
+    async def _frame(self, frame: bytes) -> None:
+        now = time.monotonic()
+        self.vad_clock.tick(now)
+        if not self._repairing:
+            self.clock.tick(now)
+            try:
+                await self.stt.send_audio(frame)
+            except Exception as exc:
+                await self._stt_broken(exc)
+        for event in self.vad.feed(frame):
+            if isinstance(event, SpeechStartedEvent):
+                self.speech_onset = self.vad_clock.time_of(event.frame_index)
+                self.speech_detected_at = now
+                self.idle_since, self.reprompts = None, 0
+                self.last_interim = ""
+                self.overlap_onset = self.speech_onset if self.playing else None
+                self.note("speech_started", during_playback=self.playing)
+            elif isinstance(event, UtteranceEndedEvent):
+                if self.overlap_onset is not None:     # spoke over us and never reached barge-in
+                    self.backchannels.append((self.overlap_onset, now))
+                    self.backchannels = self.backchannels[-20:]
+                    self.note("backchannel", speech_ms=event.speech_ms)
+                self.overlap_onset = self.speech_onset = None
+                if not self.playing and not self.busy:
+                    self.idle_since = now
+        if self.overlap_onset is not None and self.playing and self.vad.speech_ms >= self.config.barge_in_ms:
+            held = self.last_interim.strip(" .,!?").lower() in BACKCHANNELS
+            if not (held and self.vad.speech_ms < self.config.backchannel_hold_ms):
+                await self.barge_in("speech")
+
+    @property
+    def playing(self) -> bool:
+        return self.current is not None and not self.current.finished
+
+    # --- speech-to-text -------------------------------------------------------------------------
+
+    async def _stt_loop(self) -> None:
+        while not self._stop.is_set():
+            stt = self.stt
+            try:
+                async for event in stt.events():
+                    await self.on_stt(event)
+                if stt is self.stt and not self._stop.is_set():
+                    raise ConnectionError("speech-to-text stream ended")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if stt is self.stt:
+                    await self._stt_broken(exc)
+            while self.stt is stt and not self._stop.is_set():   # a repair elsewhere is replacing it
+                await asyncio.sleep(0.05)
+
+    async def _stt_broken(self, exc: BaseException) -> None:
+        if self._repairing:
+            return
+        self._repairing = True
+        try:
+            await self._repair_stt(exc)
+        finally:
+            self._repairing = False
+
+    async def _repair_stt(self, exc: BaseException) -> None:
+        self.stt_failures += 1
+        self.note("stt_failed", error=type(exc).__name__)
+        log.warning("speech-to-text failed mid-call", extra={"event": "stt_failed", "error": type(exc).__name__})
+        old = self.stt
+        with contextlib.suppress(Exception):
+            await old.close()
+        if self.stt_failures <= 3:
+            await self.say(APOLOGY_HEARING, kind="apology", cache=True)
+        await self._replace_stt()
+
+    async def _replace_stt(self) -> None:
+        """Reconnect the vendor once, then fall back to the embedded recogniser, then give up."""
+        for factory in (self.stt_factory if self.stt_failures <= 1 else None, self.fallback_stt_factory):
+            if factory is None:
+                continue
+            try:
+                stt = await factory()
+                await stt.start(self._context())
+                self.clock = FrameClock()        # the new stream's audio timeline starts now
+                self.stt = stt
+                self.note("stt_replaced", kind=type(stt).__name__)
+                return
+            except Exception as exc:
+                log.warning("speech-to-text replacement failed", extra={"event": "stt_replace_failed",
+                                                                        "error": type(exc).__name__})
+        self.stt = _DeadSTT()
+        await self.say("I'm sorry, I can't hear you right now. Please call back in a few minutes. Goodbye.",
+                       kind="apology", after="hangup", cache=True)
+
+    async def on_stt(self, event: object) -> None:
+        if isinstance(event, SpeechStarted):
+            self.idle_since = None
+            return
+        if isinstance(event, Interim):
+            self.last_interim = event.text
+            return
+        if not isinstance(event, Final):
+            return
+        now = time.monotonic()
+        onset = self.clock.time_at_seconds(event.t_start) if event.t_end else None
+        end = self.clock.time_at_seconds(event.t_end) if event.t_end else None
+        text = " ".join((event.text or "").split())
+        if self._is_backchannel(onset, text):
+            self.note("dropped_backchannel", text_len=len(text))
+            return
+        self.note("final", accepted=event.accepted, words=len(text.split()))     # no transcript: PHI
+        timing = {"speech_end": min(end or now, now), "final_at": now}
+        if event.escape == "repeat" and self.last_reply:
+            self._enqueue("repeat", None)
+        elif not event.accepted or not text:
+            self._enqueue("miss", timing)
+        else:
+            self._enqueue("text", (text, timing))
+
+    def _is_backchannel(self, onset: float | None, text: str) -> bool:
+        if onset is not None and any(abs(onset - start) < 0.3 or start <= onset <= end
+                                     for start, end in self.backchannels):
+            return True
+        return self.playing and text.lower().strip(" .,!?") in BACKCHANNELS
+
+    # --- DTMF ---------------------------------------------------------------------------------
+
+    async def on_dtmf(self, digit: str) -> None:
+        self.note("dtmf", digit="#" if digit == "#" else "*" if digit == "*" else "d")
+        self.idle_since, self.reprompts = None, 0
+        if self.playing:
+            await self.barge_in("dtmf")
+        wanted = DIGITS_FOR.get(self.expecting or "")
+        if wanted:
+            if digit == "#":
+                self._submit_digits()
+            elif digit == "*":
+                self.digits = ""
+            else:
+                self.digits += digit
+                if len(self.digits) >= wanted:
+                    self._submit_digits()
+                else:
+                    self._restart_dtmf_timer()
+            return
+        if digit == "0":
+            self._enqueue("text", (HANDOFF_TEXT, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
+        elif digit.isdigit() and self.expecting in ("slot_choice", "appointment_choice"):
+            self._enqueue("text", (digit, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
+        elif digit in "12" and self.expecting in ("confirm", "handoff_offer"):
+            self._enqueue("text", ("yes" if digit == "1" else "no",
+                                   {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
+
+    def _restart_dtmf_timer(self) -> None:
+        if self._dtmf_timer is not None:
+            self._dtmf_timer.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(self.config.dtmf_pause_seconds)
+            self._dtmf_timer = None
+            self._submit_digits()
+
+        self._dtmf_timer = asyncio.create_task(later())
+
+    def _submit_digits(self) -> None:
+        if self._dtmf_timer is not None and self._dtmf_timer is not asyncio.current_task():
+            self._dtmf_timer.cancel()
+        self._dtmf_timer = None
+        digits, self.digits = self.digits, ""
+        if digits:
+            now = time.monotonic()
+            self._enqueue("text", (digits, {"final_at": now, "speech_end": now, "dtmf": 1.0}))
+
+    # --- the dialogue worker -------------------------------------------------------------------
+
+    def _enqueue(self, kind: str, payload: Any) -> None:
+        self.busy += 1
+        self.idle_since = None
+        self._turns.put_nowait((kind, payload))
+
+    async def _worker(self) -> None:
+        while not self._stop.is_set():    # (a library may swallow our cancellation: check too)
+            kind, payload = await self._turns.get()
+            try:
+                await self._flush_records()
+                if kind == "greet":
+                    await self._greet()
+                elif kind == "text":
+                    await self._turn(*payload)
+                elif kind == "miss":
+                    await self.say(f"{NOT_CAUGHT} {self.last_question()}", kind="reprompt")
+                elif kind == "repeat":
+                    await self.say(self.last_reply, kind="repeat")
+            except asyncio.CancelledError:
+                raise
+            except ClinicUnavailable:
+                await self.say("I'm sorry, this line isn't available right now. Goodbye.", kind="apology",
+                               after="hangup")
+            except Exception:
+                log.exception("voice turn failed", extra={"event": "voice_turn_failed"})
+                await self.say(APOLOGY_ENGINE, kind="apology")
+            finally:
+                self.busy -= 1
+                if not self.busy and not self.playing and self.idle_since is None and self.speech_onset is None:
+                    self.idle_since = time.monotonic()
+
+    async def _greet(self) -> None:
+        reply = await self.engine.greet(self.clinic_id, "voice", channel_user_id=self.call_sid,
+                                        prefix=self.info.greeting_prefix)
+        self._apply(reply)
+        await self.play(Playback(reply.message, kind="greeting", cache=True,
+                                 after=self._after(reply)))
+
+    async def _turn(self, text: str, timing: dict[str, float]) -> None:
+        if self.playing:                 # our own reply would talk over the last one: stop it first
+            await self._stop_playback(clear=True)
+            await self._flush_records()
+        started = time.monotonic()
+        reply = await self.engine.process(self.clinic_id, "voice", text, channel_user_id=self.call_sid)
+        timing = {**timing, "engine_start": started, "engine_end": time.monotonic()}
+        self._apply(reply)
+        await self.play(Playback(reply.message, after=self._after(reply), timings=timing))
+
+    def _apply(self, reply: EngineReply) -> None:
+        self.expecting = reply.expecting
+        self.last_reply = reply.message
+        self.digits = ""
+        try:
+            self.stt.set_expected(question_for(reply.expecting))
+        except Exception:
+            log.warning("set_expected failed", extra={"event": "stt_set_expected_failed"})
+
+    @staticmethod
+    def _after(reply: EngineReply) -> str | None:
+        if reply.handoff:
+            return "handoff"
+        return "hangup" if reply.end_conversation else None
+
+    def last_question(self) -> str:
+        sentences = split_sentences(self.last_reply)
+        questions = [s for s in sentences if s.endswith("?")]
+        return questions[-1] if questions else "How can I help?"
+
+    async def _flush_records(self) -> None:
+        while self._records:
+            await self._record(self._records.pop(0))
+
+    async def _record(self, pb: Playback) -> None:
+        timings = self._timings(pb)
+        if timings:
+            self.turn_timings.append(timings)
+        await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, heard=pb.heard,
+                                          interrupted=pb.interrupted, timings=timings)
+
+    def _timings(self, pb: Playback) -> dict[str, float]:
+        t = pb.timings
+        out: dict[str, float] = {}
+
+        def span(name: str, a: str, b: str, stage: str | None = None) -> None:
+            if a in t and b in t:
+                seconds = max(0.0, t[b] - t[a])
+                out[name] = seconds * 1000
+                if stage:
+                    TURN_SECONDS.labels(stage=stage).observe(seconds)
+
+        span("stt_final_ms", "speech_end", "final_at", "stt_final")
+        span("engine_ms", "engine_start", "engine_end", "engine")
+        span("tts_first_byte_ms", "engine_end", "tts_first_byte", "tts_first_byte")
+        span("first_media_ms", "speech_end", "first_media", "first_media")
+        return out
+
+    # --- playback ---------------------------------------------------------------------------
+
+    async def say(self, text: str, *, kind: str = "reprompt", after: str | None = None, cache: bool = False) -> None:
+        await self.play(Playback(text, kind=kind, after=after, engine_turn=False, cache=cache))
+
+    async def play(self, pb: Playback) -> None:
+        await self._stop_playback(clear=True)
+        self.current = pb
+        self.playbacks.append(pb)
+        self.idle_since = None
+        self._agent_speaking(True)
+        self.note("play", id=pb.id, kind=pb.kind)
+        self._player = asyncio.create_task(self._play(pb), name="call-player")
+
+    async def _stop_playback(self, *, clear: bool) -> None:
+        pb, player = self.current, self._player
+        if pb is not None and not pb.finished and clear:
+            await self._send({"event": "clear", "streamSid": self.stream_sid})
+            self.buffer_until = 0.0
+        if player is not None and not player.done() and player is not asyncio.current_task():
+            await cancel_and_wait(player)
+        if pb is not None and not pb.finished:
+            self._finish(pb, interrupted=True)
+
+    async def barge_in(self, why: str) -> None:
+        pb = self.current
+        if pb is None or pb.finished:
+            return
+        detected = self.speech_detected_at
+        await self._send({"event": "clear", "streamSid": self.stream_sid})
+        cleared = time.monotonic()
+        self.buffer_until = 0.0
+        self.note("clear", why=why, id=pb.id, after_detect_ms=(cleared - detected) * 1000 if detected else None)
+        self.overlap_onset = None
+        self._finish(pb, interrupted=True)
+        player = self._player
+        if player is not None and not player.done():
+            player.cancel()
+        if pb.after == "handoff":           # they asked for a person: transfer anyway
+            self.end("handoff")
+
+    def _finish(self, pb: Playback, *, interrupted: bool) -> None:
+        if pb.finished:
+            return
+        pb.finished = True
+        pb.interrupted = interrupted
+        if not interrupted:
+            pb.heard_upto = len(pb.text)
+        pb.done.set()
+        self._agent_speaking(False)
+        if pb.engine_turn:
+            self._records.append(pb)
+            self._enqueue("flush", None)
+        if not self.busy and self.speech_onset is None:
+            self.idle_since = time.monotonic()
+        if not interrupted and pb.after == "hangup":
+            self.end("goodbye" if pb.kind != "apology" else "ended")
+        elif not interrupted and pb.after == "handoff":
+            self.end("handoff")
+
+    def on_mark(self, name: str) -> None:
+        pb = self.current
+        pid, _, idx = name.partition(":")
+        if pb is None or pb.finished or pid != str(pb.id) or not idx.isdigit():
+            return                         # a mark of cleared audio, or not ours
+        i = int(idx)
+        if i < len(pb.ends):
+            pb.heard_upto = max(pb.heard_upto, pb.ends[i])
+        if i >= len(pb.sentences) - 1:
+            self._finish(pb, interrupted=False)
+
+    async def _play(self, pb: Playback) -> None:
+        queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue(maxsize=32)
+        producer = asyncio.create_task(self._produce(pb, queue))
+        pending = b""
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                kind, value = item
+                if kind == "audio":
+                    audio = pending + value
+                    whole = len(audio) - len(audio) % FRAME_BYTES
+                    pending = audio[whole:]
+                    for pos in range(0, whole, FRAME_BYTES):
+                        await self._send_frame(pb, audio[pos:pos + FRAME_BYTES])
+                elif kind == "mark":
+                    if pending:
+                        await self._send_frame(pb, pending + bytes([MULAW_SILENCE]) * (FRAME_BYTES - len(pending)))
+                        pending = b""
+                    await self._send({"event": "mark", "streamSid": self.stream_sid,
+                                      "mark": {"name": f"{pb.id}:{value}"}})
+            wait = max(0.0, self.buffer_until - time.monotonic()) + self.config.mark_grace_seconds
+            try:
+                await asyncio.wait_for(pb.done.wait(), timeout=wait)
+            except asyncio.TimeoutError:
+                self.note("mark_timeout", id=pb.id)
+                self._finish(pb, interrupted=False)
+        finally:
+            await cancel_and_wait(producer)
+
+    async def _produce(self, pb: Playback, queue: asyncio.Queue) -> None:
+        try:
+            for i, sentence in enumerate(pb.sentences):
+                await self._synthesize(pb, sentence, queue)
+                await queue.put(("mark", i))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("playback producer failed", extra={"event": "tts_producer_failed"})
+        await queue.put(None)
+
+    async def _synthesize(self, pb: Playback, sentence: str, queue: asyncio.Queue) -> None:
+        if pb.cache:
+            audio = AUDIO_CACHE.get(self.tts_voice, sentence)
+            if audio is not None:
+                pb.timings.setdefault("tts_first_byte", time.monotonic())
+                await queue.put(("audio", audio))
+                return
+        parts: list[bytes] = []
+        tts = self.tts
+        try:
+            async for chunk in tts.synthesize(sentence):
+                if chunk:
+                    pb.timings.setdefault("tts_first_byte", time.monotonic())
+                    parts.append(chunk)
+                    await queue.put(("audio", chunk))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("text-to-speech failed", extra={"event": "tts_failed", "error": type(exc).__name__})
+            self.note("tts_failed", error=type(exc).__name__)
+            if self.fallback_tts is None or tts is self.fallback_tts:
+                return
+            self.tts = self.fallback_tts          # the rest of the call uses the embedded voice
+            if not parts:
+                await self._synthesize(pb, sentence, queue)
+            return
+        if pb.cache and parts and tts is not self.fallback_tts:
+            AUDIO_CACHE.put(self.tts_voice, sentence, b"".join(parts))
+
+    async def _send_frame(self, pb: Playback, frame: bytes) -> None:
+        now = time.monotonic()
+        frame_seconds = FRAME_SECONDS / self.config.playback_rate
+        lead = self.config.lead_seconds / self.config.playback_rate
+        if self.buffer_until - now > lead:
+            await asyncio.sleep(self.buffer_until - now - lead)
+            now = time.monotonic()
+        self.buffer_until = max(self.buffer_until, now) + frame_seconds
+        pb.audio_seconds += FRAME_SECONDS
+        await self._send({"event": "media", "streamSid": self.stream_sid,
+                          "media": {"payload": base64.b64encode(frame).decode("ascii")}})
+        if "first_media" not in pb.timings:
+            pb.timings["first_media"] = time.monotonic()
+
+    async def _send(self, message: dict) -> None:
+        if self._stop.is_set() and message.get("event") != "clear":
+            return
+        try:
+            async with self._send_lock:
+                await self.ws.send_text(json.dumps(message, separators=(",", ":")))
+        except Exception:                    # the socket is gone: the reader will see the disconnect
+            self.end(self.outcome if self.outcome != "active" else "caller_hung_up")
+
+    # --- silence ---------------------------------------------------------------------------
+
+    async def _watchdog(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            since = self.idle_since
+            if since is None or self.playing or self.busy or self.speech_onset is not None or self.digits:
+                continue
+            if time.monotonic() - since < self.config.silence_seconds:
+                continue
+            self.idle_since = None
+            self.reprompts += 1
+            self.note("reprompt", n=self.reprompts)
+            if self.reprompts > self.config.max_reprompts:
+                await self.say(GOODBYE_SILENT, after="hangup", cache=True)
+            elif self.reprompts == 1:
+                await self.say(f"Sorry, I didn't hear anything. {self.last_question()}")
+            else:
+                await self.say(f"Are you still there? {self.last_question()}")
+
+
+async def cancel_and_wait(*tasks: asyncio.Task, timeout: float = 3.0) -> None:
+    """Cancel tasks and wait for them to end. Unlike `suppress(BaseException): await task`, a
+    cancellation of the *caller* still propagates (swallowing it leaves a task that never ends)."""
+    tasks = tuple(t for t in tasks if t is not None)
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:                     # something swallowed the cancellation: do not hang on it
+        log.error("task ignored cancellation", extra={"event": "task_stuck", "task": task.get_name()})
+        task.cancel()
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()                 # retrieved: logged by its owner, never re-raised here
+
+
+class _DeadSTT:
+    """Stands in after every speech-to-text option failed (the call is being closed politely)."""
+
+    async def start(self, context: SpeechContext) -> None:
+        return None
+
+    async def send_audio(self, mulaw_frame: bytes) -> None:
+        return None
+
+    def set_expected(self, question: str) -> None:
+        return None
+
+    async def events(self):
+        await asyncio.Event().wait()
+        yield None  # pragma: no cover
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,194 @@
+"""`/webhooks/twilio/media`: the Media Streams WebSocket, and the choice of STT/TTS per call.
+
+The socket is accepted, then refused with close code 1008 (policy violation) when the upgrade's
+X-Twilio-Signature does not match or the `start` message's stream token is missing, forged,
+expired or for another call. Messages before `start` other than `connected` are ignored.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from channels.voice.call import CallInfo, CallSession, VoiceConfig
+from channels.voice.ports import SpeechContext, SpeechToText, TextToSpeech
+from channels.voice.speech.grammar import Provider
+from channels.voice.security import TokenError, check_stream_token, media_stream_url, upgrade_signature_ok
+from dialogue.engine import ClinicUnavailable
+from safety.consent import disclosure
+from voice_agent import wiring
+from voice_agent.services import Services
+
+log = logging.getLogger("channels.voice.media")
+POLICY_VIOLATION = 1008
+EXTRA_CALLS = "voice_calls"          # services.extras key: live CallSession objects by CallSid
+
+
+def voice_config(services: Services) -> VoiceConfig:
+    config = services.extras.get("voice_config")
+    if config is None:
+        config = services.extras["voice_config"] = VoiceConfig.from_settings(services.settings)
+    return config
+
+
+def embedded_tts(services: Services) -> TextToSpeech:
+    if "voice_embedded_tts" not in services.extras:
+        from channels.voice.speech.tts import EspeakTTS
+        services.extras["voice_embedded_tts"] = EspeakTTS()
+    return services.extras["voice_embedded_tts"]
+
+
+def choose_tts(services: Services) -> tuple[TextToSpeech, TextToSpeech | None, str]:
+    """(tts, fallback, voice key for the audio cache). Tests may put a ready TTS in extras."""
+    if "voice_tts" in services.extras:
+        return services.extras["voice_tts"], services.extras.get("voice_fallback_tts"), "test"
+    settings = services.settings
+    if settings.elevenlabs_api_key:
+        if "voice_vendor_tts" not in services.extras:
+            from channels.voice.vendors.elevenlabs_tts import ElevenLabsTTS
+            services.extras["voice_vendor_tts"] = ElevenLabsTTS.from_settings(settings)
+        return (services.extras["voice_vendor_tts"], embedded_tts(services),
+                f"elevenlabs:{settings.elevenlabs_voice_id}:{settings.elevenlabs_model}")
+    return embedded_tts(services), None, "espeak"
+
+
+async def speech_context(services: Services, clinic, call_sid: str) -> SpeechContext:
+    engine = wiring.engine(services)
+    try:
+        providers = await engine.roster(clinic)
+    except Exception:
+        log.warning("roster unavailable for speech vocabulary", extra={"event": "voice_roster_failed"})
+        providers = []
+    roster = [Provider(p.display_name, p.specialty, p.id) for p in providers]
+    # The roster's names also fill the name grammar's full-name list: with an empty list that
+    # grammar holds a <VOID> alternative and pocketsphinx 5.1.1 then rejects every name.
+    return SpeechContext(call_id=call_sid, clinic_id=clinic.id, providers=roster,
+                         patient_names=[p.name for p in roster])
+
+
+def choose_stt(services: Services) -> tuple[Any, Any]:
+    """(factory, fallback factory): each returns a fresh, unstarted SpeechToText."""
+    if "voice_stt_factory" in services.extras:       # tests and the benchmark
+        return services.extras["voice_stt_factory"], services.extras.get("voice_fallback_stt_factory")
+    settings = services.settings
+
+    async def local() -> SpeechToText:
+        from channels.voice.speech.embedded_stt import EmbeddedSTT
+        return EmbeddedSTT()
+
+    if settings.deepgram_api_key:
+        from channels.voice.vendors.deepgram_stt import DeepgramSTT
+
+        async def deepgram() -> SpeechToText:
+            return DeepgramSTT.from_settings(settings)
+        return deepgram, local
+    return local, None
+
+
+async def _first_start(ws: WebSocket, timeout: float) -> dict | None:
+    """Read until `start` (skipping `connected`, stray media and junk); None if it never comes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return None
+        try:
+            message = await asyncio.wait_for(ws.receive(), timeout=remaining)
+        except asyncio.TimeoutError:
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        try:
+            data = json.loads(message.get("text") or "")
+        except (json.JSONDecodeError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("event") == "start" and isinstance(data.get("start"), dict):
+            return data
+
+
+async def media_socket(ws: WebSocket) -> None:
+    services: Services = ws.app.state.services
+    settings = services.settings
+    config = voice_config(services)
+    signature = ws.headers.get("x-twilio-signature")
+    await ws.accept()
+    if not upgrade_signature_ok(settings.twilio_auth_token, media_stream_url(settings.public_base_url), signature):
+        log.warning("media stream with a bad signature", extra={"event": "media_bad_signature"})
+        await ws.close(POLICY_VIOLATION)
+        return
+    start = await _first_start(ws, config.start_timeout_seconds)
+    if start is None:
+        await ws.close(POLICY_VIOLATION)
+        return
+    meta = start["start"]
+    params = meta.get("customParameters") if isinstance(meta.get("customParameters"), dict) else {}
+    call_sid, stream_sid = meta.get("callSid"), meta.get("streamSid") or start.get("streamSid")
+    if not isinstance(call_sid, str) or not isinstance(stream_sid, str):
+        await ws.close(POLICY_VIOLATION)
+        return
+    try:
+        grant = check_stream_token(settings.secret_key, params.get("token"), settings.voice_stream_token_seconds,
+                                   call_sid=call_sid, clinic_id=params.get("clinic"))
+    except TokenError as exc:
+        log.warning("media stream refused", extra={"event": "media_bad_token", "reason": str(exc)})
+        await ws.close(POLICY_VIOLATION)
+        return
+    engine = wiring.engine(services)
+    try:
+        clinic = await engine.clinic(grant.clinic_id)
+    except ClinicUnavailable:
+        await ws.close(POLICY_VIOLATION)
+        return
+    tts, fallback_tts, voice = choose_tts(services)
+    stt_factory, fallback_factory = choose_stt(services)
+    try:
+        stt = await stt_factory()
+    except Exception:
+        log.exception("speech-to-text unavailable", extra={"event": "stt_unavailable"})
+        if fallback_factory is None:
+            await _apologise_and_close(ws, stream_sid, tts)
+            return
+        stt = await fallback_factory()
+    info = CallInfo(clinic=clinic, call_sid=call_sid, stream_sid=stream_sid,
+                    greeting_prefix=disclosure(clinic.name, bool(clinic.settings.get("records_calls", False))),
+                    speech=await speech_context(services, clinic, call_sid))
+    session = CallSession(ws, engine, info, stt, tts, config=config, fallback_tts=fallback_tts,
+                          stt_factory=stt_factory, fallback_stt_factory=fallback_factory, tts_voice=voice)
+    calls: dict[str, CallSession] = services.extras.setdefault(EXTRA_CALLS, {})
+    previous = calls.get(call_sid)
+    if previous is not None:           # the same call on a new socket: the old one is finished
+        previous.end("replaced")
+    calls[call_sid] = session
+    log.info("call started", extra={"event": "call_started", "clinic_id": clinic.id})
+    try:
+        await session.run()
+    finally:
+        if calls.get(call_sid) is session:
+            calls.pop(call_sid, None)
+        if "voice_finished_calls" in services.extras:      # tests and the benchmark inspect ended calls
+            finished = services.extras["voice_finished_calls"]
+            finished.append(session)
+            del finished[:-50]
+        log.info("call ended", extra={"event": "call_ended", "outcome": session.outcome})
+
+
+async def _apologise_and_close(ws: WebSocket, stream_sid: str, tts: TextToSpeech) -> None:
+    try:
+        audio = b"".join([c async for c in tts.synthesize("I'm sorry, we can't take your call right now. "
+                                                          "Please try again in a few minutes.")])
+        for pos in range(0, len(audio), 160):
+            await ws.send_text(json.dumps({"event": "media", "streamSid": stream_sid,
+                                           "media": {"payload": base64.b64encode(audio[pos:pos + 160]).decode()}}))
+    except Exception:
+        pass
+    await ws.close(1000)
+
+
+routes = [WebSocketRoute("/webhooks/twilio/media", media_socket)]
+

@@ -1,0 +1,204 @@
+"""Twilio voice webhooks (TwiML): answer the call into a Media Stream, and what happens after it.
+
+* `POST /webhooks/twilio/voice` — Twilio's "A call comes in" URL. Signed form → clinic by `To`
+  → `<Connect action=".../after"><Stream url="wss://.../webhooks/twilio/media">` with the clinic
+  and a signed, short-lived stream token as `<Parameter>`s. Unknown number: apology + `<Hangup/>`.
+* `POST /webhooks/twilio/voice/after` — the `<Connect action>`: Twilio asks for it when our
+  stream ends. A call the engine handed off is dialled to the clinic's front desk (with a whisper
+  to staff) while the clinic is open, or takes a message after hours; anything else hangs up.
+* `POST /webhooks/twilio/voice/whisper` — played to the staff member who answers (`<Number url>`):
+  a summary of the call without dates of birth or phone numbers.
+* `POST /webhooks/twilio/voice/dial-done` — no answer at the front desk: take a message.
+* `POST /webhooks/twilio/voice/message` — the `<Record action>`: thanks the caller, audits it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
+
+from channels.twilio_auth import verified_form
+from channels.voice.security import media_stream_url, stream_token
+from dialogue.ports import ClinicProfile
+from dialogue.states import BookingState
+from voice_agent import wiring
+
+log = logging.getLogger("channels.voice.twiml")
+VOICE = "Polly.Joanna"
+MESSAGE_SECONDS = 120
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
+              "reschedule": "reschedule an appointment", "check": "check on an appointment"}
+STATE_WORDS = {
+    "collect_provider": "choosing a doctor", "collect_date": "choosing a day", "collect_time": "choosing a time",
+    "showing_slots": "choosing between open times", "collect_patient_info": "giving their details",
+    "collect_reason": "giving the reason for the visit", "confirm_booking": "confirming a booking",
+    "booked": "after booking", "cancelled": "after a cancellation", "handed_off": "asking for a person",
+}
+
+
+def twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), media_type="application/xml")
+
+
+def base_url(request: Request) -> str:
+    return request.app.state.services.settings.public_base_url.rstrip("/")
+
+
+def is_open(clinic: ClinicProfile, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(clinic.timezone))
+    hhmm = local.strftime("%H:%M")
+    for start, end in (clinic.business_hours or {}).get(DAYS[local.weekday()], []) or []:
+        if start <= hhmm < end:
+            return True
+    return False
+
+
+async def incoming_call(request: Request) -> Response:
+    form = await verified_form(request)
+    services = request.app.state.services
+    engine = wiring.engine(services)
+    to, call_sid = form.get("To", ""), form.get("CallSid", "")
+    clinic = await engine.directory.by_phone(to) if to else None
+    response = VoiceResponse()
+    if clinic is None or clinic.status != "ACTIVE" or not call_sid:
+        log.info("call to an unknown number", extra={"event": "call_unknown_number"})
+        response.say("Sorry, this number is not in service with our receptionist. Please check the number "
+                     "and try again. Goodbye.", voice=VOICE)
+        response.hangup()
+        return twiml(response)
+    settings = services.settings
+    connect = Connect(action=f"{base_url(request)}/webhooks/twilio/voice/after", method="POST")
+    stream = Stream(url=media_stream_url(settings.public_base_url), name=f"receptionist-{call_sid}"[:64])
+    stream.parameter(name="clinic", value=clinic.id)
+    stream.parameter(name="token", value=stream_token(settings.secret_key, clinic.id, call_sid))
+    connect.append(stream)
+    response.append(connect)
+    return twiml(response)
+
+
+async def _clinic_and_session(request: Request, form, call_sid: str):
+    engine = wiring.engine(request.app.state.services)
+    clinic_id = request.query_params.get("clinic")
+    clinic = await engine.directory.by_id(clinic_id) if clinic_id else None
+    if clinic is None and form.get("To"):
+        clinic = await engine.directory.by_phone(form.get("To"))
+    if clinic is None or not call_sid:
+        return engine, None, None
+    session = await engine.sessions.find_active(clinic.id, "voice", call_sid)
+    return engine, clinic, session
+
+
+def take_message(response: VoiceResponse, request: Request, clinic: ClinicProfile, call_sid: str,
+                 reason: str) -> None:
+    response.say(f"{reason} Please leave your name, a number we can reach you on, and a short message "
+                 "after the tone. Press the pound key when you are done.", voice=VOICE)
+    query = urlencode({"clinic": clinic.id, "call": call_sid})
+    response.record(max_length=MESSAGE_SECONDS, finish_on_key="#", play_beep=True, timeout=5,
+                    action=f"{base_url(request)}/webhooks/twilio/voice/message?{query}", method="POST")
+    response.say("I didn't get a message. Goodbye.", voice=VOICE)
+    response.hangup()
+
+
+async def after_stream(request: Request) -> Response:
+    form = await verified_form(request)
+    call_sid = form.get("CallSid", "")
+    engine, clinic, session = await _clinic_and_session(request, form, call_sid)
+    response = VoiceResponse()
+    handed_off = session is not None and session.current_state == BookingState.HANDED_OFF
+    if clinic is None or not handed_off:
+        response.hangup()
+        return twiml(response)
+    front_desk = clinic.settings.get("front_desk_phone")
+    if not front_desk or not is_open(clinic, engine.now()):
+        take_message(response, request, clinic, call_sid, "Our front desk is closed right now.")
+        return twiml(response)
+    query = urlencode({"clinic": clinic.id, "call": call_sid})
+    dial = Dial(timeout=25, action=f"{base_url(request)}/webhooks/twilio/voice/dial-done?{query}", method="POST",
+                caller_id=clinic.phone or None)
+    dial.number(front_desk, url=f"{base_url(request)}/webhooks/twilio/voice/whisper?{query}", method="POST")
+    response.append(dial)
+    return twiml(response)
+
+
+def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | None = None) -> str:
+    """What staff hear before the caller is connected: intent and progress, no DOB or phone digits."""
+    if session is None:
+        return f"A caller to {clinic.name} asked the automated assistant for a person."
+    c = session.collected_data
+    parts = ["Transferred call from the automated assistant."]
+    name = " ".join(x for x in (c.get("first_name"), c.get("last_name")) if x)
+    if name:
+        parts.append(f"The caller is {name}.")
+    flow = FLOW_WORDS.get(c.get("flow") or "")
+    if flow:
+        who = c.get("provider_name") or (providers or {}).get(c.get("provider_id") or "")
+        detail = f" with {who}" if who else ""
+        parts.append(f"They wanted to {flow}{detail}.")
+    state = STATE_WORDS.get(session.current_state.value)
+    if state and session.current_state != BookingState.HANDED_OFF:
+        parts.append(f"They were {state}.")
+    if session.booking_id:
+        parts.append("An appointment was booked on this call.")
+    return " ".join(parts)
+
+
+async def whisper(request: Request) -> Response:
+    form = await verified_form(request)
+    parent = request.query_params.get("call") or form.get("ParentCallSid", "")
+    engine, clinic, session = await _clinic_and_session(request, form, parent)
+    response = VoiceResponse()
+    if clinic is None:
+        response.say("Incoming transferred call.", voice=VOICE)
+        return twiml(response)
+    try:
+        providers = {p.id: p.display_name for p in await engine.roster(clinic)}
+    except Exception:
+        providers = {}
+    response.say(staff_summary(session, clinic, providers), voice=VOICE)
+    return twiml(response)
+
+
+async def dial_done(request: Request) -> Response:
+    form = await verified_form(request)
+    call_sid = request.query_params.get("call") or form.get("CallSid", "")
+    _, clinic, _ = await _clinic_and_session(request, form, call_sid)
+    response = VoiceResponse()
+    if clinic is not None and form.get("DialCallStatus") in ("no-answer", "busy", "failed"):
+        take_message(response, request, clinic, call_sid, "Sorry, no one at the front desk could answer.")
+    else:
+        response.hangup()
+    return twiml(response)
+
+
+async def message_done(request: Request) -> Response:
+    form = await verified_form(request)
+    call_sid = request.query_params.get("call") or form.get("CallSid", "")
+    engine, clinic, session = await _clinic_and_session(request, form, call_sid)
+    response = VoiceResponse()
+    if clinic is not None and form.get("RecordingSid"):
+        try:
+            await engine.audit.record(clinic.id, "voicemail_left", resource_type="call", resource_id=call_sid,
+                                      details={"recording_sid": form.get("RecordingSid"),
+                                               "seconds": form.get("RecordingDuration")},
+                                      session_id=session.session_id if session else None)
+        except Exception:
+            log.exception("voicemail audit failed", extra={"event": "voicemail_audit_failed"})
+        response.say("Thank you. Someone from the clinic will call you back. Goodbye.", voice=VOICE)
+    response.hangup()
+    return twiml(response)
+
+
+routes = [
+    Route("/webhooks/twilio/voice", incoming_call, methods=["POST"]),
+    Route("/webhooks/twilio/voice/after", after_stream, methods=["POST"]),
+    Route("/webhooks/twilio/voice/whisper", whisper, methods=["POST"]),
+    Route("/webhooks/twilio/voice/dial-done", dial_done, methods=["POST"]),
+    Route("/webhooks/twilio/voice/message", message_done, methods=["POST"]),
+]

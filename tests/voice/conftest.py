@@ -1,0 +1,113 @@
+"""Voice fixtures: the real app served by uvicorn on 127.0.0.1 (a free port, in the test's event
+loop so it shares the PostgreSQL pool and Redis client), a fresh demo clinic with its own phone
+number, the engine and calendar on a fixed clock, and a caller simulator factory."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import random
+import socket
+from datetime import datetime
+from typing import Any
+
+import pytest
+import uvicorn
+
+from channels.voice.call import VoiceConfig
+from channels.voice.simulator import SimulatedCaller
+from ehr.builtin.calendar import BuiltinCalendar
+from voice_agent import wiring
+from voice_agent.app import create_app
+from voice_agent.services import Services
+
+TWILIO_TOKEN = "test-twilio-auth-token-0123456789"
+PUBLIC = "https://receptionist.test"
+# Friday 2027-03-05 09:00 in Chicago: "next Tuesday" is 2027-03-09; the clinic is open.
+NOW = datetime.fromisoformat("2027-03-05T09:00:00-06:00")
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):          # the test runner owns the signals
+        yield
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def new_phone() -> str:
+    return "+1312555" + f"{random.randint(0, 9999):04d}"
+
+
+class VoiceRig:
+    def __init__(self, services: Services, clinic, url: str, phone: str) -> None:
+        self.services, self.clinic, self.url, self.phone = services, clinic, url, phone
+
+    def caller(self, **kw: Any) -> SimulatedCaller:
+        kw.setdefault("speed", self.services.extras["voice_config"].playback_rate)
+        return SimulatedCaller(self.url, auth_token=TWILIO_TOKEN, public_url=PUBLIC, clinic_phone=self.phone, **kw)
+
+    @property
+    def engine(self):
+        return wiring.engine(self.services)
+
+    def finished(self, call_sid: str):
+        return next((s for s in reversed(self.services.extras.get("voice_finished_calls", []))
+                     if s.call_sid == call_sid), None)
+
+    def live(self, call_sid: str):
+        return self.services.extras.get("voice_calls", {}).get(call_sid)
+
+    async def appointments(self) -> list[dict]:
+        async with self.services.pool.connection() as conn:
+            cur = await conn.execute(
+                """SELECT a.status::text AS status, a.scheduled_start, a.reason, a.booked_via, p.last_name AS provider,
+                          pt.first_name, pt.last_name, pt.date_of_birth, pt.phone
+                   FROM appointments a JOIN providers p ON p.id = a.provider_id
+                   JOIN patients pt ON pt.id = a.patient_id
+                   WHERE a.clinic_id = %s AND a.booked_via <> 'import' ORDER BY a.created_at""", (self.clinic.id,))
+            return await cur.fetchall()
+
+    async def session(self, call_sid: str):
+        return await self.engine.sessions.find_active(self.clinic.id, "voice", call_sid)
+
+
+@pytest.fixture
+async def voice_rig(make_clinic, settings, pool, redis):
+    servers: list[tuple[_Server, asyncio.Task]] = []
+
+    async def make(*, now: datetime = NOW, config: VoiceConfig | None = None, extras: dict | None = None,
+                   settings_overrides: dict | None = None, **clinic_overrides: Any) -> VoiceRig:
+        phone = clinic_overrides.pop("phone", None) or new_phone()
+        clinic = await make_clinic(phone=phone, **clinic_overrides)
+        s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC,
+                                **(settings_overrides or {}))
+        services = Services.build(s, pool, redis)
+        services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
+        engine = wiring.engine(services)
+        engine.now = lambda: now
+        services.extras["voice_config"] = config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0)
+        services.extras["voice_finished_calls"] = []
+        services.extras.update(extras or {})
+        app = create_app(s, services)
+        port = free_port()
+        server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off",
+                                        ws="websockets-sansio", ws_max_size=1 << 20))
+        task = asyncio.create_task(server.serve())
+        for _ in range(200):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        servers.append((server, task))
+        return VoiceRig(services, clinic, f"http://127.0.0.1:{port}", phone)
+
+    yield make
+    for server, task in servers:
+        server.should_exit = True
+    for server, task in servers:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 5)
