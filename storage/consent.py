@@ -51,6 +51,14 @@ class ConsentRepository:
             await self._event(conn, clinic_id, channel, ref, "opt_in", source)
             return True
 
+    async def record_disclosure(self, clinic_id: str, call_id: str, *, records_calls: bool) -> None:
+        """A call heard the disclosure (automated assistant; recording when the clinic records calls).
+        Staying on the line after it is the caller's implied consent, logged as CONSENT_GIVEN."""
+        ref = self.ref("voice", call_id)
+        async with self.pool.connection() as conn, conn.transaction():
+            await self._event(conn, clinic_id, "voice", ref, "call_disclosure",
+                              "recording_notice" if records_calls else "ai_notice")
+
     async def _event(self, conn, clinic_id: str, channel: str, ref: str, kind: str, source: str | None) -> None:
         cur = await conn.execute(
             """INSERT INTO consent_events (clinic_id, channel, subject_ref, kind, source)

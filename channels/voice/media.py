@@ -166,6 +166,12 @@ async def media_socket(ws: WebSocket) -> None:
         previous.end("replaced")
     calls[call_sid] = session
     log.info("call started", extra={"event": "call_started", "clinic_id": clinic.id})
+    if previous is None:   # the disclosure opens every call; a resumed socket does not replay it
+        try:
+            await wiring.consent_store(services).record_disclosure(
+                clinic.id, call_sid, records_calls=bool(clinic.settings.get("records_calls", False)))
+        except Exception:
+            log.exception("consent event not recorded", extra={"event": "consent_failed"})
     try:
         await session.run()
     finally:

@@ -143,3 +143,24 @@ async def test_caller_hanging_up_mid_sentence_ends_every_task(voice_rig):
     await _until(lambda: rig.finished(caller.call_sid) is not None, timeout=5)
     assert rig.finished(caller.call_sid).outcome == "caller_hung_up"
     await _until(_no_call_tasks, timeout=5)
+
+
+async def test_every_call_records_its_disclosure_as_a_consent_event(voice_rig):
+    rig = await voice_rig(config=FAST)
+    caller = rig.caller()
+    await caller.dial()
+    await caller.connect()
+    try:
+        greeting = await caller.wait_for_agent(timeout=20)
+        assert greeting is not None
+        assert "automated assistant" in rig.live(caller.call_sid).playbacks[0].text
+    finally:
+        await caller.hangup()
+    async with rig.services.pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT e.kind, e.source, e.created_at, a.action::text AS action FROM consent_events e
+               JOIN audit_logs a ON a.resource_id = e.id::text AND a.clinic_id = e.clinic_id
+               WHERE e.clinic_id = %s AND e.channel = 'voice'""", (rig.clinic.id,))
+        rows = await cur.fetchall()
+    assert len(rows) == 1 and rows[0]["kind"] == "call_disclosure" and rows[0]["action"] == "CONSENT_GIVEN"
+    assert rows[0]["source"] == "recording_notice"      # the demo clinic records calls
