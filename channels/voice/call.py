@@ -23,23 +23,21 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import itertools
 import json
 import logging
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
-from channels.voice.ports import (BACKCHANNELS, FRAME_SECONDS, Final, FrameClock, Interim, SpeechContext,
-                                  SpeechStarted, SpeechToText, TextToSpeech, question_for)
-from channels.voice.speech.codec import FRAME_BYTES, MULAW_SILENCE
+from channels.voice.ports import (BACKCHANNELS, Final, FrameClock, Interim, SpeechContext, SpeechStarted,
+                                  SpeechToText, TextToSpeech, question_for)
+from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
+from channels.voice.call_types import CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
+from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
-from dialogue.ports import ClinicProfile
 from voice_agent.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
@@ -50,88 +48,9 @@ APOLOGY_ENGINE = "I'm sorry, something went wrong on my end. Could you say that 
 APOLOGY_HEARING = "I'm sorry, I'm having trouble hearing you. Please give me a moment."
 NOT_CAUGHT = "Sorry, I didn't catch that."
 GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
-_PLAYBACK_IDS = itertools.count(1)
 
 
-@dataclass
-class VoiceConfig:
-    barge_in_ms: int = 300            # caller speech during playback that interrupts
-    backchannel_hold_ms: int = 800    # an interim "okay"/"uh-huh" may run this long without interrupting
-    silence_seconds: float = 6.0
-    max_reprompts: int = 2
-    dtmf_pause_seconds: float = 3.0
-    lead_seconds: float = 0.3         # audio sent ahead of Twilio's playback position
-    playback_rate: float = 1.0        # >1 only in tests, with a simulator that plays as fast
-    mark_grace_seconds: float = 3.0   # wait this long past the expected end for the last mark
-    start_timeout_seconds: float = 10.0
-    max_bad_messages: int = 200       # malformed messages tolerated before the stream is closed
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "VoiceConfig":
-        return cls(barge_in_ms=settings.voice_barge_in_ms, silence_seconds=settings.voice_silence_seconds)
-
-
-class AudioCache:
-    """Process-wide LRU of synthesised sentences for fixed phrases (greetings, reprompts)."""
-
-    def __init__(self, size: int = 256) -> None:
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.size = size
-
-    def get(self, voice: str, text: str) -> bytes | None:
-        hit = self._items.get((voice, text))
-        if hit is not None:
-            self._items.move_to_end((voice, text))
-        return hit
-
-    def put(self, voice: str, text: str, audio: bytes) -> None:
-        self._items[(voice, text)] = audio
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-
-AUDIO_CACHE = AudioCache()
-
-
-@dataclass
-class Playback:
-    text: str
-    kind: str = "reply"               # reply | greeting | reprompt | apology
-    after: str | None = None          # None | "hangup" | "handoff"
-    engine_turn: bool = True          # the engine holds this text as its last assistant turn
-    cache: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-    id: int = field(default_factory=lambda: next(_PLAYBACK_IDS))
-
-    def __post_init__(self) -> None:
-        self.sentences = split_sentences(self.text)
-        self.ends: list[int] = []
-        pos = 0
-        for sentence in self.sentences:
-            found = self.text.find(sentence, pos)
-            pos = found + len(sentence) if found >= 0 else min(len(self.text), pos + len(sentence) + 1)
-            self.ends.append(pos)
-        self.heard_upto = 0
-        self.audio_seconds = 0.0
-        self.done = asyncio.Event()
-        self.interrupted = False
-        self.finished = False
-
-    @property
-    def heard(self) -> str:
-        return self.text[:self.heard_upto]
-
-
-@dataclass
-class CallInfo:
-    clinic: ClinicProfile
-    call_sid: str
-    stream_sid: str
-    greeting_prefix: str = ""
-    speech: SpeechContext | None = None
-
-
-class CallSession:
+class CallSession(Speaker):
     def __init__(self, ws: WebSocket, engine: Engine, info: CallInfo, stt: SpeechToText, tts: TextToSpeech, *,
                  config: VoiceConfig | None = None, fallback_tts: TextToSpeech | None = None,
                  stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
@@ -589,172 +508,6 @@ class CallSession:
         span("tts_first_byte_ms", "engine_end", "tts_first_byte", "tts_first_byte")
         span("first_media_ms", "speech_end", "first_media", "first_media")
         return out
-
-    # --- playback ---------------------------------------------------------------------------
-
-    async def say(self, text: str, *, kind: str = "reprompt", after: str | None = None, cache: bool = False) -> None:
-        await self.play(Playback(text, kind=kind, after=after, engine_turn=False, cache=cache))
-
-    async def play(self, pb: Playback) -> None:
-        await self._stop_playback(clear=True)
-        self.current = pb
-        self.playbacks.append(pb)
-        self.idle_since = None
-        self._agent_speaking(True)
-        self.note("play", id=pb.id, kind=pb.kind)
-        self._player = asyncio.create_task(self._play(pb), name="call-player")
-
-    async def _stop_playback(self, *, clear: bool) -> None:
-        pb, player = self.current, self._player
-        if pb is not None and not pb.finished and clear:
-            await self._send({"event": "clear", "streamSid": self.stream_sid})
-            self.buffer_until = 0.0
-        if player is not None and not player.done() and player is not asyncio.current_task():
-            await cancel_and_wait(player)
-        if pb is not None and not pb.finished:
-            self._finish(pb, interrupted=True)
-
-    async def barge_in(self, why: str) -> None:
-        pb = self.current
-        if pb is None or pb.finished:
-            return
-        detected = self.speech_detected_at
-        await self._send({"event": "clear", "streamSid": self.stream_sid})
-        cleared = time.monotonic()
-        self.buffer_until = 0.0
-        self.note("clear", why=why, id=pb.id, after_detect_ms=(cleared - detected) * 1000 if detected else None)
-        self.overlap_onset = None
-        self._finish(pb, interrupted=True)
-        player = self._player
-        if player is not None and not player.done():
-            player.cancel()
-        if pb.after == "handoff":           # they asked for a person: transfer anyway
-            self.end("handoff")
-
-    def _finish(self, pb: Playback, *, interrupted: bool) -> None:
-        if pb.finished:
-            return
-        pb.finished = True
-        pb.interrupted = interrupted
-        if not interrupted:
-            pb.heard_upto = len(pb.text)
-        pb.done.set()
-        self._agent_speaking(False)
-        if pb.engine_turn:
-            self._records.append(pb)
-            self._enqueue("flush", None)
-        if not self.busy and self.speech_onset is None:
-            self.idle_since = time.monotonic()
-        if not interrupted and pb.after == "hangup":
-            self.end("goodbye" if pb.kind != "apology" else "ended")
-        elif not interrupted and pb.after == "handoff":
-            self.end("handoff")
-
-    def on_mark(self, name: str) -> None:
-        pb = self.current
-        pid, _, idx = name.partition(":")
-        if pb is None or pb.finished or pid != str(pb.id) or not idx.isdigit():
-            return                         # a mark of cleared audio, or not ours
-        i = int(idx)
-        if i < len(pb.ends):
-            pb.heard_upto = max(pb.heard_upto, pb.ends[i])
-        if i >= len(pb.sentences) - 1:
-            self._finish(pb, interrupted=False)
-
-    async def _play(self, pb: Playback) -> None:
-        queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue(maxsize=32)
-        producer = asyncio.create_task(self._produce(pb, queue))
-        pending = b""
-        try:
-            while True:
-                item = await queue.get()
-                if item is None:
-                    break
-                kind, value = item
-                if kind == "audio":
-                    audio = pending + value
-                    whole = len(audio) - len(audio) % FRAME_BYTES
-                    pending = audio[whole:]
-                    for pos in range(0, whole, FRAME_BYTES):
-                        await self._send_frame(pb, audio[pos:pos + FRAME_BYTES])
-                elif kind == "mark":
-                    if pending:
-                        await self._send_frame(pb, pending + bytes([MULAW_SILENCE]) * (FRAME_BYTES - len(pending)))
-                        pending = b""
-                    await self._send({"event": "mark", "streamSid": self.stream_sid,
-                                      "mark": {"name": f"{pb.id}:{value}"}})
-            wait = max(0.0, self.buffer_until - time.monotonic()) + self.config.mark_grace_seconds
-            try:
-                await asyncio.wait_for(pb.done.wait(), timeout=wait)
-            except asyncio.TimeoutError:
-                self.note("mark_timeout", id=pb.id)
-                self._finish(pb, interrupted=False)
-        finally:
-            await cancel_and_wait(producer)
-
-    async def _produce(self, pb: Playback, queue: asyncio.Queue) -> None:
-        try:
-            for i, sentence in enumerate(pb.sentences):
-                await self._synthesize(pb, sentence, queue)
-                await queue.put(("mark", i))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("playback producer failed", extra={"event": "tts_producer_failed"})
-        await queue.put(None)
-
-    async def _synthesize(self, pb: Playback, sentence: str, queue: asyncio.Queue) -> None:
-        if pb.cache:
-            audio = AUDIO_CACHE.get(self.tts_voice, sentence)
-            if audio is not None:
-                pb.timings.setdefault("tts_first_byte", time.monotonic())
-                await queue.put(("audio", audio))
-                return
-        parts: list[bytes] = []
-        tts = self.tts
-        try:
-            async for chunk in tts.synthesize(sentence):
-                if chunk:
-                    pb.timings.setdefault("tts_first_byte", time.monotonic())
-                    parts.append(chunk)
-                    await queue.put(("audio", chunk))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("text-to-speech failed", extra={"event": "tts_failed", "error": type(exc).__name__})
-            self.note("tts_failed", error=type(exc).__name__)
-            if self.fallback_tts is None or tts is self.fallback_tts:
-                return
-            self.tts = self.fallback_tts          # the rest of the call uses the embedded voice
-            if not parts:
-                await self._synthesize(pb, sentence, queue)
-            return
-        if pb.cache and parts and tts is not self.fallback_tts:
-            AUDIO_CACHE.put(self.tts_voice, sentence, b"".join(parts))
-
-    async def _send_frame(self, pb: Playback, frame: bytes) -> None:
-        now = time.monotonic()
-        frame_seconds = FRAME_SECONDS / self.config.playback_rate
-        lead = self.config.lead_seconds / self.config.playback_rate
-        if self.buffer_until - now > lead:
-            await asyncio.sleep(self.buffer_until - now - lead)
-            now = time.monotonic()
-        self.buffer_until = max(self.buffer_until, now) + frame_seconds
-        pb.audio_seconds += FRAME_SECONDS
-        await self._send({"event": "media", "streamSid": self.stream_sid,
-                          "media": {"payload": base64.b64encode(frame).decode("ascii")}})
-        if "first_media" not in pb.timings:
-            pb.timings["first_media"] = time.monotonic()
-
-    async def _send(self, message: dict) -> None:
-        if self._stop.is_set() and message.get("event") != "clear":
-            return
-        try:
-            async with self._send_lock:
-                await self.ws.send_text(json.dumps(message, separators=(",", ":")))
-        except Exception:                    # the socket is gone: the reader will see the disconnect
-            self.end(self.outcome if self.outcome != "active" else "caller_hung_up")
-
     # --- silence ---------------------------------------------------------------------------
 
     async def _watchdog(self) -> None:
@@ -774,23 +527,6 @@ class CallSession:
                 await self.say(f"Sorry, I didn't hear anything. {self.last_question()}")
             else:
                 await self.say(f"Are you still there? {self.last_question()}")
-
-
-async def cancel_and_wait(*tasks: asyncio.Task, timeout: float = 3.0) -> None:
-    """Cancel tasks and wait for them to end. Unlike `suppress(BaseException): await task`, a
-    cancellation of the *caller* still propagates (swallowing it leaves a task that never ends)."""
-    tasks = tuple(t for t in tasks if t is not None)
-    if not tasks:
-        return
-    for task in tasks:
-        task.cancel()
-    _, pending = await asyncio.wait(tasks, timeout=timeout)
-    for task in pending:                     # something swallowed the cancellation: do not hang on it
-        log.error("task ignored cancellation", extra={"event": "task_stuck", "task": task.get_name()})
-        task.cancel()
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            task.exception()                 # retrieved: logged by its owner, never re-raised here
 
 
 class _DeadSTT:
