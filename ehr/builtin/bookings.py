@@ -126,6 +126,16 @@ class Bookings(CalendarBase):
             raise IdempotencyConflict("this idempotency key was already used for a different request")
         return existing
 
+    @staticmethod
+    def _request_window(slot: TimeSlot, booked_via: str, idempotency_key: str | None) -> tuple[datetime, datetime]:
+        """What every booking request must carry: a known channel, a sane key, aware times (as UTC)."""
+        if booked_via not in BOOKED_VIA:
+            raise ValueError(f"booked_via must be one of {BOOKED_VIA}")
+        if idempotency_key is not None and not (0 < len(idempotency_key) <= 255):
+            raise NotAllowed("an idempotency key is 1 to 255 characters")
+        return (_require_aware(slot.start, "start").astimezone(timezone.utc),
+                _require_aware(slot.end, "end").astimezone(timezone.utc))
+
     async def book(self, clinic: ClinicRef, slot: TimeSlot, patient: Patient, reason: str | None,
                    idempotency_key: str | None, booked_via: str = "api",
                    session_id: str | None = None) -> Appointment:
@@ -138,12 +148,7 @@ class Bookings(CalendarBase):
             raise NotFound("no such provider")
         if patient_id is None:
             raise NotFound("no such patient")
-        if booked_via not in BOOKED_VIA:
-            raise ValueError(f"booked_via must be one of {BOOKED_VIA}")
-        if idempotency_key is not None and not (0 < len(idempotency_key) <= 255):
-            raise NotAllowed("an idempotency key is 1 to 255 characters")
-        start = _require_aware(slot.start, "start").astimezone(timezone.utc)
-        end = _require_aware(slot.end, "end").astimezone(timezone.utc)
+        start, end = self._request_window(slot, booked_via, idempotency_key)
         if idempotency_key:
             replay = self._replay(await self._by_key(clinic_id, idempotency_key), provider_id, start, patient_id)
             if replay is not None:
@@ -237,12 +242,7 @@ class Bookings(CalendarBase):
             raise NotFound("no such appointment")
         if provider_id is None:
             raise NotFound("no such provider")
-        if booked_via not in BOOKED_VIA:
-            raise ValueError(f"booked_via must be one of {BOOKED_VIA}")
-        if idempotency_key is not None and not (0 < len(idempotency_key) <= 255):
-            raise NotAllowed("an idempotency key is 1 to 255 characters")
-        start = _require_aware(new_slot.start, "start").astimezone(timezone.utc)
-        end = _require_aware(new_slot.end, "end").astimezone(timezone.utc)
+        start, end = self._request_window(new_slot, booked_via, idempotency_key)
         cancelled_by = (cancelled_by or "patient")[:50]
         if idempotency_key:
             replay = self._replay(await self._by_key(clinic_id, idempotency_key), provider_id, start, None, aid)
