@@ -106,6 +106,8 @@ class CalendarBase:
                         yield conn
                 else:
                     yield conn
+        except psycopg.errors.TransactionRollback:
+            raise   # a deadlock between racing writers is not an outage: the caller retries
         except (PoolTimeout, psycopg.OperationalError) as exc:
             log.warning("calendar database unavailable", extra={"event": "ehr_unavailable",
                                                                 "error_type": type(exc).__name__})

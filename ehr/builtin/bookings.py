@@ -2,13 +2,15 @@
 in the same transaction; overlaps and idempotency are enforced by PostgreSQL."""
 from __future__ import annotations
 
+import asyncio
+import random
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import psycopg
 
 from ehr.builtin import slots as S
-from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken
+from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.types import Appointment, ClinicRef, Patient, SlotCriteria, TimeSlot
 from storage import audit
 from ehr.builtin.base import (DEFAULT_RANGE_DAYS, BOOKING_GRACE, BOOKED_VIA, CANCELLABLE,
@@ -139,6 +141,12 @@ class Bookings(CalendarBase):
     async def book(self, clinic: ClinicRef, slot: TimeSlot, patient: Patient, reason: str | None,
                    idempotency_key: str | None, booked_via: str = "api",
                    session_id: str | None = None) -> Appointment:
+        return await _retry_deadlocks(lambda: self._book_once(clinic, slot, patient, reason, idempotency_key,
+                                                              booked_via, session_id))
+
+    async def _book_once(self, clinic: ClinicRef, slot: TimeSlot, patient: Patient, reason: str | None,
+                         idempotency_key: str | None, booked_via: str = "api",
+                         session_id: str | None = None) -> Appointment:
         """Book exactly `slot` for `patient`, or raise SlotTaken / NotAllowed / NotFound.
 
         With an idempotency key, a retry of the same request returns the first appointment; the
@@ -235,6 +243,12 @@ class Bookings(CalendarBase):
     async def reschedule(self, clinic: ClinicRef, appointment_id: str, new_slot: TimeSlot,
                          idempotency_key: str | None, booked_via: str = "api",
                          cancelled_by: str = "patient") -> Appointment:
+        return await _retry_deadlocks(lambda: self._reschedule_once(clinic, appointment_id, new_slot,
+                                                                    idempotency_key, booked_via, cancelled_by))
+
+    async def _reschedule_once(self, clinic: ClinicRef, appointment_id: str, new_slot: TimeSlot,
+                               idempotency_key: str | None, booked_via: str = "api",
+                               cancelled_by: str = "patient") -> Appointment:
         """Move an appointment: book `new_slot` (rescheduled_from_id = the old one) and cancel the old
         one (reason "rescheduled") in one transaction. On any failure neither changes."""
         clinic_id, aid, provider_id = _uuid(clinic.id), _uuid(appointment_id), _uuid(new_slot.provider_id)
@@ -311,3 +325,20 @@ class Bookings(CalendarBase):
         return await self.find_slots(SlotCriteria(
             clinic=clinic, provider_ids=(provider_id,), date_from=local.date(),
             date_to=local.date() + timedelta(days=days - 1), not_before=after, limit=limit, spread_days=False))
+
+
+DEADLOCK_RETRIES = 3
+
+
+async def _retry_deadlocks(attempt: Callable[[], Awaitable[Appointment]]) -> Appointment:
+    """Racing inserts on the exclusion constraint can deadlock instead of conflicting (PostgreSQL picks
+    a victim). The victim's transaction rolled back, so trying again is safe; by then the winner has
+    committed and the retry ends in SlotTaken, exactly as a plain conflict would."""
+    for tries_left in range(DEADLOCK_RETRIES, 0, -1):
+        try:
+            return await attempt()
+        except psycopg.errors.TransactionRollback:
+            if tries_left == 1:
+                raise Unavailable("the calendar is busy; please try again") from None
+            await asyncio.sleep(random.uniform(0.005, 0.03))
+    raise AssertionError("unreachable")

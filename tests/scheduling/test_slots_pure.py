@@ -80,3 +80,27 @@ def test_spread_takes_two_per_day_two_hours_apart_then_fills():
     got = S.compute([plan], hours, clock, S.SlotRequest(dates=days[:1], floor=0, limit=4, spread=True))
     assert [datetime.fromtimestamp(c.start, CHICAGO).strftime("%H:%M") for c in got] == \
         ["09:00", "09:30", "10:00", "11:00"]
+
+
+async def test_a_deadlocked_booking_is_retried_then_reported_busy():
+    import psycopg
+    import pytest
+
+    from ehr.builtin.bookings import _retry_deadlocks
+    from ehr.errors import Unavailable
+
+    calls = {"n": 0}
+
+    async def deadlocks_once():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return "booked"
+
+    assert await _retry_deadlocks(deadlocks_once) == "booked" and calls["n"] == 2
+
+    async def always():
+        raise psycopg.errors.DeadlockDetected("deadlock detected")
+
+    with pytest.raises(Unavailable):
+        await _retry_deadlocks(always)
