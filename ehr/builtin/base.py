@@ -98,7 +98,10 @@ class CalendarBase:
         return value.astimezone(timezone.utc)
 
     @contextlib.asynccontextmanager
-    async def _conn(self, *, transaction: bool = False) -> AsyncIterator[psycopg.AsyncConnection]:
+    async def _conn(self, *, transaction: bool = False,
+                    retried: bool = False) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A pooled connection; an outage becomes Unavailable. `retried`: the caller retries a deadlock
+        itself (bookings), so it is passed through instead of being reported as an outage."""
         try:
             async with self.pool.connection() as conn:
                 if transaction:
@@ -106,8 +109,10 @@ class CalendarBase:
                         yield conn
                 else:
                     yield conn
-        except psycopg.errors.TransactionRollback:
-            raise   # a deadlock between racing writers is not an outage: the caller retries
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.TransactionRollback) as exc:
+            if retried:
+                raise   # a deadlock between racing writers is not an outage: the caller retries
+            raise Unavailable("the calendar is busy right now") from exc
         except (PoolTimeout, psycopg.OperationalError) as exc:
             log.warning("calendar database unavailable", extra={"event": "ehr_unavailable",
                                                                 "error_type": type(exc).__name__})

@@ -163,7 +163,7 @@ class Bookings(CalendarBase):
                 return replay
         now = self.now()
         try:
-            async with self._conn(transaction=True) as conn:
+            async with self._conn(transaction=True, retried=True) as conn:
                 row = await self._load_for_booking(conn, clinic_id, provider_id, patient_id)
                 self._validate_slot(row, start, end, now)
                 is_new = not row["has_history"]
@@ -221,12 +221,16 @@ class Bookings(CalendarBase):
 
     async def cancel(self, clinic: ClinicRef, appointment_id: str, reason: str | None,
                      cancelled_by: str) -> Appointment:
+        return await _retry_deadlocks(lambda: self._cancel_once(clinic, appointment_id, reason, cancelled_by))
+
+    async def _cancel_once(self, clinic: ClinicRef, appointment_id: str, reason: str | None,
+                           cancelled_by: str) -> Appointment:
         clinic_id, aid = _uuid(clinic.id), _uuid(appointment_id)
         if clinic_id is None or aid is None:
             raise NotFound("no such appointment")
         cancelled_by = (cancelled_by or "patient")[:50]
         now = self.now()
-        async with self._conn(transaction=True) as conn:
+        async with self._conn(transaction=True, retried=True) as conn:
             row = await self._lock_appointment(conn, clinic_id, aid)
             self._check_changeable(row, now, "cancelled")
             await conn.execute(
@@ -264,7 +268,7 @@ class Bookings(CalendarBase):
                 return replay
         now = self.now()
         try:
-            async with self._conn(transaction=True) as conn:
+            async with self._conn(transaction=True, retried=True) as conn:
                 old = await self._lock_appointment(conn, clinic_id, aid)
                 self._check_changeable(old, now, "rescheduled")
                 row = await self._load_for_booking(conn, clinic_id, provider_id, old["patient_id"])
@@ -328,6 +332,8 @@ class Bookings(CalendarBase):
 
 
 DEADLOCK_RETRIES = 3
+# Deadlock (40P01) is not a TransactionRollback subclass in psycopg; serialization failures (40001) are.
+RACE_LOSERS = (psycopg.errors.DeadlockDetected, psycopg.errors.TransactionRollback)
 
 
 async def _retry_deadlocks(attempt: Callable[[], Awaitable[Appointment]]) -> Appointment:
@@ -337,7 +343,7 @@ async def _retry_deadlocks(attempt: Callable[[], Awaitable[Appointment]]) -> App
     for tries_left in range(DEADLOCK_RETRIES, 0, -1):
         try:
             return await attempt()
-        except psycopg.errors.TransactionRollback:
+        except RACE_LOSERS:
             if tries_left == 1:
                 raise Unavailable("the calendar is busy; please try again") from None
             await asyncio.sleep(random.uniform(0.005, 0.03))
