@@ -9,12 +9,14 @@ Channels turn their transport into `process()` calls and the reply back into the
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time as clock
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 from zoneinfo import ZoneInfo
 
 from dialogue import responses as say
@@ -83,6 +85,7 @@ class Engine:
         self.notifier, self.phrasing = notifier, phrasing
         self.now, self.ttl = clock_now, session_ttl
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
+        self._locks: dict[tuple[str, str, str, str], tuple[asyncio.Lock, int]] = {}
 
     async def clinic(self, clinic_id: str) -> ClinicProfile:
         clinic = await self.directory.by_id(clinic_id)
@@ -129,6 +132,33 @@ class Engine:
 
     async def process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
                       channel_user_id: str | None = None) -> EngineReply:
+        """One turn. Turns of one conversation run one at a time (two texts sent together, a web
+        double-click), so each sees the other's result instead of overwriting it."""
+        async with self._turn_lock(clinic_id, channel, session_id, channel_user_id):
+            return await self._process(clinic_id, channel, text, session_id=session_id,
+                                       channel_user_id=channel_user_id)
+
+    @contextlib.asynccontextmanager
+    async def _turn_lock(self, clinic_id: str, channel: str, session_id: str | None,
+                         channel_user_id: str | None) -> AsyncIterator[None]:
+        key = (clinic_id, channel, session_id or "", channel_user_id or "")
+        if key == (clinic_id, channel, "", ""):      # a brand-new anonymous conversation: nothing to share
+            yield
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def _process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
+                       channel_user_id: str | None = None) -> EngineReply:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)

@@ -111,3 +111,26 @@ def test_invalid_transition_raises():
     s.move_to(BookingState.COLLECT_PROVIDER)
     with pytest.raises(InvalidTransition):
         s.move_to(BookingState.CONFIRM_BOOKING)
+
+
+async def test_two_messages_at_once_in_one_conversation_both_count(chat):
+    import asyncio
+    d = await chat(NOW)
+    await d.say("I'd like to book with Dr. Raman next Tuesday morning")
+    engine = wiring.engine(d.app.state.services)
+    save = engine.sessions.save
+
+    async def slow_save(session):      # widen the window in which a second turn could read stale state
+        await asyncio.sleep(0.05)
+        await save(session)
+
+    engine.sessions.save = slow_save
+    first, second = await asyncio.gather(
+        engine.process(d.clinic.id, "web", "the first one", session_id=d.session_id),
+        engine.process(d.clinic.id, "web", "Maria Garcia", session_id=d.session_id))
+    # One after the other: the pick, then the name answering the question the pick asked.
+    assert first.state.value == "collect_patient_info" and "name" in first.message
+    assert second.state.value == "collect_patient_info" and "date of birth" in second.message
+    history = await engine.history(d.clinic.id, d.session_id)
+    assert len([t for t in history.turns if t[0] == "patient"]) == 3
+    assert history.collected_data["last_name"] == "Garcia"
