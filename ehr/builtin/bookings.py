@@ -164,6 +164,7 @@ class Bookings(CalendarBase):
         now = self.now()
         try:
             async with self._conn(transaction=True, retried=True) as conn:
+                await _serialise_provider(conn, provider_id)
                 row = await self._load_for_booking(conn, clinic_id, provider_id, patient_id)
                 self._validate_slot(row, start, end, now)
                 is_new = not row["has_history"]
@@ -271,6 +272,7 @@ class Bookings(CalendarBase):
             async with self._conn(transaction=True, retried=True) as conn:
                 old = await self._lock_appointment(conn, clinic_id, aid)
                 self._check_changeable(old, now, "rescheduled")
+                await _serialise_provider(conn, provider_id)
                 row = await self._load_for_booking(conn, clinic_id, provider_id, old["patient_id"])
                 self._validate_slot(row, start, end, now)
                 is_new = old["is_new_patient_visit"]
@@ -331,7 +333,14 @@ class Bookings(CalendarBase):
             date_to=local.date() + timedelta(days=days - 1), not_before=after, limit=limit, spread_days=False))
 
 
-DEADLOCK_RETRIES = 3
+DEADLOCK_RETRIES = 5
+
+
+async def _serialise_provider(conn, provider_id: str) -> None:
+    """Writers for one provider take turns (a transaction-scoped advisory lock). Concurrent inserts
+    that overlap in the exclusion constraint's index can otherwise deadlock each other instead of
+    one of them simply conflicting; the constraint stays the guarantee, this only orders the race."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7406))", ("provider:" + provider_id,))
 # Deadlock (40P01) is not a TransactionRollback subclass in psycopg; serialization failures (40001) are.
 RACE_LOSERS = (psycopg.errors.DeadlockDetected, psycopg.errors.TransactionRollback)
 
