@@ -122,6 +122,17 @@ def _convert_run(run: str) -> str:
     def is_oh(j: int) -> bool:
         return 0 <= j < n and toks[j] in ("oh", "o")
 
+    def below_hundred(j: int) -> tuple[int, int]:
+        """The 0–99 that may follow "hundred"/"thousand" ("three", "twenty", "twenty one"); (value, next)."""
+        if kind(j) in ("unit", "teen") and not is_oh(j):
+            return vals[j][1], j + 1
+        if kind(j) == "tens":
+            value, j = vals[j][1], j + 1
+            if kind(j) == "unit" and vals[j][1] > 0:
+                return value + vals[j][1], j + 1
+            return value, j
+        return 0, j
+
     while i < n:
         k, v = vals[i] if vals[i] else ("", 0)
         tok = toks[i]
@@ -160,18 +171,8 @@ def _convert_run(run: str) -> str:
                 i += 2
                 continue
         if k == "unit" and v > 0 and toks[i + 1:i + 2] == ["thousand"]:
-            y = v * 1000
-            j = i + 2
-            if kind(j) in ("unit", "teen") and not is_oh(j):
-                y += vals[j][1]
-                j += 1
-            elif kind(j) == "tens":
-                y += vals[j][1]
-                j += 1
-                if kind(j) == "unit" and vals[j][1] > 0:
-                    y += vals[j][1]
-                    j += 1
-            out.append(str(y))
+            rest, j = below_hundred(i + 2)
+            out.append(str(v * 1000 + rest))
             i = j
             continue
         # digit-by-digit runs (phone numbers, keypad dates): 3+ unit words
@@ -236,18 +237,8 @@ def _convert_run(run: str) -> str:
             continue
         if k in ("unit", "teen"):
             if toks[i + 1:i + 2] == ["hundred"]:
-                y = v * 100
-                j = i + 2
-                if kind(j) in ("unit", "teen") and not is_oh(j):
-                    y += vals[j][1]
-                    j += 1
-                elif kind(j) == "tens":
-                    y += vals[j][1]
-                    j += 1
-                    if kind(j) == "unit" and vals[j][1] > 0:
-                        y += vals[j][1]
-                        j += 1
-                out.append(str(y))
+                rest, j = below_hundred(i + 2)
+                out.append(str(v * 100 + rest))
                 i = j
                 continue
             out.append(str(v))
