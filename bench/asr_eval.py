@@ -107,9 +107,14 @@ CASES: list[tuple[str, str, str]] = [
     ("yes_no", "sure", "yes"),
     ("yes_no", "sounds good", "yes"),
     ("yes_no", "no thank you", "no"),
-    ("yes_no", "the first one", "pick:1"),
-    ("yes_no", "the second one", "pick:2"),
-    ("yes_no", "the third one", "pick:3"),
+    ("choice", "the first one", "pick:1"),
+    ("choice", "the second one", "pick:2"),
+    ("choice", "the third one", "pick:3"),
+    ("choice", "option two", "pick:2"),
+    ("choice", "the earlier one", "pick:1"),
+    ("choice", "the later one", "pick:2"),
+    ("choice", "yes please", "yes"),
+    ("choice", "none of those", "no"),
     ("name", "my name is Maria Lopez", "maria lopez"),
     ("name", "Grace Okafor", "grace okafor"),
     ("name", "this is Tom Becker", "tom becker"),
@@ -152,7 +157,7 @@ HELD_OUT_OFF = OFF_TOPIC[20:]
 VOICES = [("en-us", 150), ("en-us", 175), ("en-us+f3", 150), ("en-us+f3", 175),
           ("en-us+m3", 150), ("en-us+m3", 175)]
 CAL_VOICES = [("en-us+m1", 160), ("en-us+f2", 165)]
-QUESTIONS = ["opening", "provider", "date", "time", "yes_no", "name"]
+QUESTIONS = ["opening", "provider", "date", "time", "yes_no", "choice", "name"]
 
 _audio_cache: dict[tuple[str, str, int], bytes] = {}
 
@@ -182,12 +187,13 @@ def run_cases(rec: GrammarRecognizer, cases, voices):
         for voice, speed in voices:
             pcm = phone_utterance(text, voice, speed)
             if pcm is None:
-                rows.append((q, text, voice, speed, "", False, None, expected, 0.0, 0.0))
+                rows.append((q, text, voice, speed, "", False, None, expected, 0.0, 0.0, None))
                 continue
             r = rec.decode(pcm, q)
             got = meaning(q, r.text, ROSTER) if r.accepted else None
+            guessed = meaning(q, r.guess, ROSTER) if r.guess else None
             rows.append((q, text, voice, speed, r.text, r.accepted, got, expected, r.decode_ms,
-                         r.audio_ms))
+                         r.audio_ms, guessed))
     return rows
 
 
@@ -200,7 +206,8 @@ def run_off(rec: GrammarRecognizer, sentences, voices, questions):
                 continue
             for q in questions:
                 r = rec.decode(pcm, q)
-                rows.append((q, text, voice, speed, r.text, r.accepted, r.decode_ms, r.audio_ms))
+                rows.append((q, text, voice, speed, r.text, r.accepted, r.decode_ms, r.audio_ms,
+                             bool(r.guess)))
     return rows
 
 
@@ -244,7 +251,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--write", action="store_true", help="write docs/benchmarks/speech.md")
-    ap.add_argument("--garbage", default="both")
+    ap.add_argument("--garbage", default=RecognizerConfig().garbage)
     ap.add_argument("--weights", default="1e-15,1e-18,1e-20,1e-22,1e-25,1e-28,1e-30",
                     help="--calibrate: garbage weights to try")
     ap.add_argument("--questions", default=",".join(QUESTIONS), help="--calibrate: which")
@@ -265,8 +272,9 @@ def main() -> None:
     off = run_off(rec, HELD_OUT_OFF, [("en-us", 175), ("en-us+f3", 150)], QUESTIONS)
 
     lines = ["| question | utterances | correct meaning | rejected (no answer) | wrong meaning | "
-             "off-topic accepted | decode ms (median / p95) |",
-             "|---|---|---|---|---|---|---|"]
+             "off-topic accepted | with 'Did you say ...?' | off-topic asked 'Did you say ...?' | "
+             "decode ms (median / p95) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     all_decode = []
     for q in QUESTIONS:
         qr = [r for r in rows if r[0] == q]
@@ -278,13 +286,19 @@ def main() -> None:
         dms = sorted(r[8] for r in qr if r[8]) + sorted(r[6] for r in qo)
         all_decode += dms
         dms.sort()
+        confirmed = ok + sum(1 for r in qr if not r[5] and r[10] == r[7])
+        asked = sum(1 for r in qo if not r[5] and r[8])
         lines.append(f"| {q} | {len(qr)} | {pct(ok, len(qr))} | {rej} | {wrong} | {pct(fa, len(qo))} | "
+                     f"{pct(confirmed, len(qr))} | {pct(asked, len(qo))} | "
                      f"{statistics.median(dms):.0f} / {dms[int(0.95 * (len(dms) - 1))]:.0f} |")
     ok = sum(1 for r in rows if r[6] == r[7])
     fa = sum(1 for r in off if r[5])
     all_decode.sort()
+    confirmed = ok + sum(1 for r in rows if not r[5] and r[10] == r[7])
+    asked = sum(1 for r in off if not r[5] and r[8])
     lines.append(f"| **all** | {len(rows)} | {pct(ok, len(rows))} | {sum(1 for r in rows if not r[5])} | "
                  f"{len(rows) - ok - sum(1 for r in rows if not r[5])} | {pct(fa, len(off))} | "
+                 f"{pct(confirmed, len(rows))} | {pct(asked, len(off))} | "
                  f"{statistics.median(all_decode):.0f} / {all_decode[int(0.95 * (len(all_decode) - 1))]:.0f} |")
     audio_ms = statistics.median(r[9] for r in rows if r[9])
     rtf = statistics.median(r[8] / r[9] for r in rows if r[9])

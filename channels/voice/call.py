@@ -36,6 +36,7 @@ from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
 from channels.voice.call_types import CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
+from channels.voice.guess import GuessCheck
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from voice_agent.metrics import TURN_SECONDS
@@ -79,6 +80,7 @@ class CallSession(Speaker):
         self.last_reply = ""
         self.digits = ""
         self.reprompts = 0
+        self.guesses = GuessCheck()
         self.idle_since: float | None = None
         self.busy = 0                      # turns queued or being processed
         self.speech_onset: float | None = None
@@ -350,10 +352,16 @@ class CallSession(Speaker):
             return
         self.note("final", accepted=event.accepted, words=len(text.split()))     # no transcript: PHI
         timing = {"speech_end": min(end or now, now), "final_at": now}
+        if self.guesses.pending is not None:        # the answer to "Did you say ...?"
+            verdict, guess = self.guesses.resolve(event, text)
+            if verdict != "pass":
+                self._enqueue("text", (guess, timing)) if verdict == "use" else self._enqueue("miss", timing)
+                return
         if event.escape == "repeat" and self.last_reply:
             self._enqueue("repeat", None)
         elif not event.accepted or not text:
-            self._enqueue("miss", timing)
+            ask = self.guesses.offer(event)
+            self._enqueue("guess", ask) if ask else self._enqueue("miss", timing)
         else:
             self._enqueue("text", (text, timing))
 
@@ -370,6 +378,12 @@ class CallSession(Speaker):
         self.idle_since, self.reprompts = None, 0
         if self.playing:
             await self.barge_in("dtmf")
+        if self.guesses.pending is not None and digit.isdigit():
+            verdict, guess = self.guesses.resolve_key(digit)
+            now = time.monotonic()
+            self._enqueue("text", (guess, {"final_at": now, "speech_end": now})) if verdict == "use" \
+                else self._enqueue("miss", None)
+            return
         wanted = DIGITS_FOR.get(self.expecting or "")
         if wanted:
             if digit == "#":
@@ -427,9 +441,14 @@ class CallSession(Speaker):
                     await self._greet()
                 elif kind == "text":
                     await self._turn(*payload)
+                elif kind == "guess":
+                    self._listen_for("yes_no")
+                    await self.say(payload, kind="confirm_guess")
                 elif kind == "miss":
+                    self._listen_for(question_for(self.expecting))
                     await self.say(f"{NOT_CAUGHT} {self.last_question()}", kind="reprompt")
                 elif kind == "repeat":
+                    self._listen_for(question_for(self.expecting))
                     await self.say(self.last_reply, kind="repeat")
             except asyncio.CancelledError:
                 raise
@@ -465,8 +484,11 @@ class CallSession(Speaker):
         self.expecting = reply.expecting
         self.last_reply = reply.message
         self.digits = ""
+        self._listen_for(question_for(reply.expecting))
+
+    def _listen_for(self, question: str) -> None:
         try:
-            self.stt.set_expected(question_for(reply.expecting))
+            self.stt.set_expected(question)
         except Exception:
             log.warning("set_expected failed", extra={"event": "stt_set_expected_failed"})
 
@@ -520,6 +542,9 @@ class CallSession(Speaker):
                 continue
             self.idle_since = None
             self.reprompts += 1
+            if self.guesses.pending is not None:     # no answer to "Did you say ...?": re-ask
+                self.guesses.pending = None
+                self._listen_for(question_for(self.expecting))
             self.note("reprompt", n=self.reprompts)
             if self.reprompts > self.config.max_reprompts:
                 await self.say(GOODBYE_SILENT, after="hangup", cache=True)

@@ -45,8 +45,8 @@ class FrameClock:
 # The question types of the embedded recogniser's grammars, per engine question.
 EXPECTING_TO_GRAMMAR = {
     None: "opening", "opening": "opening", "provider": "provider", "date": "date", "time": "time",
-    "slot_choice": "yes_no", "patient_name": "name", "date_of_birth": "date", "phone": "yes_no",
-    "reason": "reason", "confirm": "yes_no", "appointment_choice": "yes_no", "handoff_offer": "yes_no",
+    "slot_choice": "choice", "patient_name": "name", "date_of_birth": "date", "phone": "yes_no",
+    "reason": "reason", "confirm": "yes_no", "appointment_choice": "choice", "handoff_offer": "yes_no",
 }
 
 

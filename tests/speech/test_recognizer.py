@@ -76,8 +76,13 @@ def test_grammars_contain_every_provider_way_and_escapes():
                  "at ten a m", "half past one"):
         assert time_.matches(said), said
     yn = GrammarMatcher(g["yes_no"])
-    for said in ("yes", "yep", "that's right", "nope", "the first one", "second", "operator"):
+    for said in ("yes", "yep", "that's right", "nope", "no thank you", "operator"):
         assert yn.matches(said), said
+    assert not yn.matches("the first one")        # a confirmation is yes or no, not a pick
+    choice = GrammarMatcher(g["choice"])
+    for said in ("the first one", "second", "option two", "number three", "the earlier one",
+                 "i'll take the later one", "yes please", "none of those", "operator"):
+        assert choice.matches(said), said
     assert GrammarMatcher(g["opening"]).matches("i'd like to book an appointment with doctor lee")
 
 

@@ -107,7 +107,8 @@ class EmbeddedSTT:
         self._queue.put_nowait(Final(
             text=result.text, accepted=result.accepted, confidence=result.confidence,
             question=question, t_start=ev.start_frame * 0.02, t_end=(ev.end_frame + 1) * 0.02,
-            escape=result.escape, latency_ms=(time.perf_counter() - t_end) * 1000))
+            escape=result.escape, latency_ms=(time.perf_counter() - t_end) * 1000,
+            guess=result.guess))
 
     async def events(self) -> AsyncIterator[SpeechEvent]:
         while True:

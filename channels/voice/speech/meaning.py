@@ -46,7 +46,7 @@ def provider_meaning(text: str, providers: list[Provider]) -> str | None:
 def yes_no_meaning(text: str) -> str | None:
     if not text:
         return None
-    if m := re.search(r"\boption (one|two|three)\b", text):
+    if m := re.search(r"\b(?:option|number) (one|two|three)\b", text):
         return f"pick:{['one', 'two', 'three'].index(m.group(1)) + 1}"
     for w, n in _PICK.items():
         if re.search(rf"\b{w}\b", text):
@@ -177,7 +177,7 @@ def meaning(question: str, text: str, providers: list[Provider] | None = None) -
     text = (text or "").strip().lower()
     if question == "provider":
         return provider_meaning(text, providers)
-    if question == "yes_no":
+    if question in ("yes_no", "choice"):
         return yes_no_meaning(text)
     if question == "date":
         return date_meaning(text)

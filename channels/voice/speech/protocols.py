@@ -35,7 +35,9 @@ class Interim:
 @dataclass(frozen=True)
 class Final:
     """End of the caller's turn. ``accepted`` False: off-topic, unintelligible or nothing the
-    current question expects -> re-prompt (or offer the front desk), never guess."""
+    current question expects -> re-prompt (or offer the front desk). ``guess`` (embedded
+    recogniser only): the closest answer the grammar allows; the channel may ask "Did you say
+    <guess>?" and use it only if the caller says yes."""
     text: str
     accepted: bool
     confidence: float
@@ -44,6 +46,7 @@ class Final:
     t_end: float = 0.0
     escape: str | None = None   # 'human' | 'repeat' | 'goodbye'
     latency_ms: float = 0.0     # end of speech detected -> Final emitted
+    guess: str = ""             # set only when not accepted (see above)
 
 
 SpeechEvent = Union[SpeechStarted, Interim, Final]
@@ -56,7 +59,7 @@ class SpeechToText(Protocol):
     async def send_audio(self, mulaw_frame: bytes) -> None: ...
 
     def set_expected(self, question: str) -> None:
-        """The question the caller is answering (opening, provider, date, time, yes_no, name,
+        """The question the caller is answering (opening, provider, date, time, yes_no, choice, name,
         reason). Grammar recognisers switch grammar; vendors may use it as a keyword hint."""
         ...
 

@@ -58,8 +58,8 @@ GARBAGE_WORDS = (
 # the calibration set; one order of magnitude smaller typically lets 25-50% through, one larger
 # rejects a third of the real answers. 'reason' has no test set and borrows yes_no's value.
 DEFAULT_GARBAGE_WEIGHTS: dict[str, float] = {
-    "opening": 1e-25, "provider": 1e-25, "date": 1e-24, "time": 1e-22, "yes_no": 1e-24,
-    "name": 1e-20, "reason": 1e-24,
+    "opening": 1e-24, "provider": 1e-24, "date": 1e-15, "time": 1e-20, "yes_no": 1e-24,
+    "choice": 1e-24, "name": 1e-23, "reason": 1e-24,
 }
 
 
@@ -70,6 +70,7 @@ class Recognition:
     question: str
     confidence: float = 0.0
     escape: str | None = None       # 'human' | 'repeat' | 'goodbye' when an escape phrase was heard
+    guess: str = ""                 # not accepted, but the closest grammar sentence: ask "Did you say ...?"
     raw: str = ""                   # decoder hypothesis incl. garbage tokens (debugging only)
     reason: str = ""                # why not accepted: 'garbage' | 'partial' | 'silence' | ''
     decode_ms: float = 0.0
@@ -99,7 +100,7 @@ def detect_escape(text: str) -> str | None:
 
 @dataclass
 class RecognizerConfig:
-    garbage: str = "both"                     # 'phones' | 'words' | 'both' | 'none'
+    garbage: str = "words"                    # 'phones' | 'words' | 'both' | 'none'
     garbage_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GARBAGE_WEIGHTS))
     dither_lsb: float = 64.0                  # RMS of the fixed-seed band-limited noise (LSB)
     beam: float = 1e-48
@@ -108,6 +109,12 @@ class RecognizerConfig:
     maxhmmpf: int = 30000                     # max active HMMs per frame (pocketsphinx default)
     maxwpf: int = -1                          # max distinct words per frame (-1: no limit)
     bestpath: bool = False                    # lattice rescoring: seconds with a garbage loop
+    decoder_options: dict[str, object] = field(default_factory=dict)   # other pocketsphinx options
+    # Second pass for rejected answers to these questions: the grammar alone, wide beams (~100 ms).
+    # Its sentence is only a guess, to be confirmed with the caller ("Did you say next Tuesday?").
+    guess_questions: tuple[str, ...] = ("provider", "date", "time", "choice")
+    guess_beam: float = 1e-80
+    guess_wbeam: float = 1e-60
 
 
 class GrammarRecognizer:
@@ -159,14 +166,24 @@ class GrammarRecognizer:
         fd, self._dict_path = tempfile.mkstemp(prefix="clinic-", suffix=".dict")
         os.close(fd)
         write_dictionary(self._dict_path, entries)
-        cfg = Config(hmm=os.path.join(model_dir(), "en-us"), dict=self._dict_path, lm=None,
-                     loglevel="ERROR", beam=self.config.beam, wbeam=self.config.wbeam,
-                     pbeam=self.config.pbeam, maxhmmpf=self.config.maxhmmpf,
-                     maxwpf=self.config.maxwpf, bestpath=self.config.bestpath)
-        self._decoder = Decoder(cfg)
+        options = dict(self.config.decoder_options)
+        hmm = options.pop("hmm", os.path.join(model_dir(), "en-us"))
+        def config(beam: float, wbeam: float, pbeam: float) -> Config:
+            return Config(hmm=hmm, dict=self._dict_path, lm=None, loglevel="ERROR", beam=beam,
+                          wbeam=wbeam, pbeam=pbeam, maxhmmpf=self.config.maxhmmpf,
+                          maxwpf=self.config.maxwpf, bestpath=self.config.bestpath, **options)
+
+        self._decoder = Decoder(config(self.config.beam, self.config.wbeam, self.config.pbeam))
         for q in QUESTION_TYPES:
             self._decoder.add_jsgf_string(q, self._wrap(q, self.grammars[q]))
         self._decoder.activate_search("opening")
+        self._guesser = None
+        if self.config.guess_questions:
+            self._guesser = Decoder(config(self.config.guess_beam, self.config.guess_wbeam,
+                                                 self.config.guess_beam))
+            for q in self.config.guess_questions:
+                self._guesser.add_jsgf_string(q, self._wrap(q, self.grammars[q], garbage=False))
+            self._guesser.activate_search(self.config.guess_questions[0])
         os.unlink(self._dict_path)
         self.load_ms = (time.perf_counter() - t0) * 1000
         self._rng_seed = 1234
@@ -176,14 +193,14 @@ class GrammarRecognizer:
     def questions(self) -> tuple[str, ...]:
         return QUESTION_TYPES
 
-    def _wrap(self, q: str, jsgf: str) -> str:
+    def _wrap(self, q: str, jsgf: str, garbage: bool = True) -> str:
         """Anchor the question grammar between two required silence words, with the garbage
         alternative in between. Without the anchors, a grammar that starts with an optional
         word ("[how about] ...") lets pocketsphinx's FSG search skip the start state's silence
         loop, and the leading pre-roll silence is forced into a word ("this", "the")."""
         body = jsgf.replace(f"public <{q}> =", f"<{q}_main> =", 1)
         weight = self.config.garbage_weights.get(q)
-        if self._garbage_tokens and weight:
+        if garbage and self._garbage_tokens and weight:
             inner = f"/1/ <{q}_main> | /{weight:.3g}/ <garbage>"
             body += "<garbage> = (" + " | ".join(self._garbage_tokens) + ")+;\n"
         else:
@@ -221,25 +238,33 @@ class GrammarRecognizer:
         pcm = self._dither(pcm16k)
         with self._lock:
             t0 = time.perf_counter()
-            d = self._decoder
-            if d.current_search() != question:
-                d.activate_search(question)
-            d.start_utt()
-            d.process_raw(pcm, full_utt=True)
-            d.end_utt()
-            hyp = d.hyp()
+            raw = self._run(self._decoder, question, pcm)
+            tokens = [t for t in raw.split() if t != SIL_WORD]
+            garbage = any(t.startswith(("ph_", "g_")) for t in tokens)
+            text = "" if garbage else " ".join(tokens)
+            # a partial path (no grammar end state reached) is not an answer
+            accepted = bool(text) and self._matchers[question].matches(text)
+            prob = float(self._decoder.hyp().prob) if accepted else 0.0
+            guess = ""
+            if not accepted and self._guesser is not None and question in self.config.guess_questions:
+                second = " ".join(t for t in self._run(self._guesser, question, pcm).split()
+                                  if t != SIL_WORD)
+                if second and self._matchers[question].matches(second) and not detect_escape(second):
+                    guess = second
             decode_ms = (time.perf_counter() - t0) * 1000
-        raw = (hyp.hypstr if hyp else "") or ""
-        tokens = [t for t in raw.split() if t != SIL_WORD]
-        garbage = any(t.startswith(("ph_", "g_")) for t in tokens)
-        text = "" if garbage else " ".join(tokens)
-        # a partial path (no grammar end state reached) is not an answer
-        complete = bool(text) and self._matchers[question].matches(text)
-        accepted = complete
-        prob = float(hyp.prob) if hyp else 0.0
         confidence = prob if accepted and 0.0 <= prob <= 1.0 else (1.0 if accepted else 0.0)
         why = "" if accepted else ("garbage" if garbage else ("partial" if text else "silence"))
         return Recognition(text=text if accepted else "", accepted=accepted, question=question,
-                           reason=why,
+                           reason=why, guess=guess,
                            confidence=confidence, escape=detect_escape(text) if accepted else None,
                            raw=raw, decode_ms=decode_ms, audio_ms=audio_ms)
+
+    @staticmethod
+    def _run(decoder, question: str, pcm: bytes) -> str:
+        if decoder.current_search() != question:
+            decoder.activate_search(question)
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        return (hyp.hypstr if hyp else "") or ""

@@ -1,0 +1,46 @@
+"""Confirm when unsure: the embedded recogniser's second chance at a rejected answer.
+
+The grammar recogniser rejects an answer when its off-topic ("garbage") branch explains the audio
+better than the question's grammar. On synthetic and accented speech that also rejects many real
+answers (docs/speech.md). For provider, date, time and choice questions it then offers the
+grammar's closest sentence as a *guess*; the call asks "Did you say next Tuesday?" and hands the
+guess to the engine only when the caller says yes (or presses 1). Anything else re-asks the
+original question, so an off-topic remark costs one extra question, never a wrong booking.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from channels.voice.ports import Final
+from channels.voice.speech.meaning import yes_no_meaning
+
+Verdict = Literal["use", "miss", "pass"]
+
+
+class GuessCheck:
+    """Holds at most one pending guess per call."""
+
+    def __init__(self) -> None:
+        self.pending: str | None = None
+
+    def offer(self, final: Final) -> str | None:
+        """The confirmation question for a rejected answer that has a guess, else None."""
+        if final.accepted or not final.guess or self.pending is not None:
+            return None
+        self.pending = final.guess
+        return f"Did you say {final.guess}?"
+
+    def resolve(self, final: Final, text: str) -> tuple[Verdict, str | None]:
+        """The caller answered the confirmation: 'use' the guess, re-ask ('miss'), or 'pass' the
+        utterance on unchanged (an escape such as asking for a person or to repeat)."""
+        guess, self.pending = self.pending, None
+        if final.escape:
+            return "pass", None
+        if final.accepted and yes_no_meaning(text.lower()) == "yes":
+            return "use", guess
+        return "miss", None
+
+    def resolve_key(self, digit: str) -> tuple[Verdict, str | None]:
+        """Keypad answer to the confirmation: 1 = yes, anything else = no."""
+        guess, self.pending = self.pending, None
+        return ("use", guess) if digit == "1" else ("miss", None)
