@@ -243,14 +243,18 @@ class Engine:
         return reply
 
     async def record_playback(self, clinic_id: str, channel: str, channel_user_id: str, *, heard: str,
-                              interrupted: bool, timings: dict[str, float] | None = None) -> None:
-        """A call tells the engine what the caller actually heard of the last reply (barge-in), and the
-        turn's timings; both land in the last assistant turn's meta (no PHI)."""
+                              interrupted: bool, timings: dict[str, float] | None = None,
+                              text: str | None = None) -> None:
+        """A call tells the engine what the caller actually heard of a reply (barge-in), and the
+        turn's timings; both land in that assistant turn's meta (no PHI). ``text`` names the reply:
+        a record that arrives after the next turn began still lands on its own turn (without it,
+        the last assistant turn)."""
         clinic = await self.clinic(clinic_id)
         session = await self.sessions.find_active(clinic.id, channel, channel_user_id)
         if session is None:
             return
-        turn = next((t for t in reversed(session.message_history) if t.role == "assistant"), None)
+        turn = next((t for t in reversed(session.message_history) if t.role == "assistant"
+                     and (text is None or t.text == text)), None)
         if turn is None:
             return
         turn.meta["interrupted"] = interrupted

@@ -511,7 +511,7 @@ class CallSession(Speaker):
         timings = self._timings(pb)
         if timings:
             self.turn_timings.append(timings)
-        await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, heard=pb.heard,
+        await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, text=pb.text, heard=pb.heard,
                                           interrupted=pb.interrupted, timings=timings)
 
     def _timings(self, pb: Playback) -> dict[str, float]:
