@@ -16,6 +16,10 @@ The loop owns turn-taking, never what is said (that is the Engine's job):
 * Goodbye and handoff end the stream only after the last sentence's mark comes back; Twilio then
   requests the `<Connect action>` (channels/voice/twiml.py), which dials the front desk or hangs up.
 * Every task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
+
+This module holds the call's lifecycle, the inbound socket, the dialogue worker and the silence
+watchdog; listening (STT events, guesses, keypad) is `listener.Listener`, speaking is
+`speaker.Speaker`.
 """
 from __future__ import annotations
 
@@ -30,28 +34,25 @@ from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
-from channels.voice.ports import (BACKCHANNELS, Final, FrameClock, Interim, SpeechContext, SpeechStarted,
-                                  SpeechToText, TextToSpeech, question_for)
+from channels.voice.ports import BACKCHANNELS, FrameClock, SpeechContext, SpeechToText, TextToSpeech, question_for
 from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
 from channels.voice.call_types import CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
 from channels.voice.guess import GuessCheck
+from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from voice_agent.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
 
-DIGITS_FOR = {"date_of_birth": 8, "phone": 10}
-HANDOFF_TEXT = "I'd like to speak to a person"
 APOLOGY_ENGINE = "I'm sorry, something went wrong on my end. Could you say that again?"
-APOLOGY_HEARING = "I'm sorry, I'm having trouble hearing you. Please give me a moment."
 NOT_CAUGHT = "Sorry, I didn't catch that."
 GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
 
 
-class CallSession(Speaker):
+class CallSession(Listener, Speaker):
     def __init__(self, ws: WebSocket, engine: Engine, info: CallInfo, stt: SpeechToText, tts: TextToSpeech, *,
                  config: VoiceConfig | None = None, fallback_tts: TextToSpeech | None = None,
                  stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
@@ -277,154 +278,6 @@ class CallSession(Speaker):
     def playing(self) -> bool:
         return self.current is not None and not self.current.finished
 
-    # --- speech-to-text -------------------------------------------------------------------------
-
-    async def _stt_loop(self) -> None:
-        while not self._stop.is_set():
-            stt = self.stt
-            try:
-                async for event in stt.events():
-                    await self.on_stt(event)
-                if stt is self.stt and not self._stop.is_set():
-                    raise ConnectionError("speech-to-text stream ended")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if stt is self.stt:
-                    await self._stt_broken(exc)
-            while self.stt is stt and not self._stop.is_set():   # a repair elsewhere is replacing it
-                await asyncio.sleep(0.05)
-
-    async def _stt_broken(self, exc: BaseException) -> None:
-        if self._repairing:
-            return
-        self._repairing = True
-        try:
-            await self._repair_stt(exc)
-        finally:
-            self._repairing = False
-
-    async def _repair_stt(self, exc: BaseException) -> None:
-        self.stt_failures += 1
-        self.note("stt_failed", error=type(exc).__name__)
-        log.warning("speech-to-text failed mid-call", extra={"event": "stt_failed", "error": type(exc).__name__})
-        old = self.stt
-        with contextlib.suppress(Exception):
-            await old.close()
-        if self.stt_failures <= 3:
-            await self.say(APOLOGY_HEARING, kind="apology", cache=True)
-        await self._replace_stt()
-
-    async def _replace_stt(self) -> None:
-        """Reconnect the vendor once, then fall back to the embedded recogniser, then give up."""
-        for factory in (self.stt_factory if self.stt_failures <= 1 else None, self.fallback_stt_factory):
-            if factory is None:
-                continue
-            try:
-                stt = await factory()
-                await stt.start(self._context())
-                self.clock = FrameClock()        # the new stream's audio timeline starts now
-                self.stt = stt
-                self.note("stt_replaced", kind=type(stt).__name__)
-                return
-            except Exception as exc:
-                log.warning("speech-to-text replacement failed", extra={"event": "stt_replace_failed",
-                                                                        "error": type(exc).__name__})
-        self.stt = _DeadSTT()
-        await self.say("I'm sorry, I can't hear you right now. Please call back in a few minutes. Goodbye.",
-                       kind="apology", after="hangup", cache=True)
-
-    async def on_stt(self, event: object) -> None:
-        if isinstance(event, SpeechStarted):
-            self.idle_since = None
-            return
-        if isinstance(event, Interim):
-            self.last_interim = event.text
-            return
-        if not isinstance(event, Final):
-            return
-        now = time.monotonic()
-        onset = self.clock.time_at_seconds(event.t_start) if event.t_end else None
-        end = self.clock.time_at_seconds(event.t_end) if event.t_end else None
-        text = " ".join((event.text or "").split())
-        if self._is_backchannel(onset, text):
-            self.note("dropped_backchannel", text_len=len(text))
-            return
-        self.note("final", accepted=event.accepted, words=len(text.split()))     # no transcript: PHI
-        timing = {"speech_end": min(end or now, now), "final_at": now}
-        if self.guesses.pending is not None:        # the answer to "Did you say ...?"
-            verdict, guess = self.guesses.resolve(event, text)
-            if verdict != "pass":
-                self._enqueue("text", (guess, timing)) if verdict == "use" else self._enqueue("miss", timing)
-                return
-        if event.escape == "repeat" and self.last_reply:
-            self._enqueue("repeat", None)
-        elif not event.accepted or not text:
-            ask = self.guesses.offer(event)
-            self._enqueue("guess", ask) if ask else self._enqueue("miss", timing)
-        else:
-            self._enqueue("text", (text, timing))
-
-    def _is_backchannel(self, onset: float | None, text: str) -> bool:
-        if onset is not None and any(abs(onset - start) < 0.3 or start <= onset <= end
-                                     for start, end in self.backchannels):
-            return True
-        return self.playing and text.lower().strip(" .,!?") in BACKCHANNELS
-
-    # --- DTMF ---------------------------------------------------------------------------------
-
-    async def on_dtmf(self, digit: str) -> None:
-        self.note("dtmf", digit="#" if digit == "#" else "*" if digit == "*" else "d")
-        self.idle_since, self.reprompts = None, 0
-        if self.playing:
-            await self.barge_in("dtmf")
-        if self.guesses.pending is not None and digit.isdigit():
-            verdict, guess = self.guesses.resolve_key(digit)
-            now = time.monotonic()
-            self._enqueue("text", (guess, {"final_at": now, "speech_end": now})) if verdict == "use" \
-                else self._enqueue("miss", None)
-            return
-        wanted = DIGITS_FOR.get(self.expecting or "")
-        if wanted:
-            if digit == "#":
-                self._submit_digits()
-            elif digit == "*":
-                self.digits = ""
-            else:
-                self.digits += digit
-                if len(self.digits) >= wanted:
-                    self._submit_digits()
-                else:
-                    self._restart_dtmf_timer()
-            return
-        if digit == "0":
-            self._enqueue("text", (HANDOFF_TEXT, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-        elif digit.isdigit() and self.expecting in ("slot_choice", "appointment_choice"):
-            self._enqueue("text", (digit, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-        elif digit in "12" and self.expecting in ("confirm", "handoff_offer"):
-            self._enqueue("text", ("yes" if digit == "1" else "no",
-                                   {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-
-    def _restart_dtmf_timer(self) -> None:
-        if self._dtmf_timer is not None:
-            self._dtmf_timer.cancel()
-
-        async def later() -> None:
-            await asyncio.sleep(self.config.dtmf_pause_seconds)
-            self._dtmf_timer = None
-            self._submit_digits()
-
-        self._dtmf_timer = asyncio.create_task(later())
-
-    def _submit_digits(self) -> None:
-        if self._dtmf_timer is not None and self._dtmf_timer is not asyncio.current_task():
-            self._dtmf_timer.cancel()
-        self._dtmf_timer = None
-        digits, self.digits = self.digits, ""
-        if digits:
-            now = time.monotonic()
-            self._enqueue("text", (digits, {"final_at": now, "speech_end": now, "dtmf": 1.0}))
-
     # --- the dialogue worker -------------------------------------------------------------------
 
     def _enqueue(self, kind: str, payload: Any) -> None:
@@ -530,6 +383,7 @@ class CallSession(Speaker):
         span("tts_first_byte_ms", "engine_end", "tts_first_byte", "tts_first_byte")
         span("first_media_ms", "speech_end", "first_media", "first_media")
         return out
+
     # --- silence ---------------------------------------------------------------------------
 
     async def _watchdog(self) -> None:
@@ -552,23 +406,3 @@ class CallSession(Speaker):
                 await self.say(f"Sorry, I didn't hear anything. {self.last_question()}")
             else:
                 await self.say(f"Are you still there? {self.last_question()}")
-
-
-class _DeadSTT:
-    """Stands in after every speech-to-text option failed (the call is being closed politely)."""
-
-    async def start(self, context: SpeechContext) -> None:
-        return None
-
-    async def send_audio(self, mulaw_frame: bytes) -> None:
-        return None
-
-    def set_expected(self, question: str) -> None:
-        return None
-
-    async def events(self):
-        await asyncio.Event().wait()
-        yield None  # pragma: no cover
-
-    async def close(self) -> None:
-        return None
