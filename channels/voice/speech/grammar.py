@@ -33,6 +33,7 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty first",
             "twenty second", "twenty third", "twenty fourth", "twenty fifth", "twenty sixth",
             "twenty seventh", "twenty eighth", "twenty ninth", "thirtieth", "thirty first")
+SUGGEST = "how about | what about | maybe"       # a caller proposing a day or a time
 HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
          "twelve")
 MINUTES = ("oh five", "ten", "fifteen", "twenty", "twenty five", "thirty", "thirty five", "forty",
@@ -210,7 +211,7 @@ def provider_grammar(vocab: ClinicVocabulary) -> str:
 
 def date_grammar(vocab: ClinicVocabulary) -> str:
     rules = {
-        "lead": "how about | what about | maybe",
+        "lead": SUGGEST,
         "wd": _alts(WEEKDAYS),
         "month": _alts(MONTHS),
         "ord": _alts(ORDINALS),
@@ -224,7 +225,7 @@ def date_grammar(vocab: ClinicVocabulary) -> str:
 
 def time_grammar(vocab: ClinicVocabulary) -> str:
     rules = {
-        "lead": "how about | what about | maybe",
+        "lead": SUGGEST,
         "hour": _alts(HOURS),
         "min": _alts(MINUTES),
         "ampm": "a m | p m | in the morning | in the afternoon | in the evening",
