@@ -34,7 +34,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
-from channels.voice.ports import BACKCHANNELS, FrameClock, SpeechContext, SpeechToText, TextToSpeech, question_for
+from channels.voice.ports import FrameClock, SpeechContext, SpeechToText, TextToSpeech, question_for, is_backchannel
 from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
@@ -270,7 +270,7 @@ class CallSession(Listener, Speaker):
                 if not self.playing and not self.busy:
                     self.idle_since = now
         if self.overlap_onset is not None and self.playing and self.vad.speech_ms >= self.config.barge_in_ms:
-            held = self.last_interim.strip(" .,!?").lower() in BACKCHANNELS
+            held = is_backchannel(self.last_interim)
             if not (held and self.vad.speech_ms < self.config.backchannel_hold_ms):
                 await self.barge_in("speech")
 

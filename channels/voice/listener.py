@@ -9,7 +9,7 @@ import contextlib
 import logging
 import time
 
-from channels.voice.ports import BACKCHANNELS, Final, FrameClock, Interim, SpeechContext, SpeechStarted
+from channels.voice.ports import Final, FrameClock, Interim, SpeechContext, SpeechStarted, is_backchannel
 
 log = logging.getLogger("channels.voice.call")
 
@@ -113,7 +113,7 @@ class Listener:
         if onset is not None and any(abs(onset - start) < 0.3 or start <= onset <= end
                                      for start, end in self.backchannels):
             return True
-        return self.playing and text.lower().strip(" .,!?") in BACKCHANNELS
+        return self.playing and is_backchannel(text)
 
     # --- DTMF ---------------------------------------------------------------------------------
 

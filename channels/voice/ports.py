@@ -13,7 +13,7 @@ from collections import deque
 from channels.voice.speech.protocols import (Final, Interim, SpeechContext, SpeechEvent, SpeechStarted,
                                              SpeechToText, TextToSpeech)
 
-__all__ = ["BACKCHANNELS", "EXPECTING_TO_GRAMMAR", "FRAME_SECONDS", "Final", "FrameClock", "Interim",
+__all__ = ["BACKCHANNELS", "is_backchannel", "EXPECTING_TO_GRAMMAR", "FRAME_SECONDS", "Final", "FrameClock", "Interim",
            "SpeechContext", "SpeechEvent", "SpeechStarted", "SpeechToText", "TextToSpeech", "question_for"]
 
 FRAME_SECONDS = 0.02
@@ -57,3 +57,8 @@ def question_for(expecting: str | None) -> str:
 
 BACKCHANNELS = frozenset({"uh huh", "uh-huh", "mm hmm", "mhm", "mm", "hmm", "okay", "ok", "yeah", "yep", "right",
                           "sure", "got it", "i see", "alright", "all right"})
+
+
+def is_backchannel(text: str) -> bool:
+    """Words such as "uh-huh" or "okay." that a caller says over the agent without taking the turn."""
+    return text.strip(" .,!?").lower() in BACKCHANNELS
