@@ -39,7 +39,8 @@ class FrameClock:
         return self._times[index - first]
 
     def time_at_seconds(self, seconds: float) -> float | None:
-        return self.time_of(int(seconds / FRAME_SECONDS))
+        # + 1e-9: a frame's own start time maps back to it (0.06 / 0.02 == 2.9999999999999996)
+        return self.time_of(int(seconds / FRAME_SECONDS + 1e-9))
 
 
 # The question types of the embedded recogniser's grammars, per engine question.
