@@ -51,6 +51,13 @@ class VoiceRig:
         kw.setdefault("speed", self.services.extras["voice_config"].playback_rate)
         return SimulatedCaller(self.url, auth_token=TWILIO_TOKEN, public_url=PUBLIC, clinic_phone=self.phone, **kw)
 
+    async def connected_caller(self, **kw: Any) -> SimulatedCaller:
+        """A caller who has dialled (signed webhook) and opened the media socket."""
+        caller = self.caller(**kw)
+        await caller.dial()
+        await caller.connect()
+        return caller
+
     @property
     def engine(self):
         return wiring.engine(self.services)

@@ -98,9 +98,7 @@ BAD = {"malformed_json": 6, "unknown_events": 7, "odd_length_payloads": 2}
 @pytest.mark.parametrize("case", sorted(JUNK))
 async def test_junk_on_a_live_stream_is_ignored_and_the_call_answers(voice_rig, case):
     rig = await voice_rig(config=FAST)
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await _until(lambda: rig.live(caller.call_sid) is not None)
         session = rig.live(caller.call_sid)
@@ -134,9 +132,7 @@ async def test_media_before_start_then_speech_still_works(voice_rig):
 
 async def test_caller_hanging_up_mid_sentence_ends_every_task(voice_rig):
     rig = await voice_rig(config=FAST)
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     await _until(lambda: caller._turn_start is not None)
     await caller.ws.close()                                    # no stop message: the line just drops
     await caller.close()
@@ -147,9 +143,7 @@ async def test_caller_hanging_up_mid_sentence_ends_every_task(voice_rig):
 
 async def test_every_call_records_its_disclosure_as_a_consent_event(voice_rig):
     rig = await voice_rig(config=FAST)
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         greeting = await caller.wait_for_agent(timeout=20)
         assert greeting is not None

@@ -89,9 +89,7 @@ async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_ri
     """Off-topic speech at the date question: the recogniser rejects it and may offer its closest
     date as a guess; "no" re-asks the question and nothing is taken as the date."""
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         assert await caller.wait_for_agent(timeout=30) is not None
         await caller.say("I'd like to book with Doctor Raman")

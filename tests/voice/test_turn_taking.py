@@ -23,9 +23,7 @@ def _kinds(session) -> list[str]:
 
 async def test_barge_in_clears_within_150ms_and_records_what_was_heard(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=1.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         # let the first sentence of the (long) greeting play and its mark come back
         await _until(lambda: any(played for _, _, played in caller.marks_echoed), timeout=15)
@@ -57,9 +55,7 @@ async def test_barge_in_clears_within_150ms_and_records_what_was_heard(voice_rig
 
 async def test_a_short_backchannel_does_not_interrupt(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=1.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await _until(lambda: caller._turn_start is not None, timeout=15)
         await asyncio.sleep(0.5)
@@ -80,9 +76,7 @@ async def test_a_short_backchannel_does_not_interrupt(voice_rig):
 
 async def test_goodbye_ends_the_stream_only_after_the_farewell_played(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await caller.wait_for_agent(timeout=20)
         await caller.say("goodbye")
@@ -102,9 +96,7 @@ async def test_goodbye_ends_the_stream_only_after_the_farewell_played(voice_rig)
 
 async def test_silence_reprompts_twice_then_closes_politely(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=0.6))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await caller.wait_closed(timeout=40)
         session = rig.finished(caller.call_sid)
@@ -119,9 +111,7 @@ async def test_silence_reprompts_twice_then_closes_politely(voice_rig):
 
 async def test_keypad_zero_hands_off_and_the_action_dials_the_front_desk_with_a_whisper(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await caller.wait_for_agent(timeout=20)
         # (what the caller wanted, straight into the engine: this test is about the keypad and transfer;
@@ -152,9 +142,7 @@ async def test_keypad_zero_hands_off_and_the_action_dials_the_front_desk_with_a_
 async def test_after_hours_handoff_takes_a_message(voice_rig):
     evening = datetime.fromisoformat("2027-03-05T20:00:00-06:00")
     rig = await voice_rig(now=evening, config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await caller.dtmf("0")
         await caller.wait_closed(timeout=30)
@@ -193,9 +181,7 @@ async def test_a_second_socket_for_the_same_call_resumes_the_conversation(voice_
 
 async def test_keyed_digits_end_with_pound_or_a_pause(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0, dtmf_pause_seconds=1.0))
-    caller = rig.caller()
-    await caller.dial()
-    await caller.connect()
+    caller = await rig.connected_caller()
     try:
         await caller.wait_for_agent(timeout=20)
         session = rig.live(caller.call_sid)

@@ -46,9 +46,7 @@ async def test_deepgram_live_stream_drives_a_booking(voice_rig, monkeypatch):
     async with FakeDeepgram(spoken) as fake:
         rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
                               settings_overrides={**DG, "deepgram_url": fake.url})
-        caller = rig.caller()
-        await caller.dial()
-        await caller.connect()
+        caller = await rig.connected_caller()
         try:
             await caller.wait_for_agent(timeout=20)
             assert len(fake.connections) == 1          # opened when the call started, before any speech
@@ -76,9 +74,7 @@ async def test_deepgram_dying_mid_call_gets_an_apology_and_a_new_socket(voice_ri
     async with FakeDeepgram(["I'd like to book with Doctor Raman.", "Next Tuesday."]) as fake:
         rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
                               settings_overrides={**DG, "deepgram_url": fake.url})
-        caller = rig.caller()
-        await caller.dial()
-        await caller.connect()
+        caller = await rig.connected_caller()
         try:
             await caller.wait_for_agent(timeout=20)
             await _talk(caller, ["I'd like to book with Doctor Raman"])
@@ -99,9 +95,7 @@ async def test_deepgram_unreachable_falls_back_to_the_embedded_recogniser(voice_
         fake.refuse = True
         rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
                               settings_overrides={**DG, "deepgram_url": fake.url})
-        caller = rig.caller()
-        await caller.dial()
-        await caller.connect()
+        caller = await rig.connected_caller()
         try:
             await caller.wait_for_agent(timeout=30)
             session = rig.live(caller.call_sid)
@@ -130,9 +124,7 @@ async def test_elevenlabs_streams_mulaw_into_the_call(voice_rig):
         mock.post(url__regex=r"https://api\.elevenlabs\.io/v1/text-to-speech/[^/]+/stream.*").mock(side_effect=reply)
         rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
                               settings_overrides={"elevenlabs_api_key": "el-test-key", "elevenlabs_voice_id": "voice123"})
-        caller = rig.caller()
-        await caller.dial()
-        await caller.connect()
+        caller = await rig.connected_caller()
         try:
             greeting = await caller.wait_for_agent(timeout=20)
             assert greeting is not None and len(greeting.audio) % 160 == 0
@@ -166,9 +158,7 @@ async def test_elevenlabs_failing_mid_call_falls_back_to_espeak(voice_rig):
         mock.post(url__regex=r"https://api\.elevenlabs\.io/.*").mock(side_effect=reply)
         rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
                               settings_overrides={"elevenlabs_api_key": "el-test-key", "elevenlabs_voice_id": "failing"})
-        caller = rig.caller()
-        await caller.dial()
-        await caller.connect()
+        caller = await rig.connected_caller()
         try:
             greeting = await caller.wait_for_agent(timeout=30)
             session = rig.live(caller.call_sid)
