@@ -6,6 +6,7 @@ Errors print one clear line to stderr and exit non-zero; never a traceback for b
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import json
 import re
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from voice_agent.settings import Settings, SettingsError, load_settings
+from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN, Settings, SettingsError, load_settings
 
 DEMO_FILE = next((p for p in (Path(__file__).resolve().parent.parent / "fixtures" / "demo_clinic.json",
                               Path.cwd() / "fixtures" / "demo_clinic.json") if p.is_file()),
@@ -227,6 +228,16 @@ async def cmd_demo_setup(settings: Settings) -> dict[str, str]:
     return result
 
 
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's phone line works with no Twilio account: unless TWILIO_AUTH_TOKEN is set, the
+    server signs and checks with the local demo token, which `voice-agent call` also defaults to."""
+    if settings.twilio_auth_token or settings.is_production:
+        return settings
+    print(f"  phone line: voice-agent call \"I'd like to book with Doctor Raman\" ...  "
+          f"(TWILIO_AUTH_TOKEN={DEMO_TWILIO_AUTH_TOKEN})", file=sys.stderr)
+    return dataclasses.replace(settings, twilio_auth_token=DEMO_TWILIO_AUTH_TOKEN)
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> int:
     import uvicorn
 
@@ -253,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings, args.host, args.port, args.workers)
         if args.command == "demo":
+            settings = demo_settings(settings)
             asyncio.run(cmd_demo_setup(settings))
             return 0 if args.no_serve else serve(settings)
         if args.command == "clinic":

@@ -19,6 +19,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEV_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"
 
 
+# The Twilio token `voice-agent demo` serves with when TWILIO_AUTH_TOKEN is unset (never in
+# production), so the caller simulator works against the demo with no Twilio account.
+DEMO_TWILIO_AUTH_TOKEN = "demo-local-twilio-token"
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it."""
 

@@ -454,12 +454,10 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace, settings) -> int:
-    if not settings.twilio_auth_token:
-        print("error: TWILIO_AUTH_TOKEN must be set (the same value as the server's) to sign the call",
-              file=sys.stderr)
-        return 1
+    from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN
+    token = settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN     # what `voice-agent demo` serves with
     try:
-        return asyncio.run(run_call(args, settings.twilio_auth_token, args.public_url or settings.public_base_url))
+        return asyncio.run(run_call(args, token, args.public_url or settings.public_base_url))
     except (httpx.HTTPError, OSError, TimeoutError) as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -33,3 +33,16 @@ def test_cli_prints_one_line_not_a_traceback():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["configuration error: PORT must be a whole number, got 'x'"]
+
+
+def test_the_demo_phone_line_needs_no_twilio_account():
+    """`voice-agent demo` serves with the local demo token unless TWILIO_AUTH_TOKEN is set; the
+    caller simulator signs with the same default. Never in production."""
+    from voice_agent.cli import demo_settings
+    from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN
+    assert demo_settings(load_settings({}, env_file=None)).twilio_auth_token == DEMO_TWILIO_AUTH_TOKEN
+    own = load_settings({"TWILIO_AUTH_TOKEN": "mine"}, env_file=None)
+    assert demo_settings(own).twilio_auth_token == "mine"
+    prod = load_settings({"APP_ENV": "production", "SECRET_KEY": "x" * 40,
+                          "PUBLIC_BASE_URL": "https://clinic.example"}, env_file=None)
+    assert demo_settings(prod).twilio_auth_token is None
