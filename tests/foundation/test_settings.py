@@ -44,5 +44,6 @@ def test_the_demo_phone_line_needs_no_twilio_account():
     own = load_settings({"TWILIO_AUTH_TOKEN": "mine"}, env_file=None)
     assert demo_settings(own).twilio_auth_token == "mine"
     prod = load_settings({"APP_ENV": "production", "SECRET_KEY": "x" * 40,
-                          "PUBLIC_BASE_URL": "https://clinic.example"}, env_file=None)
+                          "PUBLIC_BASE_URL": "https://clinic.example", "DATABASE_URL": "postgresql://db/x",
+                          "REDIS_URL": "redis://cache:6379/0"}, env_file=None)
     assert demo_settings(prod).twilio_auth_token is None
