@@ -157,6 +157,8 @@ class CallSession(Listener, Speaker):
         self._stop.set()
         tasks = [t for t in (*self._tasks, self._player, self._dtmf_timer) if t is not None and not t.done()]
         await cancel_and_wait(*tasks)
+        if self.playing:                  # they hung up mid-reply: record what they heard of it
+            self._finish(self.current, interrupted=True)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._flush_records(), timeout=2.0)
         with contextlib.suppress(Exception):

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from channels.voice.call import VoiceConfig
-from channels.voice.simulator import SimulatedCaller
+from channels.voice.simulator import AgentTurn, SimulatedCaller
 from ehr.builtin.calendar import BuiltinCalendar
 from voice_agent import wiring
 from voice_agent.app import create_app
@@ -43,15 +43,50 @@ def new_phone() -> str:
     return "+1312555" + f"{random.randint(0, 9999):04d}"
 
 
+class RigCaller(SimulatedCaller):
+    """The simulator, with the server in view. At 16x playback the simulator ends the agent's turn
+    after 0.15 s without audio; a busy machine can take longer than that to synthesise a reply's
+    next sentence, which split one reply into two turns (and the test then talked over the rest).
+    Here a turn ends only when the reply whose audio it holds has finished on the server too."""
+
+    def __init__(self, rig: "VoiceRig", *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._rig = rig
+
+    def _reply_in_progress(self):
+        call = self._rig.live(self.call_sid)
+        pb = call.current if call is not None else None
+        return pb if pb is not None and not pb.finished and pb.audio_seconds > 0 else None
+
+    async def wait_for_agent(self, timeout: float = 30.0, quiet: float = 0.8) -> AgentTurn | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        turn = await super().wait_for_agent(timeout, quiet)
+        while turn is not None and not turn.cleared and (pb := self._reply_in_progress()) is not None:
+            done = asyncio.ensure_future(pb.done.wait())
+            closed = asyncio.ensure_future(self._closed.wait())
+            await asyncio.wait({done, closed}, timeout=max(0.1, deadline - loop.time()),
+                               return_when=asyncio.FIRST_COMPLETED)
+            done.cancel(), closed.cancel()
+            if not pb.done.is_set() or self._turn_start is None:
+                return turn
+            rest = await super().wait_for_agent(max(0.1, deadline - loop.time()), quiet)
+            if rest is None:
+                return turn
+            turn = AgentTurn(turn.audio + rest.audio, turn.started, rest.ended, turn.latency, rest.cleared)
+            self.result.turns[-2:] = [turn]
+        return turn
+
+
 class VoiceRig:
     def __init__(self, services: Services, clinic, url: str, phone: str) -> None:
         self.services, self.clinic, self.url, self.phone = services, clinic, url, phone
 
-    def caller(self, **kw: Any) -> SimulatedCaller:
+    def caller(self, **kw: Any) -> RigCaller:
         kw.setdefault("speed", self.services.extras["voice_config"].playback_rate)
-        return SimulatedCaller(self.url, auth_token=TWILIO_TOKEN, public_url=PUBLIC, clinic_phone=self.phone, **kw)
+        return RigCaller(self, self.url, auth_token=TWILIO_TOKEN, public_url=PUBLIC, clinic_phone=self.phone, **kw)
 
-    async def connected_caller(self, **kw: Any) -> SimulatedCaller:
+    async def connected_caller(self, **kw: Any) -> RigCaller:
         """A caller who has dialled (signed webhook) and opened the media socket."""
         caller = self.caller(**kw)
         await caller.dial()

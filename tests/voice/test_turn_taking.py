@@ -197,3 +197,18 @@ async def test_keyed_digits_end_with_pound_or_a_pause(voice_rig):
         assert len(keyed) == 14 and all(d["digit"] in ("d", "#") for d in keyed)   # no digits in the log
     finally:
         await caller.hangup()
+
+
+async def test_hanging_up_mid_reply_records_what_the_caller_heard(voice_rig):
+    rig = await voice_rig(config=VoiceConfig(playback_rate=1.0, silence_seconds=30.0))
+    caller = await rig.connected_caller()
+    await _until(lambda: any(played for _, _, played in caller.marks_echoed), timeout=15)
+    greeting = rig.live(caller.call_sid).playbacks[0]
+    assert not greeting.finished
+    await caller.hangup()
+    await _until(lambda: rig.finished(caller.call_sid), timeout=10)
+    stored = await rig.session(caller.call_sid)
+    first = next(t for t in stored.message_history if t.role == "assistant")
+    assert first.meta["interrupted"] is True
+    assert 0 < first.meta["heard_chars"] < len(first.text)
+    assert first.meta["unheard"].strip().endswith("How can I help you today?")
