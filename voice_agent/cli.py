@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk the hash chain and name the first broken row")
     verify.add_argument("--clinic")
-    from channels.voice.simulator import add_parser as add_call_parser
+    from channels.voice.call_cli import add_parser as add_call_parser
     add_call_parser(sub)
     return parser
 
@@ -272,8 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             return asyncio.run(cmd_audit_verify(settings, args.clinic))
         if args.command == "call":
-            from channels.voice import simulator
-            return simulator.main(args, settings)
+            from channels.voice import call_cli
+            return call_cli.main(args, settings)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

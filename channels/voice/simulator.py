@@ -10,20 +10,16 @@ honours `clear`. When the server ends the stream it posts the `<Connect action>`
 TwiML that follows (a transfer, a voicemail prompt or a hang-up).
 
 Each line is synthesised with espeak-ng (through the same 8 kHz mu-law path a phone uses); a line
-written `dtmf:123#` is sent as keypad presses. The agent's audio is transcribed with the embedded
-recogniser (free-form, rough; for display only). `--save-audio call.wav` writes a stereo WAV:
-caller left, agent right.
+written `dtmf:123#` is sent as keypad presses. `save_audio` writes both sides as a stereo WAV. The
+command line around it is `call_cli.py`.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import contextlib
 import json
 import struct
-import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -356,108 +352,3 @@ class SimulatedCaller:
             "<IHHIIHH", 16, 1, 2, 8000, 8000 * 4, 4, 16) + b"data" + struct.pack("<I", len(data))
         with open(path, "wb") as fh:
             fh.write(header + data)
-
-
-_FREE_DECODER: Any = None
-_FREE_LOCK = threading.Lock()
-
-
-def transcribe(ulaw: bytes) -> str:
-    """Free-form pocketsphinx decoding of the agent's audio (rough; display only)."""
-    global _FREE_DECODER
-    from channels.voice.speech.codec import ulaw_to_pcm16k
-    pcm = ulaw_to_pcm16k(ulaw)
-    with _FREE_LOCK:
-        if _FREE_DECODER is None:
-            from pocketsphinx import Decoder
-            _FREE_DECODER = Decoder(loglevel="ERROR")
-        d = _FREE_DECODER
-        d.start_utt()
-        d.process_raw(pcm, full_utt=True)
-        d.end_utt()
-        hyp = d.hyp()
-    return hyp.hypstr if hyp else ""
-
-
-async def run_call(args: argparse.Namespace, auth_token: str, public_url: str) -> int:
-    def out(line: str) -> None:
-        print(line, flush=True)
-
-    caller = SimulatedCaller(args.url, auth_token=auth_token, public_url=public_url, clinic_phone=args.clinic_phone,
-                             from_phone=args.from_phone, log=out)
-    twiml = await caller.dial()
-    if not caller.stream_url:
-        out(f"[+{caller.now():.2f}s] no media stream; TwiML was:\n{twiml}")
-        return 1
-    await caller.connect()
-
-    printing: list[asyncio.Task] = []
-
-    async def show(turn: AgentTurn) -> None:
-        text = "(audio)" if args.no_transcribe else await asyncio.to_thread(transcribe, turn.audio)
-        latency = f"  [reply began {turn.latency:.2f}s after the caller stopped]" if turn.latency is not None else ""
-        cut = "  [interrupted]" if turn.cleared else ""
-        out(f"[+{turn.started:.2f}s] agent: {text or '(unintelligible)'}{latency}{cut}")
-
-    async def agent_turn() -> bool:
-        turn = await caller.wait_for_agent(timeout=args.timeout)
-        if turn is None:
-            return False
-        printing.append(asyncio.create_task(show(turn)))    # transcribing must not hold up the call
-        await asyncio.sleep(0.3)                            # a natural gap before answering
-        return True
-
-    try:
-        await agent_turn()
-        for line in args.lines:
-            if caller._closed.is_set():
-                break
-            try:
-                if line.startswith("dtmf:"):
-                    await caller.dtmf(line[5:])
-                else:
-                    await caller.say(line)
-            except Exception:                     # the server ended the stream meanwhile
-                break
-            if not await agent_turn():
-                break
-        if not caller._closed.is_set():
-            await caller.hangup()
-        else:
-            after = await caller.after()
-            out(f"[+{caller.now():.2f}s] stream ended; Twilio continues with:\n{after}")
-    finally:
-        await caller.close()
-        for task in printing:
-            await task
-        if args.save_audio:
-            caller.save_audio(args.save_audio)
-            out(f"saved {args.save_audio}")
-    latencies = [t.latency for t in caller.result.turns if t.latency is not None]
-    if latencies:
-        out(f"turns: {len(latencies)}, reply latency median {sorted(latencies)[len(latencies) // 2]:.2f}s, "
-            f"max {max(latencies):.2f}s")
-    return 0
-
-
-def add_parser(sub) -> None:
-    call = sub.add_parser("call", help="call a running server as Twilio would, speaking the given lines")
-    call.add_argument("lines", nargs="*", help='what the caller says, in order; "dtmf:0630" sends keypad digits')
-    call.add_argument("--url", default="http://127.0.0.1:8000", help="where the server listens")
-    call.add_argument("--public-url", help="PUBLIC_BASE_URL of the server (signatures cover it); "
-                                           "default: the PUBLIC_BASE_URL setting")
-    call.add_argument("--clinic-phone", default="+13125550100", help="the clinic's number (Twilio's To)")
-    call.add_argument("--from", dest="from_phone", default="+13125550199", help="the caller's number")
-    call.add_argument("--save-audio", help="write both sides to this stereo WAV file")
-    call.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each agent reply")
-    call.add_argument("--no-transcribe", action="store_true", help="do not transcribe the agent's audio")
-
-
-def main(args: argparse.Namespace, settings) -> int:
-    from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN
-    token = settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN     # what `voice-agent demo` serves with
-    try:
-        return asyncio.run(run_call(args, token, args.public_url or settings.public_base_url))
-    except (httpx.HTTPError, OSError, TimeoutError) as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
