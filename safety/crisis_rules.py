@@ -1,0 +1,316 @@
+"""The crisis lexicons: idioms masked before matching, context cues, and the rules.
+
+Data, not logic: `crisis.CrisisDetector` applies them. Each rule names its category and
+severity; `negatable`, `history` and `bump` say how context changes it (see `Rule`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import List
+
+
+class Severity(enum.IntEnum):
+    LOW = 1  # gentle line, then carry on
+    MEDIUM = 2  # resources and an offer of a person; may continue after
+    HIGH = 3  # immediate escalation to a person
+    CRITICAL = 4  # stop the booking flow; emergency resources at once
+
+
+SUICIDE = "suicide_self_harm"
+VIOLENCE = "violence"
+MEDICAL = "medical_emergency"
+POISONING = "poisoning"
+DISTRESS = "distress"
+
+CATEGORIES = (SUICIDE, VIOLENCE, MEDICAL, POISONING, DISTRESS)
+
+
+# Idioms and routine phrases masked out before matching (replaced by spaces of equal length).
+IDIOMS = [
+    r"\bdying (?:to|for)\b",
+    r"\bdying of (?:laughter|boredom|curiosity|embarrassment|thirst|hunger|heat)\b",
+    r"\b(?:to|would) die for\b",
+    r"\bdie (?:laughing|of (?:embarrassment|boredom))\b",
+    r"\b(?:could|would|'d) kill for\b",
+    r"\bkill(?:ing)? (?:some )?time\b",
+    r"\bkilling it\b",
+    r"\b(?:bored|scared|worried|tired|sick|frozen|freezing) to death\b",
+    r"\bdead (?:tired|battery|line|end|serious)\b",
+    r"\b(?:phone|battery|car|laptop|computer) (?:is |was |just )?(?:dead|died)\b",
+    r"\bkiller (?:headache|migraine|deal|cramps)\b",
+    r"\bshoot (?:me|you|us) (?:a|an) (?:text|email|e-mail|message|call|line|note)\b",
+    r"\bshoot (?:me|you) (?:over )?(?:the|a) (?:details|info|link|form)\b",
+    r"\b(?:gave|give|giving|almost had|nearly had|about had) (?:me |him |her )?a heart attack\b",
+    r"\bheart attack (?:on a plate|burger)\b",
+    # "<thing> is killing me" — pain, kids, the wait... but not a person ("he's killing me")
+    r"\b(?!(?:he|she|they|someone|somebody|husband|wife|boyfriend|girlfriend|partner|dad|father|mom|mother|brother|sister|son|ex)\b)"
+    r"[a-z]+(?:'s| is| are|'re) (?:absolutely |literally |just |really |seriously )?killing me\b",
+    r"\b(?:will|'ll|would|'d|going to) kill (?:me|you|him|her) (?:if|when|for|because)\b",
+    r"\bkill two birds\b",
+    r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
+    r"\b(?:not )?breathing (?:well |good |right )?(?:through|out of|thru) (?:my|his|her|the) nose\b",
+    r"\bkill (?:the|those|these|my) (?:reminders?|texts?|messages?|notifications?|calls?|lights?|engine)\b",
+    r"\b(?:kill(?:ing|ed)?) (?:my|the) (?:plants?|vibe|mood|battery)\b",
+    r"\bbreak(?:ing)? (?:in|into) (?:a |my |the )?new (?:shoes|job|car)\b",
+    r"\bbeat (?:the|rush hour) (?:traffic|rush|crowd)\b",
+    r"\bblow(?:ing)? up my phone\b",
+    r"\bcan't breathe (?:through|out of) (?:my|his|her|the) nose\b",
+    r"\bsuicide (?:prevention )?(?:training|awareness|walk|fundraiser|squad|risk|screening|assessment)\b",
+    r"\boverdosed on (?:\w+ )?(?:cookies|candy|sugar|chocolate|coffee|caffeine|netflix|pizza|carbs|sweets)\b",
+    # Spanish
+    r"\bme muero (?:de|por) (?:hambre|sed|ganas|risa|sueno|frio|calor|aburrimiento|verte)\b",
+    r"\bmorir(?:me|se)? de (?:la )?(?:risa|hambre|ganas|sueno|aburrimiento)\b",
+    r"\bmuert[oa] de (?:hambre|cansancio|risa|sueno|frio|miedo)\b",
+    r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
+]
+IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
+
+# negation cue in the few words before a negatable keyword (same clause)
+NEG_RE = re.compile(
+    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni)|n't)\b(?:\W+\w+){0,2}\W*$"
+)
+# history / routine context that turns a symptom word into scheduling talk
+HISTORY_RE = re.compile(
+    r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
+    r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
+    r"x-?ray|ekg|ecg|mri|ct scan|test|appointment|screening|medication for|meds for|neurologist|"
+    r"cardiologist|allergist|el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|cita|receta)\b"
+)
+
+# ... unless the message says it is happening now
+CURRENT_RE = re.compile(
+    r"\b(?:right now|now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
+    r"won't stop|can't breathe|ahora|ahorita)\b")
+
+# imminence / means markers that raise suicide or violence to CRITICAL
+IMMINENT_RE = re.compile(
+    r"\b(?:tonight|right now|now|today|about to|ready to|plan(?:ned)?|"
+    r"have (?:a |the |my )?(?:gun|knife|rope|pills|blade)|got (?:a |the )?(?:gun|knife|rope|pills)|"
+    r"loaded|goodbye|note|bridge|roof|ledge|esta noche|ahora|ahorita|tengo (?:una|un) (?:pistola|arma|cuchillo))\b"
+)
+
+SUBJ = r"(?:i|i'm|i am|he|she|they|he's|she's|they're|my \w+|my \w+ \w+|someone|somebody|the \w+|el|ella|mi \w+)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    category: str
+    severity: Severity
+    pattern: re.Pattern
+    lang: str = "en"
+    negatable: bool = False  # suppressed by a preceding negation ("not suicidal")
+    history_sensitive: bool = False  # suppressed by history/routine context ("had a seizure last year")
+    imminence_bump: bool = False  # HIGH -> CRITICAL when imminence/means markers are present
+
+
+def _r(name, category, severity, pattern, lang="en", negatable=False, history=False, bump=False):
+    return Rule(name, category, severity, re.compile(pattern), lang, negatable, history, bump)
+
+
+C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
+
+RULES: List[Rule] = [
+    # ---- suicide and self-harm ------------------------------------------------------
+    _r("suicide_intent_now", SUICIDE, C,
+       r"\b(?:i'm|i am|i will|i'll|going to|about to|ready to|plan(?:ning)? to|tonight i)\s+(?:going to\s+)?"
+       r"(?:kill|kil|end|off|hang|shoot|unalive)\s+(?:myself|my ?self|my life|it all|me)\b"),
+    _r("suicide_means", SUICIDE, C,
+       r"\b(?:took|taken|swallowed|downed)\s+(?:like |about |around |maybe |over )?(?:a bunch of|all (?:of )?(?:my|the)|too many|a (?:whole )?bottle of|"
+       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:pills|tablets|sleeping pills|tylenol|advil|meds|medication|pastillas)\b"),
+    _r("suicide_goodbye", SUICIDE, C,
+       r"\b(?:suicide note|wrote (?:a|my) (?:goodbye|suicide) (?:note|letter)|this is (?:my )?goodbye(?: forever)?|"
+       r"(?:on|at the edge of) (?:the|a) (?:bridge|roof|ledge)\b.{0,40}\bjump|going to jump\b|already took (?:the|my|all) pills|"
+       r"standing on (?:the|a) (?:bridge|roof|ledge)|(?:cut|slit|slashed) my wrists?|engine running in (?:the|a|my) garage|"
+       r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
+       r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
+    _r("suicide_ideation", SUICIDE, H,
+       r"\b(?:kill(?:ed|ing)?|kil|off(?:ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
+       r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|\bsuicide attempt\b|"
+       r"\b(?:want(?:ed)?|wanting|wish) to (?:die|be dead|disappear forever)\b|\bwant(?:ed)? to just die\b|"
+       r"\bwish (?:i|i'd) (?:was|were|had been) (?:dead|never born)\b|\bbetter off dead\b|"
+       r"\b(?:don't|do not|didn't) want to (?:live|be alive|exist|wake up)\b|"
+       r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|\bhope i (?:don't|never) wake up\b|"
+       r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive)\b|\bnot worth living\b|"
+       r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|\bdark thoughts\b|"
+       r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
+       r"\bwants? to (?:kill|hurt) (?:herself|himself|themselves|themself)\b|\bend (?:my|the) suffering\b|"
+       r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide)\b|\bend(?:ing)? things\b|"
+       r"\btried to (?:overdose|od|kill myself|end (?:it|my life)|hang myself)\b|"
+       r"\bdo something (?:stupid |bad |drastic |dumb )?(?:to|with) myself\b|\b(?:want to|going to) sleep forever and (?:never|not) wake\b",
+       bump=True),
+    _r("suicidal_word", SUICIDE, H,
+       r"\b(?:suicidal|suicidel|sucidal|suicidial|suiside|suicide|suicidio|suicidarme|suicida)\b"
+       r"(?! (?:hot ?line|line|lifeline|number|prevention|crisis))",
+       negatable=True, bump=True),
+    _r("self_harm", SUICIDE, H,
+       r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
+       r"cutting again|started cutting)\b",
+       negatable=True, bump=True),
+    _r("suicide_passive", SUICIDE, M,
+       r"\b(?:better off without me|(?:no ?one|nobody) would (?:even |really )?(?:care|notice|miss me) if i (?:was|were|died|disappeared)|"
+       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?|can't do this anymore|"
+       r"don't see the point (?:in|of) (?:living|anything|going on|life)|give up on (?:life|everything)|"
+       r"tired of (?:living|being alive)|want (?:it all )?to (?:be over|end)|want to disappear|"
+       r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing|doing this)(?: like this)?|(?:so )?done with (?:life|living|everything)|"
+       r"want to (?:sleep|go to sleep) (?:forever|and never wake up)|don't want to be here anymore|"
+       r"(?:there's )?no way out|(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth (?:it|living)(?: anymore)?|"
+       r"(?:happier|better|easier)(?: off)? if i (?:was|were|wasn't|weren't) (?:gone|here|around|alive|dead)|"
+       r"(?:can't|cannot) take (?:it|this|life) anymore|what(?:'?s| is)? (?:even )?the point (?:anymore|of (?:anything|living|life))|"
+       r"(?:i'm|i am|i feel like) (?:a|such a) burden|(?:better|happier) without me)\b"),
+    _r("crisis_line_request", SUICIDE, M,
+       r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
+    # Spanish
+    _r("es_suicide_intent_now", SUICIDE, C,
+       r"\b(?:voy a|me voy a|esta noche (?:me )?voy a)\s*(?:matarme|suicidarme|quitarme la vida)\b|"
+       r"\bme voy a matar\b|\bme tome (?:todas|muchas|un frasco de) (?:las |mis )?(?:pastillas|pildoras)\b|"
+       r"\btome (?:muchas|todas (?:las|mis)) (?:pastillas|pildoras)\b", lang="es"),
+    _r("es_suicide_ideation", SUICIDE, H,
+       r"\b(?:me quiero morir|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
+       r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
+       r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|hacerme dano|lastimarme|cortarme)\b",
+       lang="es", bump=True),
+    _r("es_suicide_passive", SUICIDE, M,
+       r"\b(?:no tiene sentido (?:vivir|la vida|seguir)|no le encuentro sentido a (?:la vida|nada|vivir)|quiero desaparecer|estari(?:a|an) mejor sin mi|no puedo mas con (?:mi vida|esto)|"
+       r"ya no puedo mas|no aguanto mas)\b", lang="es"),
+
+    # ---- violence ----------------------------------------------------------------
+    _r("violence_weapon_now", VIOLENCE, C,
+       r"\b(?:he|she|they|someone|somebody|a man|a guy|my \w+)(?:'s| is| are|'re| has| have| got)?\s*"
+       r"(?:has|have|got|with|holding|pointing)\s+(?:a |an )?(?:gun|knife|weapon|pistol|rifle)\b|"
+       r"\b(?:someone|somebody|a man|a guy|people)(?:'s| is| are)? (?:trying to )?break(?:ing)? in(?:to)?\b|"
+       r"\b(?:shoot|shooting) up (?:the|this|your) (?:clinic|office|place|school|building)\b|"
+       r"\bcome (?:here|there|in|back|over)(?: \w+){0,3} and (?:shoot|kill|stab|hurt) (?:everyone|everybody|all of you|you all|us|people|someone)\b|"
+       r"\b(?:bomb|explosive) (?:in|at) (?:the|your|this) (?:clinic|office|building)\b|"
+       r"\b(?:being|been|getting|got|just got) (?:attacked|stabbed|shot)\b|\bthreatening (?:me|us) with (?:a |an )?(?:gun|knife|weapon|bat)\b|\battacking (?:me|us|my \w+) with\b|"
+       r"\b(?:outside|at|in) (?:my|the|our) (?:door|house|home|window|room)\b.{0,20}\bwith (?:a |an )?(?:gun|knife|weapon|bat|machete)\b|"
+       r"\bwith (?:a |an )?(?:gun|knife|machete)\b.{0,20}\b(?:outside|at) (?:my|the|our) (?:door|house|home)\b|\b(?:i've|i have|he's|she's|was|got) been (?:stabbed|shot)\b"),
+    _r("violence_against_me_now", VIOLENCE, C,
+       r"\b(?:he|she|they|someone|my \w+)(?:'s| is| are|'re) (?:hitting|beating|choking|strangling|attacking|hurting) me\b"),
+    _r("violence_threat_to_me", VIOLENCE, H,
+       r"\b(?:he|she|they|my \w+)(?:'s| is| are|'re| will|'ll)? (?:going to |threaten(?:ed|ing|s)? to |trying to )?"
+       r"(?:kill|hurt|beat|shoot|stab) me\b|\b(?:afraid|scared) (?:he|she|they)(?:'ll| will| is going to| are going to| might) (?:kill|hurt) me\b|"
+       r"\b(?:hits|hit|beats|beat|chokes|choked|abuses|abused|abusing|punches|punched|kicks|kicked|slaps|slapped) me\b|"
+       r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|\bdomestic (?:violence|abuse)\b",
+       negatable=True),
+    _r("violence_intent", VIOLENCE, H,
+       r"\b(?:i'm|i am|i will|i'll|going to|want to|feel like|about to|i'd like to|i could)\s+(?:going to\s+)?"
+       r"(?:kill|murder|shoot|stab|strangle|choke|hurt|beat up|beat the \w+ out of|attack)\s+"
+       r"(?:him|her|them|you|someone|somebody|people|everyone|everybody|the (?:doctor|nurse|receptionist|staff)|my \w+|that \w+)\b|"
+       r"\b(?:kill|murder|shoot|stab) (?:everyone|everybody|all of you|you all|people)\b|"
+       r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b",
+       negatable=True, bump=True),
+    # Spanish
+    _r("es_violence_now", VIOLENCE, C,
+       r"\b(?:tiene|trae) (?:una |un )?(?:pistola|arma|cuchillo)\b|\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
+       r"\balguien (?:esta )?(?:entrando|metiendose) (?:a|en) (?:la|mi) casa\b", lang="es"),
+    _r("es_violence", VIOLENCE, H,
+       r"\b(?:me quiere matar|me va a matar|me pega|me golpea|lo voy a matar|la voy a matar|los voy a matar|"
+       r"voy a matar a|quiero matar a)\b", lang="es", bump=True),
+
+    # ---- medical emergencies -----------------------------------------------------
+    _r("chest_pain", MEDICAL, C,
+       r"\b(?:crushing|severe|bad|terrible|sharp|extreme|worst|really bad|intense|heavy)?\s*"
+       r"(?:chest (?:pain|pains|pressure|tightness)|pain in (?:my|his|her) chest|chest (?:hurts|is (?:tight|hurting|crushing)))\b",
+       negatable=True, history=True),
+    _r("heart_attack", MEDICAL, C,
+       r"\b(?:having|having a|is having|think (?:i'm|i am|he's|she's|he is|she is) having)\s+(?:a )?heart attack\b|"
+       r"\bheart attack (?:right now|now)\b", negatable=True),
+    _r("stroke", MEDICAL, C,
+       r"\b(?:face|mouth|smile) (?:is )?(?:drooping|droopy|droops|sagging|is crooked)\b|\bdrooping (?:face|mouth)\b|"
+       r"\bslurr(?:ed|ing) (?:(?:his|her|my|their) )?(?:speech|words)\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
+       r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
+       r"\b(?:can't|cannot|can not) (?:move|feel|lift) (?:my|his|her) (?:left|right) (?:arm|leg|side)\b|"
+       r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
+       r"\b(?:can't|cannot|can not) (?:talk|speak) (?:right|properly|clearly|normally)\b|\bsudden(?:ly)? (?:confused|can't (?:talk|speak|see|lift|move))\b|"
+       r"\b(?:can't|cannot|can not) (?:lift|raise|move) (?:his|her|my) (?:arm|leg)\b.{0,5}|\bsmile is (?:crooked|uneven|lopsided)\b|"
+       r"\b(?:having|having a|is having|had) a stroke\b|\bstroke symptoms\b|\bsigns of (?:a )?stroke\b",
+       negatable=True, history=True),
+    _r("anaphylaxis", MEDICAL, C,
+       r"\bthroat (?:is |feels )?(?:closing|swelling|swollen|tight|closing up)\b|\b(?:tongue|lips|face) (?:is |are )?(?:swelling|swollen) (?:up)?\b.{0,40}\b(?:breath|breathe|breathing)\b|"
+       r"\banaphyla(?:xis|ctic)\b|\b(?:hives|swelling|swollen)\b.{0,40}\b(?:wheez\w*|throat|can't breathe)|"
+       r"\binhaler (?:isn't|is not|not|doesn't|does not|didn't) (?:helping|working|help|work)\b|\bfoaming at the mouth\b|"
+       r"\bhit (?:my|his|her|their) head\b.{0,50}\b(?:throwing up|vomiting|threw up|confused|unconscious|blacked out|can't remember|won't wake)|\b(?:need|used) (?:my|his|her|an) epi ?pen\b|\ballergic reaction\b.{0,40}\b(?:breath|breathe|breathing|throat|swell)",
+       negatable=True, history=True),
+    _r("not_breathing", MEDICAL, C,
+       r"\b(?:isn't|is not|not|stopped|has stopped|wasn't|aren't|are not) breathing\b|"
+       r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b|"
+       r"\b(?:struggling|gasping) (?:to breathe|for (?:air|breath))\b"),
+    _r("trouble_breathing", MEDICAL, H,
+       r"\b(?:trouble|difficulty|hard time|problems?) breathing\b|\basthma attack\b|\bwheezing (?:badly|really bad|a lot)\b|"
+       r"\b(?:not breathing|breathing isn't) normal(?:ly)?\b|\b(?:looks|turning|is) (?:gray|grey)\b|"
+       r"\b(?:fainted|passed out|blacked out)\b|\bhard to breathe\b|\bshort of breath\b.{0,30}\b(?:chest|lips|blue|can't)\b",
+       negatable=True, history=True),
+    _r("unresponsive", MEDICAL, C,
+       r"\b(?:unresponsive|unconscious|won't wake up|will not wake up|not waking up|can't wake (?:him|her|them|my \w+)(?: up)?|"
+       r"collapsed|(?:lips|face|skin) (?:are |is |look |looks |turning )?(?:purple|gray|grey)|(?:limp|floppy)\b.{0,30}\b(?:won't wake|not waking)|(?:isn't|is not|not|stopped) (?:responding|moving)|(?:baby|infant|newborn|toddler)\b.{0,40}\b(?:limp|floppy)|"
+       r"(?:lips|face|baby|baby's lips|skin|he|she)(?:'s)? (?:(?:is|are|look|looks|looking|turning|went|going|getting) )*blue|turned blue|passed out and (?:won't|isn't|is not))\b"),
+    _r("seizure", MEDICAL, C,
+       r"\bseizure (?:that )?(?:won't|will not|isn't|is not|hasn't|doesn't) stop(?:ped|ping)?\b|"
+       r"\b(?:having|is having) (?:a )?(?:seizure|convulsions?|fit)\b|\b(?:seizing|convulsing)\b|"
+       r"\bseizing (?:for|and)\b",
+       negatable=True, history=True),
+    _r("severe_bleeding", MEDICAL, C,
+       r"\bbleeding (?:that )?(?:won't|will not|doesn't|does not|isn't|is not|hasn't|can't) (?:stop|stopping)\b|"
+       r"\b(?:can't|cannot|can not) (?:stop|get) (?:the )?bleeding(?: to stop)?\b|"
+       r"\bbleeding (?:heavily|a lot|badly|everywhere|really bad|so much|profusely)\b|\b(?:blood everywhere|gushing blood|(?:a lot|lots|so much|tons) of blood|losing (?:a lot of )?blood)\b|"
+       r"\bblood (?:is )?(?:gushing|spurting|pouring)\b",
+       negatable=True),
+    _r("general_emergency", MEDICAL, C,
+       r"\b(?:this is an emergency|it's an emergency|medical emergency|need an ambulance|call (?:an )?ambulance|"
+       r"fell and (?:hit|cracked) (?:his|her|my) head and (?:is|isn't|won't|can't)|head injury and (?:confused|vomiting|unconscious)|"
+       r"worst headache of my life)\b", negatable=True),
+    # poisoning / overdose
+    _r("overdose", POISONING, C,
+       r"\b(?:overdos(?:e|ed|ing)|od'd|o\.d\.'d|od-ed)\b|"
+       r"\b(?:swallowed|drank|ate|ingested|got into|took)\s+(?:some |a |the |my |his |her |a whole |a bottle of |a bunch of |some of (?:the|my) )?"
+       r"(?:bleach|antifreeze|drain cleaner|detergent|laundry pods?|tide pods?|dishwasher pods?|rat poison|pesticide|"
+       r"cleaning (?:stuff|products?|fluid)|button batter(?:y|ies)|lamp oil|windshield fluid|mushrooms from the yard|"
+       r"(?:my|his|her|grandma's|grandpa's|the) (?:pills|medicine|meds|medication|vitamins))\b|"
+       r"\b(?:poisoned|poisoning)\b|"
+       r"\b(?:swallowed|ingested|got into|chewed|drank|ate)\s+(?:some|a|an|the|a few|one|two|half|\d+)?\s*(?:of\s+)?(?:my|his|her|the|our|\w+'s)?\s*"
+       r"(?:\w+\s+){0,3}?(?:pills?|tablets?|medicine|meds|medication|bleach|windex|cleaner|detergent|antifreeze|"
+       r"nail polish remover|vape juice|e-?liquid|lighter fluid|gasoline|paint thinner|pesticide|weed killer|poison)\b|"
+       r"\b(?:took|taken|swallowed|popped)\s+(?:like |about |around |maybe )?(?:a (?:whole )?(?:bunch|handful|bottle|pack|box) of|"
+       r"all (?:of )?(?:my|his|her|the)|too many|(?:[2-9]|[1-9][0-9]) (?:of )?)\s*(?:(?:my|his|her|the|\w+'s) ){0,2}(?:\w+ )?"
+       r"(?:pills|tablets|xanax|oxy|oxycodone|percocet|vicodin|tylenol|advil|ibuprofen|benadryl|adderall|ambien|klonopin|valium|"
+       r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
+       r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b",
+       negatable=True, history=True),
+    # Spanish
+    _r("es_breathing", MEDICAL, C,
+       r"\b(?:no puedo respirar|no puede respirar|no respira|se esta ahogando|me estoy ahogando|se ahoga|"
+       r"se me cierra la garganta|se le cierra la garganta)\b", lang="es"),
+    _r("es_chest_pain", MEDICAL, C,
+       r"\b(?:dolor (?:de|en el) pecho|me duele (?:mucho )?el pecho|presion en el pecho|ataque al corazon|infarto)\b",
+       lang="es", negatable=True, history=True),
+    _r("es_stroke", MEDICAL, C,
+       r"\b(?:derrame cerebral|embolia|se le cae (?:la cara|un lado de la cara)|cara caida|no puede hablar bien|"
+       r"habla arrastrando las palabras|no puede mover (?:el brazo|la pierna|un lado))\b", lang="es", negatable=True, history=True),
+    _r("es_unresponsive", MEDICAL, C,
+       r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|esta (?:azul|morado)|"
+       r"convulsion(?:es|ando)?|esta convulsionando|sangra mucho|no para de sangrar|no deja de sangrar|mucha sangre|"
+       r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True),
+    _r("es_poisoning", POISONING, C,
+       r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
+       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente))\b", lang="es", negatable=True),
+
+    # ---- distress (LOW / MEDIUM) ------------------------------------------------------
+    _r("panic_now", DISTRESS, M,
+       r"\b(?:having|having a|in the middle of a|i think i'm having a) panic attack\b|\bataque de panico\b",
+       negatable=True, history=True),
+    _r("hopeless", DISTRESS, M,
+       r"\b(?:i feel|i'm|i am|feeling|i've been feeling|feel) (?:so |really |very |completely |totally )?"
+       r"(?:hopeless|worthless|empty inside|like a burden|like giving up)\b|\b(?:no ?one|nobody) cares (?:about me|if i)\b|"
+       r"\bme siento (?:sin esperanza|inutil|vacio|vacia)\b",
+       negatable=True),
+    _r("distress_low", DISTRESS, L,
+       r"\b(?:i feel|i'm|i am|feeling|i've been|i've been feeling|i have been feeling) (?:so |really |very |super |just |kind of |kinda )?"
+       r"(?:stressed(?: out)?|overwhelmed|depressed|miserable|lonely|alone|sad|down|anxious|scared|terrified|awful)\b"
+       r"(?! (?:about|of|for|that)\b)|\b(?:having|had) a (?:really )?(?:rough|hard|terrible) (?:day|week|time)\b|"
+       r"\bme siento (?:muy )?(?:triste|sola|solo|deprimid[oa]|angustiad[oa])\b",
+       negatable=True),
+]
