@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
-    CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING,
+    CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING,
     SUICIDE, VIOLENCE, Severity, Rule)
 
 POISON_CONTROL = "1-800-222-1222"
@@ -77,7 +77,8 @@ _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^
 def _mask_idioms(folded: str) -> str:
     def repl(m: "re.Match[str]") -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
-        if "kill" in m.group(0) and _FEAR_BEFORE.search(folded, 0, m.start()):
+        if "kill" in m.group(0) and (_FEAR_BEFORE.search(folded, 0, m.start())
+                                     or PARTNER_BEFORE.search(folded, 0, m.start())):
             return m.group(0)
         return " " * len(m.group(0))
 

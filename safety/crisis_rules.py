@@ -59,6 +59,10 @@ IDIOMS = [
     r"\bblow(?:ing)? up my phone\b",
     r"\bcan't breathe (?:through|out of) (?:my|his|her|the) nose\b",
     r"\bsuicide (?:prevention )?(?:training|awareness|walk|fundraiser|squad|risk|screening|assessment)\b",
+    r"\b(?:warning )?signs of (?:suicide|overdose|self[- ]harm)\b|\boverdose (?:prevention|awareness|reversal|kits?)\b",
+    r"\b(?:pamphlets?|brochures?|info(?:rmation)?|materials?|literature|paper|essay|research|presentation|class|course|"
+    r"resources) (?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
+    r"\bi could (?:just )?(?:kill|strangle|murder|choke|throttle) (?:him|her|them|you|my \w+)\b",
     r"\boverdosed on (?:\w+ )?(?:cookies|candy|sugar|chocolate|coffee|caffeine|netflix|pizza|carbs|sweets)\b",
     # Spanish
     r"\bme muero (?:de|por) (?:hambre|sed|ganas|risa|sueno|frio|calor|aburrimiento|verte)\b",
@@ -76,14 +80,20 @@ NEG_RE = re.compile(
 HISTORY_RE = re.compile(
     r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
-    r"x-?ray|ekg|ecg|mri|ct scan|test|appointment|screening|medication for|meds for|neurologist|"
-    r"cardiologist|allergist|el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|cita|receta)\b"
+    r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
+    r"cardiologist|allergist|used to|in the past|as a (?:teen|teenager|kid|child)|when i was (?:younger|a teen\w*|a kid)|"
+    r"el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|receta)\b"
 )
 
 # ... unless the message says it is happening now
 CURRENT_RE = re.compile(
-    r"\b(?:right now|now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
+    r"\b(?:right now|(?<!fine )(?<!okay )(?<!ok )(?<!better )(?<!well )(?<!good )now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
     r"won't stop|can't breathe|ahora|ahorita)\b")
+
+# a partner's "he'll kill me if ..." is a threat, not the idiom a parent's is
+PARTNER_BEFORE = re.compile(
+    r"\b(?:my ex|ex-?(?:husband|wife|boyfriend|girlfriend)|husband|boyfriend|girlfriend|partner|spouse|stepdad|stepfather)\b"
+    r"[^.!?]{0,80}$")
 
 # imminence / means markers that raise suicide or violence to CRITICAL
 IMMINENT_RE = re.compile(
@@ -130,10 +140,10 @@ RULES: List[Rule] = [
     _r("suicide_ideation", SUICIDE, H,
        r"\b(?:kill(?:ed|ing)?|kil|off(?:ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
        r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|\bsuicide attempt\b|"
-       r"\b(?:want(?:ed)?|wanting|wish) to (?:die|be dead|disappear forever)\b|\bwant(?:ed)? to just die\b|"
+       r"\b(?:wants?|wanted|wanting|wish(?:es)?) to (?:die|be dead|disappear forever)\b|\bwant(?:ed)? to just die\b|"
        r"\bwish (?:i|i'd) (?:was|were|had been) (?:dead|never born)\b|\bbetter off dead\b|"
        r"\b(?:don't|do not|didn't) want to (?:live|be alive|exist|wake up)\b|"
-       r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|\bhope i (?:don't|never) wake up\b|"
+       r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|\bhop(?:e|ing) (?:that )?i (?:just )?(?:don't|won't|never|do not) wake up\b|"
        r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive)\b|\bnot worth living\b|"
        r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|\bdark thoughts\b|"
        r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
@@ -149,20 +159,44 @@ RULES: List[Rule] = [
     _r("self_harm", SUICIDE, H,
        r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
        r"cutting again|started cutting)\b",
-       negatable=True, bump=True),
+       negatable=True, history=True, bump=True),
     _r("suicide_passive", SUICIDE, M,
        r"\b(?:better off without me|(?:no ?one|nobody) would (?:even |really )?(?:care|notice|miss me) if i (?:was|were|died|disappeared)|"
-       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?|can't do this anymore|"
+       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?(?! (?:\w+day|the|that|this|a|an|tomorrow|today|tonight|vacation|(?:the )?trip|\d)\b)|can't do this anymore|"
        r"don't see the point (?:in|of) (?:living|anything|going on|life)|give up on (?:life|everything)|"
        r"tired of (?:living|being alive)|want (?:it all )?to (?:be over|end)|want to disappear|"
        r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing|doing this)(?: like this)?|(?:so )?done with (?:life|living|everything)|"
        r"want to (?:sleep|go to sleep) (?:forever|and never wake up)|don't want to be here anymore|"
        r"(?:there's )?no way out|(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth (?:it|living)(?: anymore)?|"
-       r"(?:happier|better|easier)(?: off)? if i (?:was|were|wasn't|weren't) (?:gone|here|around|alive|dead)|"
+       r"(?:happier|better|easier)(?: off)? if i (?:just )?(?:was|were|wasn't|weren't) (?:gone|here|around|alive|dead)|"
+       r"better off if i (?:just )?(?:disappeared|died|vanished)|"
        r"(?:can't|cannot) take (?:it|this|life) anymore|what(?:'?s| is)? (?:even )?the point (?:anymore|of (?:anything|living|life))|"
        r"(?:i'm|i am|i feel like) (?:a|such a) burden|(?:better|happier) without me)\b"),
     _r("crisis_line_request", SUICIDE, M,
        r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
+    _r("suicide_plan_signs", SUICIDE, C,
+       r"\bwon't (?:be )?need(?:ing)? (?:them|it|(?:my|the|any|these) (?:appointments?|appts?|meds|refills?))\b.{0,20}"
+       r"\bafter (?:tonight|today|this weekend|tomorrow)\b|"
+       r"\btook (?:everything|all the pills|all (?:of )?(?:the|my) (?:meds|medicine)) (?:in|from) (?:my|the) (?:medicine )?cabinet\b|"
+       r"\b(?:engine|car) (?:is |was )?running\b.{0,40}\bgarage\b|\bgarage\b.{0,40}\b(?:engine|car) (?:is |was )?running\b|"
+       r"\b(?:gun|rifle|shotgun|pistol|firearm)\b.{0,80}\b(?:(?:he's|she's|i'm) done|wrote (?:letters|notes?|goodbye)|"
+       r"goodbye letters?|won't make it)\b|"
+       r"\b(?:i'm|i am|standing|sitting) (?:on|at|by) (?:the |a )?(?:overpass|bridge|rooftop|roof|ledge|edge|train tracks|"
+       r"railroad tracks|tracks|cliff)\b.{0,60}\b(?:rn|right now|now|don't send|goodbye|before|jump)\b"),
+    _r("suicide_signals", SUICIDE, H,
+       r"\b(?:saving|saved|stockpil\w+|hoard\w*|collecting) (?:up )?(?:my |the |all my |all the )?"
+       r"(?:pills|meds|medication|tablets|sleeping pills)\b|\bunaliv\w*\b|"
+       r"\b(?:don't|do not|can't) trust myself\b|\b(?:don't|do not) send (?:anyone|anybody|help|the police|an ambulance|cops)\b|"
+       r"\b(?:cutting|burning|scratching|hurting|harming) (?:herself|himself|themselves|themself|"
+       r"(?:her|his|my|their) (?:arms?|wrists?|legs?|thighs?))\b|"
+       r"\b(?:step(?:ping)?|jump(?:ing)?|walk(?:ing)?|throw(?:ing)? myself) in front of (?:a |the )?(?:bus|train|car|truck|traffic)\b|"
+       r"\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|bridge|cliff|oncoming)\b",
+       negatable=True, bump=True),
+    _r("crisis_line_ask", SUICIDE, M,
+       r"\b(?:number|#|digits?) (?:for|of) (?:the|that) (?:\w+ )?(?:hot ?line|crisis line|lifeline)\b|\b98 something\b"),
+    _r("es_suicide_signals", SUICIDE, H,
+       r"\b(?:no (?:me )?despiert[oa] (?:mas|nunca)|no despertar (?:mas|nunca)|pastillas contadas|ya tengo las pastillas)\b",
+       lang="es", bump=True),
     # Spanish
     _r("es_suicide_intent_now", SUICIDE, C,
        r"\b(?:voy a|me voy a|esta noche (?:me )?voy a)\s*(?:matarme|suicidarme|quitarme la vida)\b|"
@@ -174,7 +208,7 @@ RULES: List[Rule] = [
        r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|hacerme dano|lastimarme|cortarme)\b",
        lang="es", bump=True),
     _r("es_suicide_passive", SUICIDE, M,
-       r"\b(?:no tiene sentido (?:vivir|la vida|seguir)|no le encuentro sentido a (?:la vida|nada|vivir)|quiero desaparecer|estari(?:a|an) mejor sin mi|no puedo mas con (?:mi vida|esto)|"
+       r"\b(?:(?:ya )?no tiene (?:sentido|caso) (?:seguir )?(?:vivir|viviendo|la vida|seguir)|no le encuentro sentido a (?:la vida|nada|vivir)|quiero desaparecer|estari(?:a|an) mejor sin mi|no puedo mas con (?:mi vida|esto)|"
        r"ya no puedo mas|no aguanto mas)\b", lang="es"),
 
     # ---- violence ----------------------------------------------------------------
@@ -203,6 +237,14 @@ RULES: List[Rule] = [
        r"\b(?:kill|murder|shoot|stab) (?:everyone|everybody|all of you|you all|people)\b|"
        r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b",
        negatable=True, bump=True),
+    _r("violence_threat_signs", VIOLENCE, H,
+       r"\bmake (?:him|her|them|you|that \w+|the \w+) regret (?:it|this|that)\b|"
+       r"\b(?:i'll|i will|ill) be waiting (?:for (?:him|her|you|them) )?(?:in|at|outside) (?:the |your )?"
+       r"(?:parking lot|parking garage|office|clinic|building)\b|"
+       r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?where (?:i|we) live\b"),
+    _r("violent_thoughts", VIOLENCE, M,
+       r"\b(?:picturing|imagining|fantasi[sz]ing about|thinking about|thoughts (?:of|about)) "
+       r"(?:hurting|killing|stabbing|shooting|strangling) (?:him|her|them|someone|somebody|people|my \w+)\b"),
     # Spanish
     _r("es_violence_now", VIOLENCE, C,
        r"\b(?:tiene|trae) (?:una |un )?(?:pistola|arma|cuchillo)\b|\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
@@ -227,7 +269,7 @@ RULES: List[Rule] = [
        r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
        r"\b(?:can't|cannot|can not) (?:talk|speak) (?:right|properly|clearly|normally)\b|\bsudden(?:ly)? (?:confused|can't (?:talk|speak|see|lift|move))\b|"
        r"\b(?:can't|cannot|can not) (?:lift|raise|move) (?:his|her|my) (?:arm|leg)\b.{0,5}|\bsmile is (?:crooked|uneven|lopsided)\b|"
-       r"\b(?:having|having a|is having|had) a stroke\b|\bstroke symptoms\b|\bsigns of (?:a )?stroke\b",
+       r"\b(?:having|having a|is having|just had|think (?:he|she|i) (?:just )?had) a stroke\b|\bstroke symptoms\b|\bsigns of (?:a )?stroke\b",
        negatable=True, history=True),
     _r("anaphylaxis", MEDICAL, C,
        r"\bthroat (?:is |feels )?(?:closing|swelling|swollen|tight|closing up)\b|\b(?:tongue|lips|face) (?:is |are )?(?:swelling|swollen) (?:up)?\b.{0,40}\b(?:breath|breathe|breathing)\b|"
@@ -263,6 +305,24 @@ RULES: List[Rule] = [
        r"\b(?:this is an emergency|it's an emergency|medical emergency|need an ambulance|call (?:an )?ambulance|"
        r"fell and (?:hit|cracked) (?:his|her|my) head and (?:is|isn't|won't|can't)|head injury and (?:confused|vomiting|unconscious)|"
        r"worst headache of my life)\b", negatable=True),
+    _r("chest_pain_described", MEDICAL, C,
+       r"\b(?:an? elephant|a weight|something heavy|a ton of bricks) (?:is )?(?:sitting )?on (?:my|his|her) chest\b|"
+       r"\b(?:pain|ache|pressure)\b.{0,30}\b(?:going|spreading|radiating|shooting|moving) (?:down |up )?(?:in)?to "
+       r"(?:my|his|her) (?:left )?(?:arm|jaw|shoulder|neck)\b|\bchest (?:feels|is|gets|getting) (?:really |so |very )?"
+       r"(?:tight|heavy|tighter)\b|\bchest burns\b",
+       negatable=True, history=True),
+    _r("seizure_described", MEDICAL, C,
+       r"\b(?:shaking|jerking|twitching|convulsing)\b.{0,40}\b(?:won't|will not|doesn't|does not|isn't) stop\b|"
+       r"\b(?:shaking|jerking)(?: and (?:jerking|shaking|twitching))? for (?:like |about |over |almost )?\d+ ?(?:min|mins|minutes)\b"),
+    _r("bleeding_described", MEDICAL, C,
+       r"\b(?:it's|its|it is|blood is|blood|wound is|cut is) spurting\b|"
+       r"\bsoaked (?:through )?(?:\w+ ){0,2}(?:towels?|bandages?|gauze|shirts?)\b"),
+    _r("urgent_signs", MEDICAL, H,
+       r"\b(?:fainting|faints|keeps passing out|passing out)\b|"
+       r"\b(?:baby|infant|newborn|toddler|\d+ ?(?:yr|year|month|mo)s?[- ]?old|son|daughter|kid|child)\b.{0,80}"
+       r"\b(?:floppy|limp|lethargic|barely (?:opens? (?:his|her) eyes|awake|responding|moving)|hard to wake)\b|"
+       r"\bfever (?:of|is|at|was) (?:10[4-9]|4[01])\b",
+       negatable=True, history=True),
     # poisoning / overdose
     _r("overdose", POISONING, C,
        r"\b(?:overdos(?:e|ed|ing)|od'd|o\.d\.'d|od-ed)\b|"
@@ -280,6 +340,19 @@ RULES: List[Rule] = [
        r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b",
        negatable=True, history=True),
+    _r("poisoning_described", POISONING, C,
+       r"\b(?:bit|chewed|swallowed|ate|got into|sucked on)\b.{0,25}\b(?:dishwasher|laundry|detergent|tide) pods?\b|"
+       r"\bfoam(?:ing)? (?:in|at|around|coming out of) (?:his|her|their|the) mouth\b"),
+    _r("poisoning_signs", POISONING, H,
+       r"\bmix(?:ed|ing)? (?:\w+ ){0,2}bleach (?:and|with)\b|\bbleach (?:and|with) (?:\w+ ){0,2}ammonia\b|"
+       r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
+       r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"
+       r"\btook (?:his|her|my|their) (?:pills|meds|medication|insulin) (?:twice|three times|again)\b|"
+       r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b",
+       negatable=True, history=True),
+    _r("es_breathing_trouble", MEDICAL, H,
+       r"\b(?:ataque de asma|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",
+       lang="es"),
     # Spanish
     _r("es_breathing", MEDICAL, C,
        r"\b(?:no puedo respirar|no puede respirar|no respira|se esta ahogando|me estoy ahogando|se ahoga|"
@@ -308,9 +381,14 @@ RULES: List[Rule] = [
        r"\bme siento (?:sin esperanza|inutil|vacio|vacia)\b",
        negatable=True),
     _r("distress_low", DISTRESS, L,
-       r"\b(?:i feel|i'm|i am|feeling|i've been|i've been feeling|i have been feeling) (?:so |really |very |super |just |kind of |kinda )?"
-       r"(?:stressed(?: out)?|overwhelmed|depressed|miserable|lonely|alone|sad|down|anxious|scared|terrified|awful)\b"
-       r"(?! (?:about|of|for|that)\b)|\b(?:having|had) a (?:really )?(?:rough|hard|terrible) (?:day|week|time)\b|"
-       r"\bme siento (?:muy )?(?:triste|sola|solo|deprimid[oa]|angustiad[oa])\b",
+       r"\b(?:i feel|i'm|i am|feeling|i've been|been|i've been feeling|i have been feeling) (?:so |really |very |super |just |kind of |kinda )?"
+       r"(?:stressed(?: out)?|overwhelmed|depressed|miserable|lonely|alone|sad|down|anxious|scared|terrified|awful|lost)\b"
+       r"(?! (?:about|of|for|that|to)\b)|\b(?:having|had) a (?:really )?(?:rough|hard|terrible) (?:day|week|time)\b|"
+       r"\bme siento (?:muy )?(?:triste|sola|solo|deprimid[oa]|angustiad[oa])\b|\b(?:barely|can't) sleep(?:ing)?\b|"
+       r"\b(?:can't stop crying|crying (?:all the time|every day|everyday|every night))\b|\bnot (?:feeling )?myself\b|"
+       r"\b(?:he|ha) estado (?:muy )?(?:estresad[oa]|triste|deprimid[oa]|angustiad[oa])\b|\bllorando todos los dias\b",
        negatable=True),
+    _r("hopeless_outlook", DISTRESS, M,
+       r"\bnothing (?:ever )?(?:gets|will get|is going to get) better\b|"
+       r"\b(?:don't|can't) see how (?:it|things|anything) (?:will|would|could|is going to) ever get better\b"),
 ]

@@ -98,3 +98,31 @@ def test_negation():
 def test_matched_holds_rule_names_not_text():
     a = assess("I want to kill myself")
     assert a.matched and all(" " not in m for m in a.matched)
+
+
+def test_asking_for_an_appointment_does_not_hide_an_emergency():
+    # "appointment" used to count as routine context and silence symptom rules
+    a = assess("I'm 58 and it feels like an elephant is sitting on my chest, pain going into my left arm. "
+               "Can I get an appointment this afternoon?")
+    assert a.severity == Severity.CRITICAL and a.category == "medical_emergency"
+    a = assess("I passed out in the shower this morning and hit my head, can I get an appointment today?")
+    assert a.severity is not None and a.severity >= Severity.HIGH
+
+
+def test_past_events_stay_quiet():
+    assert assess("I used to self harm as a teenager and have scars, I'm doing fine now. Booking a physical.").severity is None
+    assert assess("Can I bring my mom? She had a stroke in 2019 and uses a walker now.").severity is None
+    assert assess("my husband is having a stroke right now").severity == Severity.CRITICAL
+
+
+def test_a_partners_threat_is_not_the_parental_idiom():
+    assert assess("my mom will kill me if I miss another appointment").severity is None
+    a = assess("my ex keeps saying he'll kill me if I don't let him see the kids")
+    assert a.category == "violence" and a.severity >= Severity.HIGH
+
+
+def test_days_and_teaching_material_are_not_crises():
+    assert assess("Actually, no. I can't go on thursday. Make it on this Sunday.").severity is None
+    assert assess("I can't go on like this").severity == Severity.MEDIUM
+    assert assess("Do you have pamphlets on warning signs of suicide in teens for our lobby?").severity is None
+    assert assess("my husband snores so loud i could strangle him lol").severity is None
