@@ -35,7 +35,7 @@ class CrisisAssessment:
 # --- normalisation ----------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes, collapse whitespace."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
@@ -74,7 +74,7 @@ def detect_lang(folded: str) -> str:
 _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^.!?]{0,20}$")
 
 
-def _mask_idioms(folded: str) -> str:
+def mask_idioms(folded: str) -> str:
     def repl(m: "re.Match[str]") -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
         if "kill" in m.group(0) and (_FEAR_BEFORE.search(folded, 0, m.start())
@@ -89,14 +89,18 @@ _CAT_PRIORITY = {MEDICAL: 5, POISONING: 5, SUICIDE: 4, VIOLENCE: 3, DISTRESS: 1}
 
 
 class CrisisDetector:
-    """Stateless and thread-safe; rules are compiled at import."""
+    """Stateless and thread-safe; rules are compiled at import. When no rule fires, the crisis
+    model (`crisis_model.py`, trained on first use) gets a say, with softer severities."""
+
+    def __init__(self, *, use_model: bool = True) -> None:
+        self.use_model = use_model
 
     def assess(self, text: str) -> CrisisAssessment:
-        folded = _fold(text or "")
+        folded = fold(text or "")
         if not folded:
             return CrisisAssessment()
         lang = detect_lang(folded)
-        t = _mask_idioms(folded)
+        t = mask_idioms(folded)
         hits: List[Tuple[Rule, Severity]] = []
         for rule in RULES:
             for m in rule.pattern.finditer(t):
@@ -114,7 +118,7 @@ class CrisisDetector:
                 hits.append((rule, sev))
                 break
         if not hits:
-            return CrisisAssessment(lang=lang)
+            return self._ask_model(text, lang)
         top_sev = max(s for _, s in hits)
         top = [r for r, s in hits if s == top_sev]
         category = max(top, key=lambda r: _CAT_PRIORITY[r.category]).category
@@ -124,6 +128,17 @@ class CrisisDetector:
         return CrisisAssessment(
             severity=top_sev, category=category, matched=[r.name for r, _ in hits], lang=lang, categories=cats
         )
+
+
+    def _ask_model(self, text: str, lang: str) -> CrisisAssessment:
+        if not self.use_model:
+            return CrisisAssessment(lang=lang)
+        from safety.crisis_model import get_model
+        hit = get_model().check(text)
+        if hit is None:
+            return CrisisAssessment(lang=lang)
+        return CrisisAssessment(severity=hit.severity, category=hit.category, matched=["crisis_model"], lang=lang,
+                                categories=[hit.category])
 
 
 _default = CrisisDetector()

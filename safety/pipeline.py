@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import content_filter
-from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response, detect_lang, _fold
+from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response, detect_lang, fold
 from .pii import NEVER_NEEDED, PIIDetector, PIIFinding, get_detector
 from .sanitizer import Sanitizer
 
@@ -69,7 +69,7 @@ class OutputVerdict:
 def _lang_from_ctx(ctx: Optional[Mapping[str, Any]], text: str) -> str:
     if ctx and ctx.get("lang") in ("en", "es"):
         return str(ctx["lang"])
-    return detect_lang(_fold(text))
+    return detect_lang(fold(text))
 
 
 class SafetyPipeline:

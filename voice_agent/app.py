@@ -5,6 +5,7 @@ nothing here holds business rules.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
@@ -19,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import open_pool
 from storage.redis_client import open_redis
+from safety.crisis_model import get_model as crisis_model
 from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
 from channels.voice import routes as voice_routes
@@ -73,6 +75,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
         svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
         app.state.services = svc
+        await asyncio.to_thread(crisis_model)     # trained once per process (~2 s), before the first message
         for hook in svc.extras.get("startup_hooks", []):
             await hook(svc)
         try:
