@@ -29,11 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from safety.crisis import assess  # noqa: E402
+from safety.crisis import CrisisDetector, assess  # noqa: E402
+from safety.crisis_model import THRESHOLD, get_model  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 from safety.pipeline import get_pipeline  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "safety" / "messages.jsonl"
+BLIND = ROOT / "fixtures" / "safety" / "blind_holdout4.jsonl"
+SGD = Path(os.environ.get("SAFETY_SGD_DATA", "/work/shared/eval/sgd_appointments.jsonl"))
 PRESIDIO = Path(os.environ.get("SAFETY_PRESIDIO_DATA", "/work/shared/eval/presidio_synth_dataset_v2.json"))
 BIRTH = re.compile(r"\b(?:born|birth|birthday|dob)\b", re.IGNORECASE)
 SCORED = ["PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "CREDIT_CARD", "DATE_OF_BIRTH", "PERSON", "US_DRIVER_LICENSE"]
@@ -68,6 +71,36 @@ def crisis_eval():
     out["missed"] = [r["text"] for r in pos if res[id(r)].severity is None]
     out["alarms"] = [r["text"] for r in neg if res[id(r)].severity is not None]
     return out
+
+
+def blind_eval():
+    """Generalisation: messages written blind to the rules and the model, rules alone vs rules + model."""
+    rows = [json.loads(l) for l in BLIND.read_text(encoding="utf-8").splitlines() if l.strip()]
+    pos = [r for r in rows if r["label"] != "negative"]
+    neg = [r for r in rows if r["label"] == "negative"]
+    urgent = [r for r in pos if r["severity"] in ("HIGH", "CRITICAL")]
+    out = {"n_pos": len(pos), "n_neg": len(neg), "n_urgent": len(urgent), "rows": []}
+    for name, det in (("rules only", CrisisDetector(use_model=False)), ("rules + model", CrisisDetector())):
+        res = {r["text"]: det.assess(r["text"]) for r in rows}
+        out["rows"].append({
+            "name": name, "found": sum(res[r["text"]].is_crisis for r in pos),
+            "alarms": sum(res[r["text"]].is_crisis for r in neg),
+            "escalated": sum((res[r["text"]].severity or 0) >= 3 for r in urgent)})
+    return out
+
+
+def everyday_eval():
+    """False alarms on everyday appointment talk the model never saw: SGD user turns."""
+    if not SGD.exists():
+        return None
+    texts = []
+    for line in SGD.read_text(encoding="utf-8").splitlines():
+        texts += [t["utterance"] for t in json.loads(line)["turns"] if t["speaker"] == "USER"]
+    det, rules = CrisisDetector(), CrisisDetector(use_model=False)
+    scores = sorted(get_model().score(t) for t in texts)
+    return {"n": len(texts), "flagged": sum(det.assess(t).is_crisis for t in texts),
+            "by_rules": sum(rules.assess(t).is_crisis for t in texts),
+            "q999": scores[min(len(scores) - 1, int(0.999 * len(scores)))]}
 
 
 def pii_eval():
@@ -140,7 +173,7 @@ def fmt(x):
     return "n/a" if x is None or x != x else f"{x:.3f}"
 
 
-def render(c, p, l) -> str:
+def render(c, p, l, b, e) -> str:
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -162,6 +195,24 @@ def render(c, p, l) -> str:
     for k, (h, n) in c["by"].items():
         kind = "detected" if not k.startswith("neg") else "false alarms"
         lines.append(f"| {k} ({kind}) | {h}/{n} | — |")
+    lines += [
+        "",
+        f"### Generalisation: a blind batch (`fixtures/safety/blind_holdout4.jsonl`, {b['n_pos']} crisis/emergency, "
+        f"{b['n_neg']} hard negatives, written without seeing the rules or the model)",
+        "",
+        "| detector | found | false alarms | HIGH/CRITICAL labelled → escalated (≥ HIGH) |",
+        "|---|---|---|---|",
+    ]
+    for r in b["rows"]:
+        lines.append(f"| {r['name']} | {r['found']}/{b['n_pos']} ({r['found'] / b['n_pos']:.2f}) | "
+                     f"{r['alarms']}/{b['n_neg']} | {r['escalated']}/{b['n_urgent']} |")
+    if e is not None:
+        lines += [
+            "",
+            f"Everyday appointment requests (SGD user turns, {e['n']}, never trained on): flagged "
+            f"{e['flagged']} ({e['flagged'] / e['n']:.2%}), by the rules alone {e['by_rules']}. The model's "
+            f"99.9th-percentile score there is {e['q999']:.2f}; `THRESHOLD` = {THRESHOLD}.",
+        ]
     lines += [
         "",
         f"### PII (`presidio_synth_dataset_v2.json`, {p['n_sentences']} sentences; overlap match, same type)",
@@ -195,7 +246,7 @@ def main(argv=None) -> int:
     c = crisis_eval()
     p = pii_eval() if PRESIDIO.exists() else {"n_sentences": 0, "rows": []}
     l = latency_eval()
-    md = render(c, p, l)
+    md = render(c, p, l, blind_eval(), everyday_eval())
     print(md)
     if a.verbose:
         print("missed:", *c["missed"], sep="\n  ")
