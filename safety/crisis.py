@@ -118,7 +118,7 @@ class CrisisDetector:
                 hits.append((rule, sev))
                 break
         if not hits:
-            return self._ask_model(text, lang)
+            return self._ask_model(text, t, lang)
         top_sev = max(s for _, s in hits)
         top = [r for r, s in hits if s == top_sev]
         category = max(top, key=lambda r: _CAT_PRIORITY[r.category]).category
@@ -130,14 +130,17 @@ class CrisisDetector:
         )
 
 
-    def _ask_model(self, text: str, lang: str) -> CrisisAssessment:
+    def _ask_model(self, text: str, masked: str, lang: str) -> CrisisAssessment:
         if not self.use_model:
             return CrisisAssessment(lang=lang)
         from safety.crisis_model import get_model
         hit = get_model().check(text)
         if hit is None:
             return CrisisAssessment(lang=lang)
-        return CrisisAssessment(severity=hit.severity, category=hit.category, matched=["crisis_model"], lang=lang,
+        severity = hit.severity
+        if hit.category in (SUICIDE, VIOLENCE) and IMMINENT_RE.search(masked):
+            severity = Severity.HIGH       # "tonight", "pills", "a gun": a person now, not just a number
+        return CrisisAssessment(severity=severity, category=hit.category, matched=["crisis_model"], lang=lang,
                                 categories=[hit.category])
 
 

@@ -51,3 +51,11 @@ def test_a_model_hit_offers_help_and_lets_the_booking_go_on():
     assert verdict.action == Action.REDIRECT
     reply = crisis_response(full.assess(text))
     assert "988" in reply and "741741" in reply and "staff" in reply
+
+
+def test_a_model_hit_with_a_time_or_means_goes_to_a_person():
+    text = "ive been giving away my stuff and writing letters to everyone, tonight is the night"
+    a = full.assess(text)
+    assert a.matched == ["crisis_model"] and a.category == "suicide_self_harm"
+    assert a.severity == Severity.HIGH
+    assert get_pipeline().check_input(text, {}).action == Action.ESCALATE
