@@ -86,6 +86,7 @@ class Engine:
         self.now, self.ttl = clock_now, session_ttl
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
         self._locks: dict[tuple[str, str, str, str], tuple[asyncio.Lock, int]] = {}
+        self._sending: set[asyncio.Task] = set()
 
     async def clinic(self, clinic_id: str) -> ClinicProfile:
         clinic = await self.directory.by_id(clinic_id)
@@ -211,7 +212,7 @@ class Engine:
                                           intent))
         await self.sessions.save(session)
         await self.record(clinic.id, session.session_id, events)
-        await self.notify(clinic, session, events)
+        self.notify_later(self.notices(clinic, session, events))
         reply = self._reply(session, message, intent, confidence, started)
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
@@ -295,10 +296,12 @@ class Engine:
         except Exception:
             log.exception("audit write failed", extra={"event": "audit_failed"})
 
-    async def notify(self, clinic: ClinicProfile, session: SessionData, events: list[tuple[str, dict]]) -> None:
-        """Tell the notifier about bookings, cancellations and moves; a failure never breaks the turn."""
+    def notices(self, clinic: ClinicProfile, session: SessionData,
+                events: list[tuple[str, dict]]) -> list[AppointmentNotice]:
+        """The texts this turn owes the patient: one per booking, cancellation or move."""
         if self.notifier is None:
-            return
+            return []
+        out = []
         for name, details in events:
             if name not in ("flow_booked", "flow_cancelled", "flow_rescheduled"):
                 continue
@@ -310,15 +313,34 @@ class Engine:
                 provider, start = slot.provider_name, slot.start
             else:
                 continue
-            notice = AppointmentNotice(
+            out.append(AppointmentNotice(
                 kind=name.removeprefix("flow_"), clinic=clinic, appointment_id=details["appointment_id"],
                 provider_name=provider, start_local=say.when_phrase(start, ZoneInfo(clinic.timezone)),
                 patient_phone=session.collected_data.get("phone"), channel=session.channel,
-                session_id=session.session_id)
+                session_id=session.session_id))
+        return out
+
+    def notify_later(self, notices: list[AppointmentNotice]) -> None:
+        """Send after the reply, not before it: the patient should not wait on Twilio's REST API
+        (hundreds of ms, more on a voice call's "You're all set"). `drain()` awaits what is in flight."""
+        if notices:
+            task = asyncio.create_task(self.notify(notices), name="notify")
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    async def notify(self, notices: list[AppointmentNotice]) -> None:
+        """Tell the notifier; a failure is logged and never reaches the conversation."""
+        for notice in notices:
             try:
                 await self.notifier.appointment_changed(notice)
             except Exception:
                 log.exception("notifier failed", extra={"event": "notify_failed"})
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for texts still being sent (shutdown, tests)."""
+        pending = list(self._sending)
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
 
     def _reply(self, session: SessionData, message: str, intent: str, confidence: float,
                started: float) -> EngineReply:

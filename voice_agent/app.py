@@ -81,6 +81,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         try:
             yield
         finally:
+            if "engine" in svc.extras:
+                await svc.extras["engine"].drain()       # confirmation texts still in flight
             for hook in svc.extras.get("shutdown_hooks", []):
                 await hook(svc)
             if owned:

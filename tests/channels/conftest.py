@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import json
 import threading
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -38,12 +39,14 @@ class RecordingTwilioHttp(HttpClient):
         super().__init__(logger=None, is_async=False)  # type: ignore[arg-type]
         self.requests: list[dict[str, Any]] = []
         self.fail_with: int | None = None
+        self.delay = 0.0                 # seconds Twilio takes to answer (the SDK call blocks a worker thread)
         self._lock = threading.Lock()
 
     def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
                 allow_redirects=False):
         with self._lock:
             self.requests.append({"method": method, "uri": uri, "data": dict(data or {}), "auth": auth})
+        time.sleep(self.delay)
         if self.fail_with:
             return TwilioResponse(self.fail_with, json.dumps({"code": 21610, "message": "unsubscribed",
                                                               "status": self.fail_with}))
@@ -93,6 +96,13 @@ class SmsDriver:
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("application/xml")
         return reply_text(r.text)
+
+    async def sent(self) -> list[dict[str, Any]]:
+        """The texts sent through Twilio's REST API, once the engine has sent what it owes
+        (confirmations go out after the reply)."""
+        from voice_agent import wiring
+        await wiring.engine(self.services).drain()
+        return self.twilio.messages
 
     async def appointments(self) -> list[dict[str, Any]]:
         async with self.pool.connection() as conn:

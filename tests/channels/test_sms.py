@@ -37,7 +37,7 @@ async def test_sms_conversation_books_confirms_once_and_c_cancels(sms):
     assert [(r["status"], r["booked_via"]) for r in rows] == [("SCHEDULED", "sms")]
 
     # The confirmation text went out exactly once, from the clinic's number to the sender.
-    sent = d.twilio.messages
+    sent = await d.sent()
     assert len(sent) == 1, sent
     call = sent[0]
     assert call["method"] == "POST"
@@ -66,14 +66,14 @@ async def test_sms_conversation_books_confirms_once_and_c_cancels(sms):
 async def test_c_reply_in_the_same_sms_session_cancels(sms):
     d = await sms(NOW)
     await _book(d)
-    assert len(d.twilio.messages) == 1
+    assert len(await d.sent()) == 1
     r = await d.text("C")        # the same (clinic, From) session continues: the cancel flow, then read-back
     assert "cancel" in r.lower() and "March 9th" in r, r
     if "confirm" in r.lower():
         r = await d.text("yes")
     assert "cancelled" in r.lower(), r
     assert [a["status"] for a in await d.appointments()] == ["CANCELLED"]
-    assert len(d.twilio.messages) == 2 and "cancelled" in d.twilio.messages[1]["data"]["Body"]
+    assert len(await d.sent()) == 2 and "cancelled" in (await d.sent())[1]["data"]["Body"]
 
 
 async def test_c_reply_to_a_web_booking_confirmation_cancels_over_sms(sms):
@@ -87,7 +87,7 @@ async def test_c_reply_to_a_web_booking_confirmation_cancels_over_sms(sms):
         reply = await engine.process(d.clinic.id, "web", text, session_id=session)
         session = reply.session_id
     assert reply.state.value == "booked", reply.message
-    (sent,) = d.twilio.messages
+    (sent,) = await d.sent()
     assert sent["data"]["To"] == d.patient and "Reply C" in sent["data"]["Body"]
 
     r = await d.text("c")
@@ -99,7 +99,7 @@ async def test_c_reply_to_a_web_booking_confirmation_cancels_over_sms(sms):
     assert "cancelled" in r.lower(), r
     rows = await d.appointments()
     assert [(a["status"], a["booked_via"]) for a in rows] == [("CANCELLED", "web")]
-    assert len(d.twilio.messages) == 2 and "cancelled" in d.twilio.messages[1]["data"]["Body"]
+    assert len(await d.sent()) == 2 and "cancelled" in (await d.sent())[1]["data"]["Body"]
 
 
 async def test_c_without_a_recent_confirmation_is_not_a_cancel(sms):
@@ -138,7 +138,7 @@ async def test_stop_start_help(sms):
     # Back in: the conversation continues where it was.
     r = await d.text("1")
     assert r and "name" in r.lower(), r
-    assert d.twilio.messages == []
+    assert (await d.sent()) == []
 
 
 async def test_opted_out_number_gets_no_confirmation_text(sms):
@@ -153,13 +153,13 @@ async def test_opted_out_number_gets_no_confirmation_text(sms):
                                provider_name="Dr. Priya Raman", start_local="Tuesday, March 9th at 8 AM",
                                patient_phone="(312) 555-0123", channel="web", session_id="s")
     await engine.notifier.appointment_changed(notice)
-    assert d.twilio.messages == []
+    assert (await d.sent()) == []
     await wiring.consent_store(d.services).opt_in(d.clinic.id, "sms", d.patient)
     await engine.notifier.appointment_changed(notice)
     await engine.notifier.appointment_changed(notice)            # the same notice again: still one text
-    assert len(d.twilio.messages) == 1
-    assert d.twilio.messages[0]["data"]["To"] == "+13125550123"
-    assert d.twilio.messages[0]["data"]["Body"] == confirmation_text(notice)
+    assert len(await d.sent()) == 1
+    assert (await d.sent())[0]["data"]["To"] == "+13125550123"
+    assert (await d.sent())[0]["data"]["Body"] == confirmation_text(notice)
 
 
 async def test_bad_signatures_are_403_and_change_nothing(sms):
@@ -237,3 +237,17 @@ async def test_opt_out_synonyms(sms, word):
     r = await d.text(word)
     assert "unsubscribed" in r.lower()
     assert await d.text("hello") is None
+
+
+async def test_the_booking_reply_does_not_wait_for_the_confirmation_text(sms):
+    d = await sms(NOW)
+    d.twilio.delay = 2.0                       # a slow Twilio REST API
+    for text in ["I'd like to book with Dr. Raman next Tuesday morning", "1", "Maria Garcia", "03/04/1985",
+                 "annual checkup"]:
+        await d.text(text)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    reply = await d.text("yes")
+    assert "all set" in reply.lower() and loop.time() - started < 1.5, (reply, loop.time() - started)
+    (sent,) = await d.sent()                   # ... and the text still goes out, exactly once
+    assert "Reply C" in sent["data"]["Body"]
