@@ -25,6 +25,7 @@ from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
 from channels.voice import routes as voice_routes
 from voice_agent import clinic_api, health, openapi, scheduling_api
+from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.auth import AuthMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
 from voice_agent.metrics import ACTIVE_SESSIONS, REGISTRY
