@@ -193,6 +193,11 @@ _R = {
             "That could be serious. If it's getting worse or you're struggling to breathe, please call 911 now. "
             "I'm connecting you with a person from our staff right away."
         ),
+        ("poisoning", "HIGH"): (
+            "That could be a poisoning. Please call Poison Control at 1-800-222-1222 now; they answer day and night. "
+            "If the person is hard to wake, having trouble breathing, or having a seizure, call 911. "
+            "I'm connecting you with a person from our staff."
+        ),
         ("poisoning", "CRITICAL"): (
             "This could be a poisoning emergency. If the person is hard to wake, having trouble breathing, or having a seizure, "
             "call 911 right now. Otherwise call Poison Control at 1-800-222-1222 right away; they answer day and night."
@@ -236,6 +241,11 @@ _R = {
         ("medical", "HIGH"): (
             "Eso podría ser grave. Si empeora o le cuesta respirar, llame al 911 ahora. "
             "Le comunico con una persona de nuestro personal de inmediato."
+        ),
+        ("poisoning", "HIGH"): (
+            "Eso podría ser una intoxicación. Llame ahora al Centro de Toxicología al 1-800-222-1222; atienden día y noche. "
+            "Si la persona no despierta bien, le cuesta respirar o tiene convulsiones, llame al 911. "
+            "Le comunico con una persona de nuestro personal."
         ),
         ("poisoning", "CRITICAL"): (
             "Esto podría ser una intoxicación. Si la persona no despierta bien, le cuesta respirar o tiene convulsiones, "

@@ -126,3 +126,12 @@ def test_days_and_teaching_material_are_not_crises():
     assert assess("I can't go on like this").severity == Severity.MEDIUM
     assert assess("Do you have pamphlets on warning signs of suicide in teens for our lobby?").severity is None
     assert assess("my husband snores so loud i could strangle him lol").severity is None
+
+
+def test_a_possible_poisoning_gets_poison_control_and_a_person():
+    a = assess("my husband mixed bleach with something ammonia and now he's coughing")
+    assert a.category == "poisoning" and a.severity == Severity.HIGH
+    reply = crisis_response(a)
+    assert POISON_CONTROL in reply and "911" in reply and "person" in reply
+    es = crisis_response(assess("mi papá se tomó sus pastillas dos veces, creo que tomó doble dosis"))
+    assert "1-800-222-1222" in es and "911" in es
