@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="walk the hash chain and name the first broken row")
     verify.add_argument("--clinic")
+    keep = sub.add_parser("housekeeping", help="delete expired conversations and old SMS ids (audited)")
+    keep.add_argument("--session-days", type=int, help="keep expired sessions this many days "
+                                                       "(default SESSION_RETENTION_DAYS, 30)")
+    keep.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
     from channels.voice.call_cli import add_parser as add_call_parser
     add_call_parser(sub)
     return parser
@@ -169,6 +173,19 @@ def _check_uuid(value: str) -> None:
         raise CliError(f"not a clinic id (UUID): {value}")
 
 
+async def cmd_housekeeping(settings: Settings, session_days: int, dry_run: bool) -> int:
+    from storage.housekeeping import prune
+    if session_days < 1:
+        raise CliError("--session-days must be at least 1")
+
+    async def run(services):
+        pruned = await prune(services.pool, session_days=session_days, dry_run=dry_run)
+        print(json.dumps({"dry_run": dry_run, "session_days": session_days, **pruned.totals(),
+                          "clinics": len(set(pruned.sessions) | set(pruned.sms_inbound))}))
+        return 0
+    return await _with_services(settings, run)
+
+
 async def cmd_audit_verify(settings: Settings, clinic: str | None) -> int:
     from storage.audit import verify_chain
 
@@ -271,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cmd_clinic(settings, args))
         if args.command == "audit":
             return asyncio.run(cmd_audit_verify(settings, args.clinic))
+        if args.command == "housekeeping":
+            days = settings.session_retention_days if args.session_days is None else args.session_days
+            return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))
         if args.command == "call":
             from channels.voice import call_cli
             return call_cli.main(args, settings)

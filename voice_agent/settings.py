@@ -46,6 +46,7 @@ class Settings:
     rate_limit_window: int = 60
     webchat_clinic_rate_limit: int = 600
     redis_session_ttl: int = 1800
+    session_retention_days: int = 30
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -185,6 +186,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         webchat_clinic_rate_limit=_int("WEBCHAT_CLINIC_RATE_LIMIT", get("WEBCHAT_CLINIC_RATE_LIMIT", "600"),
                                        1, 1_000_000),
         redis_session_ttl=_int("REDIS_SESSION_TTL", get("REDIS_SESSION_TTL", "1800"), 60, 86_400 * 7),
+        session_retention_days=_int("SESSION_RETENTION_DAYS", get("SESSION_RETENTION_DAYS", "30"), 1, 36_500),
         cors_origins=_origins("CORS_ORIGINS", get("CORS_ORIGINS", "")),
         log_level=log_level,
         public_base_url=public_base_url,

@@ -40,9 +40,9 @@ def free_port() -> int:
 
 
 async def unused_phone(pool) -> str:
-    """A clinic number no live clinic has. The test database outlives runs, so a bare random pick
-    collided (the clinics' phone index is unique); 0000-0999 and 9000-9999 stay free for the
-    fixed numbers tests dial on purpose (the demo clinic's, "an unknown number", ...)."""
+    """A clinic number no live clinic has: a run creates dozens of clinics, and a bare random pick
+    of 10,000 numbers collided now and then (the clinics' phone index is unique). 0000-0999 and
+    9000-9999 stay free for the fixed numbers tests dial on purpose ("an unknown number", ...)."""
     async with pool.connection() as conn:
         for _ in range(50):
             phone = "+1312555" + f"{random.randint(1000, 8999):04d}"
