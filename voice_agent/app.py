@@ -23,7 +23,7 @@ from storage.redis_client import open_redis
 from safety.crisis_model import get_model as crisis_model
 from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
-from channels.voice import routes as voice_routes
+from channels.voice import media as voice_media, routes as voice_routes
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.auth import AuthMiddleware
@@ -76,7 +76,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
         svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
         app.state.services = svc
-        await asyncio.to_thread(crisis_model)     # trained once per process (~2 s), before the first message
+        # the crisis model (trained once per process) and the recogniser's workers, both ~2 s,
+        # ready before the first message or call
+        await asyncio.gather(asyncio.to_thread(crisis_model), voice_media.warm_up(svc))
         for hook in svc.extras.get("startup_hooks", []):
             await hook(svc)
         try:
@@ -84,6 +86,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         finally:
             if "engine" in svc.extras:
                 await svc.extras["engine"].drain()       # confirmation texts still in flight
+            if "voice_decoder_pool" in svc.extras:
+                await asyncio.to_thread(svc.extras["voice_decoder_pool"].shutdown)
             for hook in svc.extras.get("shutdown_hooks", []):
                 await hook(svc)
             if owned:

@@ -63,6 +63,7 @@ class Settings:
     elevenlabs_url: str | None = None        # https base override
     voice_barge_in_ms: int = 300             # caller speech during playback before we stop talking
     voice_silence_seconds: float = 6.0       # silence before a reprompt
+    voice_decoder_processes: int = 0         # embedded recogniser worker processes (0: CPU count, at most 4)
     voice_stream_token_seconds: int = 900    # lifetime of the Media Streams token
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -203,6 +204,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         elevenlabs_url=(_url("ELEVENLABS_URL", get("ELEVENLABS_URL"), ("http", "https")).rstrip("/")
                         if optional("ELEVENLABS_URL") else None),
         voice_barge_in_ms=_int("VOICE_BARGE_IN_MS", get("VOICE_BARGE_IN_MS", "300"), 60, 3000),
+        voice_decoder_processes=_int("VOICE_DECODER_PROCESSES", get("VOICE_DECODER_PROCESSES", "0"), 0, 64),
         voice_silence_seconds=_float("VOICE_SILENCE_SECONDS", get("VOICE_SILENCE_SECONDS", "6"), 1.0, 60.0),
         voice_stream_token_seconds=_int("VOICE_STREAM_TOKEN_SECONDS", get("VOICE_STREAM_TOKEN_SECONDS", "900"),
                                         30, 86_400),

@@ -71,6 +71,20 @@ async def speech_context(services: Services, clinic, call_sid: str) -> SpeechCon
                          patient_names=[p.name for p in roster])
 
 
+def decoder_pool(services: Services):
+    """The embedded recogniser's worker processes: one pool per server process, shut down with it."""
+    from channels.voice.speech.decoder_pool import DecoderPool
+    if "voice_decoder_pool" not in services.extras:
+        services.extras["voice_decoder_pool"] = DecoderPool(services.settings.voice_decoder_processes)
+    return services.extras["voice_decoder_pool"]
+
+
+async def warm_up(services: Services) -> None:
+    """Start the recogniser's workers at server start when calls will use it (no Deepgram key)."""
+    if not services.settings.deepgram_api_key and "voice_stt_factory" not in services.extras:
+        await decoder_pool(services).warm()
+
+
 def choose_stt(services: Services) -> tuple[Any, Any]:
     """(factory, fallback factory): each returns a fresh, unstarted SpeechToText."""
     if "voice_stt_factory" in services.extras:       # tests and the benchmark
@@ -79,7 +93,7 @@ def choose_stt(services: Services) -> tuple[Any, Any]:
 
     async def local() -> SpeechToText:
         from channels.voice.speech.embedded_stt import EmbeddedSTT
-        return EmbeddedSTT()
+        return EmbeddedSTT(pool=decoder_pool(services))
 
     if settings.deepgram_api_key:
         from channels.voice.vendors.deepgram_stt import DeepgramSTT

@@ -127,8 +127,17 @@ class VoiceRig:
         return await self.engine.sessions.find_active(self.clinic.id, "voice", call_sid)
 
 
+@pytest.fixture(scope="session")
+def decoder_pool():
+    """The embedded recogniser's worker processes, shared by every call of the run (as a server's are)."""
+    from channels.voice.speech.decoder_pool import DecoderPool
+    pool = DecoderPool(2)
+    yield pool
+    pool.shutdown()
+
+
 @pytest.fixture
-async def voice_rig(make_clinic, settings, pool, redis):
+async def voice_rig(make_clinic, settings, pool, redis, decoder_pool):
     servers: list[tuple[_Server, asyncio.Task]] = []
 
     async def make(*, now: datetime = NOW, config: VoiceConfig | None = None, extras: dict | None = None,
@@ -143,6 +152,7 @@ async def voice_rig(make_clinic, settings, pool, redis):
         engine.now = lambda: now
         services.extras["voice_config"] = config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0)
         services.extras["voice_finished_calls"] = []
+        services.extras["voice_decoder_pool"] = decoder_pool
         services.extras.update(extras or {})
         app = create_app(s, services)
         port = free_port()

@@ -2,8 +2,10 @@
 
 Frames go through the UtteranceSegmenter as they arrive (cheap, on the event loop). When an
 utterance ends, it is upsampled to 16 kHz and decoded with the grammar of the question set by
-``set_expected`` in a thread executor, so the event loop is never blocked. Recognisers are
-built once per clinic vocabulary and shared by that clinic's calls (``recognizer_for``).
+``set_expected``: in the server's `DecoderPool` worker processes (pocketsphinx holds the GIL
+through a decode, so a thread would stall every call), or, with a recogniser given (tests,
+benchmarks) or no pool, in a thread. Thread-side recognisers are built once per clinic vocabulary
+and shared by that clinic's calls (``recognizer_for``).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import time
 from typing import AsyncIterator
 
 from .codec import FRAME_BYTES, pcm8k_to_pcm16k
+from .decoder_pool import DecoderPool
 from .grammar import QUESTION_TYPES, ClinicVocabulary
 from .protocols import Final, SpeechContext, SpeechEvent, SpeechStarted
 from .recognizer import GrammarRecognizer, RecognizerConfig
@@ -41,10 +44,13 @@ _CLOSED = object()
 
 
 class EmbeddedSTT:
-    def __init__(self, *, recognizer: GrammarRecognizer | None = None,
+    def __init__(self, *, recognizer: GrammarRecognizer | None = None, pool: DecoderPool | None = None,
                  vad_aggressiveness: int = 2, min_speech_ms: int = 200,
                  end_silence_ms: int = 650) -> None:
         self._recognizer = recognizer
+        self._pool = pool if recognizer is None else None
+        self._context: SpeechContext | None = None
+        self._warming: asyncio.Future[None] | None = None
         self._seg = UtteranceSegmenter(vad_aggressiveness, min_speech_ms=min_speech_ms,
                                        end_silence_ms=end_silence_ms)
         self._queue: asyncio.Queue[object] = asyncio.Queue()
@@ -61,7 +67,13 @@ class EmbeddedSTT:
         return self._seg.speech_ms
 
     async def start(self, context: SpeechContext) -> None:
-        if self._recognizer is None:
+        self._context = context
+        if self._pool is not None:
+            # builds the clinic's recogniser in the workers while the greeting plays; not awaited, so
+            # a busy pool never delays the greeting (a decode builds it anyway if it comes first)
+            self._warming = asyncio.ensure_future(self._pool.prepare(context))
+            self._warming.add_done_callback(lambda f: f.cancelled() or f.exception())
+        elif self._recognizer is None:
             loop = asyncio.get_running_loop()
             self._recognizer = await loop.run_in_executor(None, recognizer_for, context)
         self.set_expected(context.question)
@@ -94,11 +106,14 @@ class EmbeddedSTT:
 
     async def _decode(self, ev: UtteranceEndedEvent, question: str, t_end: float,
                       previous: asyncio.Future[None] | None) -> None:
-        assert self._recognizer is not None
-        rec = self._recognizer
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
+        if self._pool is not None:
+            assert self._context is not None
+            result = await self._pool.decode(self._context, ev.pcm, question)
+        else:
+            assert self._recognizer is not None
+            rec = self._recognizer
+            result = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
         if previous is not None:
             try:
                 await previous

@@ -1,0 +1,60 @@
+"""The recogniser's worker processes: the same answers as decoding in-process, the clinic's
+roster followed, and a dead worker replaced."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from channels.voice.speech.codec import pcm8k_to_pcm16k, split_frames, ulaw_to_pcm
+from channels.voice.speech.decoder_pool import DecoderPool, _ping
+from channels.voice.speech.embedded_stt import EmbeddedSTT
+from channels.voice.speech.grammar import Provider
+from channels.voice.speech.protocols import Final, SpeechContext
+
+from .helpers import ROSTER, clip, silence
+
+CONTEXT = SpeechContext(call_id="CA1", clinic_id="c-pool", providers=ROSTER, patient_names=["Maria Lopez"])
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = DecoderPool(1)
+    yield p
+    p.shutdown()
+
+
+async def test_decodes_in_another_process_with_the_same_answer(pool, recognizer):
+    assert await pool._run(_ping) != os.getpid()
+    for name, question in (("yes", "yes_no"), ("book_raman", "opening"), ("next_tuesday", "date")):
+        pcm = ulaw_to_pcm(clip(name))
+        there = await pool.decode(CONTEXT, pcm, question)
+        here = recognizer.decode(pcm8k_to_pcm16k(pcm), question)
+        assert (there.text, there.accepted, there.guess) == (here.text, here.accepted, here.guess)
+
+
+async def test_a_roster_change_is_followed(pool):
+    pcm = ulaw_to_pcm(clip("book_raman"))
+    assert "raman" in (await pool.decode(CONTEXT, pcm, "opening")).text
+    others = SpeechContext(call_id="CA2", clinic_id="c-pool", providers=[Provider("Dr. Marcus Lee", "Cardiology")])
+    heard = await pool.decode(others, pcm, "opening")
+    assert "raman" not in heard.text and "raman" not in heard.guess      # no longer in the grammar
+
+
+async def test_a_killed_worker_is_replaced(pool):
+    os.kill(await pool._run(_ping), signal.SIGKILL)
+    heard = await pool.decode(CONTEXT, ulaw_to_pcm(clip("yes")), "yes_no")
+    assert heard.accepted and heard.text == "yes"
+
+
+async def test_embedded_stt_through_the_pool(pool):
+    stt = EmbeddedSTT(pool=pool)
+    await stt.start(SpeechContext(call_id="CA3", clinic_id="c-pool", providers=ROSTER, question="yes_no"))
+    for frame in split_frames(silence(300) + clip("yes") + silence(900)):
+        await stt.send_audio(frame)
+    async for event in stt.events():
+        if isinstance(event, Final):
+            break
+    await stt.close()
+    assert event.accepted and event.text == "yes"
