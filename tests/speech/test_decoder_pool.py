@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +62,26 @@ async def test_embedded_stt_through_the_pool(pool):
             break
     await stt.close()
     assert event.accepted and event.text == "yes"
+
+
+def test_workers_leave_when_the_server_dies_without_shutting_them_down(tmp_path):
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import asyncio, os\n"
+        "from channels.voice.speech.decoder_pool import DecoderPool, _ping\n"
+        "async def main():\n"
+        "    pool = DecoderPool(2)\n"
+        "    await pool.warm()\n"
+        "    print(' '.join(str(p) for p in {await pool._run(_ping) for _ in range(8)}), flush=True)\n"
+        "    os._exit(0)                       # as a SIGKILL would: no shutdown\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script)], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, timeout=60).stdout
+    pids = [int(p) for p in out.split()]
+    assert pids
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{p}").exists() for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{p}").exists() for p in pids), "orphaned recogniser workers"

@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -25,6 +26,16 @@ VocabKey = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]]
 # --- inside a worker process ------------------------------------------------------------------
 
 _recognizers: dict[VocabKey, GrammarRecognizer] = {}
+
+
+def _exit_with(parent: int) -> None:
+    """Worker initializer: leave when the server is gone, however it went (a SIGKILL, or no
+    shutdown call) instead of living on as an orphan holding its pipes."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _recognizer(key: VocabKey, providers: list[Provider], patient_names: list[str]) -> GrammarRecognizer:
@@ -72,7 +83,8 @@ class DecoderPool:
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+                self._executor = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_exit_with, initargs=(os.getpid(),))
             return self._executor
 
     def _reset(self, broken: ProcessPoolExecutor) -> None:
