@@ -123,7 +123,7 @@ async def serve(port: int, embedded: bool) -> None:
     from storage.db import open_pool
     from storage.redis_client import open_redis
     from voice_agent.apikeys import generate_api_key, hash_api_key
-    from voice_agent.app import create_app
+    from voice_agent.app import create_app, warm_up
     from voice_agent.clinic_file import validate_clinic_file
     from voice_agent.services import Services
     from voice_agent.settings import load_settings
@@ -146,6 +146,7 @@ async def serve(port: int, embedded: bool) -> None:
         services.extras["voice_stt_factory"] = stt_factory
         services.extras["voice_tts"] = FakeTTS()
     app = create_app(settings, services)
+    await warm_up(services)              # what the server's start-up does (this server runs without lifespan)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                                            ws="websockets-sansio"))
     print(json.dumps({"phone": data["phone"]}), flush=True)
@@ -233,7 +234,8 @@ async def embedded_run(url: str, phone: str) -> dict:
     await one_call(url, phone, 6, results, errors, lines=lines)
     return {"turns": len(results), "errors": errors[:3],
             "p50_ms": round(statistics.median(results) * 1000) if results else None,
-            "max_ms": round(max(results) * 1000) if results else None}
+            "max_ms": round(max(results) * 1000) if results else None,
+            "each_ms": [round(r * 1000) for r in results]}
 
 
 def trim_silence(ulaw: bytes) -> bytes:

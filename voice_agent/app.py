@@ -64,6 +64,12 @@ def public_routes() -> list[BaseRoute]:
     return [*sms.routes, *webchat.routes, *voice_routes.routes]
 
 
+async def warm_up(services: Services) -> None:
+    """The crisis model (trained once per process) and the recogniser's workers, ~2 s each, made
+    ready before the first message or call instead of during it."""
+    await asyncio.gather(asyncio.to_thread(crisis_model), voice_media.warm_up(services))
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """Build the app. Tests may pass ready-made services; otherwise they are opened in the lifespan."""
 
@@ -76,9 +82,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
         svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
         app.state.services = svc
-        # the crisis model (trained once per process) and the recogniser's workers, both ~2 s,
-        # ready before the first message or call
-        await asyncio.gather(asyncio.to_thread(crisis_model), voice_media.warm_up(svc))
+        await warm_up(svc)
         for hook in svc.extras.get("startup_hooks", []):
             await hook(svc)
         try:
