@@ -87,6 +87,7 @@ class Engine:
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
         self._locks: dict[tuple[str, str, str, str], tuple[asyncio.Lock, int]] = {}
         self._sending: set[asyncio.Task] = set()
+        self._last_send: asyncio.Task | None = None
 
     async def clinic(self, clinic_id: str) -> ClinicProfile:
         clinic = await self.directory.by_id(clinic_id)
@@ -323,10 +324,17 @@ class Engine:
     def notify_later(self, notices: list[AppointmentNotice]) -> None:
         """Send after the reply, not before it: the patient should not wait on Twilio's REST API
         (hundreds of ms, more on a voice call's "You're all set"). `drain()` awaits what is in flight."""
-        if notices:
-            task = asyncio.create_task(self.notify(notices), name="notify")
+        if notices:                       # one after another, so "booked" never lands after "cancelled"
+            task = asyncio.create_task(self._after(self._last_send, self.notify(notices)), name="notify")
+            self._last_send = task
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
+
+    @staticmethod
+    async def _after(previous: asyncio.Task | None, work) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        await work
 
     async def notify(self, notices: list[AppointmentNotice]) -> None:
         """Tell the notifier; a failure is logged and never reaches the conversation."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
-    CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING,
+    CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, RULES, WEAPON_OR_TIME, CATEGORIES, DISTRESS, MEDICAL, POISONING,
     SUICIDE, VIOLENCE, Severity, Rule)
 
 POISON_CONTROL = "1-800-222-1222"
@@ -79,6 +79,8 @@ def mask_idioms(folded: str) -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
         if "kill" in m.group(0) and (_FEAR_BEFORE.search(folded, 0, m.start())
                                      or PARTNER_BEFORE.search(folded, 0, m.start())):
+            return m.group(0)
+        if m.group(0).startswith("i could") and WEAPON_OR_TIME.search(folded):
             return m.group(0)
         return " " * len(m.group(0))
 
@@ -180,6 +182,11 @@ _R = {
             "Your safety comes first. If you or anyone else is in danger, please call 911 right now. "
             "I'm alerting our staff."
         ),
+        ("violence", "MEDIUM"): (
+            "Thank you for telling me. If you or anyone else is in danger, please call 911. "
+            "If someone is hurting or threatening you, the National Domestic Violence Hotline is 1-800-799-7233, "
+            "any time. Would you like me to connect you with someone from our staff?"
+        ),
         ("violence", "HIGH"): (
             "I'm concerned for everyone's safety. If anyone is in danger, please call 911 now. "
             f"If someone is hurting you, the National Domestic Violence Hotline is 1-800-799-7233. "
@@ -228,6 +235,11 @@ _R = {
         ("violence", "CRITICAL"): (
             "Su seguridad es lo primero. Si usted o alguien más está en peligro, llame al 911 ahora mismo. "
             "Estoy avisando a nuestro personal."
+        ),
+        ("violence", "MEDIUM"): (
+            "Gracias por decírmelo. Si usted u otra persona está en peligro, llame al 911. "
+            "Si alguien le hace daño o le amenaza, la Línea Nacional contra la Violencia Doméstica es el 1-800-799-7233, "
+            "a cualquier hora. ¿Quiere que le comunique con alguien de nuestro personal?"
         ),
         ("violence", "HIGH"): (
             "Me preocupa la seguridad de todos. Si alguien está en peligro, llame al 911 ahora. "

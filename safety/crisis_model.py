@@ -20,7 +20,13 @@ from typing import Callable
 
 from safety.crisis_rules import DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity
 
-DATA = Path(__file__).resolve().parents[1] / "fixtures" / "safety"
+def _data_dir() -> Path:
+    """Beside the source in a checkout; the working directory in the image (installed as a wheel)."""
+    beside = Path(__file__).resolve().parents[1] / "fixtures" / "safety"
+    return beside if beside.is_dir() else Path.cwd() / "fixtures" / "safety"
+
+
+DATA = _data_dir()
 THRESHOLD = 0.82
 SEVERITY = {SUICIDE: Severity.MEDIUM, VIOLENCE: Severity.MEDIUM, DISTRESS: Severity.MEDIUM,
             MEDICAL: Severity.HIGH, POISONING: Severity.HIGH}

@@ -59,9 +59,10 @@ IDIOMS = [
     r"\bblow(?:ing)? up my phone\b",
     r"\bcan't breathe (?:through|out of) (?:my|his|her|the) nose\b",
     r"\bsuicide (?:prevention )?(?:training|awareness|walk|fundraiser|squad|risk|screening|assessment)\b",
-    r"\b(?:warning )?signs of (?:suicide|overdose|self[- ]harm)\b|\boverdose (?:prevention|awareness|reversal|kits?)\b",
-    r"\b(?:pamphlets?|brochures?|info(?:rmation)?|materials?|literature|paper|essay|research|presentation|class|course|"
-    r"resources) (?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
+    r"\bwarning signs of (?:suicide|overdose|self[- ]harm)\b|\boverdose (?:prevention|awareness|reversal|kits?)\b",
+    r"\bused to (?:self[- ]?harm|cut(?:ting)?(?: myself)?|hurt(?:ing)? myself)\b(?! again)",
+    r"\b(?:pamphlets?|brochures?|materials?|literature|paper|essay|presentation|class|course) "
+    r"(?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
     r"\bi could (?:just )?(?:kill|strangle|murder|choke|throttle) (?:him|her|them|you|my \w+)\b",
     r"\boverdosed on (?:\w+ )?(?:cookies|candy|sugar|chocolate|coffee|caffeine|netflix|pizza|carbs|sweets)\b",
     # Spanish
@@ -81,7 +82,7 @@ HISTORY_RE = re.compile(
     r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
-    r"cardiologist|allergist|used to|in the past|as a (?:teen|teenager|kid|child)|when i was (?:younger|a teen\w*|a kid)|"
+    r"cardiologist|allergist|"
     r"el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|receta)\b"
 )
 
@@ -89,6 +90,10 @@ HISTORY_RE = re.compile(
 CURRENT_RE = re.compile(
     r"\b(?:right now|(?<!fine )(?<!okay )(?<!ok )(?<!better )(?<!well )(?<!good )now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
     r"won't stop|can't breathe|ahora|ahorita)\b")
+
+# "I could kill him" is exasperation, unless the message names a weapon or a time
+WEAPON_OR_TIME = re.compile(
+    r"\b(?:gun|knife|knives|rifle|pistol|weapon|machete|bat|tonight|today|right now|ready|bought|loaded)\b")
 
 # a partner's "he'll kill me if ..." is a threat, not the idiom a parent's is
 PARTNER_BEFORE = re.compile(
@@ -159,10 +164,10 @@ RULES: List[Rule] = [
     _r("self_harm", SUICIDE, H,
        r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
        r"cutting again|started cutting)\b",
-       negatable=True, history=True, bump=True),
+       negatable=True, bump=True),
     _r("suicide_passive", SUICIDE, M,
        r"\b(?:better off without me|(?:no ?one|nobody) would (?:even |really )?(?:care|notice|miss me) if i (?:was|were|died|disappeared)|"
-       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?(?! (?:\w+day|the|that|this|a|an|tomorrow|today|tonight|vacation|(?:the )?trip|\d)\b)|can't do this anymore|"
+       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?(?! (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d|vacation|(?:the|a|that) trip|\d)\b)|can't do this anymore|"
        r"don't see the point (?:in|of) (?:living|anything|going on|life)|give up on (?:life|everything)|"
        r"tired of (?:living|being alive)|want (?:it all )?to (?:be over|end)|want to disappear|"
        r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing|doing this)(?: like this)?|(?:so )?done with (?:life|living|everything)|"

@@ -82,10 +82,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
         svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
         app.state.services = svc
-        await warm_up(svc)
-        for hook in svc.extras.get("startup_hooks", []):
-            await hook(svc)
         try:
+            await warm_up(svc)
+            for hook in svc.extras.get("startup_hooks", []):
+                await hook(svc)
             yield
         finally:
             if "engine" in svc.extras:

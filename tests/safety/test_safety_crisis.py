@@ -135,3 +135,25 @@ def test_a_possible_poisoning_gets_poison_control_and_a_person():
     assert POISON_CONTROL in reply and "911" in reply and "person" in reply
     es = crisis_response(assess("mi papá se tomó sus pastillas dos veces, creo que tomó doble dosis"))
     assert "1-800-222-1222" in es and "911" in es
+
+
+@pytest.mark.parametrize("text,at_least", [
+    # found by review: each was caught before this session's rule changes and must stay caught
+    ("I could kill him tonight, I have the knife ready", Severity.CRITICAL),
+    ("I could just murder my husband, I bought a gun today", Severity.HIGH),
+    ("my daughter is showing signs of suicide and won't talk to me", Severity.HIGH),
+    ("I can't go on this way", Severity.MEDIUM),
+    ("I just can't go on today", Severity.MEDIUM),
+    ("I have crushing chest pain and my left arm is numb, I used to get heartburn", Severity.CRITICAL),
+    ("I started cutting myself again like I used to", Severity.HIGH),
+    ("I've been cutting myself again, can I get a refill of my meds", Severity.HIGH),
+])
+def test_review_regressions_stay_caught(text, at_least):
+    a = assess(text)
+    assert a.severity is not None and a.severity >= at_least, (text, a)
+
+
+def test_violence_at_medium_gets_the_violence_script():
+    from safety.crisis import CrisisAssessment
+    reply = crisis_response(CrisisAssessment(severity=Severity.MEDIUM, category="violence"))
+    assert "1-800-799-7233" in reply and "911" in reply

@@ -85,3 +85,23 @@ def test_workers_leave_when_the_server_dies_without_shutting_them_down(tmp_path)
     while any(Path(f"/proc/{p}").exists() for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(Path(f"/proc/{p}").exists() for p in pids), "orphaned recogniser workers"
+
+
+async def test_a_failed_decode_is_an_utterance_not_understood():
+    class DeadPool:
+        async def prepare(self, context):
+            return None
+
+        async def decode(self, context, pcm8k, question):
+            from concurrent.futures.process import BrokenProcessPool
+            raise BrokenProcessPool("the worker died again")
+
+    stt = EmbeddedSTT(pool=DeadPool())
+    await stt.start(SpeechContext(call_id="CA4", clinic_id="c-pool", providers=ROSTER, question="yes_no"))
+    for frame in split_frames(silence(300) + clip("yes") + silence(900)):
+        await stt.send_audio(frame)
+    async for event in stt.events():
+        if isinstance(event, Final):
+            break
+    await stt.close()
+    assert not event.accepted and event.text == "" and not event.guess     # the call asks again

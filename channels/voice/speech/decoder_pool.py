@@ -25,7 +25,8 @@ VocabKey = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]]
 
 # --- inside a worker process ------------------------------------------------------------------
 
-_recognizers: dict[VocabKey, GrammarRecognizer] = {}
+_recognizers: dict[VocabKey, GrammarRecognizer] = {}      # most recently used last
+MAX_CLINICS_PER_WORKER = 8                                  # ~35 MB each
 
 
 def _exit_with(parent: int) -> None:
@@ -39,11 +40,14 @@ def _exit_with(parent: int) -> None:
 
 
 def _recognizer(key: VocabKey, providers: list[Provider], patient_names: list[str]) -> GrammarRecognizer:
-    rec = _recognizers.get(key)
+    rec = _recognizers.pop(key, None)
     if rec is None:
         for old in [k for k in _recognizers if k[0] == key[0]]:
             del _recognizers[old]                      # the clinic's roster changed
-        rec = _recognizers[key] = GrammarRecognizer(ClinicVocabulary(providers, patient_names))
+        while len(_recognizers) >= MAX_CLINICS_PER_WORKER:
+            del _recognizers[next(iter(_recognizers))]  # the least recently used clinic
+        rec = GrammarRecognizer(ClinicVocabulary(providers, patient_names))
+    _recognizers[key] = rec
     return rec
 
 

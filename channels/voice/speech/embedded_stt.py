@@ -10,6 +10,7 @@ and shared by that clinic's calls (``recognizer_for``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from typing import AsyncIterator
@@ -18,9 +19,10 @@ from .codec import FRAME_BYTES, pcm8k_to_pcm16k
 from .decoder_pool import DecoderPool
 from .grammar import QUESTION_TYPES, ClinicVocabulary
 from .protocols import Final, SpeechContext, SpeechEvent, SpeechStarted
-from .recognizer import GrammarRecognizer, RecognizerConfig
+from .recognizer import GrammarRecognizer, Recognition, RecognizerConfig
 from .vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
 
+log = logging.getLogger("channels.voice.stt")
 _recognizers: dict[tuple, GrammarRecognizer] = {}
 _recognizers_lock = threading.Lock()
 
@@ -106,14 +108,20 @@ class EmbeddedSTT:
 
     async def _decode(self, ev: UtteranceEndedEvent, question: str, t_end: float,
                       previous: asyncio.Future[None] | None) -> None:
-        if self._pool is not None:
-            assert self._context is not None
-            result = await self._pool.decode(self._context, ev.pcm, question)
-        else:
-            assert self._recognizer is not None
-            rec = self._recognizer
-            result = await asyncio.get_running_loop().run_in_executor(
-                None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
+        try:
+            if self._pool is not None:
+                assert self._context is not None
+                result = await self._pool.decode(self._context, ev.pcm, question)
+            else:
+                assert self._recognizer is not None
+                rec = self._recognizer
+                result = await asyncio.get_running_loop().run_in_executor(
+                    None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
+        except Exception:
+            # a failed decode (a worker that died twice) is an utterance not understood: the call
+            # asks again instead of waiting forever for a Final that never comes
+            log.exception("decode failed", extra={"event": "stt_decode_failed"})
+            result = Recognition("", False, question, reason="error")
         if previous is not None:
             try:
                 await previous
