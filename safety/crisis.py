@@ -112,7 +112,7 @@ class CrisisDetector:
                 before = t[max(0, clause_start + 1) : m.start()]
                 if rule.negatable and NEG_RE.search(before):
                     continue
-                if rule.history_sensitive and HISTORY_RE.search(t) and not CURRENT_RE.search(t):
+                if rule.history_sensitive and self._in_the_past(t, m.start(), m.end()):
                     continue
                 sev = rule.severity
                 if rule.imminence_bump and sev == Severity.HIGH and IMMINENT_RE.search(t):
@@ -131,6 +131,16 @@ class CrisisDetector:
             severity=top_sev, category=category, matched=[r.name for r, _ in hits], lang=lang, categories=cats
         )
 
+
+    @staticmethod
+    def _in_the_past(t: str, start: int, end: int) -> bool:
+        """A history or routine-care cue in the same sentence ("had a seizure last year, need a
+        follow-up"), and nothing there saying it is happening now. Another sentence's "follow-up"
+        does not silence this one's chest pain."""
+        begin = max(t.rfind(c, 0, start) for c in ".!?") + 1
+        stops = [i for i in (t.find(c, end) for c in ".!?") if i >= 0]
+        sentence = t[begin:min(stops) if stops else len(t)]
+        return bool(HISTORY_RE.search(sentence)) and not CURRENT_RE.search(sentence)
 
     def _ask_model(self, text: str, masked: str, lang: str) -> CrisisAssessment:
         if not self.use_model:

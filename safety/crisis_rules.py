@@ -82,7 +82,7 @@ HISTORY_RE = re.compile(
     r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
-    r"cardiologist|allergist|"
+    r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"
     r"el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|receta)\b"
 )
 

@@ -157,3 +157,10 @@ def test_violence_at_medium_gets_the_violence_script():
     from safety.crisis import CrisisAssessment
     reply = crisis_response(CrisisAssessment(severity=Severity.MEDIUM, category="violence"))
     assert "1-800-799-7233" in reply and "911" in reply
+
+
+def test_history_counts_only_in_its_own_sentence():
+    assert assess("I have bad chest pain. Can I get a follow-up with Dr Lee?").severity == Severity.CRITICAL
+    assert assess("Had chest pain last week. Can I get a follow-up?").severity is None
+    assert assess("I'd like a follow-up with my counselor. It's been a year since my overdose and I'm "
+                  "doing really well.").severity is None
