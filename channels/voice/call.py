@@ -38,7 +38,7 @@ from channels.voice.ports import FrameClock, SpeechContext, SpeechToText, TextTo
 from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
-from channels.voice.call_types import CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
+from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
 from channels.voice.guess import GuessCheck
 from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
@@ -363,28 +363,14 @@ class CallSession(Listener, Speaker):
             await self._record(self._records.pop(0))
 
     async def _record(self, pb: Playback) -> None:
-        timings = self._timings(pb)
+        timings = pb.spans_ms()
         if timings:
             self.turn_timings.append(timings)
+        for name, _, _, stage in TURN_SPANS:
+            if name in timings:
+                TURN_SECONDS.labels(stage=stage).observe(timings[name] / 1000)
         await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, text=pb.text, heard=pb.heard,
                                           interrupted=pb.interrupted, timings=timings)
-
-    def _timings(self, pb: Playback) -> dict[str, float]:
-        t = pb.timings
-        out: dict[str, float] = {}
-
-        def span(name: str, a: str, b: str, stage: str | None = None) -> None:
-            if a in t and b in t:
-                seconds = max(0.0, t[b] - t[a])
-                out[name] = seconds * 1000
-                if stage:
-                    TURN_SECONDS.labels(stage=stage).observe(seconds)
-
-        span("stt_final_ms", "speech_end", "final_at", "stt_final")
-        span("engine_ms", "engine_start", "engine_end", "engine")
-        span("tts_first_byte_ms", "engine_end", "tts_first_byte", "tts_first_byte")
-        span("first_media_ms", "speech_end", "first_media", "first_media")
-        return out
 
     # --- silence ---------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ AUDIO_CACHE = AudioCache()
 
 @dataclass
 class Playback:
+    """One reply being played; `timings` holds monotonic marks of its turn (speech_end, final_at, ...)."""
     text: str
     kind: str = "reply"               # reply | greeting | reprompt | apology
     after: str | None = None          # None | "hangup" | "handoff"
@@ -85,6 +86,18 @@ class Playback:
     @property
     def heard(self) -> str:
         return self.text[:self.heard_upto]
+
+    def spans_ms(self) -> dict[str, float]:
+        """The turn's stages in ms, for those whose two marks were both recorded."""
+        t = self.timings
+        return {name: max(0.0, t[b] - t[a]) * 1000 for name, a, b, _ in TURN_SPANS if a in t and b in t}
+
+
+# (reported name, from mark, to mark, metrics stage)
+TURN_SPANS = (("stt_final_ms", "speech_end", "final_at", "stt_final"),
+              ("engine_ms", "engine_start", "engine_end", "engine"),
+              ("tts_first_byte_ms", "engine_end", "tts_first_byte", "tts_first_byte"),
+              ("first_media_ms", "speech_end", "first_media", "first_media"))
 
 
 @dataclass
