@@ -1,4 +1,4 @@
-"""The built-in calendar on real PostgreSQL: free time, time zones, booking, patients, audit."""
+"""The built-in calendar on real PostgreSQL: free time, time zones, booking, audit (patients: test_patients.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +13,7 @@ import pytest
 
 from ehr.builtin import BuiltinCalendar
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken
-from ehr.types import ClinicRef, NewPatient, SlotCriteria, TimeSlot
+from ehr.types import ClinicRef, SlotCriteria, TimeSlot
 from storage.audit import verify_chain
 from tests.scheduling.conftest import new_patient, provider, provider_ids, utc, week
 
@@ -355,45 +355,6 @@ async def test_cancel(small_clinic, calendar_at, pool):
     with pytest.raises(NotAllowed):
         await cal.cancel(clinic.ref, b.id, None, "staff")
     assert await cal.upcoming_appointments(clinic.ref, patient) == []
-
-
-# ---------------------------------------------------------------------- patients
-
-
-async def test_find_patients(small_clinic, calendar_at):
-    clinic = await small_clinic()
-    other = await small_clinic()
-    cal = calendar_at(utc(2027, 3, 1))
-    dob = date(1990, 11, 12)
-    jose = await cal.create_patient(clinic.ref, NewPatient("José", "Núñez", dob, "(312) 555-0167"))
-    assert jose.phone == "+13125550167"
-    james = await cal.create_patient(clinic.ref, NewPatient("James", "O'Connor", dob))
-    for query in ("nunez", "NÚÑEZ", "Nunez "):
-        assert [p.id for p in await cal.find_patients(clinic.ref, query, dob)] == [jose.id]
-    for query in ("oconnor", "O Connor", "O’CONNOR", "o'connor"):
-        assert [p.id for p in await cal.find_patients(clinic.ref, query, dob)] == [james.id]
-    assert await cal.find_patients(clinic.ref, "nunez", date(1990, 11, 13)) == []
-    assert await cal.find_patients(other.ref, "nunez", dob) == []
-    # Twins share last name and date of birth: the first name or the phone tells them apart.
-    maria = await cal.create_patient(clinic.ref, NewPatient("María", "Núñez", dob, "+13125550999"))
-    assert {p.id for p in await cal.find_patients(clinic.ref, "nunez", dob)} == {jose.id, maria.id}
-    assert [p.id for p in await cal.find_patients(clinic.ref, "nunez", dob, first_name="maria")] == [maria.id]
-    assert [p.id for p in await cal.find_patients(clinic.ref, "nunez", dob, phone="312-555-0167")] == [jose.id]
-    # find_or_create: the same person is found, a new one is created once even under a burst.
-    found, created = await cal.find_or_create_patient(clinic.ref, NewPatient("jose", "NUNEZ", dob))
-    assert found.id == jose.id and not created
-    burst = await asyncio.gather(*[cal.find_or_create_patient(clinic.ref, NewPatient("Ana", "Bello", date(2016, 2, 29)))
-                                   for _ in range(20)])
-    assert len({p.id for p, _ in burst}) == 1 and sum(c for _, c in burst) == 1
-
-
-async def test_twins_are_not_merged_by_a_shared_phone(small_clinic, calendar_at):
-    clinic = await small_clinic()
-    cal = calendar_at(utc(2027, 3, 1))
-    dob = date(2016, 2, 29)
-    aisha = await cal.create_patient(clinic.ref, NewPatient("Aisha", "Bello", dob, "+13125550189"))
-    twin, created = await cal.find_or_create_patient(clinic.ref, NewPatient("Amina", "Bello", dob, "+13125550189"))
-    assert created and twin.id != aisha.id
 
 
 async def test_database_down_is_unavailable():
