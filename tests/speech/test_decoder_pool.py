@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from channels.voice.speech.codec import pcm8k_to_pcm16k, split_frames, ulaw_to_pcm
+from channels.voice.speech.codec import pcm8k_to_pcm16k, ulaw_to_pcm
 from channels.voice.speech.decoder_pool import DecoderPool, _ping
 from channels.voice.speech.embedded_stt import EmbeddedSTT
 from channels.voice.speech.grammar import Provider
-from channels.voice.speech.protocols import Final, SpeechContext
+from channels.voice.speech.protocols import SpeechContext
 
-from .helpers import ROSTER, clip, silence
+from .helpers import ROSTER, clip, say_and_hear
 
 CONTEXT = SpeechContext(call_id="CA1", clinic_id="c-pool", providers=ROSTER, patient_names=["Maria Lopez"])
 
@@ -55,11 +55,7 @@ async def test_a_killed_worker_is_replaced(pool):
 async def test_embedded_stt_through_the_pool(pool):
     stt = EmbeddedSTT(pool=pool)
     await stt.start(SpeechContext(call_id="CA3", clinic_id="c-pool", providers=ROSTER, question="yes_no"))
-    for frame in split_frames(silence(300) + clip("yes") + silence(900)):
-        await stt.send_audio(frame)
-    async for event in stt.events():
-        if isinstance(event, Final):
-            break
+    event = await say_and_hear(stt, "yes")
     await stt.close()
     assert event.accepted and event.text == "yes"
 
@@ -98,10 +94,6 @@ async def test_a_failed_decode_is_an_utterance_not_understood():
 
     stt = EmbeddedSTT(pool=DeadPool())
     await stt.start(SpeechContext(call_id="CA4", clinic_id="c-pool", providers=ROSTER, question="yes_no"))
-    for frame in split_frames(silence(300) + clip("yes") + silence(900)):
-        await stt.send_audio(frame)
-    async for event in stt.events():
-        if isinstance(event, Final):
-            break
+    event = await say_and_hear(stt, "yes")
     await stt.close()
     assert not event.accepted and event.text == "" and not event.guess     # the call asks again

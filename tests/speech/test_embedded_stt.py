@@ -5,16 +5,7 @@ from channels.voice.speech.embedded_stt import EmbeddedSTT
 from channels.voice.speech.meaning import meaning
 from channels.voice.speech.protocols import Final, SpeechContext, SpeechStarted, SpeechToText
 
-from .helpers import ROSTER, clip, silence
-
-
-async def collect(stt, until_final: int = 1):
-    out = []
-    async for ev in stt.events():
-        out.append(ev)
-        if sum(isinstance(e, Final) for e in out) >= until_final:
-            break
-    return out
+from .helpers import ROSTER, clip, collect, silence
 
 
 async def test_emits_speech_started_then_final_for_a_fed_clip(recognizer):
