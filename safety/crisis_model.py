@@ -60,13 +60,17 @@ class CrisisModel:
         self._category.fit([prepare(r["text"]) for r in positives], [r["category"] for r in positives])
 
     def score(self, text: str) -> float:
-        return float(self._detect.predict_proba([self._prepare(text)])[0, 1])
+        return self._score([self._prepare(text)])
+
+    def _score(self, prepared: list[str]) -> float:
+        return float(self._detect.predict_proba(prepared)[0, 1])
 
     def check(self, text: str, threshold: float = THRESHOLD) -> ModelHit | None:
-        score = self.score(text)
+        prepared = [self._prepare(text)]
+        score = self._score(prepared)
         if score <= threshold:
             return None
-        category = str(self._category.predict([self._prepare(text)])[0])
+        category = str(self._category.predict(prepared)[0])
         return ModelHit(score, category, SEVERITY[category])
 
 
