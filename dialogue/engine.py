@@ -166,7 +166,12 @@ class Engine:
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
         c = session.collected_data
         now = self.now()
-        verdict = self.safety.check_input(text, {"abuse_strikes": c.get("abuse_strikes", 0)})
+        verdict = self.safety.check_input(text, {
+            "abuse_strikes": c.get("abuse_strikes", 0), "channel": session.channel,
+            "recent": [t.text for t in session.message_history if t.role == "patient"][-2:],
+            "raised": c.get("crisis_raised", 0), "known_names": self.known_names(clinic, await self.roster(clinic))})
+        if verdict.crisis.severity is not None:
+            c["crisis_raised"] = max(int(c.get("crisis_raised", 0)), int(verdict.crisis.severity))
         events: list[tuple[str, dict]] = list(verdict.audit_events)
         session.message_count += 1
         asked = c.get("awaiting")
@@ -277,6 +282,11 @@ class Engine:
             shown_options=len(session.shown_slots) if awaiting == "slot_choice"
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
+
+    @staticmethod
+    def known_names(clinic: ClinicProfile, roster: list[Provider]) -> list[str]:
+        """The clinic's own names (providers, the clinic, its street): not a patient's PII."""
+        return [clinic.name, clinic.address or ""] + [f"{p.first_name} {p.last_name}" for p in roster]
 
     def allowed_values(self, clinic: ClinicProfile, session: SessionData) -> list[str]:
         """What a reply may contain that looks like PII: the clinic's own contacts, the patient's own."""

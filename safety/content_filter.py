@@ -155,7 +155,7 @@ def check_pii_leakage(
     if not _MAY_HOLD_PII.search(reply or ""):
         return LeakCheck(False)   # no digits, no "@", no spoken number run, no name cue: nothing to find
     det = detector or get_detector()
-    findings = det.detect(reply or "")
+    findings = det.detect(reply or "", ner=False)
     if not findings:
         return LeakCheck(False)
     allowed_raw = [a for a in (allowed_values or []) if a]

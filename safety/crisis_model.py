@@ -1,97 +1,124 @@
-"""A linear text classifier behind the crisis rules: it catches paraphrases no lexicon lists.
+"""The crisis classifier: small heads over MiniLM sentence embeddings, shipped as one versioned file.
 
-The rules generalise poorly: on messages written blind to them they found 42-58 % of crises (see
-docs/benchmarks/safety.md). This model is trained at start-up (under a second) on the labelled
-messages in `fixtures/safety/messages.jsonl` plus 4,350 everyday requests (CLINC150) as negatives:
-word and character n-gram TF-IDF into logistic regression, and a second one over the positives
-for the category. It is consulted only when no rule fires, and its hits are deliberately soft:
-MEDIUM (resources and an offer of a person; the booking may continue) for suicide, violence and
-distress, HIGH (a person now, 911 if worse) for medical and poisoning. `THRESHOLD` flags at most
-0.1 % of everyday appointment requests (SGD user turns, never trained on; `bench/safety_eval.py`).
+The rules catch explicit phrases; this catches paraphrase ("which way of dying hurts least"). The
+heads (a logistic regression and two one-layer perceptrons, averaged) were trained by
+`bench/train_crisis_head.py` from the labelled sets in `fixtures/safety/` and live in
+`safety/crisis_head.npz` with the SHA-256 of every file they were trained on, so a change to the
+data without a rebuild is caught by a test. Inference is numpy: no scikit-learn at run time.
+
+`load(required=...)` is called once at start-up. When the weights are missing or not the pinned
+ones, production refuses to start (`ModelFilesError` names the package); elsewhere the detector
+runs on its rules alone, logs one warning and `/health/detailed` reports it degraded.
 """
 from __future__ import annotations
 
 import json
-import re
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Sequence
 
-from safety.crisis_rules import DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity
+import numpy as np
 
-def _data_dir() -> Path:
-    """Beside the source in a checkout; the working directory in the image (installed as a wheel)."""
-    beside = Path(__file__).resolve().parents[1] / "fixtures" / "safety"
-    return beside if beside.is_dir() else Path.cwd() / "fixtures" / "safety"
+from safety.embeddings import ModelFilesError, SentenceEncoder
 
-
-DATA = _data_dir()
-THRESHOLD = 0.82
-SEVERITY = {SUICIDE: Severity.MEDIUM, VIOLENCE: Severity.MEDIUM, DISTRESS: Severity.MEDIUM,
-            MEDICAL: Severity.HIGH, POISONING: Severity.HIGH}
+log = logging.getLogger("safety.crisis_model")
+HEAD_FILE = Path(__file__).with_name("crisis_head.npz")
+NEGATIVE = "negative"
+ALSO_MIN = 0.2
 
 
 @dataclass(frozen=True)
-class ModelHit:
-    score: float
-    category: str
-    severity: Severity
+class Prediction:
+    crisis: float           # P(any crisis or emergency), averaged over the heads
+    category: str           # the most likely crisis category (even when `crisis` is low)
+    urgent: float           # P(needs a person now | crisis)
+    also: tuple[str, ...] = ()   # other categories at least ALSO_MIN likely (an overdose: poisoning and self-harm)
 
 
-def _features():
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_union
-    return make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True),
-                      TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True))
+@dataclass(frozen=True)
+class Thresholds:
+    alone: float            # a message no rule caught is flagged at or above this
+    this_turn: float        # across turns: the newest message must score at least this itself
+    urgent: float           # a model-only hit is HIGH (a person now) at or above this
+
+
+class Head:
+    """Averaged softmax heads; each is a list of dense layers with ReLU between them."""
+
+    def __init__(self, path: Path = HEAD_FILE) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            self.meta = json.loads(str(data["meta"]))
+            self.classes: list[str] = [str(c) for c in data["classes"]]
+            self.members = [[(data[f"m{m}_W{i}"], data[f"m{m}_b{i}"]) for i in range(self.meta["layers"][m])]
+                            for m in range(len(self.meta["layers"]))]
+            self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
+        t = self.meta["thresholds"]
+        self.thresholds = Thresholds(t["alone"], t["this_turn"], t["urgent"])
+        self._neg = self.classes.index(NEGATIVE)
+
+    def predict(self, x: np.ndarray) -> list[Prediction]:
+        probs = np.mean([_forward(layers, x) for layers in self.members], axis=0)
+        urgent = 1.0 / (1.0 + np.exp(-(x @ self.urgent_W + self.urgent_b)))
+        out = []
+        for p, u in zip(probs, urgent.reshape(-1)):
+            ranked = [i for i in np.argsort(-p) if i != self._neg]
+            also = tuple(self.classes[i] for i in ranked[1:] if p[i] >= ALSO_MIN)
+            out.append(Prediction(float(1.0 - p[self._neg]), self.classes[ranked[0]], float(u), also))
+        return out
+
+
+def _forward(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
+    h = x
+    for i, (W, b) in enumerate(layers):
+        h = h @ W + b
+        if i < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    h = h - h.max(axis=1, keepdims=True)
+    e = np.exp(h)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 class CrisisModel:
-    def __init__(self, labelled: list[dict], routine: list[str], prepare: Callable[[str], str]) -> None:
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        self._prepare = prepare      # folded, idioms masked: what the rules see
-        texts = [prepare(r["text"]) for r in labelled] + [prepare(t) for t in routine]
-        is_crisis = [int(r["label"] != "negative") for r in labelled] + [0] * len(routine)
-        self._detect = make_pipeline(_features(), LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000))
-        self._detect.fit(texts, is_crisis)
-        positives = [r for r in labelled if r["label"] != "negative"]
-        self._category = make_pipeline(_features(), LogisticRegression(C=4.0, max_iter=2000))
-        self._category.fit([prepare(r["text"]) for r in positives], [r["category"] for r in positives])
+    def __init__(self, encoder: SentenceEncoder, head: Head) -> None:
+        self.encoder, self.head = encoder, head
 
-    def score(self, text: str) -> float:
-        return self._score([self._prepare(text)])
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.head.thresholds
 
-    def _score(self, prepared: list[str]) -> float:
-        return float(self._detect.predict_proba(prepared)[0, 1])
-
-    def check(self, text: str, threshold: float = THRESHOLD) -> ModelHit | None:
-        prepared = [self._prepare(text)]
-        score = self._score(prepared)
-        if score <= threshold:
-            return None
-        category = str(self._category.predict(prepared)[0])
-        return ModelHit(score, category, SEVERITY[category])
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        return self.head.predict(self.encoder.encode(list(texts)))
 
 
-_DIGITS = re.compile(r"\d")     # numbers (phones, dates, doses) say little and let digits alone score
-_model: CrisisModel | None = None
+@dataclass(frozen=True)
+class ModelState:
+    model: CrisisModel | None
+    problem: str | None = None      # why the detector runs on rules alone
+
+
+_state: ModelState | None = None
 _lock = threading.Lock()
 
 
-def load_training_data() -> tuple[list[dict], list[str]]:
-    labelled = [json.loads(line) for line in (DATA / "messages.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-    routine = [t for t in (DATA / "routine_clinc150.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
-    return labelled, routine
+def load(*, required: bool = False) -> ModelState:
+    """Load the encoder and head once per process. ``required`` (production): a missing or altered
+    weight file raises `ModelFilesError` instead of degrading to rules alone."""
+    global _state
+    with _lock:
+        if _state is None or (required and _state.model is None):
+            try:
+                _state = ModelState(CrisisModel(SentenceEncoder(), Head()))
+            except (ModelFilesError, OSError, KeyError, ValueError) as exc:
+                if required:
+                    raise ModelFilesError(f"crisis classifier unavailable: {exc}") from exc
+                log.warning("crisis classifier unavailable, detecting crises with rules alone: %s", exc,
+                            extra={"event": "crisis_model_degraded"})
+                _state = ModelState(None, str(exc))
+        return _state
 
 
-def get_model() -> CrisisModel:
-    """The process's model, trained on first use (call at start-up so no message waits for it)."""
-    global _model
-    if _model is None:
-        with _lock:
-            if _model is None:
-                from safety.crisis import fold, mask_idioms
-                _model = CrisisModel(*load_training_data(), lambda text: _DIGITS.sub("#", mask_idioms(fold(text))))
-    return _model
+def current() -> ModelState:
+    """The loaded state (loading it now if start-up did not)."""
+    return _state if _state is not None else load()

@@ -20,12 +20,13 @@ class Severity(enum.IntEnum):
 
 
 SUICIDE = "suicide_self_harm"
-VIOLENCE = "violence"
+VIOLENCE = "violence"      # harm to others
+ABUSE = "abuse"            # the writer (or someone in their care) is being hurt or threatened
 MEDICAL = "medical_emergency"
 POISONING = "poisoning"
 DISTRESS = "distress"
 
-CATEGORIES = (SUICIDE, VIOLENCE, MEDICAL, POISONING, DISTRESS)
+CATEGORIES = (SUICIDE, VIOLENCE, ABUSE, MEDICAL, POISONING, DISTRESS)
 
 
 # Idioms and routine phrases masked out before matching (replaced by spaces of equal length).
@@ -135,7 +136,7 @@ RULES: List[Rule] = [
        r"(?:kill|kil|end|off|hang|shoot|unalive)\s+(?:myself|my ?self|my life|it all|me)\b"),
     _r("suicide_means", SUICIDE, C,
        r"\b(?:took|taken|swallowed|downed)\s+(?:like |about |around |maybe |over )?(?:a bunch of|all (?:of )?(?:my|the)|too many|a (?:whole )?bottle of|"
-       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:pills|tablets|sleeping pills|tylenol|advil|meds|medication|pastillas)\b"),
+       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:\w+ )?(?:pills|tablets|tylenol|advil|meds|medication|pastillas)\b"),
     _r("suicide_goodbye", SUICIDE, C,
        r"\b(?:suicide note|wrote (?:a|my) (?:goodbye|suicide) (?:note|letter)|this is (?:my )?goodbye(?: forever)?|"
        r"(?:on|at the edge of) (?:the|a) (?:bridge|roof|ledge)\b.{0,40}\bjump|going to jump\b|already took (?:the|my|all) pills|"
@@ -227,9 +228,9 @@ RULES: List[Rule] = [
        r"\b(?:being|been|getting|got|just got) (?:attacked|stabbed|shot)\b|\bthreatening (?:me|us) with (?:a |an )?(?:gun|knife|weapon|bat)\b|\battacking (?:me|us|my \w+) with\b|"
        r"\b(?:outside|at|in) (?:my|the|our) (?:door|house|home|window|room)\b.{0,20}\bwith (?:a |an )?(?:gun|knife|weapon|bat|machete)\b|"
        r"\bwith (?:a |an )?(?:gun|knife|machete)\b.{0,20}\b(?:outside|at) (?:my|the|our) (?:door|house|home)\b|\b(?:i've|i have|he's|she's|was|got) been (?:stabbed|shot)\b"),
-    _r("violence_against_me_now", VIOLENCE, C,
+    _r("violence_against_me_now", ABUSE, C,
        r"\b(?:he|she|they|someone|my \w+)(?:'s| is| are|'re) (?:hitting|beating|choking|strangling|attacking|hurting) me\b"),
-    _r("violence_threat_to_me", VIOLENCE, H,
+    _r("violence_threat_to_me", ABUSE, H,
        r"\b(?:he|she|they|my \w+)(?:'s| is| are|'re| will|'ll)? (?:going to |threaten(?:ed|ing|s)? to |trying to )?"
        r"(?:kill|hurt|beat|shoot|stab) me\b|\b(?:afraid|scared) (?:he|she|they)(?:'ll| will| is going to| are going to| might) (?:kill|hurt) me\b|"
        r"\b(?:hits|hit|beats|beat|chokes|choked|abuses|abused|abusing|punches|punched|kicks|kicked|slaps|slapped) me\b|"
@@ -245,18 +246,21 @@ RULES: List[Rule] = [
     _r("violence_threat_signs", VIOLENCE, H,
        r"\bmake (?:him|her|them|you|that \w+|the \w+) regret (?:it|this|that)\b|"
        r"\b(?:i'll|i will|ill) be waiting (?:for (?:him|her|you|them) )?(?:in|at|outside) (?:the |your )?"
-       r"(?:parking lot|parking garage|office|clinic|building)\b|"
+       r"(?:parking lot|parking garage|office|clinic|building)\b"),
+    _r("abuse_found_me", ABUSE, H,
        r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?where (?:i|we) live\b"),
     _r("violent_thoughts", VIOLENCE, M,
        r"\b(?:picturing|imagining|fantasi[sz]ing about|thinking about|thoughts (?:of|about)) "
        r"(?:hurting|killing|stabbing|shooting|strangling) (?:him|her|them|someone|somebody|people|my \w+)\b"),
     # Spanish
     _r("es_violence_now", VIOLENCE, C,
-       r"\b(?:tiene|trae) (?:una |un )?(?:pistola|arma|cuchillo)\b|\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
+       r"\b(?:tiene|trae) (?:una |un )?(?:pistola|arma|cuchillo)\b|"
        r"\balguien (?:esta )?(?:entrando|metiendose) (?:a|en) (?:la|mi) casa\b", lang="es"),
+    _r("es_abuse_now", ABUSE, C, r"\bme esta (?:pegando|golpeando|ahorcando|atacando)\b", lang="es"),
+    _r("es_abuse", ABUSE, H,
+       r"\b(?:me quiere matar|me va a matar|me pega|me golpea)\b", lang="es", bump=True),
     _r("es_violence", VIOLENCE, H,
-       r"\b(?:me quiere matar|me va a matar|me pega|me golpea|lo voy a matar|la voy a matar|los voy a matar|"
-       r"voy a matar a|quiero matar a)\b", lang="es", bump=True),
+       r"\b(?:lo voy a matar|la voy a matar|los voy a matar|voy a matar a|quiero matar a)\b", lang="es", bump=True),
 
     # ---- medical emergencies -----------------------------------------------------
     _r("chest_pain", MEDICAL, C,
@@ -343,7 +347,9 @@ RULES: List[Rule] = [
        r"all (?:of )?(?:my|his|her|the)|too many|(?:[2-9]|[1-9][0-9]) (?:of )?)\s*(?:(?:my|his|her|the|\w+'s) ){0,2}(?:\w+ )?"
        r"(?:pills|tablets|xanax|oxy|oxycodone|percocet|vicodin|tylenol|advil|ibuprofen|benadryl|adderall|ambien|klonopin|valium|"
        r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
-       r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b",
+       r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
+       r"\b(?:took|taken|swallowed|downed|popped) (?:a (?:whole |full |entire )?(?:bottle|pack|box|handful|strip) of) "
+       r"(?:(?:my|his|her|the|their) )?(?!water\b|wine\b|beer\b|vodka\b|soda\b|juice\b)\w+",
        negatable=True, history=True),
     _r("poisoning_described", POISONING, C,
        r"\b(?:bit|chewed|swallowed|ate|got into|sucked on)\b.{0,25}\b(?:dishwasher|laundry|detergent|tide) pods?\b|"

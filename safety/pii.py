@@ -22,9 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Optional
 
+from safety.model_files import ModelFilesError
 from safety.pii_recognisers import (  # noqa: F401 (the entity types are part of this module's API)
     CREDIT_CARD, DATE_OF_BIRTH, EMAIL_ADDRESS, ENTITY_TYPES, FLOW_NEEDED, MEDICAL_RECORD_NUMBER, NEVER_NEEDED,
-    NUM_WORDS, PERSON, PHONE_NUMBER, US_DRIVER_LICENSE, US_SSN, build_recognisers)
+    NUM_WORDS, PERSON, PHONE_NUMBER, TITLE_BEFORE, US_DRIVER_LICENSE, US_SSN, build_recognisers)
+
+TITLE_START = re.compile(r"(?:dr|doctor|dra|doctora|nurse)\b\.?\s", re.IGNORECASE)
 
 logger = logging.getLogger(__name__)
 
@@ -129,21 +132,33 @@ def _resolve(findings: Iterable[PIIFinding]) -> List[PIIFinding]:
 class PIIDetector:
     """Presidio-based PII detector/redactor. Build with :func:`get_detector` to share one."""
 
-    def __init__(self, model_dir: Optional[Path] = None, min_score: float = MIN_SCORE) -> None:
+    def __init__(self, model_dir: Optional[Path] = None, min_score: float = MIN_SCORE, *, ner: bool = True,
+                 required: bool = False) -> None:
+        """``ner``: names by spaCy's en_core_web_sm (`ner_model.py`); without it, or when its weights
+        are missing and not ``required``, names are found only after cues ("my name is ...")."""
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NlpEngineProvider
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
         from presidio_anonymizer import AnonymizerEngine
 
-        path = ensure_blank_spacy_model(model_dir)
-        nlp_conf = {
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": str(path)}],
-            "ner_model_configuration": {"labels_to_ignore": ["ORGANIZATION", "CARDINAL"]},
-        }
-        nlp_engine = NlpEngineProvider(nlp_configuration=nlp_conf).create_engine()
+        self.problem: Optional[str] = None      # why names are found by cues alone
+        nlp_engine = None
+        if ner:
+            from safety import ner_model
+            try:
+                nlp_engine = ner_model.nlp_engine(ner_model.verified_model_dir())
+            except (ModelFilesError, OSError) as exc:
+                if required:
+                    raise ModelFilesError(f"name recogniser unavailable: {exc}") from exc
+                logger.warning("name recogniser unavailable, finding names by cues alone: %s", exc,
+                               extra={"event": "ner_model_degraded"})
+                self.problem = str(exc)
+        if nlp_engine is None:
+            nlp_engine = _blank_engine(ensure_blank_spacy_model(model_dir))
         registry = RecognizerRegistry(supported_languages=["en"])
         for rec in build_recognisers():
             registry.add_recognizer(rec)
+        if self.problem is None and ner:
+            registry.add_recognizer(SpacyRecognizer(supported_entities=[PERSON]))
         self.min_score = min_score
         self.analyzer = AnalyzerEngine(
             nlp_engine=nlp_engine, registry=registry, supported_languages=["en"],
@@ -158,14 +173,21 @@ class PIIDetector:
         ):
             self.redact(sample)
 
-    def detect(self, text: str) -> List[PIIFinding]:
+    def detect(self, text: str, known_names: Iterable[str] = (), *, ner: bool = True) -> List[PIIFinding]:
+        """PII in *text*. ``known_names``: the clinic's own (providers, staff, its name and street),
+        never taken for a patient's name: a finding made only of their words is dropped.
+        ``ner=False`` finds names by cues only (the output check: our own replies hold no names but
+        the patient's, and the statistical model would take a Spanish word for one)."""
         if not text:
             return []
         results = self.analyzer.analyze(text=text, language="en", entities=self._entities)
+        if not ner:
+            results = [r for r in results if (r.recognition_metadata or {}).get("recognizer_name") != "SpacyRecognizer"]
+        allowed = _name_words(known_names)
         found = (
             PIIFinding(r.entity_type, r.start, r.end, round(float(r.score), 3))
             for r in results
-            if r.score >= self.min_score
+            if r.score >= self.min_score and not (r.entity_type == PERSON and _clinic_name(text, r.start, r.end, allowed))
         )
         return _resolve(found)
 
@@ -189,17 +211,45 @@ class PIIDetector:
         return [f for f in findings if f.entity_type in NEVER_NEEDED]
 
 
+# titles and honorifics: "Doctor Raman" is the clinic's doctor when "Raman" is
+_TITLES = {"dr", "doctor", "doc", "nurse", "np", "pa", "md", "do", "rn", "mr", "mrs", "ms", "miss", "dra", "doctora"}
+
+
+def _clinic_name(text: str, start: int, end: int, allowed: set) -> bool:
+    """A name that belongs to the clinic: only its known words, or a provider's title before it
+    ("Dr. Alvarez" is staff, even one the roster does not list)."""
+    value = text[start:end]
+    if TITLE_BEFORE.search(text, max(0, start - 10), start) or TITLE_START.match(value):
+        return True
+    return bool(allowed) and _name_words([value]) <= allowed
+
+
+def _name_words(names: Iterable[str]) -> set:
+    words = {w for n in names if n for w in re.findall(r"[a-z]+", n.lower())}
+    return words | _TITLES if words else set()
+
+
+def _blank_engine(path: Path):
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    return NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": str(path)}],
+        "ner_model_configuration": {"labels_to_ignore": ["ORGANIZATION", "CARDINAL"]},
+    }).create_engine()
+
+
 _detector: Optional[PIIDetector] = None
 _lock = threading.Lock()
 
 
-def get_detector() -> PIIDetector:
-    """The process-wide detector, built (and warmed up) on first use."""
+def get_detector(*, required: bool = False) -> PIIDetector:
+    """The process-wide detector, built (and warmed up) on first use. ``required`` (production):
+    refuse to run without the name recogniser's verified weights."""
     global _detector
-    if _detector is None:
+    if _detector is None or (required and _detector.problem is not None):
         with _lock:
-            if _detector is None:
-                _detector = PIIDetector()
+            if _detector is None or (required and _detector.problem is not None):
+                _detector = PIIDetector(required=required)
     return _detector
 
 

@@ -103,7 +103,7 @@ _NAME_PATTERNS = [
         rf"\b(?:[Tt]his\s+is|I'm|I\s+am|[Ii]t's|[Ii]t\s+is|[Cc]alled)\s+(?P<n>(?:{_NAME_WORD})(?:\s+(?:{_NAME_WORD}))?)"),
         0.7),
 ]
-_TITLE_BEFORE = re.compile(r"\b(?:dr|doctor|dra|doc|nurse|np|pa)\.?\s*$", re.IGNORECASE)
+TITLE_BEFORE = re.compile(r"\b(?:dr|doctor|dra|doc|nurse|np|pa)\.?\s*$", re.IGNORECASE)
 
 _MRN = re.compile(
     r"\b(?:mrn|medical\s+record(?:\s+(?:number|no\.?|num|#))?|chart\s+(?:number|no\.?|#)|patient\s+id(?:\s+number)?)"
@@ -316,7 +316,7 @@ def build_recognisers():
                 if len(words[0][2].strip(".")) == 1:
                     continue
                 s, e = words[0][0], words[-1][1]
-                if _TITLE_BEFORE.search(text, max(0, s - 10), s):
+                if TITLE_BEFORE.search(text, max(0, s - 10), s):
                     continue  # "Dr. Patel": a provider, not patient PII
                 yield (PERSON, s, e, score)
 

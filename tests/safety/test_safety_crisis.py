@@ -1,6 +1,9 @@
 import pytest
 
-from safety.crisis import POISON_CONTROL, Severity, assess, crisis_response
+from safety.crisis import Severity, assess, crisis_response
+from safety.resources import POISON_CONTROL as _PC
+
+POISON_CONTROL = _PC.number
 
 
 @pytest.mark.parametrize("text", [
@@ -118,7 +121,7 @@ def test_past_events_stay_quiet():
 def test_a_partners_threat_is_not_the_parental_idiom():
     assert assess("my mom will kill me if I miss another appointment").severity is None
     a = assess("my ex keeps saying he'll kill me if I don't let him see the kids")
-    assert a.category == "violence" and a.severity >= Severity.HIGH
+    assert a.category == "abuse" and a.severity >= Severity.HIGH
 
 
 def test_days_and_teaching_material_are_not_crises():
@@ -153,9 +156,11 @@ def test_review_regressions_stay_caught(text, at_least):
     assert a.severity is not None and a.severity >= at_least, (text, a)
 
 
-def test_violence_at_medium_gets_the_violence_script():
+def test_violence_and_abuse_at_medium_get_their_own_scripts():
     from safety.crisis import CrisisAssessment
     reply = crisis_response(CrisisAssessment(severity=Severity.MEDIUM, category="violence"))
+    assert "911" in reply and "988" in reply and "1-800-799-7233" not in reply
+    reply = crisis_response(CrisisAssessment(severity=Severity.MEDIUM, category="abuse"))
     assert "1-800-799-7233" in reply and "911" in reply
 
 

