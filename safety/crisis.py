@@ -128,16 +128,18 @@ class CrisisDetector:
         ``redacted``: the message with its PII replaced, which is all the classifier reads (a name like
         "John Nobody" is not a cry for help); ``previous`` should be redacted already."""
         previous = [p for p in previous if p and p.strip()][-WINDOW_TURNS:]
-        texts = [text or ""] + ([" ".join([*previous, text or ""])] if previous else [])
-        seen = redacted if redacted is not None else text or ""
-        model = self.model()
-        preds = model.predict([model_text(t) for t in [seen, " ".join([*previous, seen])][:len(texts)]]) \
-            if model is not None and (text or "").strip() else [None] * len(texts)
-        current = self._decide(texts[0], preds[0], model)
+        text = text or ""
+        seen = redacted if redacted is not None else text
+        model = self.model() if text.strip() else None
+        pred = model.predict([model_text(seen)])[0] if model is not None else None
+        current = self._decide(text, pred, model)
         # the window counts only when this message carries some of it ("Monday" after two booking
-        # turns is not the end of a crisis, whatever the turns before it said)
-        if previous and (preds[0] is None or preds[0].crisis >= model.thresholds.this_turn):
-            window = self._decide(texts[1], preds[1], model)
+        # turns is not the end of a crisis, whatever the turns before it said); most messages
+        # stop here, so the window costs a second encoding only when it can matter
+        if previous and (pred is None or pred.crisis >= model.thresholds.this_turn):
+            joined = " ".join([*previous, seen])
+            window = self._decide(" ".join([*previous, text]), model.predict([model_text(joined)])[0]
+                                  if model is not None else None, model)
             if window.is_crisis and window.severity > (current.severity or 0):
                 window.matched.append("across_turns")
                 return window
