@@ -15,6 +15,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from storage.audit_anchor import AuditAnchors
+from storage.audit_anchoring import SCOPE_SQL, anchor_append
 from storage.audit_hash import CURRENT_VERSION, GENESIS, row_hash
 
 __all__ = ["GENESIS", "AuditEvent", "ChainBreak", "append", "row_hash", "verify_chain"]
@@ -32,31 +34,43 @@ class AuditEvent:
     user_agent: str | None = None
 
 
-async def append(conn, clinic_id: str | None, event: AuditEvent) -> str:
-    """Insert one event in the caller's transaction; returns its hash."""
-    lock_key = clinic_id or "global"
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", ("audit:" + lock_key,))
+async def lock_chain(conn, clinic_id: str | None) -> None:
+    """The clinic's chain lock, held to the end of the transaction: one writer (or re-anchor) at a time."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", ("audit:" + (clinic_id or "global"),))
+
+
+async def append(conn, clinic_id: str | None, event: AuditEvent, anchors: AuditAnchors | None = None) -> str:
+    """Insert one event in the caller's transaction; returns its hash. With `anchors` (every writer
+    the app and the CLI build passes one) the new head is also anchored outside the database
+    (`audit_anchor.py`). Do not call it inside a savepoint that may roll back alone: its anchor would
+    name a committed transaction whose row does not exist, which `audit verify` reports as deletion."""
+    await lock_chain(conn, clinic_id)
     cur = await conn.execute(
         """SELECT row_hash FROM audit_logs WHERE clinic_id IS NOT DISTINCT FROM %s
            ORDER BY seq DESC LIMIT 1""", (clinic_id,))
     last = await cur.fetchone()
     prev = (last["row_hash"] if isinstance(last, dict) else last[0]) if last else GENESIS
-    cur = await conn.execute("SELECT gen_random_uuid()::text AS id, clock_timestamp() AS ts")
+    cur = await conn.execute("""SELECT gen_random_uuid()::text AS id, clock_timestamp() AS ts,
+                                       pg_current_xact_id()::text AS xid, """ + SCOPE_SQL + " AS scope")
     ident = await cur.fetchone()
-    ident_id = ident["id"] if isinstance(ident, dict) else ident[0]
-    ts = ident["ts"] if isinstance(ident, dict) else ident[1]
+    ident_id, ts, xid, scope = (ident["id"], ident["ts"], ident["xid"], ident["scope"]) if isinstance(ident, dict) \
+        else ident
     row = {"id": ident_id, "clinic_id": clinic_id, "timestamp": ts, "action": event.action,
            "resource_type": event.resource_type, "resource_id": event.resource_id,
            "details": event.details, "session_id": event.session_id, "severity": event.severity,
            "ip_address": event.ip_address, "user_agent": event.user_agent}
     digest = row_hash(prev, row, CURRENT_VERSION)
-    await conn.execute(
+    cur = await conn.execute(
         """INSERT INTO audit_logs (id, clinic_id, "timestamp", action, resource_type, resource_id, details,
                session_id, ip_address, user_agent, severity, prev_hash, row_hash, hash_version)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING seq""",
         (ident_id, clinic_id, ts, event.action, event.resource_type, event.resource_id,
          Jsonb(event.details) if event.details is not None else None, event.session_id, event.ip_address,
          event.user_agent, event.severity, prev, digest, CURRENT_VERSION))
+    if anchors is not None:
+        inserted = await cur.fetchone()
+        seq = inserted["seq"] if isinstance(inserted, dict) else inserted[0]
+        await anchor_append(conn, anchors, scope, clinic_id, seq, digest, xid, first_row=last is None)
     return digest
 
 

@@ -18,11 +18,12 @@ from tests.foundation.audit_cli import behind_the_trigger, voice_agent
 from voice_agent.cli import main as cli_main
 
 
-async def _append_events(pool, clinic_id: str, n: int) -> None:
+async def _append_events(pool, clinic_id: str, n: int, anchors=None) -> None:
     for i in range(n):
         async with pool.connection() as conn, conn.transaction():
             await audit.append(conn, clinic_id, audit.AuditEvent("SAFETY_TRIGGER", "session", str(i),
-                                                                 {"reason": "test", "n": i}, severity="warning"))
+                                                                 {"reason": "test", "n": i}, severity="warning"),
+                               anchors)
 
 
 async def test_verify_passes_on_a_fresh_database(monkeypatch, test_env, capsys, make_clinic):
@@ -44,9 +45,9 @@ async def test_verify_passes_on_a_fresh_database(monkeypatch, test_env, capsys, 
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def test_verify_names_the_edited_row(pool, make_clinic, monkeypatch, test_env, capsys):
+async def test_verify_names_the_edited_row(pool, services, make_clinic, monkeypatch, test_env, capsys):
     clinic = await make_clinic()
-    await _append_events(pool, clinic.id, 5)
+    await _append_events(pool, clinic.id, 5, services.anchors)
     for k, v in test_env.items():
         monkeypatch.setenv(k, v)
     assert await asyncio.to_thread(cli_main, ["audit", "verify", "--clinic", clinic.id]) == 0
@@ -61,8 +62,9 @@ async def test_verify_names_the_edited_row(pool, make_clinic, monkeypatch, test_
             await conn.execute("ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_no_update_delete")
     capsys.readouterr()
     assert await asyncio.to_thread(cli_main, ["audit", "verify", "--clinic", clinic.id]) == 1
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["ok"] is False and result["row_id"] == victim
+    first, summary = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()[-2:]]
+    assert first["ok"] is False and first["clinic_id"] == clinic.id and first["row_id"] == victim
+    assert first["status"] == "tampered" and summary["ok"] is False and summary["tampered"] == 1
 
 
 async def test_chain_stays_linear_under_concurrent_writers(pool, make_clinic):
@@ -73,14 +75,14 @@ async def test_chain_stays_linear_under_concurrent_writers(pool, make_clinic):
     assert broken is None and count == 31
 
 
-async def _append_with_client(pool, clinic_id: str) -> list[str]:
+async def _append_with_client(pool, clinic_id: str, anchors) -> list[str]:
     """Three events that carry the caller's address and browser, as a staff action would."""
     ids = []
     for i in range(3):
         async with pool.connection() as conn, conn.transaction():
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 "UPDATE", "appointment", str(i), {"n": i}, ip_address="198.51.100.7",
-                user_agent="Mozilla/5.0 (front desk)"))
+                user_agent="Mozilla/5.0 (front desk)"), anchors)
             cur = await conn.execute("SELECT id::text AS id FROM audit_logs WHERE clinic_id = %s "
                                      "ORDER BY seq DESC LIMIT 1", (clinic_id,))
             ids.append((await cur.fetchone())["id"])
@@ -88,9 +90,10 @@ async def _append_with_client(pool, clinic_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("column, forged", [("ip_address", "203.0.113.99"), ("user_agent", "curl/8.0")])
-async def test_verify_sees_a_changed_ip_address_or_user_agent(pool, make_clinic, test_env, column, forged):
+async def test_verify_sees_a_changed_ip_address_or_user_agent(pool, services, make_clinic, test_env, column,
+                                                              forged):
     clinic = await make_clinic()
-    victim = (await _append_with_client(pool, clinic.id))[1]
+    victim = (await _append_with_client(pool, clinic.id, services.anchors))[1]
     assert voice_agent(test_env, "audit", "verify", "--clinic", clinic.id).code == 0
     async with pool.connection() as conn:
         await behind_the_trigger(conn, f"UPDATE audit_logs SET {column} = %s WHERE id = %s", (forged, victim))
