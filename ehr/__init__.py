@@ -19,7 +19,7 @@ def adapter_for(services: Any) -> EHRAdapter:
     adapter = services.extras.get(EXTRAS_KEY)
     if adapter is None:
         from ehr.builtin import BuiltinCalendar
-        adapter = services.extras.setdefault(EXTRAS_KEY, BuiltinCalendar(services.pool))
+        adapter = services.extras.setdefault(EXTRAS_KEY, BuiltinCalendar(services.pool, anchors=services.anchors))
     return adapter
 
 

@@ -9,6 +9,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from storage import audit
+from storage.audit_anchor import AuditAnchors
 from storage.clinics import ClinicRepository
 
 
@@ -16,7 +17,8 @@ class ImportConflict(Exception):
     """The file was well-formed but the database refused it (slug or number taken, overlaps)."""
 
 
-async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_key_hash: str) -> str:
+async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_key_hash: str,
+                        anchors: AuditAnchors | None = None) -> str:
     repo = ClinicRepository(pool)
     try:
         async with pool.connection() as conn, conn.transaction():
@@ -58,7 +60,7 @@ async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_k
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 "CREATE", "clinic", clinic_id, {"source": "import", "providers": len(providers),
                                                 "patients": len(patients),
-                                                "appointments": len(clinic["appointments"])}))
+                                                "appointments": len(clinic["appointments"])}), anchors)
             return clinic_id
     except psycopg.errors.UniqueViolation as exc:
         constraint = exc.diag.constraint_name or ""

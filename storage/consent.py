@@ -10,12 +10,13 @@ from __future__ import annotations
 from psycopg_pool import AsyncConnectionPool
 
 from storage import audit
+from storage.audit_anchor import AuditAnchors
 from storage.crypto import FieldCipher
 
 
 class ConsentRepository:
-    def __init__(self, pool: AsyncConnectionPool, cipher: FieldCipher) -> None:
-        self.pool, self.cipher = pool, cipher
+    def __init__(self, pool: AsyncConnectionPool, cipher: FieldCipher, anchors: AuditAnchors | None = None) -> None:
+        self.pool, self.cipher, self.anchors = pool, cipher, anchors
 
     def ref(self, channel: str, user_id: str) -> str:
         return self.cipher.user_ref(channel, user_id)
@@ -68,4 +69,4 @@ class ConsentRepository:
         await audit.append(conn, clinic_id, audit.AuditEvent(
             action="CONSENT_WITHDRAWN" if kind == "opt_out" else "CONSENT_GIVEN",
             resource_type="consent", resource_id=event_id,
-            details={"channel": channel, "kind": kind, "source": source, "subject_ref": ref[:16]}))
+            details={"channel": channel, "kind": kind, "source": source, "subject_ref": ref[:16]}), self.anchors)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage import audit
+from storage.audit_anchor import AuditAnchors
 
 SMS_DEDUP_DAYS = 7
 
@@ -24,7 +25,8 @@ class Pruned:
         return {"sms_inbound_messages": sum(self.sms_inbound.values()), "sessions": sum(self.sessions.values())}
 
 
-async def prune(pool, *, session_days: int, sms_days: int = SMS_DEDUP_DAYS, dry_run: bool = False) -> Pruned:
+async def prune(pool, *, session_days: int, sms_days: int = SMS_DEDUP_DAYS, dry_run: bool = False,
+                anchors: AuditAnchors | None = None) -> Pruned:
     """Delete sessions expired more than `session_days` ago and inbound SMS ids older than
     `sms_days`, one transaction per clinic with its audit event."""
     if session_days < 1 or sms_days < 1:
@@ -56,5 +58,5 @@ async def prune(pool, *, session_days: int, sms_days: int = SMS_DEDUP_DAYS, dry_
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 action="DELETE", resource_type="retention",
                 details={"sessions": sessions, "sms_inbound_messages": sms, "session_days": session_days,
-                         "sms_days": sms_days}))
+                         "sms_days": sms_days}), anchors)
     return out

@@ -133,12 +133,12 @@ class TestClinic:
 
 
 @pytest.fixture
-def make_clinic(pool):
+def make_clinic(pool, services):
     async def make(**overrides: Any) -> TestClinic:
         data = demo_clinic_data(**overrides)
         clinic, problems = validate_clinic_file(data)
         assert not problems, problems
         key = generate_api_key("test")
-        clinic_id = await import_clinic(pool, clinic, hash_api_key(key))
+        clinic_id = await import_clinic(pool, clinic, hash_api_key(key), services.anchors)  # anchored, as the CLI does
         return TestClinic(clinic_id, key, data)
     return make

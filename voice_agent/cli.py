@@ -52,9 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         c = clinic.add_parser(name)
         c.add_argument("clinic_id")
 
-    audit = sub.add_parser("audit", help="audit trail tools").add_subparsers(dest="audit_command", required=True)
-    verify = audit.add_parser("verify", help="walk the hash chain and name the first broken row")
-    verify.add_argument("--clinic")
+    from voice_agent.audit_cli import add_parser as add_audit_parser
+    add_audit_parser(sub)
     keep = sub.add_parser("housekeeping", help="delete expired conversations and old SMS ids (audited)")
     keep.add_argument("--session-days", type=int, help="keep expired sessions this many days "
                                                        "(default SESSION_RETENTION_DAYS, 30)")
@@ -121,7 +120,7 @@ async def cmd_import(settings: Settings, data: Any, test_key: bool) -> dict[str,
 
     async def run(services):
         try:
-            return await import_clinic(services.pool, clinic, hash_api_key(key))
+            return await import_clinic(services.pool, clinic, hash_api_key(key), services.anchors)
         except ImportConflict as exc:
             raise CliError(f"nothing written: {exc}") from None
 
@@ -179,35 +178,10 @@ async def cmd_housekeeping(settings: Settings, session_days: int, dry_run: bool)
         raise CliError("--session-days must be at least 1")
 
     async def run(services):
-        pruned = await prune(services.pool, session_days=session_days, dry_run=dry_run)
+        pruned = await prune(services.pool, session_days=session_days, dry_run=dry_run, anchors=services.anchors)
         print(json.dumps({"dry_run": dry_run, "session_days": session_days, **pruned.totals(),
                           "clinics": len(set(pruned.sessions) | set(pruned.sms_inbound))}))
         return 0
-    return await _with_services(settings, run)
-
-
-async def cmd_audit_verify(settings: Settings, clinic: str | None) -> int:
-    from storage.audit import verify_chain
-
-    async def run(services):
-        async with services.pool.connection() as conn:
-            if clinic:
-                _check_uuid(clinic)
-                ids = [clinic]
-            else:
-                cur = await conn.execute("SELECT DISTINCT clinic_id::text AS id FROM audit_logs")
-                ids = [r["id"] for r in await cur.fetchall()]
-            total = 0
-            for cid in ids:
-                count, broken = await verify_chain(conn, cid)
-                total += count
-                if broken:
-                    print(json.dumps({"ok": False, "clinic_id": cid, "row_id": broken.row_id, "seq": broken.seq,
-                                      "reason": broken.reason}))
-                    return 1
-            print(json.dumps({"ok": True, "clinics": len(ids), "rows": total}))
-            return 0
-
     return await _with_services(settings, run)
 
 
@@ -287,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "clinic":
             return asyncio.run(cmd_clinic(settings, args))
         if args.command == "audit":
-            return asyncio.run(cmd_audit_verify(settings, args.clinic))
+            from voice_agent.audit_cli import cmd_audit
+            return asyncio.run(cmd_audit(settings, args, _with_services, CliError))
         if args.command == "housekeeping":
             days = settings.session_retention_days if args.session_days is None else args.session_days
             return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))

@@ -35,6 +35,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = DEV_SECRET
+    audit_anchor_key: str | None = None      # MACs the audit chain heads kept in Redis (else derived from SECRET_KEY)
     database_url: str = "postgresql://postgres@127.0.0.1:5432/voice_agent"
     redis_url: str = "redis://127.0.0.1:6379/0"
     anthropic_api_key: str | None = None
@@ -152,6 +153,11 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     if production and secret_key == DEV_SECRET:
         raise SettingsError("SECRET_KEY must not be the development default in production")
 
+    audit_anchor_key = get("AUDIT_ANCHOR_KEY")
+    audit_anchor_key = audit_anchor_key.strip() if audit_anchor_key and audit_anchor_key.strip() else None
+    if audit_anchor_key is not None and len(audit_anchor_key) < 32:
+        raise SettingsError("AUDIT_ANCHOR_KEY must be at least 32 characters")
+
     public_base_url = _url("PUBLIC_BASE_URL",
                            required_in_production("PUBLIC_BASE_URL", f"http://127.0.0.1:{get('PORT', '8000')}"),
                            ("http", "https")).rstrip("/")
@@ -172,6 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         host=get("HOST", "127.0.0.1").strip(),
         port=_int("PORT", get("PORT", "8000"), 1, 65535),
         secret_key=secret_key,
+        audit_anchor_key=audit_anchor_key,
         database_url=_url("DATABASE_URL", required_in_production("DATABASE_URL", Settings.database_url),
                           ("postgresql", "postgres")),
         redis_url=_url("REDIS_URL", required_in_production("REDIS_URL", Settings.redis_url),

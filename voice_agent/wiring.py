@@ -18,7 +18,7 @@ from storage.sms_log import SmsLogRepository
 
 def calendar(services: Services) -> BuiltinCalendar:
     if "ehr" not in services.extras:
-        services.extras["ehr"] = BuiltinCalendar(services.pool)
+        services.extras["ehr"] = BuiltinCalendar(services.pool, anchors=services.anchors)
     return services.extras["ehr"]
 
 
@@ -51,7 +51,7 @@ def engine(services: Services) -> Engine:
             calendar=calendar(services),
             understanding=TimedUnderstanding(understanding(services),
                                              "claude" if settings.anthropic_api_key else "embedded"),
-            audit=AuditRepository(services.pool),
+            audit=AuditRepository(services.pool, services.anchors),
             safety=CountedSafety(get_pipeline()),
             session_ttl=settings.redis_session_ttl,
             notifier=notifier(services),
@@ -68,7 +68,7 @@ def cipher(services: Services) -> FieldCipher:
 
 def consent_store(services: Services) -> ConsentRepository:
     if "consent_store" not in services.extras:
-        services.extras["consent_store"] = ConsentRepository(services.pool, cipher(services))
+        services.extras["consent_store"] = ConsentRepository(services.pool, cipher(services), services.anchors)
     return services.extras["consent_store"]
 
 

@@ -20,6 +20,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ehr.errors import NotAllowed, Unavailable
 from ehr.types import (Appointment, Patient, Provider)
+from storage.audit_anchor import AuditAnchors
 
 log = logging.getLogger("ehr.builtin")
 
@@ -80,12 +81,14 @@ class CalendarBase:
 
     `lead_time`: no slot is offered sooner than this after now (a clinic's
     `settings.booking_lead_minutes` overrides it). `now`: a callable returning the aware UTC now,
-    injectable so tests can stand on either side of a DST change.
+    injectable so tests can stand on either side of a DST change. `anchors`: where each audit event's
+    chain head is anchored (`storage.audit_anchor`); the app always passes it.
     """
 
     def __init__(self, pool: AsyncConnectionPool, *, lead_time: timedelta = timedelta(hours=1),
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, anchors: AuditAnchors | None = None) -> None:
         self.pool = pool
+        self.anchors = anchors
         self.lead_time = lead_time
         self._now = now or _utcnow
 

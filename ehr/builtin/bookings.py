@@ -181,7 +181,7 @@ class Bookings(CalendarBase):
                     "APPOINTMENT_BOOKED", "appointment", appointment_id,
                     {"appointment_id": appointment_id, "provider_id": provider_id, "patient_id": patient_id,
                      "start": start.isoformat(), "end": end.isoformat(), "booked_via": booked_via,
-                     "is_new_patient_visit": is_new}, session_id=_uuid(session_id)))
+                     "is_new_patient_visit": is_new}, session_id=_uuid(session_id)), self.anchors)
         except psycopg.errors.ExclusionViolation:
             if idempotency_key:   # a concurrent twin of this very request may have won
                 replay = self._replay(await self._by_key(clinic_id, idempotency_key), provider_id, start, patient_id)
@@ -241,7 +241,8 @@ class Bookings(CalendarBase):
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 "APPOINTMENT_CANCELLED", "appointment", aid,
                 {"appointment_id": aid, "provider_id": row["provider_id"], "patient_id": row["patient_id"],
-                 "start": row["scheduled_start"].astimezone(timezone.utc).isoformat(), "cancelled_by": cancelled_by}))
+                 "start": row["scheduled_start"].astimezone(timezone.utc).isoformat(), "cancelled_by": cancelled_by}),
+                self.anchors)
         row.update(status="CANCELLED", cancelled_at=now, cancellation_reason=reason, cancelled_by=cancelled_by)
         return self._appointment(row)
 
@@ -300,7 +301,7 @@ class Bookings(CalendarBase):
                      "provider_id": provider_id, "previous_provider_id": old["provider_id"],
                      "patient_id": old["patient_id"], "start": start.isoformat(), "end": end.isoformat(),
                      "previous_start": old["scheduled_start"].astimezone(timezone.utc).isoformat(),
-                     "cancelled_by": cancelled_by}))
+                     "cancelled_by": cancelled_by}), self.anchors)
         except psycopg.errors.ExclusionViolation:
             if idempotency_key:
                 replay = self._replay(await self._by_key(clinic_id, idempotency_key), provider_id, start, None, aid)

@@ -76,7 +76,8 @@ class PatientRecords(CalendarBase):
         except psycopg.errors.ForeignKeyViolation:
             raise NotFound("no such clinic") from None
         created = self._patient(await cur.fetchone())
-        await audit.append(conn, clinic_id, audit.AuditEvent("CREATE", "patient", created.id, {"source": "ehr"}))
+        await audit.append(conn, clinic_id, audit.AuditEvent("CREATE", "patient", created.id, {"source": "ehr"}),
+                           self.anchors)
         return created
 
     async def find_or_create_patient(self, clinic: ClinicRef, patient: NewPatient) -> tuple[Patient, bool]:
