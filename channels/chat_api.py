@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from dialogue.engine import ClinicUnavailable, EngineReply
 from voice_agent import openapi, wiring
+from voice_agent.body_limit import body_limit
 from voice_agent.context import get_current_clinic
 from voice_agent.errors import ApiError
 
@@ -19,9 +20,7 @@ MAX_BODY = 16_384
 async def read_json_object(request: Request) -> dict[str, Any]:
     if "application/json" not in request.headers.get("content-type", ""):
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "payload_too_large", f"The body must be at most {MAX_BODY} bytes.")
+    raw = await request.body()     # at most MAX_BODY: the route's body_limit refuses more while it streams
     try:
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -56,7 +55,7 @@ async def chat(request: Request) -> JSONResponse:
     return JSONResponse(reply_json(reply))
 
 
-routes = [Route("/chat", chat, methods=["POST"])]
+routes = [Route("/chat", chat, methods=["POST"], middleware=[body_limit(MAX_BODY)])]
 
 openapi.SCHEMAS["ChatRequest"] = {
     "type": "object", "required": ["message"],

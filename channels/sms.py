@@ -19,7 +19,7 @@ from starlette.routing import Route
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.sms_outbound import ConsentStore, SmsLog
-from channels.twilio_auth import verified_form
+from channels.twilio_auth import verified_form, webhook_body_limit
 from dialogue.engine import ClinicUnavailable
 from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
 from voice_agent import wiring
@@ -138,6 +138,6 @@ def _int(value) -> int:
 
 
 routes = [
-    Route("/webhooks/twilio/sms", inbound, methods=["POST"]),
-    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"]),
+    Route("/webhooks/twilio/sms", inbound, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"], middleware=[webhook_body_limit]),
 ]

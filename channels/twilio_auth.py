@@ -15,10 +15,12 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from voice_agent.body_limit import body_limit
 from voice_agent.errors import ApiError
 
 log = logging.getLogger("channels.twilio")
 MAX_FORM_BYTES = 65_536
+webhook_body_limit = body_limit(MAX_FORM_BYTES)   # for every webhook route's middleware
 
 
 def public_url(request: Request, base_url: str) -> str:
@@ -35,18 +37,13 @@ async def verified_form(request: Request) -> FormData:
         log.error("Twilio webhook refused: TWILIO_AUTH_TOKEN is not set", extra={"event": "twilio_unconfigured"})
         raise ApiError(403, "twilio_not_configured",
                        "TWILIO_AUTH_TOKEN is not set, so Twilio webhooks cannot be verified and are refused.")
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
-        raise ApiError(413, "payload_too_large", "The webhook body is too large.")
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         raise ApiError(403, "invalid_signature", "The X-Twilio-Signature header is missing.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise ApiError(415, "unsupported_media_type", "Twilio webhooks are posted as application/x-www-form-urlencoded.")
-    raw = await request.body()
-    if len(raw) > MAX_FORM_BYTES:
-        raise ApiError(413, "payload_too_large", "The webhook body is too large.")
+    raw = await request.body()     # at most MAX_FORM_BYTES: each webhook route declares webhook_body_limit
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:

@@ -27,6 +27,7 @@ from channels.voice import media as voice_media, routes as voice_routes
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.auth import AuthMiddleware
+from voice_agent.body_limit import BodyLimitMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
 from voice_agent.metrics import ACTIVE_SESSIONS, REGISTRY
 from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
@@ -108,7 +109,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
               middleware=[Middleware(AuthMiddleware), Middleware(RateLimitMiddleware)]),
         *public_routes(),
     ]
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(RequestContextMiddleware), Middleware(BodyLimitMiddleware)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],

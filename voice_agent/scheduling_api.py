@@ -31,6 +31,7 @@ from ehr.builtin.patients import normalize_phone
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.protocol import EHRAdapter
 from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, NewPatient, Patient, Provider, SlotCriteria
+from voice_agent.body_limit import body_limit
 from voice_agent.context import get_current_clinic
 from voice_agent.errors import ApiError
 
@@ -130,9 +131,7 @@ def _range(request: Request, zone: ZoneInfo, default_start: datetime) -> tuple[d
 
 
 async def _json_object(request: Request, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "payload_too_large", "The request body is too large.")
+    raw = await request.body()     # at most MAX_BODY: the routes' body_limit refuses more while it streams
     if not raw.strip():
         if required:
             raise _bad("A JSON object body is required.")
@@ -390,8 +389,9 @@ routes = [
     Route("/providers", list_providers, methods=["GET"]),
     Route("/slots", find_slots, methods=["GET"]),
     Route("/appointments", list_appointments, methods=["GET"]),
-    Route("/appointments", book, methods=["POST"]),
+    Route("/appointments", book, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
     Route("/appointments/{appointment_id}", get_appointment, methods=["GET"]),
-    Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"]),
-    Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"]),
+    Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
+    Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"],
+          middleware=[body_limit(MAX_BODY)]),
 ]
