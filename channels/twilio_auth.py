@@ -3,7 +3,8 @@
 Twilio signs the full public URL it requested plus all posted form fields with the account's
 Auth Token. Behind a proxy the URL the app sees is not the one Twilio used, so the URL is
 rebuilt from PUBLIC_BASE_URL + the request path (+ query). A request that fails is answered
-403 with a JSON error and nothing is processed. Without TWILIO_AUTH_TOKEN every webhook is
+403 with a JSON error and nothing is processed; a signed form with a NUL in a field (PostgreSQL
+cannot store it) is answered 400. Without TWILIO_AUTH_TOKEN every webhook is
 refused (there is no "trust everything" development mode).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from voice_agent.body_limit import body_limit
 from voice_agent.errors import ApiError
+from voice_agent.safe_input import unstorable
 
 log = logging.getLogger("channels.twilio")
 MAX_FORM_BYTES = 65_536
@@ -56,4 +58,6 @@ async def verified_form(request: Request) -> FormData:
         log.warning("Twilio webhook to %s with a bad signature", request.url.path,
                     extra={"event": "twilio_bad_signature"})
         raise ApiError(403, "invalid_signature", "The X-Twilio-Signature header does not match this request.")
+    if any(unstorable(key) or unstorable(value) for key, value in pairs):
+        raise ApiError(400, "validation_error", "The webhook has a NUL character in a field.")
     return form

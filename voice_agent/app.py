@@ -34,6 +34,7 @@ from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
 from voice_agent.request_context import RequestContextMiddleware
 from voice_agent.services import Services
 from voice_agent.settings import Settings
+from voice_agent.url_guard import NulInUrlMiddleware
 
 log = logging.getLogger("voice_agent")
 
@@ -109,7 +110,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
               middleware=[Middleware(AuthMiddleware), Middleware(RateLimitMiddleware)]),
         *public_routes(),
     ]
-    middleware = [Middleware(RequestContextMiddleware), Middleware(BodyLimitMiddleware)]
+    middleware = [Middleware(RequestContextMiddleware), Middleware(NulInUrlMiddleware), Middleware(BodyLimitMiddleware)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
