@@ -30,6 +30,7 @@ from voice_agent.auth import AuthMiddleware
 from voice_agent.body_limit import BodyLimitMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
 from voice_agent.metrics import ACTIVE_SESSIONS, REGISTRY
+from voice_agent.proxies import TrustedProxyMiddleware
 from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
 from voice_agent.request_context import RequestContextMiddleware
 from voice_agent.services import Services
@@ -110,7 +111,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
               middleware=[Middleware(AuthMiddleware), Middleware(RateLimitMiddleware)]),
         *public_routes(),
     ]
-    middleware = [Middleware(RequestContextMiddleware), Middleware(NulInUrlMiddleware), Middleware(BodyLimitMiddleware)]
+    middleware = [Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies,
+                             client_ip_header=settings.client_ip_header),
+                  Middleware(RequestContextMiddleware), Middleware(NulInUrlMiddleware), Middleware(BodyLimitMiddleware)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
