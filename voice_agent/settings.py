@@ -69,6 +69,8 @@ class Settings:
     voice_stream_token_seconds: int = 900    # lifetime of the Media Streams token
     trusted_proxies: tuple[str, ...] = ()    # networks whose forwarded headers are believed (voice_agent/proxies.py)
     client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
+    auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
+    auth_failure_window: int = 900
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -234,4 +236,6 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                                         30, 86_400),
         trusted_proxies=_networks("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "")),
         client_ip_header=_header_name("CLIENT_IP_HEADER", get("CLIENT_IP_HEADER")),
+        auth_failure_limit=_int("AUTH_FAILURE_LIMIT", get("AUTH_FAILURE_LIMIT", "20"), 1, 1_000_000),
+        auth_failure_window=_int("AUTH_FAILURE_WINDOW", get("AUTH_FAILURE_WINDOW", "900"), 1, 86_400),
     )
