@@ -2,8 +2,8 @@
 
 401 when X-API-Key is missing; 403 when it is malformed or unknown, when the clinic is not
 ACTIVE, or when X-Tenant-ID names another clinic (a UUID in any case or form is the same clinic);
-429 for an address past the failed-key limit (voice_agent/auth_failures.py). The lookup result is cached in Redis for five
-minutes under `receptionist:v1:auth:{key_hash}`; rotating a key or suspending a clinic deletes
+429 for an address past the failed-key limit (voice_agent/auth_failures.py). The lookup result is
+cached in Redis for five minutes under `receptionist:v1:auth:{key_hash}`; rotating a key or suspending a clinic deletes
 that entry, so the change is seen on the very next request. Redis being down only costs a query.
 """
 from __future__ import annotations
