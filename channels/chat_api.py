@@ -1,7 +1,6 @@
 """POST /api/v1/chat (the seed's section 3.1): a thin adapter from JSON to Engine.process()."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -10,25 +9,12 @@ from starlette.routing import Route
 
 from dialogue.engine import ClinicUnavailable, EngineReply
 from voice_agent import openapi, wiring
+from voice_agent.body_limit import body_limit
 from voice_agent.context import get_current_clinic
 from voice_agent.errors import ApiError
+from voice_agent.safe_input import read_json_object
 
-MAX_BODY = 16_384
-
-
-async def read_json_object(request: Request) -> dict[str, Any]:
-    if "application/json" not in request.headers.get("content-type", ""):
-        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "payload_too_large", f"The body must be at most {MAX_BODY} bytes.")
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "validation_error", "The body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "validation_error", "The body must be a JSON object.")
-    return body
+MAX_BODY = 16_384          # bytes; refused while it streams (body_limit)
 
 
 def reply_json(reply: EngineReply) -> dict[str, Any]:
@@ -56,7 +42,7 @@ async def chat(request: Request) -> JSONResponse:
     return JSONResponse(reply_json(reply))
 
 
-routes = [Route("/chat", chat, methods=["POST"])]
+routes = [Route("/chat", chat, methods=["POST"], middleware=[body_limit(MAX_BODY)])]
 
 openapi.SCHEMAS["ChatRequest"] = {
     "type": "object", "required": ["message"],

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.sms_outbound import ConsentStore, SmsLog
-from channels.twilio_auth import verified_form
+from channels.twilio_auth import verified_form, webhook_body_limit
 from dialogue.engine import ClinicUnavailable
 from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
 from voice_agent import wiring
@@ -28,6 +28,7 @@ from voice_agent.context import clinic_id_var
 log = logging.getLogger("channels.sms")
 CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaningful for a week
 MAX_BODY_CHARS = 1600                        # Twilio's own limit for one (concatenated) message
+_SID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MEDIA_REPLY = "Sorry, I can only read text messages. Please type your message."
 EMPTY_REPLY = "Sorry, that message was empty. How can I help?"
 
@@ -57,7 +58,7 @@ async def inbound(request: Request) -> Response:
     consent: ConsentStore = wiring.consent_store(services)
     sms_log: SmsLog = wiring.sms_log(services)
     to, sender = str(form.get("To") or ""), str(form.get("From") or "")
-    sid, body = str(form.get("MessageSid") or form.get("SmsSid") or ""), str(form.get("Body") or "")
+    sid, body = message_sid(form), str(form.get("Body") or "")
     clinic = await engine.directory.by_phone(to) if to else None
     if clinic is None or clinic.status != "ACTIVE":
         log.warning("SMS %s to a number no active clinic owns", sid, extra={"event": "sms_unknown_number",
@@ -112,8 +113,7 @@ async def status_callback(request: Request) -> Response:
     form = await verified_form(request)
     services = request.app.state.services
     engine, sms_log = wiring.engine(services), wiring.sms_log(services)
-    sid, status = str(form.get("MessageSid") or form.get("SmsSid") or ""), str(form.get("MessageStatus") or
-                                                                               form.get("SmsStatus") or "")
+    sid, status = message_sid(form), str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     clinic = None
     for number in (form.get("From"), form.get("To")):   # outbound: From is the clinic's number
         if number and clinic is None:
@@ -130,6 +130,13 @@ async def status_callback(request: Request) -> Response:
     return Response(status_code=204)
 
 
+def message_sid(form) -> str:
+    """Twilio's id of the message ("SM" + 32 hex), or "" when it is missing or could not be one
+    (the log keeps at most 64 characters of it)."""
+    sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
+    return sid if _SID.match(sid) else ""
+
+
 def _int(value) -> int:
     try:
         return int(str(value or "0").strip())
@@ -138,6 +145,6 @@ def _int(value) -> int:
 
 
 routes = [
-    Route("/webhooks/twilio/sms", inbound, methods=["POST"]),
-    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"]),
+    Route("/webhooks/twilio/sms", inbound, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"], middleware=[webhook_body_limit]),
 ]

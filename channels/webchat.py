@@ -30,13 +30,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from channels.chat_api import read_json_object
+from channels.chat_api import MAX_BODY
 from dialogue.engine import ClinicUnavailable, EngineReply
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
 from voice_agent import wiring
+from voice_agent.body_limit import body_limit
 from voice_agent.context import clinic_id_var
 from voice_agent.errors import ApiError
+from voice_agent.safe_input import read_json_object
 
 log = logging.getLogger("channels.webchat")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -246,6 +248,6 @@ routes = [
     Route("/chat/{slug}/embed.js", embed_js, methods=["GET"]),
     Route("/webchat/{slug}/history", history, methods=["GET"]),
     Route("/webchat/{slug}/start", start, methods=["POST"]),
-    Route("/webchat/{slug}/messages", messages, methods=["POST"]),
+    Route("/webchat/{slug}/messages", messages, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
     Mount("/webchat/static", app=StaticFiles(directory=STATIC / "assets"), name="webchat_static"),
 ]

@@ -14,3 +14,8 @@ def auth_key(key_hash: str) -> str:
 
 def ratelimit_key(clinic_id: str) -> str:
     return f"{PREFIX}ratelimit:{clinic_id}"
+
+
+def auth_failures_key(client_ref: str) -> str:
+    """Failed API-key attempts from one client address (an HMAC of it, not the address)."""
+    return f"{PREFIX}authfail:{client_ref}"

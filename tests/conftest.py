@@ -35,6 +35,9 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    f"postgresql://postgres@127.0.0.1:5432/voice_agent_test_{os.getpid()}")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN_TOKEN = "test-admin-token-0123456789"
+# The `client` fixture's address, one per run: failed API keys are counted per address in the shared
+# Redis for 15 minutes, and runs that follow one another must not inherit each other's count.
+CLIENT_ADDRESS = f"127.{(os.getpid() >> 16) & 255}.{(os.getpid() >> 8) & 255}.{os.getpid() & 255}"
 
 
 def _admin(url: str) -> str:
@@ -105,7 +108,7 @@ async def app(settings, services):
 
 @pytest_asyncio.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app, client=(CLIENT_ADDRESS, 123))
     async with httpx.AsyncClient(transport=transport, base_url="https://receptionist.test") as c:
         yield c
 

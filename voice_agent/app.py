@@ -27,12 +27,16 @@ from channels.voice import media as voice_media, routes as voice_routes
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.auth import AuthMiddleware
+from voice_agent.auth_failures import FailedKeyGuard
+from voice_agent.body_limit import BodyLimitMiddleware
 from voice_agent.errors import EXCEPTION_HANDLERS
 from voice_agent.metrics import ACTIVE_SESSIONS, REGISTRY
+from voice_agent.proxies import TrustedProxyMiddleware
 from voice_agent.ratelimit import RateLimiter, RateLimitMiddleware
 from voice_agent.request_context import RequestContextMiddleware
 from voice_agent.services import Services
 from voice_agent.settings import Settings
+from voice_agent.url_guard import NulInUrlMiddleware
 
 log = logging.getLogger("voice_agent")
 
@@ -71,6 +75,15 @@ async def warm_up(services: Services) -> None:
                          voice_media.warm_up(services))
 
 
+def install_limiters(services: Services) -> None:
+    """The per-clinic / per-IP rate limiter and the failed-key guard, once per Services."""
+    settings = services.settings
+    services.extras.setdefault("rate_limiter", RateLimiter(services.redis, settings.rate_limit_window))
+    services.extras.setdefault("auth_failures", FailedKeyGuard(services.redis, settings.secret_key,
+                                                               settings.auth_failure_limit,
+                                                               settings.auth_failure_window))
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """Build the app. Tests may pass ready-made services; otherwise they are opened in the lifespan."""
 
@@ -81,7 +94,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         if svc is None:
             pool = await open_pool(settings.database_url, max_size=settings.db_pool_max)
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
-        svc.extras.setdefault("rate_limiter", RateLimiter(svc.redis, settings.rate_limit_window))
+        install_limiters(svc)
         app.state.services = svc
         try:
             await warm_up(svc)
@@ -108,7 +121,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
               middleware=[Middleware(AuthMiddleware), Middleware(RateLimitMiddleware)]),
         *public_routes(),
     ]
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies,
+                             client_ip_header=settings.client_ip_header),
+                  Middleware(RequestContextMiddleware), Middleware(NulInUrlMiddleware), Middleware(BodyLimitMiddleware)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
@@ -117,6 +132,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(debug=False, routes=routes, middleware=middleware,
                     exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     if services is not None:
-        services.extras.setdefault("rate_limiter", RateLimiter(services.redis, settings.rate_limit_window))
+        install_limiters(services)
         app.state.services = services
     return app

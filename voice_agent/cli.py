@@ -237,8 +237,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
 
     configure_logging(settings.log_level, json_lines=settings.is_production)
     app = create_app(settings)
+    # Forwarded headers are the app's business (TRUSTED_PROXIES, voice_agent/proxies.py), never uvicorn's.
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_config=None,
-                access_log=False, proxy_headers=True, forwarded_allow_ips="*")
+                access_log=False, proxy_headers=False)
     return 0
 
 

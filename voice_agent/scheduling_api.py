@@ -13,7 +13,6 @@ standard body; an id of another clinic (or a malformed one) is a 404, never a 40
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -31,8 +30,10 @@ from ehr.builtin.patients import normalize_phone
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.protocol import EHRAdapter
 from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, NewPatient, Patient, Provider, SlotCriteria
+from voice_agent.body_limit import body_limit
 from voice_agent.context import get_current_clinic
 from voice_agent.errors import ApiError
+from voice_agent.safe_input import read_json_object
 
 DEFAULT_DAYS = 14
 DEFAULT_SLOT_LIMIT = 100
@@ -127,23 +128,6 @@ def _range(request: Request, zone: ZoneInfo, default_start: datetime) -> tuple[d
     if hi - lo > timedelta(days=MAX_RANGE_DAYS):
         raise _bad(f"The range may cover at most {MAX_RANGE_DAYS} days.", "bad_range")
     return lo, hi, start, stop
-
-
-async def _json_object(request: Request, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "payload_too_large", "The request body is too large.")
-    if not raw.strip():
-        if required:
-            raise _bad("A JSON object body is required.")
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise _bad("The body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise _bad("The JSON body must be an object.")
-    return body
 
 
 def _text(obj: dict[str, Any], key: str, where: str, *, required: bool, max_len: int) -> str | None:
@@ -333,7 +317,7 @@ async def book(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     zone = _zone(clinic)
     key = _idempotency_key(request)
-    body = await _json_object(request)
+    body = await read_json_object(request, json_type=False)
     start_raw = _text(body, "start", "", required=True, max_len=40)
     start = _parse_datetime(start_raw, "start", None)
     reason = _text(body, "reason", "", required=False, max_len=1000)
@@ -352,7 +336,7 @@ async def book(request: Request) -> JSONResponse:
 
 async def cancel(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
-    body = await _json_object(request, required=False)
+    body = await read_json_object(request, required=False, json_type=False)
     reason = _text(body, "reason", "", required=False, max_len=1000)
     try:
         appointment = await calendar.cancel(clinic, request.path_params["appointment_id"], reason, "staff")
@@ -365,7 +349,7 @@ async def reschedule(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     zone = _zone(clinic)
     key = _idempotency_key(request)
-    body = await _json_object(request)
+    body = await read_json_object(request, json_type=False)
     start = _parse_datetime(_text(body, "start", "", required=True, max_len=40), "start", None)
     try:
         current = await calendar.get_appointment(clinic, request.path_params["appointment_id"])
@@ -390,8 +374,9 @@ routes = [
     Route("/providers", list_providers, methods=["GET"]),
     Route("/slots", find_slots, methods=["GET"]),
     Route("/appointments", list_appointments, methods=["GET"]),
-    Route("/appointments", book, methods=["POST"]),
+    Route("/appointments", book, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
     Route("/appointments/{appointment_id}", get_appointment, methods=["GET"]),
-    Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"]),
-    Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"]),
+    Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
+    Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"],
+          middleware=[body_limit(MAX_BODY)]),
 ]

@@ -5,8 +5,10 @@ raises `SettingsError` with one line naming it; the CLI prints that line and exi
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -66,6 +68,10 @@ class Settings:
     voice_silence_seconds: float = 6.0       # silence before a reprompt
     voice_decoder_processes: int = 0         # embedded recogniser worker processes (0: CPU count, at most 4)
     voice_stream_token_seconds: int = 900    # lifetime of the Media Streams token
+    trusted_proxies: tuple[str, ...] = ()    # networks whose forwarded headers are believed (voice_agent/proxies.py)
+    client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
+    auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
+    auth_failure_window: int = 900
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -124,6 +130,26 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
     else:
         items = [part.strip() for part in text.split(",") if part.strip()]
     return tuple(items)
+
+
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    out = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name} must be comma-separated IP addresses or CIDR networks, got {part!r}") from None
+    return tuple(out)
+
+
+def _header_name(name: str, raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", raw.strip()):
+        raise SettingsError(f"{name} must be an HTTP header name, got {raw!r}")
+    return raw.strip()
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -215,4 +241,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         voice_silence_seconds=_float("VOICE_SILENCE_SECONDS", get("VOICE_SILENCE_SECONDS", "6"), 1.0, 60.0),
         voice_stream_token_seconds=_int("VOICE_STREAM_TOKEN_SECONDS", get("VOICE_STREAM_TOKEN_SECONDS", "900"),
                                         30, 86_400),
+        trusted_proxies=_networks("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "")),
+        client_ip_header=_header_name("CLIENT_IP_HEADER", get("CLIENT_IP_HEADER")),
+        auth_failure_limit=_int("AUTH_FAILURE_LIMIT", get("AUTH_FAILURE_LIMIT", "20"), 1, 1_000_000),
+        auth_failure_window=_int("AUTH_FAILURE_WINDOW", get("AUTH_FAILURE_WINDOW", "900"), 1, 86_400),
     )

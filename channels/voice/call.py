@@ -27,7 +27,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import json
 import logging
 import time
 from typing import Any, Awaitable, Callable
@@ -44,6 +43,7 @@ from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from safety.resources import mentions_help_line
+from voice_agent import safe_input
 from voice_agent.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
@@ -186,8 +186,8 @@ class CallSession(Listener, Speaker):
                 self._bad("binary frame")
                 continue
             try:
-                data = json.loads(text)
-            except (json.JSONDecodeError, ValueError):
+                data = safe_input.loads(text)
+            except ValueError:
                 self._bad("malformed json")
                 continue
             if not isinstance(data, dict):

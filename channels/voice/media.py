@@ -21,7 +21,7 @@ from channels.voice.speech.grammar import Provider
 from channels.voice.security import TokenError, check_stream_token, media_stream_url, upgrade_signature_ok
 from dialogue.engine import ClinicUnavailable
 from safety.consent import disclosure
-from voice_agent import wiring
+from voice_agent import safe_input, wiring
 from voice_agent.services import Services
 
 log = logging.getLogger("channels.voice.media")
@@ -119,8 +119,8 @@ async def _first_start(ws: WebSocket, timeout: float) -> dict | None:
         if message["type"] == "websocket.disconnect":
             return None
         try:
-            data = json.loads(message.get("text") or "")
-        except (json.JSONDecodeError, ValueError):
+            data = safe_input.loads(message.get("text") or "")
+        except ValueError:
             continue
         if isinstance(data, dict) and data.get("event") == "start" and isinstance(data.get("start"), dict):
             return data

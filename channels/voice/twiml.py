@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
-from channels.twilio_auth import verified_form
+from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.security import media_stream_url, stream_token
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
@@ -196,9 +196,9 @@ async def message_done(request: Request) -> Response:
 
 
 routes = [
-    Route("/webhooks/twilio/voice", incoming_call, methods=["POST"]),
-    Route("/webhooks/twilio/voice/after", after_stream, methods=["POST"]),
-    Route("/webhooks/twilio/voice/whisper", whisper, methods=["POST"]),
-    Route("/webhooks/twilio/voice/dial-done", dial_done, methods=["POST"]),
-    Route("/webhooks/twilio/voice/message", message_done, methods=["POST"]),
+    Route("/webhooks/twilio/voice", incoming_call, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/voice/after", after_stream, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/voice/whisper", whisper, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/voice/dial-done", dial_done, methods=["POST"], middleware=[webhook_body_limit]),
+    Route("/webhooks/twilio/voice/message", message_done, methods=["POST"], middleware=[webhook_body_limit]),
 ]

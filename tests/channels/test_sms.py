@@ -251,3 +251,15 @@ async def test_the_booking_reply_does_not_wait_for_the_confirmation_text(sms):
     assert "all set" in reply.lower() and loop.time() - started < 1.5, (reply, loop.time() - started)
     (sent,) = await d.sent()                   # ... and the text still goes out, exactly once
     assert "Reply C" in sent["data"]["Body"]
+
+
+async def test_a_nul_or_an_impossible_message_sid_is_refused_not_a_500(sms):
+    d = await sms(NOW)
+    params = d.params("hello")
+    params["To"] = d.phone + "\x00"                  # signed, so it reaches the clinic lookup
+    r = await d.post("/webhooks/twilio/sms", params)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "validation_error"
+    assert await d.text("hello", sid="SM" + "0" * 5000) is None     # no Twilio id is that long: ignored
+    r = await d.post("/webhooks/twilio/sms/status", {**d.params("x", sid="SM" + "1" * 100), "MessageStatus": "sent"})
+    assert r.status_code == 204
+    assert (await d.text("hello")) is not None       # the number still works

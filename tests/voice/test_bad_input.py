@@ -85,6 +85,8 @@ JUNK = {
                        json.dumps({"event": None}), json.dumps({"event": "media"}),
                        json.dumps({"event": "mark"}), json.dumps({"event": "dtmf", "dtmf": {"digit": "xx"}}),
                        json.dumps({"event": "start", "start": "again"})],
+    "hostile_json": ["[" * 5000 + "]" * 5000, '{"event": "media", "n": ' + "1" * 5000 + "}",
+                     '{"event": "dtmf", "dtmf": {"digit": "\\ud800"}}'],
     "odd_length_payloads": [json.dumps({"event": "media", "media": {"payload": p}}) for p in
                             ("AAA", "!!!notbase64", base64.b64encode(b"\xff").decode(),
                              base64.b64encode(b"\x7f" * 161).decode(), base64.b64encode(b"\xff" * 3333).decode(), "")],
@@ -92,7 +94,7 @@ JUNK = {
 
 
 # messages counted as bad (odd-length but valid base64 audio is simply re-framed, not bad)
-BAD = {"malformed_json": 6, "unknown_events": 7, "odd_length_payloads": 2}
+BAD = {"malformed_json": 6, "unknown_events": 7, "hostile_json": 3, "odd_length_payloads": 2}
 
 
 @pytest.mark.parametrize("case", sorted(JUNK))
