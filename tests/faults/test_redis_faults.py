@@ -69,3 +69,48 @@ async def test_redis_back_from_an_old_snapshot_does_not_win_over_postgres(stack,
     assert body["state"] != "confirm_booking" and "idempotency" not in body["message"].lower(), body
     assert "Shall I book" not in body["message"], body
     await nothing_doubled(s)
+
+
+async def test_web_chat_books_through_a_frozen_redis_and_a_reload_shows_it_all(stack, redis_server, own_redis):
+    s = await stack(NOW, redis_client=own_redis)
+    d = s.web()
+    assert (await d.post("/start")).status_code == 200
+    await d.say(TO_READ_BACK[0])
+    await d.say("1")
+    redis_server.freeze()
+    for line in TO_READ_BACK[2:]:
+        started = time.monotonic()
+        body = await d.say(line)
+        assert time.monotonic() - started < TURN_BUDGET_S
+    assert "Shall I book" in body["message"]
+    redis_server.thaw()
+    body = await d.say("yes")
+    assert body["state"] == "booked", body
+    history = await d.history()
+    assert history["state"] == "booked"
+    assert [m["role"] for m in history["messages"]][-2:] == ["patient", "assistant"]
+    assert "all set" in history["messages"][-1]["text"].lower()
+    await nothing_doubled(s)
+    await d.client.aclose()
+
+
+async def test_sms_books_through_a_redis_that_dies_and_comes_back_empty(stack, redis_server, own_redis):
+    s = await stack(NOW, redis_client=own_redis)
+    d = s.sms()
+    d.patient = "+13125550188"
+    await d.text(TO_READ_BACK[0])
+    await d.text("1")
+    redis_server.stop()                      # killed: its copies are gone
+    await d.text("John Newman")
+    reply = await d.text("05/06/1990")
+    assert "reason" in reply.lower() or "visit" in reply.lower(), reply
+    redis_server.start()
+    reply = await d.text("checkup")
+    assert "Shall I book" in reply, reply
+    reply = await d.text("yes")
+    assert "all set" in reply.lower(), reply
+    await nothing_doubled(s)
+    sent = await d.sent()
+    assert len(sent) == 1 and "Tuesday, March 9th at 8 AM" in sent[0]["data"]["Body"]
+    sessions = await s.rows("SELECT message_count FROM sessions WHERE clinic_id = %s")
+    assert [r["message_count"] for r in sessions] == [6]
