@@ -24,6 +24,7 @@ from dialogue.engine import ClinicUnavailable
 from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
 from voice_agent import wiring
 from voice_agent.context import clinic_id_var
+from voice_agent.errors import is_database_outage
 
 log = logging.getLogger("channels.sms")
 CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaningful for a week
@@ -31,6 +32,7 @@ MAX_BODY_CHARS = 1600                        # Twilio's own limit for one (conca
 _SID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MEDIA_REPLY = "Sorry, I can only read text messages. Please type your message."
 EMPTY_REPLY = "Sorry, that message was empty. How can I help?"
+DATABASE_DOWN_REPLY = "Sorry, we can't answer texts for a few minutes. Please try again shortly."
 
 
 def twiml(text: str | None = None) -> Response:
@@ -52,7 +54,21 @@ def help_reply(clinic) -> str:
 
 
 async def inbound(request: Request) -> Response:
+    """A texted message. With the database down the texter gets a short apology (Twilio reads only
+    TwiML: an error status would leave them in silence); nothing was claimed or saved, so the next
+    text is handled as new."""
     form = await verified_form(request)
+    try:
+        return await _inbound(request, form)
+    except Exception as exc:
+        if not is_database_outage(exc):
+            raise
+        log.warning("SMS: the database is unavailable", extra={"event": "sms_database_unavailable",
+                                                              "channel": "sms"})
+        return twiml(DATABASE_DOWN_REPLY)
+
+
+async def _inbound(request: Request, form) -> Response:
     services = request.app.state.services
     engine = wiring.engine(services)
     consent: ConsentStore = wiring.consent_store(services)

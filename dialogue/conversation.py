@@ -12,6 +12,8 @@ from dialogue.flow import merge
 from dialogue.nlu.types import Intent
 from dialogue.states import BookingState as S
 
+RESUMABLE = {S.COLLECT_PROVIDER, S.COLLECT_DATE, S.COLLECT_TIME, S.COLLECT_PATIENT_INFO, S.COLLECT_REASON,
+             S.SHOWING_SLOTS, S.CONFIRM_BOOKING}
 FLOW_OF_INTENT = {Intent.SCHEDULING: "book", Intent.CANCELLATION: "cancel", Intent.RESCHEDULE: "reschedule",
                   Intent.CHECK_APPOINTMENT: "check"}
 
@@ -20,8 +22,13 @@ class Conversation(AppointmentFlow):
     """A turn: global intents first, then the active flow's next step."""
 
     async def respond(self) -> str:
+        resuming = self.session.current_state == S.HANDED_OFF and self.nlu.intent != Intent.HANDOFF
+        if resuming:
+            self.resume_after_handoff()
         nlu, aw = self.nlu, self.awaiting
         changed = merge(self.c, nlu, self.today, aw)
+        if resuming and not self.moves_on(changed):
+            return self.still_handed_off()
         if aw == "handoff_offer":
             if nlu.yes_no is True or nlu.intent == Intent.HANDOFF:
                 return self.do_handoff()
@@ -71,6 +78,40 @@ class Conversation(AppointmentFlow):
         handler = {"book": self.book, "cancel": self.cancel_or_move, "reschedule": self.cancel_or_move,
                    "check": self.check}[self.c["flow"]]
         return await handler(changed)
+
+    def resume_after_handoff(self) -> None:
+        """The desk follows up, and meanwhile the patient may go on here: back to the state and
+        question the handoff interrupted, or to the start when no request was open."""
+        resume, back = self.c.pop("resume", None), self.session.previous_state
+        if self.c.get("flow") and resume and back in RESUMABLE:
+            self.go(back)
+            self.c["awaiting"] = resume
+            return
+        self.go(S.IDLE)
+        self.c.update(flow=None, awaiting=None)
+        self.session.shown_slots, self.session.selected_slot = [], None
+
+    def moves_on(self, changed: set[str]) -> bool:
+        """Whether a message after a handoff says something new. A bare "yes" or "hello" does not:
+        it is no answer to a question the patient was not just asked (least of all a read-back)."""
+        nlu = self.nlu
+        bare_yes_no = nlu.yes_no is not None and not nlu.is_correction and nlu.choice_index is None
+        return bool(changed) or (nlu.answers_expected and not bare_yes_no) or \
+            nlu.intent in (Intent.GOODBYE, Intent.INFORMATION, Intent.OUT_OF_SCOPE) or \
+            (nlu.intent in FLOW_OF_INTENT and nlu.confidence >= 0.8)
+
+    def still_handed_off(self) -> str:
+        """The desk has the request; the open question again, so the patient can go on here."""
+        if not self.c.get("flow"):
+            return say.handoff_pending(self.clinic, resuming=False)
+        question = self.reprompt() or self.last_asked() or "Shall I go ahead? Please say yes or no."
+        return f"{say.handoff_pending(self.clinic, resuming=True)} {question}"
+
+    def last_asked(self) -> str | None:
+        """The question as it was last put in this state (e.g. the read-back), from the history."""
+        state = self.session.current_state.value
+        return next((t.text for t in reversed(self.session.message_history)
+                     if t.role == "assistant" and t.state == state), None)
 
     def reprompt(self) -> str:
         aw = self.awaiting

@@ -174,7 +174,7 @@ class Engine:
             c["crisis_raised"] = max(int(c.get("crisis_raised", 0)), int(verdict.crisis.severity))
         events: list[tuple[str, dict]] = list(verdict.audit_events)
         session.message_count += 1
-        asked = c.get("awaiting")
+        asked = session.open_question()
         patient_turn = ConversationTurn("patient", verdict.text_redacted, _iso(now), session.current_state.value)
         session.add_turn(patient_turn)
         intent, confidence, handoff, end = Intent.UNKNOWN.value, 0.0, False, False
@@ -274,7 +274,7 @@ class Engine:
 
     async def understand(self, text: str, clinic: ClinicProfile, session: SessionData, roster: list[Provider],
                          now: datetime) -> NLUResult:
-        awaiting = session.collected_data.get("awaiting")
+        awaiting = session.open_question()
         ctx = NLUContext(
             timezone=clinic.timezone, now=now,
             roster=[RosterEntry(p.id, p.first_name, p.last_name, p.title or "", p.specialty or "") for p in roster],

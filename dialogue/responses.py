@@ -59,6 +59,12 @@ def handoff(clinic: ClinicProfile, channel: str) -> str:
     return f"I've asked a member of our front desk team to follow up with you.{reach}"
 
 
+def handoff_pending(clinic: ClinicProfile, resuming: bool) -> str:
+    """After a handoff: the request stands, and the conversation can go on here meanwhile."""
+    then = "In the meantime, we can finish this here." if resuming else "Is there anything else I can help with?"
+    return f"Our front desk team has your request and will be in touch. {then}"
+
+
 def info(clinic: ClinicProfile, topic: str, providers: list[str]) -> str:
     if topic == "hours":
         return f"Our hours are {say_hours(clinic.business_hours)}."

@@ -56,6 +56,13 @@ class SessionData:
             self.previous_state = self.current_state
         self.current_state = state
 
+    def open_question(self) -> str | None:
+        """What the patient's next message answers: the open question, or after a handoff the
+        question the handoff interrupted (the conversation may resume there)."""
+        if self.current_state == BookingState.HANDED_OFF:
+            return self.collected_data.get("resume")
+        return self.collected_data.get("awaiting")
+
     def add_turn(self, turn: ConversationTurn) -> None:
         self.message_history.append(turn)
         del self.message_history[:-MAX_TURNS]

@@ -66,7 +66,10 @@ EXTENSIONS: dict[BookingState, set[BookingState]] = {
     S.BOOKED: {S.IDLE},
     S.CANCELLED: {S.COMPLETED, S.IDLE},
     S.COMPLETED: {S.IDLE},
-    S.HANDED_OFF: {S.IDLE},
+    # The front desk follows up, and meanwhile the patient may go on here: the conversation resumes
+    # at the question it was handed off from.
+    S.HANDED_OFF: {S.IDLE, S.COLLECT_PROVIDER, S.COLLECT_DATE, S.COLLECT_TIME, S.COLLECT_PATIENT_INFO,
+                   S.COLLECT_REASON, S.SHOWING_SLOTS, S.CONFIRM_BOOKING},
     S.ERROR: {S.IDLE},
 }
 

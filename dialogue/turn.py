@@ -72,6 +72,9 @@ class TurnBase:
             self.go(S.IDLE)
 
     def do_handoff(self) -> str:
+        """The front desk will follow up; the open question is kept so the patient may go on here."""
+        if self.awaiting != "handoff_offer" and self.session.current_state != S.HANDED_OFF:
+            self.c["resume"] = self.awaiting      # after an offer, `resume` already names the question
         self.go(S.HANDED_OFF)
         self.handoff = True
         self.c["awaiting"] = None

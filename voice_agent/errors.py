@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import logging
+
+import psycopg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -51,4 +54,23 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     return json_error(exc.status_code, code, message, headers=exc.headers)
 
 
-EXCEPTION_HANDLERS = {ApiError: handle_api_error, HTTPException: handle_http_exception}
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """PostgreSQL stopped, restarting or unreachable (for adapters that answer in their own format)."""
+    return isinstance(exc, psycopg.OperationalError)
+
+
+async def handle_database_down(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL not answering (stopped, restarting, unreachable): a clear 503 the client can retry,
+    not a 500. The turn that met it saved nothing, so sending the message again is safe."""
+    logging.getLogger("voice_agent.errors").warning(
+        "database unavailable", extra={"event": "database_unavailable", "error_type": type(exc).__name__})
+    return json_error(503, "service_unavailable", "We can't reach our records right now. "
+                      f"Please try again in {DATABASE_RETRY_AFTER_SECONDS} seconds.",
+                      headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
+EXCEPTION_HANDLERS = {ApiError: handle_api_error, HTTPException: handle_http_exception,
+                      psycopg.OperationalError: handle_database_down}

@@ -25,7 +25,7 @@ from typing import Optional
 
 from .choice import parse_choice, parse_name
 from .dates import parse_date, parse_dob
-from .intents import _QSTART, CORRECTION, classify
+from .intents import _QSTART, ASKS_FOR_PERSON, CORRECTION, classify
 from .normalize import clean
 from .phone import extract_phone
 from .providers import match_provider
@@ -140,7 +140,8 @@ class EmbeddedUnderstanding:
                 res.is_correction = bool(corr_cue or res.yes_no is False)
 
         # -- reason
-        if exp == "reason" and not (guess.intent in FLOW_CHANGING and guess.confidence >= 0.8):
+        just_hello = guess.intent == Intent.GREETING and len(c.split()) <= 3      # "hello" is no reason
+        if exp == "reason" and not (guess.intent in FLOW_CHANGING and guess.confidence >= 0.8) and not just_hello:
             reason = _REASON_PREFIX.sub("", raw, count=1).strip(" .!?,")
             if reason and pol is None or (reason and len(reason.split()) > 2):
                 res.reason = reason
@@ -169,6 +170,8 @@ class EmbeddedUnderstanding:
     def _decide(g: Intent, conf: float, res: NLUResult, exp: Optional[str], text: str) -> tuple[Intent, float]:
         """Final intent from the classifier's guess and what the slots say."""
         words = len(text.split())
+        if g == Intent.HANDOFF and exp == "phone" and res.phone is not None and not ASKS_FOR_PERSON.search(text):
+            return Intent.SCHEDULING, 0.8     # "call me at 312-555-0100" answers the phone question
         strong = g in FLOW_CHANGING and conf >= 0.8
         if strong:
             return g, conf

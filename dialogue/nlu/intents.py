@@ -42,6 +42,12 @@ HANDOFF = _rx(
     r"(?:call|dial) (?!(?:center|centre|of|log|history|waiting|me back)\b)[a-z]+", r"connect me (?:to|with) [a-z]+", r"make a (?:phone )?call",
     r"give [a-z]+ a (?:call|ring)", r"calling [a-z]+", "place a call",
 )
+# Words that ask for a person (not merely to be called): "call me at 312-555-0100" answers the
+# phone question; "transfer me to the front desk, my number is ..." still asks for a person.
+ASKS_FOR_PERSON = _rx(
+    "person", "human", "someone", "somebody", "representative", "operator", "receptionist", "front desk",
+    "staff", "agent", "nurse", "doctor", "transfer", "connect me", "talk to", "speak to", "speak with",
+)
 CANCEL = _rx(
     rf"cancel(?:led|ling|ation)?(?: my| the| this| that| our| his| her| an?)?(?: [a-z']+)? {APPT}",
     rf"(?:call off|drop|delete|remove) (?:my|the) {APPT}",
