@@ -167,6 +167,29 @@ def pii_eval():
     return {"n_sentences": len(data), "rows": rows}
 
 
+def conversation_latency(limit: int = 1500):
+    """Everyday conversations as they arrive: SGD dialogues' user turns in order, each checked with
+    its two predecessors (redacted) as `recent`, and a reply checked on the way out."""
+    if not SGD.exists():
+        return None
+    pipe, times = get_pipeline(), []
+    for line in SGD.read_text(encoding="utf-8").splitlines():
+        turns = [t["utterance"] for t in json.loads(line)["turns"] if t["speaker"] == "USER"]
+        recent: list[str] = []
+        for text in turns:
+            t0 = time.perf_counter()
+            v = pipe.check_input(text, {"recent": recent[-2:]})
+            pipe.check_output("You're booked with Dr. Patel on Tuesday at 2:30 PM. We'll text 555-123-4567.",
+                              ["555-123-4567"])
+            times.append((time.perf_counter() - t0) * 1000)
+            recent.append(v.text_redacted)
+        if len(times) >= limit:
+            break
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]  # noqa: E731
+    return {"n": len(times), "p50": statistics.median(times), "p95": q(0.95), "p99": q(0.99), "max": times[-1]}
+
+
 def latency_eval(repeats: int = 3):
     pipe = get_pipeline()
     msgs = [json.loads(l)["text"] for l in FIXTURE.read_text(encoding="utf-8").splitlines() if l.strip()]
@@ -198,7 +221,7 @@ def fmt(x):
     return "n/a" if x is None or x != x else f"{x:.3f}"
 
 
-def render(c, p, l, b, e, m) -> str:
+def render(c, p, l, b, e, m, v) -> str:
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -259,7 +282,13 @@ def render(c, p, l, b, e, m) -> str:
         "|---|---|---|---|---|",
         f"| {l['p50']:.2f} | {l['p95']:.2f} | {l['p99']:.2f} | {l['max']:.2f} | p95 ≤ 15 ms |",
         "",
-        "Each message is checked with its two predecessors as `recent` (the crisis window), as in a conversation.",
+        "Each message is checked with its two predecessors as `recent` (the crisis window). These are the",
+        "labelled messages, 60 % of them crises, so the second (window) encoding runs far more often than",
+        "in real traffic; everyday conversations, measured the same way:",
+        "",
+        "| everyday conversations (SGD user turns in order) | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|",
+        f"| {v['n']} turns | {v['p50']:.2f} | {v['p95']:.2f} | {v['p99']:.2f} | {v['max']:.2f} |" if v else "| n/a |",
         "",
         "### Model load (a fresh process, libraries already imported)",
         "",
@@ -281,7 +310,7 @@ def main(argv=None) -> int:
     c = crisis_eval()
     p = pii_eval() if PRESIDIO.exists() else {"n_sentences": 0, "rows": []}
     l = latency_eval()
-    md = render(c, p, l, blind_eval(), everyday_eval(), load_eval())
+    md = render(c, p, l, blind_eval(), everyday_eval(), load_eval(), conversation_latency())
     print(md)
     if a.verbose:
         print("missed:", *c["missed"], sep="\n  ")

@@ -29,7 +29,7 @@ class SentenceEncoder:
     """``encode(texts) -> (n, 384)`` unit vectors: mean-pooled last hidden state, L2-normalised
     (what sentence-transformers does for this model)."""
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 2) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

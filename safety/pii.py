@@ -152,16 +152,22 @@ class PIIDetector:
                 logger.warning("name recogniser unavailable, finding names by cues alone: %s", exc,
                                extra={"event": "ner_model_degraded"})
                 self.problem = str(exc)
-        if nlp_engine is None:
-            nlp_engine = _blank_engine(ensure_blank_spacy_model(model_dir))
-        registry = RecognizerRegistry(supported_languages=["en"])
-        for rec in build_recognisers():
-            registry.add_recognizer(rec)
-        if self.problem is None and ner:
-            registry.add_recognizer(SpacyRecognizer(supported_entities=[PERSON]))
+        blank = _blank_engine(ensure_blank_spacy_model(model_dir))
+
+        def registry(with_ner: bool) -> RecognizerRegistry:
+            reg = RecognizerRegistry(supported_languages=["en"])
+            for rec in build_recognisers():
+                reg.add_recognizer(rec)
+            if with_ner:
+                reg.add_recognizer(SpacyRecognizer(supported_entities=[PERSON]))
+            return reg
+
         self.min_score = min_score
-        self.analyzer = AnalyzerEngine(
-            nlp_engine=nlp_engine, registry=registry, supported_languages=["en"],
+        # the cue-only analyzer tokenises with a blank pipeline: the output check pays nothing for NER
+        self._cue_analyzer = AnalyzerEngine(nlp_engine=blank, registry=registry(False), supported_languages=["en"],
+                                            default_score_threshold=min_score)
+        self.analyzer = self._cue_analyzer if nlp_engine is None else AnalyzerEngine(
+            nlp_engine=nlp_engine, registry=registry(True), supported_languages=["en"],
             default_score_threshold=min_score,
         )
         self.anonymizer = AnonymizerEngine()
@@ -180,9 +186,8 @@ class PIIDetector:
         the patient's, and the statistical model would take a Spanish word for one)."""
         if not text:
             return []
-        results = self.analyzer.analyze(text=text, language="en", entities=self._entities)
-        if not ner:
-            results = [r for r in results if (r.recognition_metadata or {}).get("recognizer_name") != "SpacyRecognizer"]
+        analyzer = self.analyzer if ner else self._cue_analyzer
+        results = analyzer.analyze(text=text, language="en", entities=self._entities)
         allowed = _name_words(known_names)
         found = (
             PIIFinding(r.entity_type, r.start, r.end, round(float(r.score), 3))
