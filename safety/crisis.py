@@ -87,6 +87,12 @@ def mask_idioms(folded: str) -> str:
     return IDIOM_RE.sub(repl, folded)
 
 
+def _turns(messages: Sequence[str]) -> str:
+    """Messages read together, each its own sentence: a cue in one turn ("in 2019", "now") must not
+    reach a symptom in another, as the rules read cues per sentence."""
+    return " ".join(m.strip() if m.strip()[-1:] in ".!?" else m.strip() + "." for m in messages if m.strip())
+
+
 def model_text(text: str) -> str:
     """What the classifier reads (in training too): folded; idioms are left for it to learn."""
     return re.sub(r"\s+", " ", fold(text)).strip()
@@ -137,8 +143,8 @@ class CrisisDetector:
         # turns is not the end of a crisis, whatever the turns before it said); most messages
         # stop here, so the window costs a second encoding only when it can matter
         if previous and (pred is None or pred.crisis >= model.thresholds.this_turn):
-            joined = " ".join([*previous, seen])
-            window = self._decide(" ".join([*previous, text]), model.predict([model_text(joined)])[0]
+            joined = _turns([*previous, seen])
+            window = self._decide(_turns([*previous, text]), model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)
             if window.is_crisis and window.severity > (current.severity or 0):
                 window.matched.append("across_turns")
