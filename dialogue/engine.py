@@ -169,7 +169,7 @@ class Engine:
         verdict = self.safety.check_input(text, {
             "abuse_strikes": c.get("abuse_strikes", 0), "channel": session.channel,
             "recent": [t.text for t in session.message_history if t.role == "patient"][-2:],
-            "raised": c.get("crisis_raised", 0), "known_names": self.known_names(clinic, await self.roster(clinic))})
+            "raised": c.get("crisis_raised", 0), "known_names": await self.safe_known_names(clinic)})
         if verdict.crisis.severity is not None:
             c["crisis_raised"] = max(int(c.get("crisis_raised", 0)), int(verdict.crisis.severity))
         events: list[tuple[str, dict]] = list(verdict.audit_events)
@@ -282,6 +282,16 @@ class Engine:
             shown_options=len(session.shown_slots) if awaiting == "slot_choice"
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
+
+    async def safe_known_names(self, clinic: ClinicProfile) -> list[str]:
+        """The clinic's names for the PII check; a calendar that cannot list its providers right now
+        must not stand between a patient in crisis and the help lines."""
+        try:
+            roster = await self.roster(clinic)
+        except Exception:
+            log.warning("roster unavailable for the PII allow-list", extra={"event": "roster_unavailable"})
+            roster = []
+        return self.known_names(clinic, roster)
 
     @staticmethod
     def known_names(clinic: ClinicProfile, roster: list[Provider]) -> list[str]:

@@ -93,9 +93,14 @@ def _turns(messages: Sequence[str]) -> str:
     return " ".join(m.strip() if m.strip()[-1:] in ".!?" else m.strip() + "." for m in messages if m.strip())
 
 
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+
+
 def model_text(text: str) -> str:
-    """What the classifier reads (in training too): folded; idioms are left for it to learn."""
-    return re.sub(r"\s+", " ", fold(text)).strip()
+    """What the classifier reads (in training too): folded, PII placeholders dropped (a name or a
+    number says nothing about a crisis, and "<PERSON>" alone had learnt to look like one); idioms
+    are left for it to learn."""
+    return re.sub(r"\s+", " ", fold(_PLACEHOLDER.sub(" ", text))).strip()
 
 
 if TYPE_CHECKING:
@@ -128,11 +133,15 @@ class CrisisDetector:
     def assess(self, text: str) -> CrisisAssessment:
         return self.assess_window([], text)
 
-    def assess_window(self, previous: Sequence[str], text: str, *, redacted: str | None = None) -> CrisisAssessment:
+    def assess_window(self, previous: Sequence[str], text: str, *, redacted: str | None = None,
+                      raised: int = 0) -> CrisisAssessment:
         """This message, and the last few messages read together: a crisis spread over turns ("I
         can't do this anymore" ... "I have the pills right here") is seen on the turn that completes it.
         ``redacted``: the message with its PII replaced, which is all the classifier reads (a name like
-        "John Nobody" is not a cry for help); ``previous`` should be redacted already."""
+        "John Nobody" is not a cry for help); ``previous`` should be redacted already. ``raised``: the
+        highest severity already answered in this conversation; the turns read together count only
+        above it (and above this message alone), so an answered crisis is not raised again while a
+        new one in this message still is."""
         previous = [p for p in previous if p and p.strip()][-WINDOW_TURNS:]
         text = text or ""
         seen = redacted if redacted is not None else text
@@ -146,7 +155,7 @@ class CrisisDetector:
             joined = _turns([*previous, seen])
             window = self._decide(_turns([*previous, text]), model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)
-            if window.is_crisis and window.severity > (current.severity or 0):
+            if window.is_crisis and window.severity > max(current.severity or 0, raised):
                 window.matched.append("across_turns")
                 return window
         return current
@@ -156,17 +165,21 @@ class CrisisDetector:
         if pred is None or model is None:
             return by_rules
         th = model.thresholds
-        if by_rules.is_crisis:
-            urgent = self._model_severity(text, pred, pred.category, th) >= Severity.HIGH
-            if pred.crisis >= th.alone and urgent:     # both see it, the model as urgent: a person now
-                by_rules.severity = max(by_rules.severity, Severity.HIGH)
-            return by_rules
         if pred.crisis < th.alone or pred.support < th.support or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
         category = pred.category
-        cats = [category] + [c for c in pred.also if c != category]
-        return CrisisAssessment(severity=self._model_severity(text, pred, category, th), category=category,
-                                matched=["crisis_model"], lang=by_rules.lang, categories=cats)
+        by_model = CrisisAssessment(severity=self._model_severity(text, pred, category, th), category=category,
+                                    matched=["crisis_model"], lang=by_rules.lang,
+                                    categories=[category] + [c for c in pred.also if c != category])
+        # both may speak: the more severe reading wins ("so stressed, which way of dying hurts least"
+        # is not a LOW distress line); a tie, or the same category short of urgent, goes to the rules
+        if by_rules.is_crisis and (by_rules.severity >= by_model.severity or
+                                   (by_rules.category == category and by_model.severity < Severity.HIGH)):
+            return by_rules
+        if by_rules.is_crisis:
+            by_model.matched = [*by_rules.matched, "crisis_model"]
+            by_model.categories = [*by_model.categories, *(c for c in by_rules.categories if c not in by_model.categories)]
+        return by_model
 
     @staticmethod
     def _model_severity(text: str, pred: "Prediction", category: str, th: "Thresholds") -> Severity:

@@ -121,7 +121,7 @@ def load(*, required: bool = False) -> ModelState:
         if _state is None or (required and _state.model is None):
             try:
                 _state = ModelState(CrisisModel(SentenceEncoder(), Head()))
-            except (ModelFilesError, OSError, KeyError, ValueError) as exc:
+            except Exception as exc:       # a damaged head file (EOFError, BadZipFile) degrades the same way
                 if required:
                     raise ModelFilesError(f"crisis classifier unavailable: {exc}") from exc
                 log.warning("crisis classifier unavailable, detecting crises with rules alone: %s", exc,

@@ -209,7 +209,7 @@ RULES: List[Rule] = [
        r"\bme voy a matar\b|\bme tome (?:todas|muchas|un frasco de) (?:las |mis )?(?:pastillas|pildoras)\b|"
        r"\btome (?:muchas|todas (?:las|mis)) (?:pastillas|pildoras)\b", lang="es"),
     _r("es_suicide_ideation", SUICIDE, H,
-       r"\b(?:me quiero morir|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
+       r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
        r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|hacerme dano|lastimarme|cortarme)\b",
        lang="es", bump=True),
@@ -378,6 +378,10 @@ RULES: List[Rule] = [
        r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|esta (?:azul|morado)|"
        r"convulsion(?:es|ando)?|esta convulsionando|sangra mucho|no para de sangrar|no deja de sangrar|mucha sangre|"
        r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True),
+    # an overdose already taken is a poisoning too (Poison Control as well as 988)
+    _r("es_overdose_taken", POISONING, C,
+       r"\b(?:me )?(?:tome|trague) (?:todas|muchas|un frasco de|un monton de) (?:las |mis )?(?:\w+ )?"
+       r"(?:pastillas|pildoras|tabletas|medicinas)\b", lang="es"),
     _r("es_poisoning", POISONING, C,
        r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
        r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente))\b", lang="es", negatable=True),

@@ -220,18 +220,24 @@ class PIIDetector:
 _TITLES = {"dr", "doctor", "doc", "nurse", "np", "pa", "md", "do", "rn", "mr", "mrs", "ms", "miss", "dra", "doctora"}
 
 
-def _clinic_name(text: str, start: int, end: int, allowed: set) -> bool:
-    """A name that belongs to the clinic: only its known words, or a provider's title before it
-    ("Dr. Alvarez" is staff, even one the roster does not list)."""
+def _clinic_name(text: str, start: int, end: int, allowed: list) -> bool:
+    """A name that belongs to the clinic: made of one known name's words ("Raman", "Priya Raman";
+    not "Michael Lee" from providers Michael Chen and Sarah Lee), or with a provider's title before
+    it ("Dr. Alvarez" is staff, even one the roster does not list)."""
     value = text[start:end]
     if TITLE_BEFORE.search(text, max(0, start - 10), start) or TITLE_START.match(value):
         return True
-    return bool(allowed) and _name_words([value]) <= allowed
+    words = _words(value) - _TITLES
+    return bool(words) and any(words <= known for known in allowed)
 
 
-def _name_words(names: Iterable[str]) -> set:
-    words = {w for n in names if n for w in re.findall(r"[a-z]+", n.lower())}
-    return words | _TITLES if words else set()
+def _words(name: str) -> set:
+    return set(re.findall(r"[a-z]+", name.lower()))
+
+
+def _name_words(names: Iterable[str]) -> list:
+    """Each known name as its own set of words."""
+    return [w for w in (_words(n) for n in names if n) if w]
 
 
 def _blank_engine(path: Path):

@@ -98,7 +98,9 @@ class SafetyPipeline:
             events.append(("SAFETY_TRIGGER", {"reason": "prompt_injection", "rules": list(s.injection_reasons)}))
 
         ctx = ctx or {}
-        findings = self.pii.detect(clean, ctx.get("known_names", ()))
+        # the name model reads English: on a Spanish message it takes words ("suicidar") for names
+        english = _lang_from_ctx(ctx, clean) != "es"
+        findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=english)
         redacted = self.pii.redact(clean, findings).text if findings else clean
         never = [f for f in findings if f.entity_type in NEVER_NEEDED]
         # drop never-needed values from the text the flow sees; keep the rest
@@ -108,9 +110,8 @@ class SafetyPipeline:
         if never:
             events.append(("SAFETY_TRIGGER", {"reason": "never_needed_pii", "entity_types": sorted({f.entity_type for f in never})}))
 
-        crisis = self.crisis.assess_window(ctx.get("recent", ()), clean, redacted=redacted)
-        if "across_turns" in crisis.matched and crisis.severity <= int(ctx.get("raised") or 0):
-            crisis = CrisisAssessment(lang=crisis.lang)      # already answered when it was raised
+        crisis = self.crisis.assess_window(ctx.get("recent", ()), clean, redacted=redacted,
+                                           raised=int(ctx.get("raised") or 0))
         lang = crisis.lang if crisis.is_crisis else _lang_from_ctx(ctx, clean)
         abuse = content_filter.check_abuse(clean)
 

@@ -25,6 +25,10 @@ class Speaker:
         await self.play(Playback(text, kind=kind, after=after, engine_turn=False, cache=cache))
 
     async def play(self, pb: Playback) -> None:
+        held = self.current
+        if held is not None and held.must_finish and not held.finished:    # help lines are heard to the end
+            self.note("barge_in_held", why=pb.kind, id=held.id)
+            await held.done.wait()
         await self._stop_playback(clear=True)
         self.current = pb
         self.playbacks.append(pb)

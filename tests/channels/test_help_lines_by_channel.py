@@ -27,7 +27,7 @@ class ForcedDetector:
     def __init__(self) -> None:
         self.next: Forced | None = None
 
-    def assess_window(self, previous, text: str, *, redacted: str | None = None):
+    def assess_window(self, previous, text: str, *, redacted: str | None = None, raised: int = 0):
         return self.next
 
 

@@ -75,7 +75,7 @@ def test_a_rule_hit_always_stands():
 
 def test_a_crisis_spread_over_turns_is_seen_when_it_completes():
     first = "I can't do this anymore"
-    second = "I have the pills right here"
+    second = "I gave my dog to my sister today"            # giving things away, after that
     alone = assess(second)
     together = assess(second, [first])
     assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
@@ -181,3 +181,42 @@ def test_names_reach_neither_the_classifier_nor_the_history():
     assert seen and not any("tyler" in t or "brooks" in t for t in seen)
     assert "Tyler" not in verdict.text_redacted and "<PERSON>" in verdict.text_redacted
     assert verdict.crisis.severity is not None
+
+
+def test_a_new_crisis_after_an_answered_one_is_still_raised():
+    pipe = get_pipeline()
+    first = pipe.check_input("I'm having trouble breathing")
+    assert first.crisis.severity == Severity.HIGH
+    later = pipe.check_input("honestly everyone would be better off without me",
+                             {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
+    assert later.action != Action.CONTINUE and "988" in later.reply
+
+
+def test_turns_read_together_escalate_past_what_was_answered():
+    pipe = get_pipeline()
+    first = pipe.check_input("I can't do this anymore")
+    assert first.crisis.severity == Severity.MEDIUM
+    second = pipe.check_input("I gave my dog to my sister today",
+                              {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
+    assert second.action == Action.ESCALATE and "across_turns" in second.crisis.matched
+
+
+def test_a_mild_distress_line_does_not_hide_what_the_classifier_sees():
+    v = get_pipeline().check_input("feeling really down, my husband keeps hitting me")
+    assert v.crisis.category == "abuse" and "1-800-799-7233" in v.reply
+    v = get_pipeline().check_input("feeling really down and I can't feel my legs suddenly")
+    assert v.crisis.category == "medical_emergency" and "911" in v.reply and "988" not in v.reply
+
+
+def test_spanish_crisis_words_are_not_taken_for_names_and_an_overdose_gets_poison_control():
+    v = get_pipeline().check_input("me quiero suicidar")
+    assert v.action == Action.ESCALATE and "<PERSON>" not in v.text_redacted and "988" in v.reply
+    v = get_pipeline().check_input("me tomé todas las pastillas para dormir hace una hora")
+    assert "1-800-222-1222" in v.reply and "988" in v.reply and "911" in v.reply
+
+
+def test_a_patients_name_made_of_two_providers_words_is_still_redacted():
+    known = ["Michael Chen", "Sarah Lee"]
+    d = pii.get_detector()
+    assert [f.entity_type for f in d.detect("Hi, this is Michael Lee", known)] == ["PERSON"]
+    assert d.detect("I want to see Michael Chen", known) == []

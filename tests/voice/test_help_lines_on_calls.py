@@ -75,3 +75,4 @@ async def test_talking_over_a_safety_reply_does_not_cut_the_numbers(voice_rig):
             assert any(what == "barge_in_held" for _, what, _ in session.events)     # it did try to cut in
         finally:
             await caller.hangup()
+
