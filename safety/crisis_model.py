@@ -120,7 +120,7 @@ def load(*, required: bool = False) -> ModelState:
     with _lock:
         if _state is None or (required and _state.model is None):
             try:
-                _state = ModelState(CrisisModel(SentenceEncoder(), Head()))
+                _state = ModelState(CrisisModel(SentenceEncoder(), Head(HEAD_FILE)))
             except Exception as exc:       # a damaged head file (EOFError, BadZipFile) degrades the same way
                 if required:
                     raise ModelFilesError(f"crisis classifier unavailable: {exc}") from exc

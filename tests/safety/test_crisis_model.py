@@ -220,3 +220,36 @@ def test_a_patients_name_made_of_two_providers_words_is_still_redacted():
     d = pii.get_detector()
     assert [f.entity_type for f in d.detect("Hi, this is Michael Lee", known)] == ["PERSON"]
     assert d.detect("I want to see Michael Chen", known) == []
+
+
+def test_a_damaged_head_file_degrades_in_development_and_stops_production(tmp_path, monkeypatch):
+    damaged = tmp_path / "crisis_head.npz"
+    damaged.write_bytes(b"")                                  # an empty file: EOFError inside numpy
+    monkeypatch.setattr(crisis_model, "HEAD_FILE", damaged)
+    monkeypatch.setattr(crisis_model, "_state", None)
+    assert crisis_model.load(required=False).model is None
+    monkeypatch.setattr(crisis_model, "_state", None)
+    with pytest.raises(ModelFilesError, match="crisis classifier unavailable"):
+        crisis_model.load(required=True)
+    monkeypatch.setattr(crisis_model, "_state", None)
+
+
+async def test_a_calendar_that_cannot_list_providers_does_not_hold_back_the_help_lines(make_clinic, settings, pool,
+                                                                                      redis):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ehr.errors import Unavailable
+    from tests.channels.conftest import build_app
+    from voice_agent import wiring
+
+    clinic = await make_clinic()
+    app, services = build_app(settings, pool, redis, datetime(2027, 3, 2, 9, tzinfo=ZoneInfo("America/Chicago")))
+
+    async def down(*args, **kwargs):
+        raise Unavailable("calendar down")
+
+    wiring.engine(services).calendar.list_providers = down      # the EHR seam, as an outage looks to the engine
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as c:
+        r = await c.post("/api/v1/chat", json={"message": "I'm going to kill myself tonight"}, headers=clinic.headers)
+    assert r.status_code == 200 and "988" in r.json()["message"] and "911" in r.json()["message"]
