@@ -8,6 +8,11 @@ checked before it is handed out (a restarted server leaves dead ones behind), an
 within a second the server itself is asked; if it does not answer, `DatabaseUnavailable` is raised
 and, for a few seconds, asked first (milliseconds when the port refuses) instead of waiting again.
 A busy pool on a live server still waits the full timeout.
+
+The server opens its pool without waiting (`wait=False`): with PostgreSQL down it starts anyway,
+answers 503, and its pool reconnects by itself. Background reconnection gives up after
+`RECONNECT_SECONDS` instead of psycopg's 5 minutes of ever longer back-off, so the next request
+tries afresh and a database that comes back is used within seconds.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 FIRST_WAIT_SECONDS = 1.0
 DOWN_SECONDS = 5.0
+RECONNECT_SECONDS = 5.0
 
 
 class DatabaseUnavailable(PoolTimeout):
@@ -65,7 +71,8 @@ class FailFastPool(AsyncConnectionPool):
 
 
 async def open_pool(database_url: str, *, min_size: int = 2, max_size: int = 20,
-                    timeout: float = 10.0) -> AsyncConnectionPool:
+                    timeout: float = 10.0, wait: bool = True) -> AsyncConnectionPool:
+    """Open the pool; `wait=False` returns at once even when PostgreSQL is down (the server)."""
     pool = FailFastPool(
         to_conninfo(database_url),
         min_size=min_size,
@@ -73,7 +80,8 @@ async def open_pool(database_url: str, *, min_size: int = 2, max_size: int = 20,
         timeout=timeout,
         kwargs={"row_factory": dict_row, "autocommit": True},
         check=AsyncConnectionPool.check_connection,
+        reconnect_timeout=RECONNECT_SECONDS,
         open=False,
     )
-    await pool.open(wait=True, timeout=timeout)
+    await pool.open(wait=wait, timeout=timeout)
     return pool
