@@ -4,6 +4,7 @@ under way goes on once the database is back."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import dataclasses
 import uuid
@@ -25,20 +26,30 @@ from voice_agent.services import Services
 SCHEDULE_DOWN = "can't reach the schedule"
 
 
+async def _reply(rig: VoiceRig, caller, line: str) -> tuple[int, str]:
+    """Say `line`; once the agent's reply has been sent to its end, return the audio bytes the
+    caller received for it and its text."""
+    since = len(caller.received)
+    await caller.say(line)
+    await caller.wait_for_agent(timeout=30)
+    pb = rig.live(caller.call_sid).playbacks[-1]
+    await asyncio.wait_for(pb.done.wait(), 30)
+    await asyncio.sleep(0.2)                                    # the last frames on the wire
+    heard = sum(len(base64.b64decode(m["media"]["payload"])) for m in caller.received[since:]
+                if m.get("event") == "media")
+    return heard, pb.text
+
+
 async def _exchange(rig: VoiceRig, caller, line: str) -> tuple[int, str]:
-    """Say `line` until the agent has understood it (the recogniser may guess or miss on a busy
-    machine); return the audio heard and the text of the agent's last reply."""
+    """`_reply`, until the agent has understood the line (the recogniser may guess or miss on a
+    busy machine)."""
     for _ in range(3):
-        await caller.say(line)
-        turn = await caller.wait_for_agent(timeout=30)
-        said = rig.live(caller.call_sid).playbacks[-1].text
+        heard, said = await _reply(rig, caller, line)
         if said.startswith("Did you say "):
-            await caller.say("yes")
-            turn = await caller.wait_for_agent(timeout=30)
-            said = rig.live(caller.call_sid).playbacks[-1].text
+            heard, said = await _reply(rig, caller, "yes")
         if not said.startswith("Sorry, I didn't catch that"):
             break
-    return (len(turn.audio) if turn is not None else 0), said
+    return heard, said
 
 
 @pytest.fixture
@@ -57,7 +68,10 @@ async def cluster_rig(settings, redis, own_pool, decoder_pool):
         services = Services.build(s, own_pool, redis)
         services.extras["ehr"] = BuiltinCalendar(own_pool, now=lambda: NOW)
         wiring.engine(services).now = lambda: NOW
-        services.extras["voice_config"] = VoiceConfig(playback_rate=16.0, silence_seconds=30.0)
+        # No barge-in: on a loaded machine the end of the caller's own line, sent late, talked over
+        # the (instant) apology and cut it; what is said, not turn-taking, is under test here.
+        services.extras["voice_config"] = VoiceConfig(playback_rate=16.0, silence_seconds=30.0,
+                                                      barge_in_ms=60_000)
         services.extras["voice_finished_calls"] = []
         services.extras["voice_decoder_pool"] = decoder_pool
         port = free_port()
@@ -101,7 +115,7 @@ async def test_a_call_under_way_when_postgres_goes_down_hears_an_apology_and_goe
             heard, said = await _exchange(rig, caller, "I'd like to book an appointment")
         finally:
             pg_cluster.start()
-        assert heard > 8000, "the caller heard (nearly) nothing"
+        assert heard > 8000, f"the caller heard (nearly) nothing: {heard} bytes of {said!r}"
         assert SCHEDULE_DOWN in said, said
         heard, said = await _exchange(rig, caller, "I'd like to book an appointment")   # back: the call goes on
         assert heard > 8000 and SCHEDULE_DOWN not in said and "went wrong" not in said, said
