@@ -92,7 +92,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         owned = services is None
         svc = services
         if svc is None:
-            pool = await open_pool(settings.database_url, max_size=settings.db_pool_max)
+            # Not waiting: with PostgreSQL down the server still starts, /health/ready says 503
+            # naming postgres, and the pool connects by itself once the database is back.
+            pool = await open_pool(settings.database_url, max_size=settings.db_pool_max, wait=False)
             svc = Services.build(settings, pool, open_redis(settings.redis_url))
         install_limiters(svc)
         app.state.services = svc

@@ -73,7 +73,8 @@ async def _with_services(settings: Settings, fn):
     from voice_agent.services import Services
 
     try:
-        pool = await open_pool(settings.database_url, min_size=1, max_size=4)
+        pool = await open_pool(settings.database_url, min_size=1, max_size=4,
+                               query_seconds=None)   # operator commands (an audit verify) may run long
     except Exception as exc:
         raise CliError(f"cannot reach PostgreSQL at DATABASE_URL ({type(exc).__name__})") from None
     redis = open_redis(settings.redis_url)

@@ -1,12 +1,21 @@
-"""ClinicDirectory over the clinics table, with a short in-process cache (profiles change rarely)."""
-from __future__ import annotations
+"""ClinicDirectory over the clinics table, with a short, bounded in-process cache.
 
-import time
+Every request names its clinic (an id, a phone number, a web-chat slug), so a lookup per request
+is worth saving, but not for long: a clinic suspended from another process (`voice-agent clinic
+suspend`) must stop being served within about a second, and there is no message between
+processes to say so. Found clinics and names that match none are kept apart, each with its own
+limit, so a scan of random slugs can neither grow the process nor push real clinics out.
+"""
+from __future__ import annotations
 
 from dialogue.ports import ClinicProfile
 from storage.clinics import Clinic, ClinicRepository
+from voice_agent.bounded_cache import BoundedCache
 
-CACHE_SECONDS = 30.0
+CACHE_SECONDS = 1.0          # how long a suspension can go unseen by a process for new requests
+MISS_SECONDS = 1.0
+MAX_CLINICS = 2048           # (kind, value) entries: three per busy clinic
+MAX_MISSES = 1024
 
 
 def _profile(c: Clinic) -> ClinicProfile:
@@ -16,18 +25,32 @@ def _profile(c: Clinic) -> ClinicProfile:
 
 
 class ClinicDirectoryRepository:
-    def __init__(self, clinics: ClinicRepository) -> None:
+    def __init__(self, clinics: ClinicRepository, *, max_clinics: int = MAX_CLINICS,
+                 max_misses: int = MAX_MISSES) -> None:
         self.clinics = clinics
-        self._cache: dict[tuple[str, str], tuple[float, ClinicProfile | None]] = {}
+        self._found: BoundedCache[tuple[str, str], ClinicProfile] = BoundedCache(max_clinics, CACHE_SECONDS)
+        self._missing: BoundedCache[tuple[str, str], None] = BoundedCache(max_misses, MISS_SECONDS)
+
+    def cached_clinics(self) -> int:
+        return len(self._found)
+
+    def cached_misses(self) -> int:
+        return len(self._missing)
 
     async def _get(self, kind: str, value: str) -> ClinicProfile | None:
-        hit = self._cache.get((kind, value))
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
-            return hit[1]
+        key = (kind, value)
+        fresh, profile = self._found.get(key)
+        if fresh:
+            return profile
+        if self._missing.get(key)[0]:
+            return None
         lookup = {"id": self.clinics.by_id, "phone": self.clinics.by_phone, "slug": self.clinics.by_slug}[kind]
         clinic = await lookup(value)
-        profile = _profile(clinic) if clinic else None
-        self._cache[(kind, value)] = (time.monotonic(), profile)
+        if clinic is None:
+            self._missing.put(key, None)
+            return None
+        profile = _profile(clinic)
+        self._found.put(key, profile)
         return profile
 
     async def by_id(self, clinic_id: str) -> ClinicProfile | None:

@@ -38,6 +38,7 @@ from channels.voice.speech.codec import FRAME_BYTES
 from channels.voice.speech.tts import split_sentences
 from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
 from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
+from channels.voice.apologies import ENGINE_FAILED, SCHEDULE_DOWN_IN_CALL, is_database_outage
 from channels.voice.guess import GuessCheck
 from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
@@ -48,7 +49,7 @@ from voice_agent.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
 
-APOLOGY_ENGINE = "I'm sorry, something went wrong on my end. Could you say that again?"
+APOLOGY_ENGINE = ENGINE_FAILED
 NOT_CAUGHT = "Sorry, I didn't catch that."
 GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
 
@@ -311,9 +312,14 @@ class CallSession(Listener, Speaker):
             except ClinicUnavailable:
                 await self.say("I'm sorry, this line isn't available right now. Goodbye.", kind="apology",
                                after="hangup")
-            except Exception:
-                log.exception("voice turn failed", extra={"event": "voice_turn_failed"})
-                await self.say(APOLOGY_ENGINE, kind="apology")
+            except Exception as exc:
+                if is_database_outage(exc):     # the turn saved nothing: the caller may say it again
+                    log.warning("voice turn: the database is unavailable",
+                                extra={"event": "voice_database_unavailable", "error_type": type(exc).__name__})
+                    await self.say(SCHEDULE_DOWN_IN_CALL, kind="apology")
+                else:
+                    log.exception("voice turn failed", extra={"event": "voice_turn_failed"})
+                    await self.say(APOLOGY_ENGINE, kind="apology")
             finally:
                 self.busy -= 1
                 if not self.busy and not self.playing and self.idle_since is None and self.speech_onset is None:

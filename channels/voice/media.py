@@ -15,6 +15,7 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.call import CallInfo, CallSession, VoiceConfig
 from channels.voice.ports import SpeechContext, SpeechToText, TextToSpeech
 from channels.voice.speech.grammar import Provider
@@ -154,12 +155,18 @@ async def media_socket(ws: WebSocket) -> None:
         await ws.close(POLICY_VIOLATION)
         return
     engine = wiring.engine(services)
+    tts, fallback_tts, voice = choose_tts(services)
     try:
         clinic = await engine.clinic(grant.clinic_id)
     except ClinicUnavailable:
         await ws.close(POLICY_VIOLATION)
         return
-    tts, fallback_tts, voice = choose_tts(services)
+    except Exception as exc:
+        if not is_database_outage(exc):
+            raise
+        log.warning("media stream while the database is unavailable", extra={"event": "call_database_unavailable"})
+        await _apologise_and_close(ws, stream_sid, tts, SCHEDULE_DOWN_AT_START)
+        return
     stt_factory, fallback_factory = choose_stt(services)
     try:
         stt = await stt_factory()
@@ -198,13 +205,22 @@ async def media_socket(ws: WebSocket) -> None:
         log.info("call ended", extra={"event": "call_ended", "outcome": session.outcome})
 
 
-async def _apologise_and_close(ws: WebSocket, stream_sid: str, tts: TextToSpeech) -> None:
+async def _apologise_and_close(ws: WebSocket, stream_sid: str, tts: TextToSpeech,
+                               text: str = "I'm sorry, we can't take your call right now. "
+                                           "Please try again in a few minutes.") -> None:
+    """Speak `text`, then close once Twilio has played it (its mark comes back): closing at once
+    would end the call over audio still in Twilio's buffer."""
     try:
-        audio = b"".join([c async for c in tts.synthesize("I'm sorry, we can't take your call right now. "
-                                                          "Please try again in a few minutes.")])
+        audio = b"".join([c async for c in tts.synthesize(text)])
         for pos in range(0, len(audio), 160):
             await ws.send_text(json.dumps({"event": "media", "streamSid": stream_sid,
                                            "media": {"payload": base64.b64encode(audio[pos:pos + 160]).decode()}}))
+        await ws.send_text(json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": "apology"}}))
+        async with asyncio.timeout(len(audio) / 8000 + 2.0):
+            while True:
+                message = safe_input.loads(await ws.receive_text())
+                if isinstance(message, dict) and message.get("event") in ("mark", "stop"):
+                    break
     except Exception:
         pass
     await ws.close(1000)

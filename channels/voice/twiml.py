@@ -24,6 +24,7 @@ from starlette.routing import Route
 from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
 from channels.twilio_auth import verified_form, webhook_body_limit
+from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.security import media_stream_url, stream_token
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
@@ -65,8 +66,16 @@ async def incoming_call(request: Request) -> Response:
     services = request.app.state.services
     engine = wiring.engine(services)
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
-    clinic = await engine.directory.by_phone(to) if to else None
     response = VoiceResponse()
+    try:
+        clinic = await engine.directory.by_phone(to) if to else None
+    except Exception as exc:          # Twilio reads only TwiML: a 503 would play its "application error"
+        if not is_database_outage(exc):
+            raise
+        log.warning("call while the database is unavailable", extra={"event": "call_database_unavailable"})
+        response.say(SCHEDULE_DOWN_AT_START, voice=VOICE)
+        response.hangup()
+        return twiml(response)
     if clinic is None or clinic.status != "ACTIVE" or not call_sid:
         log.info("call to an unknown number", extra={"event": "call_unknown_number"})
         response.say("Sorry, this number is not in service with our receptionist. Please check the number "

@@ -138,6 +138,28 @@ class PostgresCluster:
                   "-w", "-t", "30", "start")
         _wait_until(lambda: _answers(self.port), "PostgreSQL")
 
+    def _pids(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer, ...)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:
+                children.append(int(stat.split("/")[2]))
+        return [postmaster, *children]
+
+    def freeze(self) -> None:
+        """SIGSTOP on the postmaster and its backends: connections open, nothing answers (a hung server)."""
+        for pid in self._pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self._pids():
+            os.kill(pid, signal.SIGCONT)
+
     def stop(self) -> None:
         """A fast shutdown: open connections are closed, new ones are refused."""
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")

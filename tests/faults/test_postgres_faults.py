@@ -6,14 +6,20 @@ from the last turn that was saved.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 
 import httpx
+import psycopg
+import pytest
+
+from storage.db import open_pool
 
 from tests.faults.test_redis_faults import NOW, TO_READ_BACK, nothing_doubled
 
 FAST_S = 2.0
+FROZEN_S = 4.0         # a hung server costs a connection check (1 s) and a connect attempt (1 s)
 
 
 async def _post(s, body: dict) -> tuple[httpx.Response, float]:
@@ -70,3 +76,53 @@ async def test_sms_while_postgres_is_down_gets_a_short_apology_and_the_retry_goe
     assert "all set" in reply.lower(), reply
     await nothing_doubled(s)
     assert len(await d.sent()) == 1
+
+
+async def test_chat_api_says_503_within_seconds_while_postgres_is_frozen_and_goes_on_after(stack, pg_cluster,
+                                                                                           own_pool):
+    s = await stack(NOW, db_pool=own_pool)
+    d = s.chat()
+    for line in TO_READ_BACK[:3]:
+        body = await d.say(line)
+    assert "date of birth" in body["message"]
+    pg_cluster.freeze()
+    try:
+        for _ in range(2):
+            try:
+                r, took = await asyncio.wait_for(_post(s, {"message": "05/06/1990", "session_id": d.session_id}),
+                                                 30)
+            except TimeoutError:
+                raise AssertionError("a turn hung for 30 s on a frozen PostgreSQL") from None
+            assert r.status_code == 503, r.text
+            assert took < FROZEN_S, f"503 after {took:.1f} s"
+            assert int(r.headers["Retry-After"]) > 0
+            assert r.json()["error"]["code"] == "service_unavailable"
+    finally:
+        pg_cluster.thaw()
+    body = await d.say("05/06/1990")                 # the patient sends it again: the conversation goes on
+    assert "phone" in body["message"] and body["state"] == "collect_patient_info", body
+    for line in TO_READ_BACK[4:]:
+        body = await d.say(line)
+    body = await d.say("yes")
+    assert body["state"] == "booked"
+    await nothing_doubled(s)
+
+
+async def test_a_query_already_under_way_when_postgres_freezes_ends_at_the_deadline(pg_cluster):
+    """A turn that holds a connection when the server hangs gets an outage (503), not a hang."""
+    pool = await open_pool(pg_cluster.url, min_size=1, max_size=2, query_seconds=2.0)
+    try:
+        async with pool.connection() as conn:
+            await conn.execute("SELECT 1")
+            pg_cluster.freeze()
+            try:
+                started = time.monotonic()
+                with pytest.raises(psycopg.OperationalError):
+                    await asyncio.wait_for(conn.execute("SELECT 1"), 30)
+                assert time.monotonic() - started < 3.0
+            finally:
+                pg_cluster.thaw()
+        async with pool.connection() as conn:         # the pool goes on with a fresh connection
+            assert (await (await conn.execute("SELECT 1 AS one")).fetchone())["one"] == 1
+    finally:
+        await pool.close()

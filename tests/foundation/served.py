@@ -23,7 +23,8 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, until: str = "/health/ready") -> None:
+        """Start and wait until `until` answers 200 (`/health/live` for a server whose database is down)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full = {**os.environ, **env, "PORT": str(self.port), "VOICE_DECODER_PROCESSES": "1"}
@@ -33,7 +34,7 @@ class Served:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                if httpx.get(self.base + "/health/ready", timeout=2).status_code == 200:
+                if httpx.get(self.base + until, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
