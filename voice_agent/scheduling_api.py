@@ -104,6 +104,9 @@ def _parse_datetime(raw: str, field: str, zone: ZoneInfo | None) -> datetime:
         if zone is None:
             raise _bad(f"{field} must carry a UTC offset, e.g. 2027-03-09T09:00:00-06:00.")
         value = value.replace(tzinfo=zone)
+    if not 1900 <= value.year <= 9000:
+        # Well-formed, but the calendar cannot hold it (year 1 in the clinic's zone overflows).
+        raise _refused(f"{field} must be between the years 1900 and 9000.", "bad_request")
     return value
 
 
@@ -267,7 +270,8 @@ async def find_slots(request: Request) -> JSONResponse:
     q = request.query_params
     now = _now(calendar)
     lo, hi, start, stop = _range(request, zone, now)
-    part = q.get("part_of_day") or None
+    # An enum, integer or boolean parameter sent empty is not one of its values: 400, as described.
+    part = q.get("part_of_day")
     if part is not None and part not in PART_OF_DAY_BOUNDS:
         raise _bad(f"part_of_day must be one of {', '.join(PART_OF_DAY_BOUNDS)}.")
     specialty = q.get("specialty") or None
@@ -280,14 +284,14 @@ async def find_slots(request: Request) -> JSONResponse:
             raise _bad("weekdays must be a comma-separated list of mon, tue, wed, thu, fri, sat, sun.")
         weekdays = tuple(sorted({WEEKDAYS.index(n) for n in names}))
     limit = DEFAULT_SLOT_LIMIT
-    if q.get("limit"):
+    if "limit" in q:
         try:
             limit = int(q["limit"])
         except ValueError:
             raise _bad("limit must be a whole number.") from None
         if not 1 <= limit <= MAX_SLOT_LIMIT:
             raise _bad(f"limit must be between 1 and {MAX_SLOT_LIMIT}.")
-    spread = (q.get("spread") or "false").lower()
+    spread = q.get("spread", "false").lower()
     if spread not in ("true", "false", "1", "0"):
         raise _bad("spread must be true or false.")
     provider_ids: tuple[str, ...] = ()

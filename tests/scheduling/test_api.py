@@ -81,6 +81,11 @@ async def test_providers_and_slots(client, make_clinic):
     ({"weekdays": "Monday"}, 400),          # the description's form only: mon,tue,...
     ({"provider_id": "not-a-uuid"}, 400),   # not a UUID: a bad request, not an unknown provider
     ({"provider_id": ""}, 400),             # used to mean "no filter"
+    ({"from": "0001-01-01T00:00:00Z"}, 422),
+    ({"to": "9999-12-31T23:59:59-06:00"}, 422),
+    ({"part_of_day": ""}, 400),             # empty is none of the described values
+    ({"limit": ""}, 400),
+    ({"spread": ""}, 400),
     ({"provider_id": str(uuid.uuid4())}, 404),
 ])
 async def test_slot_query_errors(client, make_clinic, params, status):
@@ -176,6 +181,7 @@ async def test_booking_errors(client, make_clinic, pool):
         (booking("not-a-uuid", slot["start"]), 400),
         (booking(str(uuid.uuid4()), slot["start"]), 404),
         (booking(lee, "2020-01-06T09:00:00-06:00"), 422),                      # past
+        (booking(lee, "0001-01-01T00:00:00Z"), 422),                           # out of the calendar's years
     ]
     before = await audit_rows(pool, clinic.id)
     for body, status in cases:
