@@ -45,9 +45,11 @@ async def chat(request: Request) -> JSONResponse:
 routes = [Route("/chat", chat, methods=["POST"], middleware=[body_limit(MAX_BODY)])]
 
 openapi.SCHEMAS["ChatRequest"] = {
-    "type": "object", "required": ["message"],
-    "properties": {"message": {"type": "string", "minLength": 1, "maxLength": 2000},
-                   "session_id": {"type": "string", "description": "From the previous response, for continuity"}}}
+    "type": "object", "required": ["message"], **openapi.OTHER_FIELDS,
+    "properties": {"message": {"type": "string", "minLength": 1, "maxLength": 2000,
+                               "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$"},
+                   "session_id": {"type": ["string", "null"], "maxLength": 100, "pattern": "^[^\\x00]*$",
+                                  "description": "From the previous response, for continuity"}}}
 openapi.SCHEMAS["ChatResponse"] = {
     "type": "object",
     "required": ["message", "session_id", "state", "intent", "confidence", "processing_time_ms"],
@@ -70,4 +72,4 @@ openapi.register("/api/v1/chat", "post", {
     "requestBody": {"required": True, "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/ChatRequest"}}}},
     "responses": {"200": {"description": "The reply", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/ChatResponse"}}}}}})
+        "schema": {"$ref": "#/components/schemas/ChatResponse"}}}}, **openapi._errors(413, 415, 503)}})

@@ -10,7 +10,8 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Bad request", 401: "Missing API key", 403: "Invalid key, inactive clinic or tenant mismatch",
-            404: "Not found (including another clinic's ids)", 409: "Conflict", 422: "Validation error",
+            404: "Not found (including another clinic's ids)", 409: "Conflict", 413: "Body too large",
+            415: "Body is not application/json", 422: "Validation error",
             429: "Rate limit exceeded", 503: "Dependency unavailable"}
     return {str(c): {"description": text[c], "content": {"application/json": {"schema": ERROR}}} for c in codes}
 
@@ -36,8 +37,19 @@ SCHEMAS: dict[str, Any] = {
         "address": {"type": ["string", "null"]}, "business_hours": {"type": "object"},
         "rate_limit_tier": {"type": "string"}, "rate_limit_rpm": {"type": "integer"},
         "ehr_provider": {"type": ["string", "null"]}, "settings": {"type": "object"}}},
+    # Any JSON the safe parser takes: it refuses a NUL anywhere, in a key or a string. Request bodies
+    # use it for the fields they do not name, so unknown fields are described as they are treated.
+    "JsonWithoutNul": {"anyOf": [
+        {"type": ["null", "boolean", "number"]}, {"type": "string", "pattern": "^[^\\x00]*$"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonWithoutNul"}},
+        {"type": "object", "propertyNames": {"pattern": "^[^\\x00]*$"},
+         "additionalProperties": {"$ref": "#/components/schemas/JsonWithoutNul"}}]},
     "Health": {"type": "object", "properties": {"status": {"type": "string"}, "checks": {"type": "object"}}},
 }
+
+
+OTHER_FIELDS = {"propertyNames": {"pattern": "^[^\\x00]*$"},
+                "additionalProperties": {"$ref": "#/components/schemas/JsonWithoutNul"}}
 
 
 def register(path: str, method: str, operation: dict[str, Any], *, authenticated: bool = True) -> None:

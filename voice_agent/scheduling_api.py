@@ -67,6 +67,12 @@ def _now(calendar: EHRAdapter) -> datetime:
     return now() if callable(now) else datetime.now(timezone.utc)
 
 
+def _refused(message: str, code: str) -> ApiError:
+    """422: the request matches the description, but a rule of the calendar refuses it (a range too
+    long, a birth date in the future). 400 is kept for requests the description itself rules out."""
+    return ApiError(422, code, message)
+
+
 def _bad(message: str, code: str = "bad_request") -> ApiError:
     return ApiError(400, code, message)
 
@@ -98,6 +104,9 @@ def _parse_datetime(raw: str, field: str, zone: ZoneInfo | None) -> datetime:
         if zone is None:
             raise _bad(f"{field} must carry a UTC offset, e.g. 2027-03-09T09:00:00-06:00.")
         value = value.replace(tzinfo=zone)
+    if not 1900 <= value.year <= 9000:
+        # Well-formed, but the calendar cannot hold it (year 1 in the clinic's zone overflows).
+        raise _refused(f"{field} must be between the years 1900 and 9000.", "bad_request")
     return value
 
 
@@ -124,9 +133,9 @@ def _range(request: Request, zone: ZoneInfo, default_start: datetime) -> tuple[d
     lo = start.instant if start else default_start
     hi = stop.instant if stop else lo + timedelta(days=DEFAULT_DAYS)
     if hi <= lo:
-        raise _bad("`to` must be after `from`.", "bad_range")
+        raise _refused("`to` must be after `from`.", "bad_range")
     if hi - lo > timedelta(days=MAX_RANGE_DAYS):
-        raise _bad(f"The range may cover at most {MAX_RANGE_DAYS} days.", "bad_range")
+        raise _refused(f"The range may cover at most {MAX_RANGE_DAYS} days.", "bad_range")
     return lo, hi, start, stop
 
 
@@ -164,26 +173,38 @@ def _new_patient(body: dict[str, Any], today: date) -> NewPatient:
     except ValueError:
         raise _bad("patient.date_of_birth must be YYYY-MM-DD.") from None
     if dob > today or dob.year < 1880:
-        raise _bad("patient.date_of_birth is not a plausible date of birth.")
+        raise _refused("patient.date_of_birth is not a plausible date of birth.", "bad_request")
     phone_raw = _text(raw, "phone", "patient.", required=False, max_len=50)
     phone = None
     if phone_raw is not None:
         phone = normalize_phone(phone_raw)
         if phone is None:
-            raise _bad("patient.phone is not a phone number.")
+            raise _refused("patient.phone is not a phone number.", "bad_request")
     email = _text(raw, "email", "patient.", required=False, max_len=255)
     return NewPatient(first_name=first, last_name=last, date_of_birth=dob, phone=phone, email=email)
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _uuid(raw: str, field: str) -> str:
+    """The UUID the description promises, lower-cased, or 400: "abc" or "" is a bad request, not a
+    provider that happens not to exist (nor, for an empty filter, no filter at all)."""
+    if not _UUID.fullmatch(raw):
+        raise _bad(f"{field} must be a UUID (8-4-4-4-12 hex digits).")
+    return raw.lower()
+
+
 async def _provider(calendar: EHRAdapter, clinic: ClinicRef, provider_id: Any, *, include_inactive: bool) -> Provider:
-    if not isinstance(provider_id, str) or not provider_id.strip():
-        raise _not_found("Provider")
+    if not isinstance(provider_id, str):
+        raise _bad("provider_id must be a UUID.")
+    provider_id = _uuid(provider_id, "provider_id")
     try:
         get = getattr(calendar, "get_provider", None)
         if get is not None:
-            return await get(clinic, provider_id.strip(), include_inactive=include_inactive)
+            return await get(clinic, provider_id, include_inactive=include_inactive)
         for p in await calendar.list_providers(clinic):
-            if p.id == provider_id.strip():
+            if p.id == provider_id:
                 return p
     except NotFound:
         pass
@@ -249,7 +270,8 @@ async def find_slots(request: Request) -> JSONResponse:
     q = request.query_params
     now = _now(calendar)
     lo, hi, start, stop = _range(request, zone, now)
-    part = q.get("part_of_day") or None
+    # An enum, integer or boolean parameter sent empty is not one of its values: 400, as described.
+    part = q.get("part_of_day")
     if part is not None and part not in PART_OF_DAY_BOUNDS:
         raise _bad(f"part_of_day must be one of {', '.join(PART_OF_DAY_BOUNDS)}.")
     specialty = q.get("specialty") or None
@@ -257,23 +279,23 @@ async def find_slots(request: Request) -> JSONResponse:
         raise _bad("specialty must be at most 100 characters.")
     weekdays: tuple[int, ...] = ()
     if q.get("weekdays"):
-        names = [w.strip().lower()[:3] for w in q["weekdays"].split(",") if w.strip()]
-        if not names or any(n not in WEEKDAYS for n in names):
+        names = q["weekdays"].split(",")
+        if any(n not in WEEKDAYS for n in names):
             raise _bad("weekdays must be a comma-separated list of mon, tue, wed, thu, fri, sat, sun.")
         weekdays = tuple(sorted({WEEKDAYS.index(n) for n in names}))
     limit = DEFAULT_SLOT_LIMIT
-    if q.get("limit"):
+    if "limit" in q:
         try:
             limit = int(q["limit"])
         except ValueError:
             raise _bad("limit must be a whole number.") from None
         if not 1 <= limit <= MAX_SLOT_LIMIT:
             raise _bad(f"limit must be between 1 and {MAX_SLOT_LIMIT}.")
-    spread = (q.get("spread") or "false").lower()
+    spread = q.get("spread", "false").lower()
     if spread not in ("true", "false", "1", "0"):
         raise _bad("spread must be true or false.")
     provider_ids: tuple[str, ...] = ()
-    if q.get("provider_id"):
+    if "provider_id" in q:
         provider_ids = ((await _provider(calendar, clinic, q["provider_id"], include_inactive=True)).id,)
     criteria = SlotCriteria(
         clinic=clinic, provider_ids=provider_ids, specialty=specialty,
@@ -294,7 +316,7 @@ async def list_appointments(request: Request) -> JSONResponse:
     today = datetime.combine(_now(calendar).astimezone(zone).date(), datetime.min.time(), zone)
     lo, hi, _, _ = _range(request, zone, today)
     provider_id = None
-    if request.query_params.get("provider_id"):
+    if "provider_id" in request.query_params:
         provider_id = (await _provider(calendar, clinic, request.query_params["provider_id"],
                                        include_inactive=True)).id
     try:
@@ -370,11 +392,15 @@ async def reschedule(request: Request) -> JSONResponse:
     return JSONResponse(appointment.to_json(), status_code=201)
 
 
+async def appointments(request: Request) -> JSONResponse:
+    """GET lists, POST books: one route, so a 405 on /appointments names both in its Allow header."""
+    return await (book(request) if request.method == "POST" else list_appointments(request))
+
+
 routes = [
     Route("/providers", list_providers, methods=["GET"]),
     Route("/slots", find_slots, methods=["GET"]),
-    Route("/appointments", list_appointments, methods=["GET"]),
-    Route("/appointments", book, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
+    Route("/appointments", appointments, methods=["GET", "POST"], middleware=[body_limit(MAX_BODY)]),
     Route("/appointments/{appointment_id}", get_appointment, methods=["GET"]),
     Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
     Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"],

@@ -162,8 +162,9 @@ class Speaker:
             if self.fallback_tts is None or tts is self.fallback_tts:
                 return
             self.tts = self.fallback_tts          # the rest of the call uses the embedded voice
-            if not parts:
-                await self._synthesize(pb, sentence, queue)
+            # The new voice says the whole sentence, even when part of it was already heard: a
+            # question cut off mid-word ("What d—") is one the caller cannot answer.
+            await self._synthesize(pb, sentence, queue)
             return
         if pb.cache and parts and tts is not self.fallback_tts:
             AUDIO_CACHE.put(self.tts_voice, sentence, b"".join(parts))

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,8 +29,10 @@ class Served:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full = {**os.environ, **env, "PORT": str(self.port), "VOICE_DECODER_PROCESSES": "1"}
+        # The log goes to a file: an unread pipe fills after ~64 KB and then blocks the server mid-request.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([sys.executable, "-m", "voice_agent.cli", "serve"], cwd=ROOT, env=full,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     stdout=subprocess.DEVNULL, stderr=self.log, text=True,
                                      start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -40,7 +43,8 @@ class Served:
                 pass
             time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"server did not start: {self.proc.stderr.read()[-2000:] if self.proc.stderr else ''}")
+        self.log.seek(0)
+        raise RuntimeError(f"server did not start: {self.log.read()[-2000:]}")
 
     def rss_bytes(self) -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -60,6 +64,7 @@ class Served:
             os.killpg(self.proc.pid, signal.SIGKILL)     # the recogniser's worker, if it outlived the server
         except ProcessLookupError:
             pass
+        self.log.close()
 
 
 def upload_chunked(port: int, path: str, headers: dict[str, str], total: int,

@@ -72,12 +72,20 @@ async def test_providers_and_slots(client, make_clinic):
     ({"part_of_day": "night"}, 400),
     ({"from": "tomorrow"}, 400),
     ({"from": "2027-02-30"}, 400),
-    ({"from": "2027-03-10", "to": "2027-03-01"}, 400),
-    ({"from": "2027-03-10", "to": "2027-12-31"}, 400),
+    # Well-formed but refused by the calendar's rules: 422 (the description allows the values).
+    ({"from": "2027-03-10", "to": "2027-03-01"}, 422),
+    ({"from": "2027-03-10", "to": "2027-12-31"}, 422),
     ({"limit": "lots"}, 400),
     ({"limit": "0"}, 400),
     ({"weekdays": "mon,funday"}, 400),
-    ({"provider_id": "not-a-uuid"}, 404),
+    ({"weekdays": "Monday"}, 400),          # the description's form only: mon,tue,...
+    ({"provider_id": "not-a-uuid"}, 400),   # not a UUID: a bad request, not an unknown provider
+    ({"provider_id": ""}, 400),             # used to mean "no filter"
+    ({"from": "0001-01-01T00:00:00Z"}, 422),
+    ({"to": "9999-12-31T23:59:59-06:00"}, 422),
+    ({"part_of_day": ""}, 400),             # empty is none of the described values
+    ({"limit": ""}, 400),
+    ({"spread": ""}, 400),
     ({"provider_id": str(uuid.uuid4())}, 404),
 ])
 async def test_slot_query_errors(client, make_clinic, params, status):
@@ -167,12 +175,13 @@ async def test_booking_errors(client, make_clinic, pool):
         (booking(lee, "next tuesday"), 400),
         ({**booking(lee, slot["start"]), "patient": "Maria"}, 400),
         (booking(lee, slot["start"], date_of_birth="1985-02-30"), 400),
-        (booking(lee, slot["start"], date_of_birth="2999-01-01"), 400),
-        (booking(lee, slot["start"], phone="call me"), 400),
+        (booking(lee, slot["start"], date_of_birth="2999-01-01"), 422),   # a date, but not a birth date
+        (booking(lee, slot["start"], phone="call me"), 422),              # a string, but not a number
         (booking(lee, slot["start"], last_name=""), 400),
-        (booking("not-a-uuid", slot["start"]), 404),
+        (booking("not-a-uuid", slot["start"]), 400),
         (booking(str(uuid.uuid4()), slot["start"]), 404),
         (booking(lee, "2020-01-06T09:00:00-06:00"), 422),                      # past
+        (booking(lee, "0001-01-01T00:00:00Z"), 422),                           # out of the calendar's years
     ]
     before = await audit_rows(pool, clinic.id)
     for body, status in cases:
