@@ -31,6 +31,7 @@ CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaning
 MAX_BODY_CHARS = 1600                        # Twilio's own limit for one (concatenated) message
 _SID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MEDIA_REPLY = "Sorry, I can only read text messages. Please type your message."
+MEDIA_NOTE = "(I can't open pictures or attachments, only the text.)"
 EMPTY_REPLY = "Sorry, that message was empty. How can I help?"
 DATABASE_DOWN_REPLY = "Sorry, we can't answer texts for a few minutes. Please try again shortly."
 
@@ -105,11 +106,10 @@ async def _inbound(request: Request, form) -> Response:
         log.info("SMS %s from an opted-out number: no reply", sid, extra={"event": "sms_opted_out", **extra})
         return twiml()
 
-    if _int(form.get("NumMedia")) > 0:
-        return twiml(MEDIA_REPLY)
+    with_media = _int(form.get("NumMedia")) > 0
     text = body.strip()[:MAX_BODY_CHARS]
     if not text:
-        return twiml(EMPTY_REPLY)
+        return twiml(MEDIA_REPLY if with_media else EMPTY_REPLY)
     if text.upper().rstrip(".!") == "C" and await sms_log.recently_confirmed(clinic.id, sender,
                                                                               CONFIRMATION_REPLY_SECONDS):
         text = "cancel my appointment"
@@ -121,7 +121,8 @@ async def _inbound(request: Request, form) -> Response:
         log.exception("SMS %s: the turn failed", sid, extra={"event": "sms_turn_failed", **extra})
         phone = clinic.settings.get("front_desk_phone") or clinic.phone
         return twiml("Sorry, something went wrong on our side." + (f" Please call {phone}." if phone else ""))
-    return twiml(reply.message)
+    # a picture's words are still read (safety included: "I took all of these" + a photo gets help)
+    return twiml(f"{reply.message} {MEDIA_NOTE}" if with_media else reply.message)
 
 
 async def status_callback(request: Request) -> Response:

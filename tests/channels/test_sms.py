@@ -206,11 +206,13 @@ async def test_duplicate_message_sid_is_processed_once(sms):
     assert [s["message_count"] for s in sessions] == [1]
 
 
-async def test_mms_gets_text_only_reply_and_unknown_number_is_empty(sms, caplog):
+async def test_mms_text_is_read_a_bare_picture_is_not_and_unknown_number_is_empty(sms, caplog):
     d = await sms(NOW)
-    r = await d.text("here is my insurance card", num_media=1)
+    r = await d.text("", num_media=1)
     assert "only read text" in r
     assert await d.rows("SELECT * FROM sessions WHERE clinic_id = %s") == []
+    r = await d.text("I took all of these an hour ago, all of my sleeping pills", num_media=1)
+    assert "1-800-222-1222" in r and "988" in r and "can't open pictures" in r    # the words still get help
     params = dict(d.params("hello"), To="+19995550000")
     r = await d.post("/webhooks/twilio/sms", params)
     assert r.status_code == 200 and _text(r) is None
