@@ -57,11 +57,13 @@ def fold(text: str) -> str:
 
 
 _ES_MARKERS = re.compile(
-    r"\b(?:que|quiero|no|por|favor|una|cita|el|la|los|las|mi|me|esta|estoy|tengo|puedo|necesito|hola|gracias|"
-    r"dolor|pecho|mucho|muy|para|con|de|del|y|se|le|lo|ya|mas|hijo|hija|esposo|esposa|ayuda)\b"
+    r"\b(?:que|quiero|por|favor|una|cita|el|la|los|las|mi|esta|estoy|tengo|puedo|necesito|hola|gracias|"
+    r"dolor|pecho|mucho|muy|para|con|de|del|y|se|le|lo|ya|mas|hijo|hija|esposo|esposa|ayuda|voy|va|"
+    r"suicidar(?:me)?|matar(?:me)?|morir(?:me)?|pastillas|tome|siento|ayudame|nadie|nada|vida)\b"
 )
 _EN_MARKERS = re.compile(
-    r"\b(?:the|i|my|is|are|to|and|a|of|you|it|in|for|have|need|can|want|please|this|that|with|he|she)\b"
+    r"\b(?:the|i|my|is|are|to|and|of|you|it|in|for|have|need|can|want|please|this|that|with|he|she|"
+    r"me|would|be|without|anymore|everyone|someone|nobody|cares|about)\b"
 )
 
 

@@ -120,3 +120,16 @@ def test_the_pipeline_speaks_numbers_digit_by_digit_on_a_call():
     call = SafetyPipeline(crisis=rules).check_input(text, {"channel": "voice"})
     assert "1-800-222-1222" in sms.reply and "1 8 0 0, 2 2 2, 1 2 2 2" in call.reply
     assert pipe.check_output(call.reply, []).text == call.reply
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("everyone would be better off without me", "en"),          # "me" is English too
+    ("someone please help me, no one cares about me anymore", "en"),
+    ("me voy a suicidar", "es"),                                 # so the reply says "oprima 2 para español"
+    ("no puedo respirar", "es"),
+])
+def test_a_crisis_reply_is_in_the_patients_language(text, lang):
+    v = get_pipeline().check_input(text)
+    assert v.crisis.is_crisis and v.lang == lang
+    spanish = "llame" in v.reply.lower()
+    assert spanish == (lang == "es"), v.reply
