@@ -333,9 +333,6 @@ class CallSession(Listener, Speaker):
                                  after=self._after(reply)))
 
     async def _turn(self, text: str, timing: dict[str, float]) -> None:
-        if self.playing and self.current.must_finish:    # a safety reply is heard to its end first
-            self.note("barge_in_held", why="turn", id=self.current.id)
-            await self.current.done.wait()
         if self.playing:                 # our own reply would talk over the last one: stop it first
             await self._stop_playback(clear=True)
             await self._flush_records()

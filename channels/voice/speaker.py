@@ -25,11 +25,7 @@ class Speaker:
         await self.play(Playback(text, kind=kind, after=after, engine_turn=False, cache=cache))
 
     async def play(self, pb: Playback) -> None:
-        held = self.current
-        if held is not None and held.must_finish and not held.finished:    # help lines are heard to the end
-            self.note("barge_in_held", why=pb.kind, id=held.id)
-            await held.done.wait()
-        await self._stop_playback(clear=True)
+        await self._stop_playback(clear=True, why=pb.kind)
         self.current = pb
         self.playbacks.append(pb)
         self.idle_since = None
@@ -37,7 +33,13 @@ class Speaker:
         self.note("play", id=pb.id, kind=pb.kind)
         self._player = asyncio.create_task(self._play(pb), name="call-player")
 
-    async def _stop_playback(self, *, clear: bool) -> None:
+    async def _stop_playback(self, *, clear: bool, why: str = "turn") -> None:
+        """Stop what is playing to say something else. A reply with help lines is not stopped: it is
+        heard to its end first (a reprompt, a guess or the next turn all come through here)."""
+        held = self.current
+        if held is not None and held.must_finish and not held.finished:
+            self.note("barge_in_held", why=why, id=held.id)
+            await held.done.wait()
         pb, player = self.current, self._player
         if pb is not None and not pb.finished and clear:
             await self._send({"event": "clear", "streamSid": self.stream_sid})
