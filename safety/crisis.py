@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
+from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
-    ABUSE, CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, RULES, WEAPON_OR_TIME, CATEGORIES, DISTRESS,
-    MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
+    ABUSE, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
 
 

@@ -1,4 +1,5 @@
-"""The crisis lexicons: idioms masked before matching, context cues, and the rules.
+"""The crisis lexicons: the categories, severities and rules (the context cues they are read
+with are in `crisis_cues.py`).
 
 Data, not logic: `crisis.CrisisDetector` applies them. Each rule names its category and
 severity; `negatable`, `history` and `bump` say how context changes it (see `Rule`).
@@ -28,85 +29,6 @@ DISTRESS = "distress"
 
 CATEGORIES = (SUICIDE, VIOLENCE, ABUSE, MEDICAL, POISONING, DISTRESS)
 
-
-# Idioms and routine phrases masked out before matching (replaced by spaces of equal length).
-IDIOMS = [
-    r"\bdying (?:to|for)\b",
-    r"\bdying of (?:laughter|boredom|curiosity|embarrassment|thirst|hunger|heat)\b",
-    r"\b(?:to|would) die for\b",
-    r"\bdie (?:laughing|of (?:embarrassment|boredom))\b",
-    r"\b(?:could|would|'d) kill for\b",
-    r"\bkill(?:ing)? (?:some )?time\b",
-    r"\bkilling it\b",
-    r"\b(?:bored|scared|worried|tired|sick|frozen|freezing) to death\b",
-    r"\bdead (?:tired|battery|line|end|serious)\b",
-    r"\b(?:phone|battery|car|laptop|computer) (?:is |was |just )?(?:dead|died)\b",
-    r"\bkiller (?:headache|migraine|deal|cramps)\b",
-    r"\bshoot (?:me|you|us) (?:a|an) (?:text|email|e-mail|message|call|line|note)\b",
-    r"\bshoot (?:me|you) (?:over )?(?:the|a) (?:details|info|link|form)\b",
-    r"\b(?:gave|give|giving|almost had|nearly had|about had) (?:me |him |her )?a heart attack\b",
-    r"\bheart attack (?:on a plate|burger)\b",
-    # "<thing> is killing me" — pain, kids, the wait... but not a person ("he's killing me")
-    r"\b(?!(?:he|she|they|someone|somebody|husband|wife|boyfriend|girlfriend|partner|dad|father|mom|mother|brother|sister|son|ex)\b)"
-    r"[a-z]+(?:'s| is| are|'re) (?:absolutely |literally |just |really |seriously )?killing me\b",
-    r"\b(?:will|'ll|would|'d|going to) kill (?:me|you|him|her) (?:if|when|for|because)\b",
-    r"\bkill two birds\b",
-    r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
-    r"\b(?:not )?breathing (?:well |good |right )?(?:through|out of|thru) (?:my|his|her|the) nose\b",
-    r"\bkill (?:the|those|these|my) (?:reminders?|texts?|messages?|notifications?|calls?|lights?|engine)\b",
-    r"\b(?:kill(?:ing|ed)?) (?:my|the) (?:plants?|vibe|mood|battery)\b",
-    r"\bbreak(?:ing)? (?:in|into) (?:a |my |the )?new (?:shoes|job|car)\b",
-    r"\bbeat (?:the|rush hour) (?:traffic|rush|crowd)\b",
-    r"\bblow(?:ing)? up my phone\b",
-    r"\bcan't breathe (?:through|out of) (?:my|his|her|the) nose\b",
-    r"\bsuicide (?:prevention )?(?:training|awareness|walk|fundraiser|squad|risk|screening|assessment)\b",
-    r"\bwarning signs of (?:suicide|overdose|self[- ]harm)\b|\boverdose (?:prevention|awareness|reversal|kits?)\b",
-    r"\bused to (?:self[- ]?harm|cut(?:ting)?(?: myself)?|hurt(?:ing)? myself)\b(?! again)",
-    r"\b(?:pamphlets?|brochures?|materials?|literature|paper|essay|presentation|class|course) "
-    r"(?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
-    r"\bi could (?:just )?(?:kill|strangle|murder|choke|throttle) (?:him|her|them|you|my \w+)\b",
-    r"\boverdosed on (?:\w+ )?(?:cookies|candy|sugar|chocolate|coffee|caffeine|netflix|pizza|carbs|sweets)\b",
-    # Spanish
-    r"\bme muero (?:de|por) (?:hambre|sed|ganas|risa|sueno|frio|calor|aburrimiento|verte)\b",
-    r"\bmorir(?:me|se)? de (?:la )?(?:risa|hambre|ganas|sueno|aburrimiento)\b",
-    r"\bmuert[oa] de (?:hambre|cansancio|risa|sueno|frio|miedo)\b",
-    r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
-]
-IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
-
-# negation cue in the few words before a negatable keyword (same clause)
-NEG_RE = re.compile(
-    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni)|n't)\b(?:\W+\w+){0,2}\W*$"
-)
-# history / routine context that turns a symptom word into scheduling talk
-HISTORY_RE = re.compile(
-    r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
-    r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
-    r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
-    r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"
-    r"el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|receta)\b"
-)
-
-# ... unless the message says it is happening now
-CURRENT_RE = re.compile(
-    r"\b(?:right now|(?<!fine )(?<!okay )(?<!ok )(?<!better )(?<!well )(?<!good )now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
-    r"won't stop|can't breathe|ahora|ahorita)\b")
-
-# "I could kill him" is exasperation, unless the message names a weapon or a time
-WEAPON_OR_TIME = re.compile(
-    r"\b(?:gun|knife|knives|rifle|pistol|weapon|machete|bat|tonight|today|right now|ready|bought|loaded)\b")
-
-# a partner's "he'll kill me if ..." is a threat, not the idiom a parent's is
-PARTNER_BEFORE = re.compile(
-    r"\b(?:my ex|ex-?(?:husband|wife|boyfriend|girlfriend)|husband|boyfriend|girlfriend|partner|spouse|stepdad|stepfather)\b"
-    r"[^.!?]{0,80}$")
-
-# imminence / means markers that raise suicide or violence to CRITICAL
-IMMINENT_RE = re.compile(
-    r"\b(?:tonight|right now|now|today|about to|ready to|plan(?:ned)?|"
-    r"have (?:a |the |my )?(?:gun|knife|rope|pills|blade)|got (?:a |the )?(?:gun|knife|rope|pills)|"
-    r"loaded|goodbye|note|bridge|roof|ledge|esta noche|ahora|ahorita|tengo (?:una|un) (?:pistola|arma|cuchillo))\b"
-)
 
 SUBJ = r"(?:i|i'm|i am|he|she|they|he's|she's|they're|my \w+|my \w+ \w+|someone|somebody|the \w+|el|ella|mi \w+)"
 
