@@ -24,6 +24,7 @@ from dialogue.conversation import Conversation
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.ports import AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore
+from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
 from ehr.errors import Unavailable
@@ -166,12 +167,8 @@ class Engine:
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
         c = session.collected_data
         now = self.now()
-        verdict = self.safety.check_input(text, {
-            "abuse_strikes": c.get("abuse_strikes", 0), "channel": session.channel,
-            "recent": [t.text for t in session.message_history if t.role == "patient"][-2:],
-            "raised": c.get("crisis_raised", 0), "known_names": await self.safe_known_names(clinic)})
-        if verdict.crisis.severity is not None:
-            c["crisis_raised"] = max(int(c.get("crisis_raised", 0)), int(verdict.crisis.severity))
+        verdict = self.safety.check_input(text, input_context(session, clinic, await self.safe_roster(clinic)))
+        remember_crisis(session, verdict.crisis.severity)
         events: list[tuple[str, dict]] = list(verdict.audit_events)
         session.message_count += 1
         asked = session.open_question()
@@ -283,20 +280,14 @@ class Engine:
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
 
-    async def safe_known_names(self, clinic: ClinicProfile) -> list[str]:
-        """The clinic's names for the PII check; a calendar that cannot list its providers right now
-        must not stand between a patient in crisis and the help lines."""
+    async def safe_roster(self, clinic: ClinicProfile) -> list[Provider]:
+        """The roster for the safety check: a calendar that cannot list its providers right now must
+        not stand between a patient in crisis and the help lines."""
         try:
-            roster = await self.roster(clinic)
+            return await self.roster(clinic)
         except Exception:
             log.warning("roster unavailable for the PII allow-list", extra={"event": "roster_unavailable"})
-            roster = []
-        return self.known_names(clinic, roster)
-
-    @staticmethod
-    def known_names(clinic: ClinicProfile, roster: list[Provider]) -> list[str]:
-        """The clinic's own names (providers, the clinic, its street): not a patient's PII."""
-        return [clinic.name, clinic.address or ""] + [f"{p.first_name} {p.last_name}" for p in roster]
+            return []
 
     def allowed_values(self, clinic: ClinicProfile, session: SessionData) -> list[str]:
         """What a reply may contain that looks like PII: the clinic's own contacts, the patient's own."""
