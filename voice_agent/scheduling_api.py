@@ -13,9 +13,7 @@ standard body; an id of another clinic (or a malformed one) is a 404, never a 40
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,9 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import ehr
-from ehr.builtin.base import MAX_RANGE_DAYS
 from ehr.builtin.calendar import slot_for
-from ehr.builtin.patients import normalize_phone
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.protocol import EHRAdapter
 from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, NewPatient, Patient, Provider, SlotCriteria
@@ -34,15 +30,14 @@ from voice_agent.body_limit import body_limit
 from voice_agent.context import get_current_clinic
 from voice_agent.errors import ApiError
 from voice_agent.safe_input import read_json_object
+from voice_agent.scheduling_params import (
+    DEFAULT_DAYS, bad, date_range, idempotency_key, new_patient, not_found, parse_datetime, text_field, uuid_param)
 
-DEFAULT_DAYS = 14
 DEFAULT_SLOT_LIMIT = 100
 MAX_SLOT_LIMIT = 500
 NEXT_SLOTS = 3
 MAX_BODY = 64 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_PLUS_OFFSET = re.compile(r"^(.*T[\d:.]+) (\d{2}:?\d{2})$")
 
 
 def get_calendar(request: Request) -> EHRAdapter:
@@ -67,138 +62,10 @@ def _now(calendar: EHRAdapter) -> datetime:
     return now() if callable(now) else datetime.now(timezone.utc)
 
 
-def _refused(message: str, code: str) -> ApiError:
-    """422: the request matches the description, but a rule of the calendar refuses it (a range too
-    long, a birth date in the future). 400 is kept for requests the description itself rules out."""
-    return ApiError(422, code, message)
-
-
-def _bad(message: str, code: str = "bad_request") -> ApiError:
-    return ApiError(400, code, message)
-
-
-def _not_found(what: str) -> ApiError:
-    return ApiError(404, "not_found", f"{what} not found.")
-
-
-# ---------------------------------------------------------------------- parsing
-
-
-@dataclass(frozen=True)
-class Bound:
-    instant: datetime          # aware
-    is_date: bool
-
-
-def _parse_datetime(raw: str, field: str, zone: ZoneInfo | None) -> datetime:
-    """ISO 8601 date-time. Without an offset: clinic-local when `zone` is given, else a 400."""
-    text = raw.strip()
-    match = _PLUS_OFFSET.match(text)   # "+05:00" arrives as " 05:00" from an unencoded query string
-    if match:
-        text = f"{match.group(1)}+{match.group(2)}"
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise _bad(f"{field} must be an ISO 8601 date-time, got {raw[:40]!r}.") from None
-    if value.tzinfo is None:
-        if zone is None:
-            raise _bad(f"{field} must carry a UTC offset, e.g. 2027-03-09T09:00:00-06:00.")
-        value = value.replace(tzinfo=zone)
-    if not 1900 <= value.year <= 9000:
-        # Well-formed, but the calendar cannot hold it (year 1 in the clinic's zone overflows).
-        raise _refused(f"{field} must be between the years 1900 and 9000.", "bad_request")
-    return value
-
-
-def _parse_bound(raw: str | None, field: str, zone: ZoneInfo, *, end: bool) -> Bound | None:
-    """`YYYY-MM-DD` (clinic-local; an end date is inclusive) or an ISO date-time."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    if len(text) == 10:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _bad(f"{field} must be YYYY-MM-DD or an ISO 8601 date-time, got {raw[:40]!r}.") from None
-        if end:
-            day += timedelta(days=1)
-        return Bound(datetime.combine(day, datetime.min.time(), zone), True)
-    return Bound(_parse_datetime(text, field, zone), False)
-
-
-def _range(request: Request, zone: ZoneInfo, default_start: datetime) -> tuple[datetime, datetime, Bound | None,
-                                                                               Bound | None]:
-    start = _parse_bound(request.query_params.get("from"), "from", zone, end=False)
-    stop = _parse_bound(request.query_params.get("to"), "to", zone, end=True)
-    lo = start.instant if start else default_start
-    hi = stop.instant if stop else lo + timedelta(days=DEFAULT_DAYS)
-    if hi <= lo:
-        raise _refused("`to` must be after `from`.", "bad_range")
-    if hi - lo > timedelta(days=MAX_RANGE_DAYS):
-        raise _refused(f"The range may cover at most {MAX_RANGE_DAYS} days.", "bad_range")
-    return lo, hi, start, stop
-
-
-def _text(obj: dict[str, Any], key: str, where: str, *, required: bool, max_len: int) -> str | None:
-    value = obj.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise _bad(f"{where}{key} is required.")
-        return None
-    if not isinstance(value, str):
-        raise _bad(f"{where}{key} must be a string.")
-    if len(value) > max_len:
-        raise _bad(f"{where}{key} must be at most {max_len} characters.")
-    return value.strip()
-
-
-def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key")
-    if key is None:
-        return None
-    if not _KEY.match(key):
-        raise _bad("Idempotency-Key must be 1 to 255 printable characters without spaces.")
-    return key
-
-
-def _new_patient(body: dict[str, Any], today: date) -> NewPatient:
-    raw = body.get("patient")
-    if not isinstance(raw, dict):
-        raise _bad("patient must be an object with first_name, last_name and date_of_birth.")
-    first = _text(raw, "first_name", "patient.", required=True, max_len=100)
-    last = _text(raw, "last_name", "patient.", required=True, max_len=100)
-    dob_raw = _text(raw, "date_of_birth", "patient.", required=True, max_len=10)
-    try:
-        dob = date.fromisoformat(dob_raw)
-    except ValueError:
-        raise _bad("patient.date_of_birth must be YYYY-MM-DD.") from None
-    if dob > today or dob.year < 1880:
-        raise _refused("patient.date_of_birth is not a plausible date of birth.", "bad_request")
-    phone_raw = _text(raw, "phone", "patient.", required=False, max_len=50)
-    phone = None
-    if phone_raw is not None:
-        phone = normalize_phone(phone_raw)
-        if phone is None:
-            raise _refused("patient.phone is not a phone number.", "bad_request")
-    email = _text(raw, "email", "patient.", required=False, max_len=255)
-    return NewPatient(first_name=first, last_name=last, date_of_birth=dob, phone=phone, email=email)
-
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def _uuid(raw: str, field: str) -> str:
-    """The UUID the description promises, lower-cased, or 400: "abc" or "" is a bad request, not a
-    provider that happens not to exist (nor, for an empty filter, no filter at all)."""
-    if not _UUID.fullmatch(raw):
-        raise _bad(f"{field} must be a UUID (8-4-4-4-12 hex digits).")
-    return raw.lower()
-
-
 async def _provider(calendar: EHRAdapter, clinic: ClinicRef, provider_id: Any, *, include_inactive: bool) -> Provider:
     if not isinstance(provider_id, str):
-        raise _bad("provider_id must be a UUID.")
-    provider_id = _uuid(provider_id, "provider_id")
+        raise bad("provider_id must be a UUID.")
+    provider_id = uuid_param(provider_id, "provider_id")
     try:
         get = getattr(calendar, "get_provider", None)
         if get is not None:
@@ -208,7 +75,7 @@ async def _provider(calendar: EHRAdapter, clinic: ClinicRef, provider_id: Any, *
                 return p
     except NotFound:
         pass
-    raise _not_found("Provider")
+    raise not_found("Provider")
 
 
 async def _match_patient(calendar: EHRAdapter, clinic: ClinicRef, new: NewPatient) -> Patient:
@@ -241,7 +108,7 @@ async def _next_slots(calendar: EHRAdapter, clinic: ClinicRef, provider_id: str,
 
 def _ehr_error(exc: Exception) -> ApiError:
     if isinstance(exc, NotFound):
-        return _not_found(str(exc).removeprefix("no such ").capitalize() or "Resource")
+        return not_found(str(exc).removeprefix("no such ").capitalize() or "Resource")
     if isinstance(exc, IdempotencyConflict):
         return ApiError(409, "idempotency_conflict", str(exc) or "Idempotency key reused for a different request.")
     if isinstance(exc, NotAllowed):
@@ -269,31 +136,31 @@ async def find_slots(request: Request) -> JSONResponse:
     zone = _zone(clinic)
     q = request.query_params
     now = _now(calendar)
-    lo, hi, start, stop = _range(request, zone, now)
+    lo, hi, start, stop = date_range(request, zone, now)
     # An enum, integer or boolean parameter sent empty is not one of its values: 400, as described.
     part = q.get("part_of_day")
     if part is not None and part not in PART_OF_DAY_BOUNDS:
-        raise _bad(f"part_of_day must be one of {', '.join(PART_OF_DAY_BOUNDS)}.")
+        raise bad(f"part_of_day must be one of {', '.join(PART_OF_DAY_BOUNDS)}.")
     specialty = q.get("specialty") or None
     if specialty is not None and len(specialty) > 100:
-        raise _bad("specialty must be at most 100 characters.")
+        raise bad("specialty must be at most 100 characters.")
     weekdays: tuple[int, ...] = ()
     if q.get("weekdays"):
         names = q["weekdays"].split(",")
         if any(n not in WEEKDAYS for n in names):
-            raise _bad("weekdays must be a comma-separated list of mon, tue, wed, thu, fri, sat, sun.")
+            raise bad("weekdays must be a comma-separated list of mon, tue, wed, thu, fri, sat, sun.")
         weekdays = tuple(sorted({WEEKDAYS.index(n) for n in names}))
     limit = DEFAULT_SLOT_LIMIT
     if "limit" in q:
         try:
             limit = int(q["limit"])
         except ValueError:
-            raise _bad("limit must be a whole number.") from None
+            raise bad("limit must be a whole number.") from None
         if not 1 <= limit <= MAX_SLOT_LIMIT:
-            raise _bad(f"limit must be between 1 and {MAX_SLOT_LIMIT}.")
+            raise bad(f"limit must be between 1 and {MAX_SLOT_LIMIT}.")
     spread = q.get("spread", "false").lower()
     if spread not in ("true", "false", "1", "0"):
-        raise _bad("spread must be true or false.")
+        raise bad("spread must be true or false.")
     provider_ids: tuple[str, ...] = ()
     if "provider_id" in q:
         provider_ids = ((await _provider(calendar, clinic, q["provider_id"], include_inactive=True)).id,)
@@ -314,7 +181,7 @@ async def list_appointments(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     zone = _zone(clinic)
     today = datetime.combine(_now(calendar).astimezone(zone).date(), datetime.min.time(), zone)
-    lo, hi, _, _ = _range(request, zone, today)
+    lo, hi, _, _ = date_range(request, zone, today)
     provider_id = None
     if "provider_id" in request.query_params:
         provider_id = (await _provider(calendar, clinic, request.query_params["provider_id"],
@@ -338,12 +205,12 @@ async def get_appointment(request: Request) -> JSONResponse:
 async def book(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     zone = _zone(clinic)
-    key = _idempotency_key(request)
+    key = idempotency_key(request)
     body = await read_json_object(request, json_type=False)
-    start_raw = _text(body, "start", "", required=True, max_len=40)
-    start = _parse_datetime(start_raw, "start", None)
-    reason = _text(body, "reason", "", required=False, max_len=1000)
-    new = _new_patient(body, _now(calendar).astimezone(zone).date())
+    start_raw = text_field(body, "start", "", required=True, max_len=40)
+    start = parse_datetime(start_raw, "start", None)
+    reason = text_field(body, "reason", "", required=False, max_len=1000)
+    new = new_patient(body, _now(calendar).astimezone(zone).date())
     provider = await _provider(calendar, clinic, body.get("provider_id"), include_inactive=True)
     slot = slot_for(provider, start.astimezone(zone))
     try:
@@ -359,7 +226,7 @@ async def book(request: Request) -> JSONResponse:
 async def cancel(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     body = await read_json_object(request, required=False, json_type=False)
-    reason = _text(body, "reason", "", required=False, max_len=1000)
+    reason = text_field(body, "reason", "", required=False, max_len=1000)
     try:
         appointment = await calendar.cancel(clinic, request.path_params["appointment_id"], reason, "staff")
     except (NotFound, NotAllowed, Unavailable) as exc:
@@ -370,9 +237,9 @@ async def cancel(request: Request) -> JSONResponse:
 async def reschedule(request: Request) -> JSONResponse:
     calendar, clinic = get_calendar(request), _clinic()
     zone = _zone(clinic)
-    key = _idempotency_key(request)
+    key = idempotency_key(request)
     body = await read_json_object(request, json_type=False)
-    start = _parse_datetime(_text(body, "start", "", required=True, max_len=40), "start", None)
+    start = parse_datetime(text_field(body, "start", "", required=True, max_len=40), "start", None)
     try:
         current = await calendar.get_appointment(clinic, request.path_params["appointment_id"])
     except (NotFound, NotAllowed, Unavailable) as exc:
