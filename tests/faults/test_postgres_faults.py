@@ -39,19 +39,10 @@ async def test_chat_api_says_503_quickly_while_postgres_is_down_and_goes_on_afte
     try:
         for _ in range(3):
             r, took = await _post(s, {"message": "05/06/1990", "session_id": d.session_id})
-            assert r.status_code == 503, r.text
-            assert took < FAST_S, f"503 after {took:.1f} s"
-            assert int(r.headers["Retry-After"]) > 0
-            assert r.json()["error"]["code"] == "service_unavailable"
+            _assert_quick_503(r, took, FAST_S)
     finally:
         pg_cluster.start()
-    body = await d.say("05/06/1990")                 # the patient sends it again: the conversation goes on
-    assert "phone" in body["message"] and body["state"] == "collect_patient_info", body
-    for line in TO_READ_BACK[4:]:
-        body = await d.say(line)
-    body = await d.say("yes")
-    assert body["state"] == "booked"
-    await nothing_doubled(s)
+    await _resend_and_book(s, d)
 
 
 async def test_sms_while_postgres_is_down_gets_a_short_apology_and_the_retry_goes_on(stack, pg_cluster, own_pool):
@@ -93,19 +84,10 @@ async def test_chat_api_says_503_within_seconds_while_postgres_is_frozen_and_goe
                                                  30)
             except TimeoutError:
                 raise AssertionError("a turn hung for 30 s on a frozen PostgreSQL") from None
-            assert r.status_code == 503, r.text
-            assert took < FROZEN_S, f"503 after {took:.1f} s"
-            assert int(r.headers["Retry-After"]) > 0
-            assert r.json()["error"]["code"] == "service_unavailable"
+            _assert_quick_503(r, took, FROZEN_S)
     finally:
         pg_cluster.thaw()
-    body = await d.say("05/06/1990")                 # the patient sends it again: the conversation goes on
-    assert "phone" in body["message"] and body["state"] == "collect_patient_info", body
-    for line in TO_READ_BACK[4:]:
-        body = await d.say(line)
-    body = await d.say("yes")
-    assert body["state"] == "booked"
-    await nothing_doubled(s)
+    await _resend_and_book(s, d)
 
 
 async def test_a_query_already_under_way_when_postgres_freezes_ends_at_the_deadline(pg_cluster):
@@ -126,3 +108,21 @@ async def test_a_query_already_under_way_when_postgres_freezes_ends_at_the_deadl
             assert (await (await conn.execute("SELECT 1 AS one")).fetchone())["one"] == 1
     finally:
         await pool.close()
+
+
+def _assert_quick_503(r, took: float, limit: float) -> None:
+    assert r.status_code == 503, r.text
+    assert took < limit, f"503 after {took:.1f} s"
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.json()["error"]["code"] == "service_unavailable"
+
+
+async def _resend_and_book(s, d) -> None:
+    """The patient sends the lost message again: the conversation goes on to a single booking."""
+    body = await d.say("05/06/1990")
+    assert "phone" in body["message"] and body["state"] == "collect_patient_info", body
+    for line in TO_READ_BACK[4:]:
+        body = await d.say(line)
+    body = await d.say("yes")
+    assert body["state"] == "booked"
+    await nothing_doubled(s)
