@@ -5,6 +5,7 @@ arrive through these protocols.
 """
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +33,13 @@ class SessionStore(Protocol):
     async def find_active(self, clinic_id: str, channel: str, channel_user_id: str) -> SessionData | None: ...
 
     async def save(self, session: SessionData) -> None: ...
+
+
+class TurnLock(Protocol):
+    """Held for one turn of a conversation, on every process and instance (`storage.turn_lock`);
+    raises `storage.turn_lease.TurnBusy` when another turn keeps it past the wait bound."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[Any]: ...
 
 
 class ClinicDirectory(Protocol):

@@ -184,6 +184,10 @@ def error() -> str:
             "Please try again in a few minutes, or I can connect you with our front desk.")
 
 
+def busy() -> str:
+    return "Sorry, I'm still working on your previous message. Please send that again in a moment."
+
+
 def when_phrase(dt: datetime, tz: ZoneInfo) -> str:
     local = dt.astimezone(tz)
     return f"{say_date(local)} at {say_time(local)}"

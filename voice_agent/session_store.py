@@ -42,5 +42,8 @@ class EncryptedSessionStore:
         return self._decode(doc) if doc else None
 
     async def save(self, session: SessionData) -> None:
+        """Compare-and-set: raises `storage.sessions.StaleSession` when another writer saved first."""
         session.touch(self.repo.ttl)
-        await self.repo.save(self._encode(session))
+        version = await self.repo.save(self._encode(session), session.version)
+        if version is not None:
+            session.version = version

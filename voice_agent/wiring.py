@@ -8,6 +8,7 @@ from safety.pipeline import get_pipeline
 from storage.audit_sink import AuditRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
+from storage.turn_lock import TurnLocks
 from voice_agent.directory import ClinicDirectoryRepository
 from voice_agent.observability import CountedSafety, TimedUnderstanding
 from voice_agent.services import Services
@@ -53,6 +54,7 @@ def engine(services: Services) -> Engine:
                                              "claude" if settings.anthropic_api_key else "embedded"),
             audit=AuditRepository(services.pool, services.anchors),
             safety=CountedSafety(get_pipeline()),
+            turn_lock=TurnLocks.build(services.redis, services.pool.conninfo, settings.secret_key),
             session_ttl=settings.redis_session_ttl,
             notifier=notifier(services),
             phrasing=phrasing(services),
