@@ -24,6 +24,7 @@ from safety.readiness import load_models
 from storage.sessions import SessionRepository
 from channels import chat_api, sms, webchat
 from channels.voice import media as voice_media, routes as voice_routes
+from channels.voice.draining import CallDrain
 from voice_agent import clinic_api, health, openapi, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.auth import AuthMiddleware
@@ -133,6 +134,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                                                     "Idempotency-Key"]))
     app = Starlette(debug=False, routes=routes, middleware=middleware,
                     exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app.state.call_drain = CallDrain()           # live calls; SIGTERM drains them (voice_agent/graceful.py)
     if services is not None:
         install_limiters(services)
         app.state.services = services

@@ -33,6 +33,7 @@ from voice_agent import wiring
 log = logging.getLogger("channels.voice.twiml")
 VOICE = "Polly.Joanna"
 MESSAGE_SECONDS = 120
+CALL_BACK = "Sorry, we can't take your call this very moment. Please call back in a minute. Goodbye."
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
               "reschedule": "reschedule an appointment", "check": "check on an appointment"}
@@ -67,6 +68,11 @@ async def incoming_call(request: Request) -> Response:
     engine = wiring.engine(services)
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
     response = VoiceResponse()
+    if request.app.state.call_drain.draining:      # shutting down: the next instance takes the call-back
+        log.info("call refused while shutting down", extra={"event": "call_refused_draining"})
+        response.say(CALL_BACK, voice=VOICE)
+        response.hangup()
+        return twiml(response)
     try:
         clinic = await engine.directory.by_phone(to) if to else None
     except Exception as exc:          # Twilio reads only TwiML: a 503 would play its "application error"
