@@ -95,3 +95,45 @@ def slow(save):
         await asyncio.sleep(0.05)
         await save(session)
     return slow_save
+
+
+async def test_with_redis_down_postgres_keeps_the_turns_apart(processes, make_clinic, settings, pool, caplog):
+    from storage.redis_client import open_redis
+    dead = open_redis("redis://127.0.0.1:1/0")          # nothing listens there: sessions and locks use PostgreSQL
+    try:
+        engines = []
+        for _ in range(2):
+            services = Services.build(settings, pool, dead)
+            services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: NOW)
+            engine = wiring.engine(services)
+            engine.now = lambda: NOW
+            engine.sessions.save = slow(engine.sessions.save)
+            engines.append(engine)
+        a, b = engines
+        clinic = await make_clinic()
+        first = await a.process(clinic.id, "web", BOOK[0])
+        lines = ("what are your hours?", "where are you located")
+        await asyncio.gather(a.process(clinic.id, "web", lines[0], session_id=first.session_id),
+                             b.process(clinic.id, "web", lines[1], session_id=first.session_id))
+        history = await a.history(clinic.id, first.session_id)
+        assert sorted(text for role, text in history.turns[2:] if role == "patient") == sorted(lines)
+        assert any(getattr(r, "event", None) == "turn_lock_fallback" for r in caplog.records)
+        assert not any(getattr(r, "event", None) == "session_stale" for r in caplog.records)   # one after the other
+    finally:
+        await dead.aclose()
+
+
+async def test_a_message_that_waits_too_long_is_answered_busy_and_not_recorded(processes, make_clinic, redis, pool,
+                                                                             settings):
+    from dialogue import responses as say
+    from dialogue.turn_guard import conversation_key
+    from storage.turn_lock import TurnLocks
+    a, b = processes(2)
+    b.turn_lock = TurnLocks.build(redis, pool.conninfo, settings.secret_key, wait_seconds=0.3)
+    clinic = await make_clinic()
+    first = await a.process(clinic.id, "web", BOOK[0])
+    async with a.turn_lock.hold(conversation_key(clinic.id, "web", first.session_id, None)):   # a turn that hangs
+        reply = await b.process(clinic.id, "web", "what are your hours?", session_id=first.session_id)
+    assert reply.message == say.busy() and reply.session_id == first.session_id
+    history = await a.history(clinic.id, first.session_id)
+    assert [text for role, text in history.turns if role == "patient"] == [BOOK[0]]
