@@ -3,7 +3,8 @@
 Order across processes: a turn's texts are sent while its conversation's turn lock is still held,
 and the lock is released only once they are out. The next turn of that conversation (on any
 process) starts after that, so its texts can never overtake them: "booked" never lands after
-"cancelled". The patient does not wait: the reply has already gone.
+"cancelled". The patient does not wait: the reply has already gone. A text that takes longer than
+`hold_seconds` (Twilio hanging) stops holding the lock: the conversation must not stall on it.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dialogue.session import SessionData
 
 log = logging.getLogger("dialogue.engine")
 KINDS = ("flow_booked", "flow_cancelled", "flow_rescheduled")
+HOLD_SECONDS = 3.0          # Twilio's REST API answers in a few hundred ms
 
 
 def notices_of(clinic: ClinicProfile, session: SessionData, events: list[tuple[str, dict]]) -> list[AppointmentNotice]:
@@ -44,8 +46,8 @@ def notices_of(clinic: ClinicProfile, session: SessionData, events: list[tuple[s
 
 
 class NoticeSender:
-    def __init__(self, notifier: Notifier | None) -> None:
-        self.notifier = notifier
+    def __init__(self, notifier: Notifier | None, hold_seconds: float = HOLD_SECONDS) -> None:
+        self.notifier, self.hold_seconds = notifier, hold_seconds
         self._sending: set[asyncio.Task] = set()        # in flight only: bounded by live turns
 
     def send_later(self, notices: list[AppointmentNotice], held: contextlib.AsyncExitStack) -> None:
@@ -56,8 +58,10 @@ class NoticeSender:
         task.add_done_callback(self._sending.discard)
 
     async def _send_then_release(self, notices: list[AppointmentNotice], held: contextlib.AsyncExitStack) -> None:
+        sending = asyncio.ensure_future(self.send(notices))
         async with held:
-            await self.send(notices)
+            await asyncio.wait({sending}, timeout=self.hold_seconds)
+        await sending
 
     async def send(self, notices: list[AppointmentNotice]) -> None:
         """Tell the notifier; a failure is logged and never reaches the conversation."""

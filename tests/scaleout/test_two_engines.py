@@ -32,6 +32,17 @@ class SlowTexts:
         self.received.append(notice.kind)
 
 
+class HangingTexts:
+    """Twilio hangs on every text."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def appointment_changed(self, notice: AppointmentNotice) -> None:
+        await asyncio.sleep(3.0)
+        self.sent += 1
+
+
 class NoLock:
     """No turn lock at all: only the session's compare-and-set stands between two writers."""
 
@@ -70,6 +81,22 @@ async def test_a_cancellation_text_never_overtakes_the_booking_text(processes, m
     assert reply.state.value == "cancelled", reply.message
     await a.drain(), await b.drain()
     assert texts.received == ["booked", "cancelled"]
+
+
+async def test_a_hanging_text_does_not_stall_the_conversation(processes, make_clinic):
+    texts = HangingTexts()
+    a, b = processes(2, notifier=texts)
+    a._texts.hold_seconds = 0.3
+    clinic = await make_clinic()
+    session_id = None
+    for line in BOOK:
+        reply = await a.process(clinic.id, "web", line, session_id=session_id)
+        session_id = reply.session_id
+    started = asyncio.get_running_loop().time()
+    reply = await b.process(clinic.id, "web", "what are your hours?", session_id=session_id)
+    assert asyncio.get_running_loop().time() - started < 2.0 and "Monday" in reply.message
+    await a.drain()
+    assert texts.sent == 1
 
 
 async def test_without_a_lock_the_version_check_still_keeps_both_turns(processes, make_clinic, caplog):
