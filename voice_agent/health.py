@@ -47,6 +47,8 @@ async def live(request: Request) -> JSONResponse:
 
 async def ready(request: Request) -> JSONResponse:
     services: Services = request.app.state.services
+    if request.app.state.call_drain.draining:      # SIGTERM: a load balancer should send new work elsewhere
+        return json_error(503, "service_unavailable", "Shutting down.", extra={"draining": True})
     pg, rd = await asyncio.gather(check_postgres(services), check_redis(services))
     checks = {"postgres": "ok" if pg is None else "down", "redis": "ok" if rd is None else "down"}
     down = [name for name, state in checks.items() if state != "ok"]

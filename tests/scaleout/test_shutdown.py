@@ -8,6 +8,8 @@ import signal
 import time
 import tomllib
 
+import httpx
+
 from channels.voice.simulator import SimulatedCaller
 from tests.conftest import ROOT
 from tests.foundation.served import Served
@@ -39,6 +41,9 @@ async def test_sigterm_during_a_call_lets_it_finish(test_env, database, make_cli
                                public_url=test_env["PUBLIC_BASE_URL"], clinic_phone=phone)
         twiml = await late.dial()
         assert "<Connect" not in twiml and "call back" in twiml and "<Hangup" in twiml, twiml
+        async with httpx.AsyncClient(timeout=5) as client:
+            ready = await client.get(server.base + "/health/ready")
+        assert ready.status_code == 503 and ready.json()["error"]["draining"] is True
         await caller.say("I'd like to book with Doctor Raman")
         reply = await caller.wait_for_agent(timeout=60)
         assert reply is not None and len(reply.audio) > 8000, "the caller heard nothing after the SIGTERM"
