@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from channels.voice.call import VoiceConfig
 from tests.voice.test_bad_input import _no_call_tasks, _until
 
-FAST = VoiceConfig(playback_rate=16.0, silence_seconds=30.0, start_timeout_seconds=1.0)
+FAST = VoiceConfig(playback_rate=16.0, silence_seconds=30.0, start_timeout_seconds=1.0, key_pause_seconds=0.3)
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
