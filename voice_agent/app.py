@@ -70,7 +70,7 @@ def api_routes(services: Services) -> list[BaseRoute]:
 def public_routes(services: Services) -> list[BaseRoute]:
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
     deps = services.channel_deps()
-    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(deps)]
+    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps())]
 
 
 async def warm_up(services: Services) -> None:

@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
 from channels.deps import ChannelDeps
+from channels.voice.deps import VoiceDeps
 from channels.voice.kit import VoiceKit
 from dialogue.engine import Engine
 from dialogue.ports import Notifier
@@ -70,4 +71,7 @@ class Services:
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""
         return ChannelDeps(settings=self.settings, engine=self.engine, consent=self.consent, sms_log=self.sms_log,
-                           limiter=self.rate_limiter, voice=self.voice)
+                           limiter=self.rate_limiter)
+
+    def voice_deps(self) -> VoiceDeps:
+        return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice)

@@ -15,7 +15,7 @@ from functools import partial
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from channels.deps import ChannelDeps
+from channels.voice.deps import VoiceDeps
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.call import CallInfo, CallSession
 from channels.voice.ports import SpeechContext, TextToSpeech
@@ -64,8 +64,8 @@ async def _first_start(ws: WebSocket, timeout: float) -> dict | None:
             return data
 
 
-async def media_socket(deps: ChannelDeps, ws: WebSocket) -> None:
-    settings, kit = deps.settings, deps.voice
+async def media_socket(deps: VoiceDeps, ws: WebSocket) -> None:
+    settings, kit = deps.settings, deps.kit
     config = kit.config
     signature = ws.headers.get("x-twilio-signature")
     await ws.accept()
@@ -125,7 +125,7 @@ async def media_socket(deps: ChannelDeps, ws: WebSocket) -> None:
     log.info("call started", extra={"event": "call_started", "clinic_id": clinic.id})
     if previous is None:   # the disclosure opens every call; a resumed socket does not replay it
         try:
-            await deps.consent.record_disclosure(
+            await deps.disclosures.record_disclosure(
                 clinic.id, call_sid, records_calls=bool(clinic.settings.get("records_calls", False)))
         except Exception:
             log.exception("consent event not recorded", extra={"event": "consent_failed"})
@@ -159,6 +159,6 @@ async def _apologise_and_close(ws: WebSocket, stream_sid: str, tts: TextToSpeech
     await ws.close(1000)
 
 
-def routes(deps: ChannelDeps) -> list[BaseRoute]:
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
     return [WebSocketRoute("/webhooks/twilio/media", partial(media_socket, deps))]
 

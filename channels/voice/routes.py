@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from channels.deps import ChannelDeps
+from channels.voice.deps import VoiceDeps
 from channels.voice import media, twiml
 
 
-def routes(deps: ChannelDeps) -> list[BaseRoute]:
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
     return [*twiml.routes(deps), *media.routes(deps)]

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
-from channels.deps import ChannelDeps
+from channels.voice.deps import VoiceDeps
 from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.security import media_stream_url, stream_token
@@ -49,7 +49,7 @@ def twiml(response: VoiceResponse) -> Response:
     return Response(str(response), media_type="application/xml")
 
 
-def base_url(deps: ChannelDeps) -> str:
+def base_url(deps: VoiceDeps) -> str:
     return deps.settings.public_base_url.rstrip("/")
 
 
@@ -62,7 +62,7 @@ def is_open(clinic: ClinicProfile, now: datetime) -> bool:
     return False
 
 
-async def incoming_call(deps: ChannelDeps, request: Request) -> Response:
+async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     engine = deps.engine
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
@@ -92,7 +92,7 @@ async def incoming_call(deps: ChannelDeps, request: Request) -> Response:
     return twiml(response)
 
 
-async def _clinic_and_session(deps: ChannelDeps, request: Request, form, call_sid: str):
+async def _clinic_and_session(deps: VoiceDeps, request: Request, form, call_sid: str):
     engine = deps.engine
     clinic_id = request.query_params.get("clinic")
     clinic = await engine.directory.by_id(clinic_id) if clinic_id else None
@@ -104,7 +104,7 @@ async def _clinic_and_session(deps: ChannelDeps, request: Request, form, call_si
     return engine, clinic, session
 
 
-def take_message(response: VoiceResponse, deps: ChannelDeps, clinic: ClinicProfile, call_sid: str,
+def take_message(response: VoiceResponse, deps: VoiceDeps, clinic: ClinicProfile, call_sid: str,
                  reason: str) -> None:
     response.say(f"{reason} Please leave your name, a number we can reach you on, and a short message "
                  "after the tone. Press the pound key when you are done.", voice=VOICE)
@@ -115,7 +115,7 @@ def take_message(response: VoiceResponse, deps: ChannelDeps, clinic: ClinicProfi
     response.hangup()
 
 
-async def after_stream(deps: ChannelDeps, request: Request) -> Response:
+async def after_stream(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     call_sid = form.get("CallSid", "")
     engine, clinic, session = await _clinic_and_session(deps, request, form, call_sid)
@@ -158,7 +158,7 @@ def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | No
     return " ".join(parts)
 
 
-async def whisper(deps: ChannelDeps, request: Request) -> Response:
+async def whisper(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     parent = request.query_params.get("call") or form.get("ParentCallSid", "")
     engine, clinic, session = await _clinic_and_session(deps, request, form, parent)
@@ -174,7 +174,7 @@ async def whisper(deps: ChannelDeps, request: Request) -> Response:
     return twiml(response)
 
 
-async def dial_done(deps: ChannelDeps, request: Request) -> Response:
+async def dial_done(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     call_sid = request.query_params.get("call") or form.get("CallSid", "")
     _, clinic, _ = await _clinic_and_session(deps, request, form, call_sid)
@@ -186,7 +186,7 @@ async def dial_done(deps: ChannelDeps, request: Request) -> Response:
     return twiml(response)
 
 
-async def message_done(deps: ChannelDeps, request: Request) -> Response:
+async def message_done(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     call_sid = request.query_params.get("call") or form.get("CallSid", "")
     engine, clinic, session = await _clinic_and_session(deps, request, form, call_sid)
@@ -204,7 +204,7 @@ async def message_done(deps: ChannelDeps, request: Request) -> Response:
     return twiml(response)
 
 
-def routes(deps: ChannelDeps) -> list[BaseRoute]:
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
     return [Route(path, partial(handler, deps), methods=["POST"], middleware=[webhook_body_limit])
             for path, handler in (("/webhooks/twilio/voice", incoming_call),
                                   ("/webhooks/twilio/voice/after", after_stream),
