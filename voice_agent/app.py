@@ -127,5 +127,4 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
                                                     "Idempotency-Key"]))
     app = Starlette(debug=False, routes=routes, middleware=middleware,
                     exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
-    app.state.services = svc       # for tests and operators that inspect a running app; routes do not read it
     return app

@@ -152,8 +152,8 @@ def build_app(settings, pool, redis, now: datetime, **settings_overrides: Any):
 class WebDriver:
     """The web chat's own endpoints, as the page calls them (cookie jar, Origin header)."""
 
-    def __init__(self, app, clinic, pool, origin: str = "https://receptionist.test") -> None:
-        self.app, self.clinic, self.pool, self.origin = app, clinic, pool, origin
+    def __init__(self, app, clinic, pool, origin: str = "https://receptionist.test", services=None) -> None:
+        self.app, self.clinic, self.pool, self.origin, self.services = app, clinic, pool, origin, services
         self.slug = clinic.data["slug"]
         self.ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(self.ip, 50000)),
@@ -185,8 +185,8 @@ async def webchat(make_clinic, settings, pool, redis):
 
     async def make(now: datetime, *, clinic_overrides: dict | None = None, **settings_overrides: Any) -> WebDriver:
         clinic = await make_clinic(**(clinic_overrides or {}))
-        app, _ = build_app(settings, pool, redis, now, **settings_overrides)
-        driver = WebDriver(app, clinic, pool)
+        app, services = build_app(settings, pool, redis, now, **settings_overrides)
+        driver = WebDriver(app, clinic, pool, services=services)
         drivers.append(driver)
         return driver
 

@@ -41,7 +41,7 @@ async def send(channel: str, *, sms, webchat, make_clinic, settings, pool, redis
     if channel == "webchat":
         driver = await webchat(NOW)
         if detector:
-            driver.app.state.services.engine.safety.inner = SafetyPipeline(crisis=detector)
+            driver.services.engine.safety.inner = SafetyPipeline(crisis=detector)
         return (await driver.say(text))["message"]
     clinic = await make_clinic()
     app, services = build_app(settings, pool, redis, NOW)

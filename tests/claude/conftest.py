@@ -54,5 +54,5 @@ def claude_chat(make_clinic, test_env, pool, redis):
         # the seam: the wiring builds ClaudeUnderstanding from settings; here the same, on a mock transport
         engine.understanding = ClaudeUnderstanding.from_settings(settings, EmbeddedUnderstanding(),
                                                                  http_client=mock.http_client())
-        return ChatDriver(create_app(settings, services), clinic, pool)
+        return ChatDriver(create_app(settings, services), clinic, pool, services)
     return make

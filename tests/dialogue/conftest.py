@@ -13,8 +13,8 @@ from voice_agent.services import Services
 
 
 class ChatDriver:
-    def __init__(self, app, clinic, pool) -> None:
-        self.app, self.clinic, self.pool = app, clinic, pool
+    def __init__(self, app, clinic, pool, services: Services | None = None) -> None:
+        self.app, self.clinic, self.pool, self.services = app, clinic, pool, services
         self.session_id: str | None = None
         self.last: dict[str, Any] = {}
 
@@ -49,5 +49,5 @@ def chat(make_clinic, settings, pool, redis):
         services = Services.build(settings, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now))
         engine = services.engine
         engine.now = lambda: now
-        return ChatDriver(create_app(settings, services), clinic, pool)
+        return ChatDriver(create_app(settings, services), clinic, pool, services)
     return make
