@@ -4,15 +4,16 @@ from __future__ import annotations
 import asyncio
 import hmac
 import platform
+from functools import partial
 from importlib.metadata import version
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from safety.readiness import model_status
 from storage.migrate import current_version
-from voice_agent.errors import json_error
+from voice_agent.web.errors import json_error
 from voice_agent.services import Services
 
 CHECK_TIMEOUT = 2.0
@@ -45,8 +46,7 @@ async def live(request: Request) -> JSONResponse:
     return JSONResponse({"status": "alive"})
 
 
-async def ready(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
+async def ready(services: Services, request: Request) -> JSONResponse:
     pg, rd = await asyncio.gather(check_postgres(services), check_redis(services))
     checks = {"postgres": "ok" if pg is None else "down", "redis": "ok" if rd is None else "down"}
     down = [name for name, state in checks.items() if state != "ok"]
@@ -65,8 +65,7 @@ def _admin_ok(request: Request, services: Services) -> bool:
     return hmac.compare_digest(presented.encode(), token.encode())
 
 
-async def detailed(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
+async def detailed(services: Services, request: Request) -> JSONResponse:
     if not services.settings.admin_token:
         return json_error(403, "admin_disabled", "Set ADMIN_TOKEN to enable detailed health.")
     if not _admin_ok(request, services):
@@ -94,9 +93,10 @@ async def detailed(request: Request) -> JSONResponse:
     })
 
 
-routes = [
-    Route("/health", health, methods=["GET"]),
-    Route("/health/live", live, methods=["GET"]),
-    Route("/health/ready", ready, methods=["GET"]),
-    Route("/health/detailed", detailed, methods=["GET"]),
-]
+def routes(services: Services) -> list[BaseRoute]:
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/health/live", live, methods=["GET"]),
+        Route("/health/ready", partial(ready, services), methods=["GET"]),
+        Route("/health/detailed", partial(detailed, services), methods=["GET"]),
+    ]

@@ -46,8 +46,8 @@ from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from safety.resources import mentions_help_line
-from voice_agent import safe_input
-from voice_agent.metrics import TURN_SECONDS
+from voice_agent.web import safe_input
+from voice_agent.web.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
 
