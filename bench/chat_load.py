@@ -52,13 +52,8 @@ def serve_app(port: int) -> None:
     import uvicorn
 
     import voice_agent.app as app_module
-    from voice_agent.settings import load_settings
+    from voice_agent.web.settings import load_settings
     settings = load_settings(server_env(), env_file=None)
-    if not any(getattr(r, "path", None) == "/chat" for r in app_module.api_routes()):
-        from channels import chat_api     # until voice_agent/app.py mounts the chat API itself
-        original = app_module.api_routes
-        app_module.api_routes = lambda: [*original(), *chat_api.routes]
-        print("note: /api/v1/chat was not mounted by voice_agent.app; mounted by the bench", file=sys.stderr)
     uvicorn.run(app_module.create_app(settings), port=port, **UVICORN)
 
 
@@ -84,7 +79,7 @@ async def prepare() -> tuple[str, str, list[dict]]:
     from storage.db import open_pool, to_conninfo
     from storage.migrate import migrate
     from storage.redis_client import open_redis
-    from voice_agent.apikeys import generate_api_key, hash_api_key
+    from voice_agent.web.apikeys import generate_api_key, hash_api_key
     from voice_agent.clinic_file import validate_clinic_file
 
     name = urlparse(DB_URL).path.lstrip("/")

@@ -119,32 +119,33 @@ async def serve(port: int, embedded: bool) -> None:
     import uvicorn
 
     from channels.voice.call import VoiceConfig
+    from channels.voice.kit import VoiceKit
     from storage.clinic_import import import_clinic
     from storage.db import open_pool
     from storage.redis_client import open_redis
-    from voice_agent.apikeys import generate_api_key, hash_api_key
+    from voice_agent.web.apikeys import generate_api_key, hash_api_key
     from voice_agent.app import create_app, warm_up
     from voice_agent.clinic_file import validate_clinic_file
     from voice_agent.services import Services
-    from voice_agent.settings import load_settings
+    from voice_agent.web.settings import load_settings
 
     settings = dataclasses.replace(load_settings(), twilio_auth_token=TOKEN,
                                    public_base_url=f"http://127.0.0.1:{port}", deepgram_api_key=None,
                                    elevenlabs_api_key=None)
     pool = await open_pool(settings.database_url, min_size=4, max_size=20)
-    services = Services.build(settings, pool, open_redis(settings.redis_url))
     data = json.loads((ROOT / "fixtures" / "demo_clinic.json").read_text())
     data["slug"] = f"bench-{uuid.uuid4().hex[:8]}"
     data["phone"] = "+1312556" + f"{random.randint(0, 9999):04d}"
     clinic, problems = validate_clinic_file(data)
     assert not problems, problems
     await import_clinic(pool, clinic, hash_api_key(generate_api_key("test")))
-    services.extras["voice_config"] = VoiceConfig(silence_seconds=60.0)
+    fakes: dict = {}
     if not embedded:
         async def stt_factory():
             return FakeSTT()
-        services.extras["voice_stt_factory"] = stt_factory
-        services.extras["voice_tts"] = FakeTTS()
+        fakes = {"stt": stt_factory, "tts": FakeTTS()}
+    voice = VoiceKit.from_settings(settings, config=VoiceConfig(silence_seconds=60.0), **fakes)
+    services = Services.build(settings, pool, open_redis(settings.redis_url), voice=voice)
     app = create_app(settings, services)
     await warm_up(services)              # what the server's start-up does (this server runs without lifespan)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",

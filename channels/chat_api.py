@@ -1,18 +1,20 @@
 """POST /api/v1/chat (the seed's section 3.1): a thin adapter from JSON to Engine.process()."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from channels.deps import ChannelDeps
 from dialogue.engine import ClinicUnavailable, EngineReply
-from voice_agent import openapi, wiring
-from voice_agent.body_limit import body_limit
-from voice_agent.context import get_current_clinic
-from voice_agent.errors import ApiError
-from voice_agent.safe_input import read_json_object
+from voice_agent.web import openapi
+from voice_agent.web.body_limit import body_limit
+from voice_agent.web.context import get_current_clinic
+from voice_agent.web.errors import ApiError
+from voice_agent.web.safe_input import read_json_object
 
 MAX_BODY = 16_384          # bytes; refused while it streams (body_limit)
 
@@ -26,7 +28,7 @@ def reply_json(reply: EngineReply) -> dict[str, Any]:
     }
 
 
-async def chat(request: Request) -> JSONResponse:
+async def chat(deps: ChannelDeps, request: Request) -> JSONResponse:
     body = await read_json_object(request)
     message, session_id = body.get("message"), body.get("session_id")
     if not isinstance(message, str) or not 1 <= len(message.strip()) <= 2000 or len(message) > 2000:
@@ -34,15 +36,16 @@ async def chat(request: Request) -> JSONResponse:
                        extra={"field": "message"})
     if session_id is not None and (not isinstance(session_id, str) or len(session_id) > 100):
         raise ApiError(400, "validation_error", "session_id must be a string.", extra={"field": "session_id"})
-    engine = wiring.engine(request.app.state.services)
     try:
-        reply = await engine.process(get_current_clinic().id, "web", message, session_id=session_id or None)
+        reply = await deps.engine.process(get_current_clinic().id, "web", message, session_id=session_id or None)
     except ClinicUnavailable:
         raise ApiError(403, "clinic_inactive", "This clinic's account is not active.") from None
     return JSONResponse(reply_json(reply))
 
 
-routes = [Route("/chat", chat, methods=["POST"], middleware=[body_limit(MAX_BODY)])]
+def routes(deps: ChannelDeps) -> list[BaseRoute]:
+    """Mounted under /api/v1 (API key, tenant and rate limit come first)."""
+    return [Route("/chat", partial(chat, deps), methods=["POST"], middleware=[body_limit(MAX_BODY)])]
 
 openapi.SCHEMAS["ChatRequest"] = {
     "type": "object", "required": ["message"], **openapi.OTHER_FIELDS,

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.sms_outbound import ConsentStore, SmsLog
+from channels.deps import ChannelDeps
 from channels.twilio_auth import verified_form, webhook_body_limit
 from dialogue.engine import ClinicUnavailable
 from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
-from voice_agent import wiring
-from voice_agent.context import clinic_id_var
-from voice_agent.errors import is_database_outage
+from voice_agent.web.context import clinic_id_var
+from voice_agent.web.errors import is_database_outage
 
 log = logging.getLogger("channels.sms")
 CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaningful for a week
@@ -54,13 +54,13 @@ def help_reply(clinic) -> str:
     return sms_help_text(clinic.name) + (f" Call {phone}." if phone else "")
 
 
-async def inbound(request: Request) -> Response:
+async def inbound(deps: ChannelDeps, request: Request) -> Response:
     """A texted message. With the database down the texter gets a short apology (Twilio reads only
     TwiML: an error status would leave them in silence); nothing was claimed or saved, so the next
     text is handled as new."""
-    form = await verified_form(request)
+    form = await verified_form(request, deps.settings)
     try:
-        return await _inbound(request, form)
+        return await _inbound(deps, form)
     except Exception as exc:
         if not is_database_outage(exc):
             raise
@@ -69,11 +69,8 @@ async def inbound(request: Request) -> Response:
         return twiml(DATABASE_DOWN_REPLY)
 
 
-async def _inbound(request: Request, form) -> Response:
-    services = request.app.state.services
-    engine = wiring.engine(services)
-    consent: ConsentStore = wiring.consent_store(services)
-    sms_log: SmsLog = wiring.sms_log(services)
+async def _inbound(deps: ChannelDeps, form) -> Response:
+    engine, consent, sms_log = deps.engine, deps.consent, deps.sms_log
     to, sender = str(form.get("To") or ""), str(form.get("From") or "")
     sid, body = message_sid(form), str(form.get("Body") or "")
     clinic = await engine.directory.by_phone(to) if to else None
@@ -125,11 +122,10 @@ async def _inbound(request: Request, form) -> Response:
     return twiml(f"{reply.message} {MEDIA_NOTE}" if with_media else reply.message)
 
 
-async def status_callback(request: Request) -> Response:
+async def status_callback(deps: ChannelDeps, request: Request) -> Response:
     """Delivery status of a text we sent: MessageSid, MessageStatus, ErrorCode (no body, no number)."""
-    form = await verified_form(request)
-    services = request.app.state.services
-    engine, sms_log = wiring.engine(services), wiring.sms_log(services)
+    form = await verified_form(request, deps.settings)
+    engine, sms_log = deps.engine, deps.sms_log
     sid, status = message_sid(form), str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     clinic = None
     for number in (form.get("From"), form.get("To")):   # outbound: From is the clinic's number
@@ -161,7 +157,9 @@ def _int(value) -> int:
         return 0
 
 
-routes = [
-    Route("/webhooks/twilio/sms", inbound, methods=["POST"], middleware=[webhook_body_limit]),
-    Route("/webhooks/twilio/sms/status", status_callback, methods=["POST"], middleware=[webhook_body_limit]),
-]
+def routes(deps: ChannelDeps) -> list[BaseRoute]:
+    return [
+        Route("/webhooks/twilio/sms", partial(inbound, deps), methods=["POST"], middleware=[webhook_body_limit]),
+        Route("/webhooks/twilio/sms/status", partial(status_callback, deps), methods=["POST"],
+              middleware=[webhook_body_limit]),
+    ]

@@ -16,9 +16,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from voice_agent.body_limit import body_limit
-from voice_agent.errors import ApiError
-from voice_agent.safe_input import unstorable
+from voice_agent.web.body_limit import body_limit
+from voice_agent.web.errors import ApiError
+from voice_agent.web.safe_input import unstorable
+from voice_agent.web.settings import Settings
 
 log = logging.getLogger("channels.twilio")
 MAX_FORM_BYTES = 65_536
@@ -32,9 +33,8 @@ def public_url(request: Request, base_url: str) -> str:
     return url
 
 
-async def verified_form(request: Request) -> FormData:
+async def verified_form(request: Request, settings: Settings) -> FormData:
     """The posted form if its signature is valid; raises ApiError(403) otherwise."""
-    settings = request.app.state.services.settings
     if not settings.twilio_auth_token:
         log.error("Twilio webhook refused: TWILIO_AUTH_TOKEN is not set", extra={"event": "twilio_unconfigured"})
         raise ApiError(403, "twilio_not_configured",

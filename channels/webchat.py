@@ -20,6 +20,7 @@ import html
 import json
 import logging
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -27,18 +28,18 @@ from urllib.parse import urlparse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from channels.chat_api import MAX_BODY
+from channels.deps import ChannelDeps
 from dialogue.engine import ClinicUnavailable, EngineReply
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
-from voice_agent import wiring
-from voice_agent.body_limit import body_limit
-from voice_agent.context import clinic_id_var
-from voice_agent.errors import ApiError
-from voice_agent.safe_input import read_json_object
+from voice_agent.web.body_limit import body_limit
+from voice_agent.web.context import clinic_id_var
+from voice_agent.web.errors import ApiError
+from voice_agent.web.safe_input import read_json_object
 
 log = logging.getLogger("channels.webchat")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -48,18 +49,13 @@ MAX_MESSAGE = 2000
 
 # ---------------------------------------------------------------- helpers
 
-def _settings(request: Request):
-    return request.app.state.services.settings
+def _serializer(deps: ChannelDeps) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(deps.settings.secret_key, salt="webchat-session")
 
 
-def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_settings(request).secret_key, salt="webchat-session")
-
-
-async def _clinic(request: Request, *, json_errors: bool = True) -> ClinicProfile:
+async def _clinic(deps: ChannelDeps, request: Request, *, json_errors: bool = True) -> ClinicProfile:
     slug = request.path_params["slug"]
-    engine = wiring.engine(request.app.state.services)
-    clinic = await engine.directory.by_slug(slug) if len(slug) <= 100 else None
+    clinic = await deps.engine.directory.by_slug(slug) if len(slug) <= 100 else None
     if clinic is not None and clinic.status == "ACTIVE":
         clinic_id_var.set(clinic.id)   # for this request's log lines (reset by RequestContextMiddleware)
     else:
@@ -79,7 +75,7 @@ def _allowed_origins(clinic: ClinicProfile) -> list[str]:
     return [o.rstrip("/").lower() for o in found if isinstance(o, str) and o.startswith(("http://", "https://"))]
 
 
-def _check_origin(request: Request, clinic: ClinicProfile) -> None:
+def _check_origin(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         # Browsers always send Origin on POST; only non-browser clients omit it (they can forge it anyway).
@@ -87,7 +83,7 @@ def _check_origin(request: Request, clinic: ClinicProfile) -> None:
             return
         raise ApiError(403, "origin_not_allowed", "This chat can only be used from the clinic's own pages.")
     origin = origin.rstrip("/").lower()
-    own = {_origin_of(_settings(request).public_base_url),
+    own = {_origin_of(deps.settings.public_base_url),
            f"{request.url.scheme}://{request.headers.get('host', '')}".lower()}
     if origin in own or origin in _allowed_origins(clinic):
         return
@@ -95,12 +91,8 @@ def _check_origin(request: Request, clinic: ClinicProfile) -> None:
     raise ApiError(403, "origin_not_allowed", "This chat can only be used from the clinic's own pages.")
 
 
-async def _rate_limit(request: Request, clinic: ClinicProfile) -> None:
-    services = request.app.state.services
-    settings = services.settings
-    limiter = services.extras.get("rate_limiter")
-    if limiter is None:
-        return
+async def _rate_limit(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> None:
+    settings, limiter = deps.settings, deps.limiter
     ip = request.client.host if request.client else "unknown"
     ip_ref = hmac.new(settings.secret_key.encode(), f"ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
     for key, limit in ((f"webchat:ip:{ip_ref}", settings.rate_limit_requests),
@@ -112,12 +104,12 @@ async def _rate_limit(request: Request, clinic: ClinicProfile) -> None:
                            headers={"Retry-After": str(decision.retry_after)})
 
 
-def _session_id(request: Request, clinic: ClinicProfile) -> str | None:
+def _session_id(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> str | None:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
     try:
-        data = _serializer(request).loads(raw, max_age=_settings(request).redis_session_ttl + 3600)
+        data = _serializer(deps).loads(raw, max_age=deps.settings.redis_session_ttl + 3600)
     except BadSignature:
         return None
     if not isinstance(data, dict) or data.get("c") != clinic.id or not isinstance(data.get("s"), str):
@@ -125,11 +117,11 @@ def _session_id(request: Request, clinic: ClinicProfile) -> str | None:
     return data["s"]
 
 
-def _set_cookie(request: Request, response: Response, clinic: ClinicProfile, session_id: str) -> None:
-    settings = _settings(request)
+def _set_cookie(deps: ChannelDeps, request: Request, response: Response, clinic: ClinicProfile, session_id: str) -> None:
+    settings = deps.settings
     https = settings.public_base_url.startswith("https://")
     embedded = request.headers.get("x-webchat-embed") == "1"
-    value = _serializer(request).dumps({"s": session_id, "c": clinic.id})
+    value = _serializer(deps).dumps({"s": session_id, "c": clinic.id})
     cross_site = embedded and https
     response.set_cookie(COOKIE, value, max_age=settings.redis_session_ttl, path=f"/webchat/{clinic.slug}",
                         httponly=True, secure=https, samesite="none" if cross_site else "lax")
@@ -161,11 +153,11 @@ def _reply_json(reply: EngineReply) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- JSON endpoints
 
-async def history(request: Request) -> JSONResponse:
+async def history(deps: ChannelDeps, request: Request) -> JSONResponse:
     """The conversation so far (as the engine keeps it: redacted, the last turns) for a reload."""
-    clinic = await _clinic(request)
-    engine = wiring.engine(request.app.state.services)
-    session_id = _session_id(request, clinic)
+    clinic = await _clinic(deps, request)
+    engine = deps.engine
+    session_id = _session_id(deps, request, clinic)
     past = await engine.history(clinic.id, session_id) if session_id else None
     if past is None:
         return JSONResponse({"messages": [], "available_slots": [], "state": None},
@@ -176,37 +168,37 @@ async def history(request: Request) -> JSONResponse:
         "state": past.state.value}, headers={"Cache-Control": "no-store"})
 
 
-async def start(request: Request) -> JSONResponse:
+async def start(deps: ChannelDeps, request: Request) -> JSONResponse:
     """Open the conversation: the engine's greeting, and the session cookie."""
-    clinic = await _clinic(request)
-    _check_origin(request, clinic)
-    await _rate_limit(request, clinic)
-    engine = wiring.engine(request.app.state.services)
+    clinic = await _clinic(deps, request)
+    _check_origin(deps, request, clinic)
+    await _rate_limit(deps, request, clinic)
+    engine = deps.engine
     try:
-        reply = await engine.greet(clinic.id, "web", session_id=_session_id(request, clinic))
+        reply = await engine.greet(clinic.id, "web", session_id=_session_id(deps, request, clinic))
     except ClinicUnavailable:
         raise ApiError(404, "not_found", "No clinic chat here.") from None
     response = JSONResponse(_reply_json(reply), headers={"Cache-Control": "no-store"})
-    _set_cookie(request, response, clinic, reply.session_id)
+    _set_cookie(deps, request, response, clinic, reply.session_id)
     return response
 
 
-async def messages(request: Request) -> JSONResponse:
-    clinic = await _clinic(request)
-    _check_origin(request, clinic)
-    await _rate_limit(request, clinic)
+async def messages(deps: ChannelDeps, request: Request) -> JSONResponse:
+    clinic = await _clinic(deps, request)
+    _check_origin(deps, request, clinic)
+    await _rate_limit(deps, request, clinic)
     body = await read_json_object(request)
     message = body.get("message")
     if not isinstance(message, str) or not message.strip() or len(message) > MAX_MESSAGE:
         raise ApiError(400, "validation_error", f"message must be a string of 1 to {MAX_MESSAGE} characters.",
                        extra={"field": "message"})
-    engine = wiring.engine(request.app.state.services)
+    engine = deps.engine
     try:
-        reply = await engine.process(clinic.id, "web", message, session_id=_session_id(request, clinic))
+        reply = await engine.process(clinic.id, "web", message, session_id=_session_id(deps, request, clinic))
     except ClinicUnavailable:
         raise ApiError(404, "not_found", "No clinic chat here.") from None
     response = JSONResponse(_reply_json(reply), headers={"Cache-Control": "no-store"})
-    _set_cookie(request, response, clinic, reply.session_id)
+    _set_cookie(deps, request, response, clinic, reply.session_id)
     return response
 
 
@@ -216,8 +208,8 @@ def _frame_ancestors(clinic: ClinicProfile) -> str:
     return " ".join(["'self'", *_allowed_origins(clinic)])
 
 
-async def page(request: Request) -> Response:
-    clinic = await _clinic(request, json_errors=False)
+async def page(deps: ChannelDeps, request: Request) -> Response:
+    clinic = await _clinic(deps, request, json_errors=False)
     if clinic is None:
         return HTMLResponse("<!doctype html><title>Not found</title><p>No clinic chat here.</p>", status_code=404)
     template = (STATIC / "webchat.html").read_text()
@@ -232,8 +224,8 @@ async def page(request: Request) -> Response:
                                            "Referrer-Policy": "same-origin", "Cache-Control": "no-store"})
 
 
-async def embed_js(request: Request) -> Response:
-    clinic = await _clinic(request, json_errors=False)
+async def embed_js(deps: ChannelDeps, request: Request) -> Response:
+    clinic = await _clinic(deps, request, json_errors=False)
     if clinic is None:
         return Response("/* no clinic chat here */", status_code=404, media_type="application/javascript")
     script = (STATIC / "embed.js").read_text()
@@ -243,11 +235,13 @@ async def embed_js(request: Request) -> Response:
                     headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
-routes = [
-    Route("/chat/{slug}", page, methods=["GET"]),
-    Route("/chat/{slug}/embed.js", embed_js, methods=["GET"]),
-    Route("/webchat/{slug}/history", history, methods=["GET"]),
-    Route("/webchat/{slug}/start", start, methods=["POST"]),
-    Route("/webchat/{slug}/messages", messages, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
-    Mount("/webchat/static", app=StaticFiles(directory=STATIC / "assets"), name="webchat_static"),
-]
+def routes(deps: ChannelDeps) -> list[BaseRoute]:
+    return [
+        Route("/chat/{slug}", partial(page, deps), methods=["GET"]),
+        Route("/chat/{slug}/embed.js", partial(embed_js, deps), methods=["GET"]),
+        Route("/webchat/{slug}/history", partial(history, deps), methods=["GET"]),
+        Route("/webchat/{slug}/start", partial(start, deps), methods=["POST"]),
+        Route("/webchat/{slug}/messages", partial(messages, deps), methods=["POST"],
+              middleware=[body_limit(MAX_BODY)]),
+        Mount("/webchat/static", app=StaticFiles(directory=STATIC / "assets"), name="webchat_static"),
+    ]

@@ -24,7 +24,8 @@ from dialogue.conversation import Conversation
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
-from dialogue.ports import AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore, TurnLock
+from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore,
+                            TurnBusy, TurnLock)
 from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
@@ -32,7 +33,6 @@ from dialogue.turn_guard import conversation_key, redo_if_stale
 from ehr.errors import Unavailable
 from ehr.protocol import EHRAdapter
 from ehr.types import ClinicRef, Provider
-from storage.turn_lease import TurnBusy
 
 log = logging.getLogger("dialogue.engine")
 ROSTER_SECONDS = 60.0
@@ -152,6 +152,7 @@ class Engine:
             reply, notices = await redo_if_stale(lambda: self._process(
                 clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id))
         except TurnBusy:
+            await held.aclose()
             log.warning("turn lock stayed taken; answered busy", extra={"event": "turn_busy"})
             return await self._busy(clinic_id, channel, session_id, channel_user_id)
         except BaseException:

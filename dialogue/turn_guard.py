@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable, TypeVar
 
-from storage.sessions import StaleSession
+from dialogue.ports import StaleSession
 
 log = logging.getLogger("dialogue.engine")
 T = TypeVar("T")

@@ -13,14 +13,27 @@ from ehr.types import Appointment, ClinicRef, NewPatient, Patient, Provider, Slo
 
 
 class EHRAdapter(Protocol):
+    def now(self) -> datetime:
+        """The adapter's clock, aware (tests pin it): what "today" and "not in the past" mean."""
+
     async def list_providers(self, clinic: ClinicRef) -> list[Provider]: ...
 
+    async def get_provider(self, clinic: ClinicRef, provider_id: str, *,
+                           include_inactive: bool = False) -> Provider:
+        """One provider (bookable ones only, unless `include_inactive`), else NotFound."""
+
     async def find_slots(self, criteria: SlotCriteria) -> list[TimeSlot]: ...
+
+    async def next_slots(self, clinic: ClinicRef, provider_id: str, after: datetime, limit: int = 3) -> list[TimeSlot]:
+        """The next free slots of one provider from `after` on (what a taken slot offers instead)."""
 
     async def find_patients(self, clinic: ClinicRef, last_name: str, date_of_birth: date,
                             first_name: str | None = None, phone: str | None = None) -> list[Patient]: ...
 
     async def create_patient(self, clinic: ClinicRef, patient: NewPatient) -> Patient: ...
+
+    async def find_or_create_patient(self, clinic: ClinicRef, patient: NewPatient) -> tuple[Patient, bool]:
+        """The clinic's record of this person, created when there is none; (patient, created)."""
 
     async def book(self, clinic: ClinicRef, slot: TimeSlot, patient: Patient, reason: str | None,
                    idempotency_key: str | None, booked_via: str = "api",

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
+MAX_RANGE_DAYS = 92                      # a search never looks further than this (every adapter, the REST API)
 PartOfDay = Literal["morning", "afternoon", "evening"]
 # morning < 12:00 <= afternoon < 17:00 <= evening
 PART_OF_DAY_BOUNDS: dict[str, tuple[time, time]] = {
@@ -129,3 +130,9 @@ class Appointment:
                 "rescheduled_from_id": self.rescheduled_from_id,
                 "cancelled_at": self.cancelled_at.isoformat() if self.cancelled_at else None,
                 "cancellation_reason": self.cancellation_reason, "cancelled_by": self.cancelled_by}
+
+
+def slot_for(provider: Provider, start: datetime) -> TimeSlot:
+    """The slot a provider's default duration makes of `start`."""
+    return TimeSlot(provider.id, provider.display_name, start,
+                    start + timedelta(minutes=provider.default_appointment_duration))

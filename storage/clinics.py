@@ -7,6 +7,8 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from voice_agent.web.ratelimit import TIER_RPM   # a tier's requests per minute, as the middleware reads them
+
 _COLUMNS = """id::text AS id, name, slug, email, phone, address, timezone, settings, ehr_provider,
     business_hours, status::text AS status, rate_limit_tier, rate_limit_rpm, default_reminder_hours,
     created_at, updated_at"""
@@ -54,9 +56,6 @@ class Clinic:
 # Clinic settings that are safe to show the clinic's own API client.
 PUBLIC_SETTINGS = ("front_desk_phone", "records_calls", "allowed_origins", "booking_lead_minutes",
                    "after_hours_message")
-
-TIER_RPM = {"free": 10, "standard": 60, "professional": 200, "enterprise": 1000, "unlimited": 0}
-
 
 class ClinicRepository:
     def __init__(self, pool: AsyncConnectionPool) -> None:

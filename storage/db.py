@@ -120,6 +120,15 @@ async def open_pool(database_url: str, *, min_size: int = 2, max_size: int = 20,
                     query_seconds: float | None = QUERY_SECONDS) -> AsyncConnectionPool:
     """Open the pool; `wait=False` returns at once even when PostgreSQL is down (the server).
     `query_seconds=None`: no deadline and no statement_timeout (operator commands that may run long)."""
+    pool = new_pool(database_url, min_size=min_size, max_size=max_size, timeout=timeout,
+                    query_seconds=query_seconds)
+    await pool.open(wait=wait, timeout=timeout)
+    return pool
+
+
+def new_pool(database_url: str, *, min_size: int = 2, max_size: int = 20, timeout: float = 10.0,
+             query_seconds: float | None = QUERY_SECONDS) -> AsyncConnectionPool:
+    """The pool, not yet open: the server builds its services with it and opens it in the lifespan."""
 
     class Connection(DeadlineConnection):
         deadline_seconds = query_seconds
@@ -137,7 +146,6 @@ async def open_pool(database_url: str, *, min_size: int = 2, max_size: int = 20,
         reconnect_timeout=RECONNECT_SECONDS,
         open=False,
     )
-    await pool.open(wait=wait, timeout=timeout)
     return pool
 
 

@@ -23,11 +23,11 @@ from storage.clinic_import import import_clinic
 from storage.db import open_pool, to_conninfo
 from storage.migrate import migrate
 from storage.redis_client import open_redis
-from voice_agent.apikeys import generate_api_key, hash_api_key
+from voice_agent.web.apikeys import generate_api_key, hash_api_key
 from voice_agent.app import create_app
 from voice_agent.clinic_file import validate_clinic_file
 from voice_agent.services import Services
-from voice_agent.settings import load_settings
+from voice_agent.web.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # One database per test run (several runs may share a machine); stale ones from dead runs are dropped.

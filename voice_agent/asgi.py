@@ -6,16 +6,16 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from voice_agent.app import create_app
-from voice_agent.graceful import with_graceful_shutdown
-from voice_agent.logs import configure_logging
-from voice_agent.settings import Settings, load_settings
+from voice_agent.web.logs import configure_logging
+from voice_agent.web.settings import Settings, load_settings
 
 HTTP_GRACE_SECONDS = 5      # after the calls: requests still running, then the lifespan's shutdown
 
 
 def served_app(settings: Settings) -> Starlette:
+    """The app `voice-agent serve` runs: logging configured, SIGTERM handled gracefully."""
     configure_logging(settings.log_level, json_lines=settings.is_production)
-    return with_graceful_shutdown(create_app(settings), settings.shutdown_grace_seconds)
+    return create_app(settings, graceful_shutdown=True)
 
 
 def make_app() -> Starlette:

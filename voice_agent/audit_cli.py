@@ -14,7 +14,7 @@ import re
 import sys
 from typing import Any, Awaitable, Callable
 
-from voice_agent.settings import Settings
+from voice_agent.web.settings import Settings
 
 EXIT_TAMPERED, EXIT_UNANCHORED = 1, 3
 

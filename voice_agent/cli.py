@@ -12,9 +12,17 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN, Settings, SettingsError, load_settings
+from voice_agent.web.settings import DEMO_TWILIO_AUTH_TOKEN, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:      # the commands import what they use when they run, so `--help` stays quick
+    from psycopg_pool import AsyncConnectionPool
+    from redis.asyncio import Redis
+
+    from storage.audit_anchor import AuditAnchors
+    from storage.clinics import ClinicRepository
+    from storage.key_cache import ClinicKeys
 
 DEMO_FILE = next((p for p in (Path(__file__).resolve().parent.parent / "fixtures" / "demo_clinic.json",
                               Path.cwd() / "fixtures" / "demo_clinic.json") if p.is_file()),
@@ -67,10 +75,22 @@ def _slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "clinic"
 
 
+@dataclasses.dataclass(frozen=True)
+class OperatorServices:
+    """What operator commands use: the stores, not the engine or the voice stack."""
+    pool: "AsyncConnectionPool"
+    redis: "Redis"
+    clinics: "ClinicRepository"
+    anchors: "AuditAnchors"
+    clinic_keys: "ClinicKeys"
+
+
 async def _with_services(settings: Settings, fn):
+    from storage.audit_anchor import AuditAnchors, derive_key
+    from storage.clinics import ClinicRepository
     from storage.db import open_pool
+    from storage.key_cache import ClinicKeys
     from storage.redis_client import open_redis
-    from voice_agent.services import Services
 
     try:
         pool = await open_pool(settings.database_url, min_size=1, max_size=4,
@@ -78,18 +98,20 @@ async def _with_services(settings: Settings, fn):
     except Exception as exc:
         raise CliError(f"cannot reach PostgreSQL at DATABASE_URL ({type(exc).__name__})") from None
     redis = open_redis(settings.redis_url)
+    clinics = ClinicRepository(pool)
     try:
-        return await fn(Services.build(settings, pool, redis))
+        return await fn(OperatorServices(pool, redis, clinics,
+                                         AuditAnchors(redis, derive_key(settings.secret_key, settings.audit_anchor_key)),
+                                         ClinicKeys(redis, clinics)))
     finally:
         await pool.close()
         await redis.aclose()
 
 
-async def _forget_cached_key(services, key_hash: str | None) -> None:
-    from voice_agent.auth import forget_key
+async def _forget_cached_key(services: OperatorServices, key_hash: str | None) -> None:
     if key_hash:
         try:
-            await forget_key(services, key_hash)
+            await services.clinic_keys.forget(key_hash)
         except Exception:
             print("warning: Redis unreachable; a cached key may stay valid up to 5 minutes", file=sys.stderr)
 
@@ -111,7 +133,7 @@ async def cmd_migrate(settings: Settings) -> int:
 
 async def cmd_import(settings: Settings, data: Any, test_key: bool) -> dict[str, str]:
     from storage.clinic_import import ImportConflict, import_clinic
-    from voice_agent.apikeys import generate_api_key, hash_api_key
+    from voice_agent.web.apikeys import generate_api_key, hash_api_key
     from voice_agent.clinic_file import validate_clinic_file
 
     clinic, problems = validate_clinic_file(data)
@@ -130,7 +152,7 @@ async def cmd_import(settings: Settings, data: Any, test_key: bool) -> dict[str,
 
 
 async def cmd_clinic(settings: Settings, args: argparse.Namespace) -> int:
-    from voice_agent.apikeys import generate_api_key, hash_api_key
+    from voice_agent.web.apikeys import generate_api_key, hash_api_key
 
     if args.clinic_command == "create":
         data = {"name": args.name, "slug": args.slug or _slugify(args.name), "timezone": args.timezone,
@@ -187,7 +209,7 @@ async def cmd_housekeeping(settings: Settings, session_days: int, dry_run: bool)
 
 
 async def cmd_demo_setup(settings: Settings) -> dict[str, str]:
-    from voice_agent.apikeys import generate_api_key, hash_api_key
+    from voice_agent.web.apikeys import generate_api_key, hash_api_key
 
     await cmd_migrate(settings)
     data = json.loads(DEMO_FILE.read_text())
@@ -239,14 +261,14 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
 
     if workers < 1:
         raise CliError("--workers must be at least 1")
-    # Forwarded headers are the app's business (TRUSTED_PROXIES, voice_agent/proxies.py), never uvicorn's.
+    # Forwarded headers are the app's business (TRUSTED_PROXIES, voice_agent/web/proxies.py), never uvicorn's.
     options: dict[str, Any] = dict(host=host or settings.host, port=port or settings.port, log_config=None,
                                    access_log=False, proxy_headers=False,
                                    timeout_graceful_shutdown=HTTP_GRACE_SECONDS)
     if workers == 1:
         uvicorn.run(served_app(settings), **options)
     else:
-        from voice_agent.logs import configure_logging
+        from voice_agent.web.logs import configure_logging
         configure_logging(settings.log_level, json_lines=settings.is_production)
         uvicorn.run("voice_agent.asgi:make_app", factory=True, workers=workers, **options)
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dialogue.ports import ClinicProfile
 from storage.clinics import Clinic, ClinicRepository
-from voice_agent.bounded_cache import BoundedCache
+from voice_agent.web.bounded_cache import BoundedCache
 
 CACHE_SECONDS = 1.0          # how long a suspension can go unseen by a process for new requests
 MISS_SECONDS = 1.0

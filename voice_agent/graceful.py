@@ -5,20 +5,18 @@ shutdown: texts still being sent, pools closed).
 uvicorn on its own closes every WebSocket at once on SIGTERM (code 1012), which ends live calls
 mid-sentence. So while the app runs under `voice-agent serve` (in each worker), its SIGTERM
 handler is this one, which hands the signal on to uvicorn's only once the calls are done. A second
-SIGTERM, or SIGINT, stops at once.
+SIGTERM, or SIGINT, stops at once. `create_app(..., graceful_shutdown=True)` installs it for its
+lifespan (uvicorn has installed its own handlers by then), with the app's `CallDrain`.
 """
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
 import threading
 from types import FrameType
-from typing import Any, AsyncIterator
-
-from starlette.applications import Starlette
+from typing import Any
 
 from channels.voice.draining import CallDrain
 
@@ -71,22 +69,3 @@ class GracefulShutdown:
         elif previous != signal.SIG_IGN:          # no server of ours installed one: the default, exit
             signal.signal(sig, signal.SIG_DFL)
             os.kill(os.getpid(), sig)
-
-
-def with_graceful_shutdown(app: Starlette, grace_seconds: float) -> Starlette:
-    """The app, with SIGTERM handled as above while its lifespan runs (uvicorn has installed its
-    own handlers by then)."""
-    graceful = GracefulShutdown(app.state.call_drain, grace_seconds)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Starlette) -> AsyncIterator[Any]:
-        async with inner(a) as state:
-            graceful.install()
-            try:
-                yield state
-            finally:
-                graceful.uninstall()
-
-    app.router.lifespan_context = lifespan
-    return app

@@ -1,18 +1,21 @@
-"""Health endpoints (seed section 10.1): liveness, readiness (PostgreSQL and Redis), and details."""
+"""Health endpoints (seed section 10.1): liveness, readiness (PostgreSQL and Redis; 503 "draining"
+once SIGTERM asked the process to stop), and details."""
 from __future__ import annotations
 
 import asyncio
 import hmac
 import platform
+from functools import partial
 from importlib.metadata import version
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from channels.voice.draining import CallDrain
 from safety.readiness import model_status
 from storage.migrate import current_version
-from voice_agent.errors import json_error
+from voice_agent.web.errors import json_error
 from voice_agent.services import Services
 
 CHECK_TIMEOUT = 2.0
@@ -45,9 +48,8 @@ async def live(request: Request) -> JSONResponse:
     return JSONResponse({"status": "alive"})
 
 
-async def ready(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
-    if request.app.state.call_drain.draining:      # SIGTERM: a load balancer should send new work elsewhere
+async def ready(services: Services, drain: CallDrain, request: Request) -> JSONResponse:
+    if drain.draining:      # SIGTERM: a load balancer should send new work elsewhere
         return json_error(503, "service_unavailable", "Shutting down.", extra={"draining": True})
     pg, rd = await asyncio.gather(check_postgres(services), check_redis(services))
     checks = {"postgres": "ok" if pg is None else "down", "redis": "ok" if rd is None else "down"}
@@ -67,8 +69,7 @@ def _admin_ok(request: Request, services: Services) -> bool:
     return hmac.compare_digest(presented.encode(), token.encode())
 
 
-async def detailed(request: Request) -> JSONResponse:
-    services: Services = request.app.state.services
+async def detailed(services: Services, request: Request) -> JSONResponse:
     if not services.settings.admin_token:
         return json_error(403, "admin_disabled", "Set ADMIN_TOKEN to enable detailed health.")
     if not _admin_ok(request, services):
@@ -96,9 +97,11 @@ async def detailed(request: Request) -> JSONResponse:
     })
 
 
-routes = [
-    Route("/health", health, methods=["GET"]),
-    Route("/health/live", live, methods=["GET"]),
-    Route("/health/ready", ready, methods=["GET"]),
-    Route("/health/detailed", detailed, methods=["GET"]),
-]
+def routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
+    """`drain`: this process's calls; once SIGTERM asked it to stop, readiness answers 503 draining."""
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/health/live", live, methods=["GET"]),
+        Route("/health/ready", partial(ready, services, drain), methods=["GET"]),
+        Route("/health/detailed", partial(detailed, services), methods=["GET"]),
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from voice_agent.metrics import INTENT_SECONDS, SAFETY_BLOCKS
+from voice_agent.web.metrics import INTENT_SECONDS, SAFETY_BLOCKS
 
 
 class TimedUnderstanding:

@@ -13,36 +13,30 @@ standard body; an id of another clinic (or a malformed one) is a 404, never a 40
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-import ehr
-from ehr.builtin.calendar import slot_for
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.protocol import EHRAdapter
-from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, NewPatient, Patient, Provider, SlotCriteria
-from voice_agent.body_limit import body_limit
-from voice_agent.context import get_current_clinic
-from voice_agent.errors import ApiError
-from voice_agent.safe_input import read_json_object
+from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, slot_for
+from voice_agent.web.body_limit import body_limit
+from voice_agent.web.context import get_current_clinic
+from voice_agent.web.errors import ApiError
+from voice_agent.web.safe_input import read_json_object
 from voice_agent.scheduling_params import (
-    DEFAULT_DAYS, bad, date_range, idempotency_key, new_patient, not_found, parse_datetime, text_field, uuid_param)
+    bad, date_range, idempotency_key, new_patient, not_found, parse_datetime, text_field, uuid_param)
 
 DEFAULT_SLOT_LIMIT = 100
 MAX_SLOT_LIMIT = 500
 NEXT_SLOTS = 3
 MAX_BODY = 64 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def get_calendar(request: Request) -> EHRAdapter:
-    """The app's one adapter (`services.extras["ehr"]`), created from the pool on first use."""
-    return ehr.adapter_for(request.app.state.services)
 
 
 def _clinic() -> ClinicRef:
@@ -57,34 +51,20 @@ def _zone(clinic: ClinicRef) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _now(calendar: EHRAdapter) -> datetime:
-    now = getattr(calendar, "now", None)
-    return now() if callable(now) else datetime.now(timezone.utc)
-
-
 async def _provider(calendar: EHRAdapter, clinic: ClinicRef, provider_id: Any, *, include_inactive: bool) -> Provider:
     if not isinstance(provider_id, str):
         raise bad("provider_id must be a UUID.")
     provider_id = uuid_param(provider_id, "provider_id")
     try:
-        get = getattr(calendar, "get_provider", None)
-        if get is not None:
-            return await get(clinic, provider_id, include_inactive=include_inactive)
-        for p in await calendar.list_providers(clinic):
-            if p.id == provider_id:
-                return p
+        return await calendar.get_provider(clinic, provider_id, include_inactive=include_inactive)
     except NotFound:
         pass
     raise not_found("Provider")
 
 
 async def _match_patient(calendar: EHRAdapter, clinic: ClinicRef, new: NewPatient) -> Patient:
-    find_or_create = getattr(calendar, "find_or_create_patient", None)
-    if find_or_create is not None:
-        patient, _ = await find_or_create(clinic, new)
-        return patient
-    matches = await calendar.find_patients(clinic, new.last_name, new.date_of_birth, new.first_name, new.phone)
-    return matches[0] if len(matches) == 1 else await calendar.create_patient(clinic, new)
+    patient, _ = await calendar.find_or_create_patient(clinic, new)
+    return patient
 
 
 async def _slot_taken(calendar: EHRAdapter, clinic: ClinicRef, provider_id: str, after: datetime) -> ApiError:
@@ -97,13 +77,7 @@ async def _slot_taken(calendar: EHRAdapter, clinic: ClinicRef, provider_id: str,
 
 
 async def _next_slots(calendar: EHRAdapter, clinic: ClinicRef, provider_id: str, after: datetime):
-    helper = getattr(calendar, "next_slots", None)
-    if helper is not None:
-        return await helper(clinic, provider_id, after, NEXT_SLOTS)
-    local = after.astimezone(_zone(clinic))
-    return await calendar.find_slots(SlotCriteria(clinic=clinic, provider_ids=(provider_id,), date_from=local.date(),
-                                                  date_to=local.date() + timedelta(days=DEFAULT_DAYS - 1),
-                                                  not_before=after, limit=NEXT_SLOTS, spread_days=False))
+    return await calendar.next_slots(clinic, provider_id, after, NEXT_SLOTS)
 
 
 def _ehr_error(exc: Exception) -> ApiError:
@@ -122,8 +96,8 @@ def _ehr_error(exc: Exception) -> ApiError:
 # ---------------------------------------------------------------------- handlers
 
 
-async def list_providers(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def list_providers(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     try:
         providers = await calendar.list_providers(clinic)
     except (NotFound, NotAllowed, Unavailable) as exc:
@@ -131,11 +105,11 @@ async def list_providers(request: Request) -> JSONResponse:
     return JSONResponse({"providers": [p.to_json() for p in providers]})
 
 
-async def find_slots(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def find_slots(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     zone = _zone(clinic)
     q = request.query_params
-    now = _now(calendar)
+    now = calendar.now()
     lo, hi, start, stop = date_range(request, zone, now)
     # An enum, integer or boolean parameter sent empty is not one of its values: 400, as described.
     part = q.get("part_of_day")
@@ -177,10 +151,10 @@ async def find_slots(request: Request) -> JSONResponse:
     return JSONResponse({"slots": [s.to_json() for s in slots]})
 
 
-async def list_appointments(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def list_appointments(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     zone = _zone(clinic)
-    today = datetime.combine(_now(calendar).astimezone(zone).date(), datetime.min.time(), zone)
+    today = datetime.combine(calendar.now().astimezone(zone).date(), datetime.min.time(), zone)
     lo, hi, _, _ = date_range(request, zone, today)
     provider_id = None
     if "provider_id" in request.query_params:
@@ -193,8 +167,8 @@ async def list_appointments(request: Request) -> JSONResponse:
     return JSONResponse({"appointments": [a.to_json() for a in appointments]})
 
 
-async def get_appointment(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def get_appointment(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     try:
         appointment = await calendar.get_appointment(clinic, request.path_params["appointment_id"])
     except (NotFound, NotAllowed, Unavailable) as exc:
@@ -202,15 +176,15 @@ async def get_appointment(request: Request) -> JSONResponse:
     return JSONResponse(appointment.to_json())
 
 
-async def book(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def book(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     zone = _zone(clinic)
     key = idempotency_key(request)
     body = await read_json_object(request, json_type=False)
     start_raw = text_field(body, "start", "", required=True, max_len=40)
     start = parse_datetime(start_raw, "start", None)
     reason = text_field(body, "reason", "", required=False, max_len=1000)
-    new = new_patient(body, _now(calendar).astimezone(zone).date())
+    new = new_patient(body, calendar.now().astimezone(zone).date())
     provider = await _provider(calendar, clinic, body.get("provider_id"), include_inactive=True)
     slot = slot_for(provider, start.astimezone(zone))
     try:
@@ -223,8 +197,8 @@ async def book(request: Request) -> JSONResponse:
     return JSONResponse(appointment.to_json(), status_code=201)
 
 
-async def cancel(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def cancel(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     body = await read_json_object(request, required=False, json_type=False)
     reason = text_field(body, "reason", "", required=False, max_len=1000)
     try:
@@ -234,8 +208,8 @@ async def cancel(request: Request) -> JSONResponse:
     return JSONResponse(appointment.to_json())
 
 
-async def reschedule(request: Request) -> JSONResponse:
-    calendar, clinic = get_calendar(request), _clinic()
+async def reschedule(calendar: EHRAdapter, request: Request) -> JSONResponse:
+    clinic = _clinic()
     zone = _zone(clinic)
     key = idempotency_key(request)
     body = await read_json_object(request, json_type=False)
@@ -259,17 +233,20 @@ async def reschedule(request: Request) -> JSONResponse:
     return JSONResponse(appointment.to_json(), status_code=201)
 
 
-async def appointments(request: Request) -> JSONResponse:
+async def appointments(calendar: EHRAdapter, request: Request) -> JSONResponse:
     """GET lists, POST books: one route, so a 405 on /appointments names both in its Allow header."""
-    return await (book(request) if request.method == "POST" else list_appointments(request))
+    return await (book(calendar, request) if request.method == "POST" else list_appointments(calendar, request))
 
 
-routes = [
-    Route("/providers", list_providers, methods=["GET"]),
-    Route("/slots", find_slots, methods=["GET"]),
-    Route("/appointments", appointments, methods=["GET", "POST"], middleware=[body_limit(MAX_BODY)]),
-    Route("/appointments/{appointment_id}", get_appointment, methods=["GET"]),
-    Route("/appointments/{appointment_id}/cancel", cancel, methods=["POST"], middleware=[body_limit(MAX_BODY)]),
-    Route("/appointments/{appointment_id}/reschedule", reschedule, methods=["POST"],
-          middleware=[body_limit(MAX_BODY)]),
-]
+def routes(calendar: EHRAdapter) -> list[BaseRoute]:
+    """Mounted under /api/v1; every handler goes through `calendar` (the EHRAdapter seam) only."""
+    limit = [body_limit(MAX_BODY)]
+    return [
+        Route("/providers", partial(list_providers, calendar), methods=["GET"]),
+        Route("/slots", partial(find_slots, calendar), methods=["GET"]),
+        Route("/appointments", partial(appointments, calendar), methods=["GET", "POST"], middleware=limit),
+        Route("/appointments/{appointment_id}", partial(get_appointment, calendar), methods=["GET"]),
+        Route("/appointments/{appointment_id}/cancel", partial(cancel, calendar), methods=["POST"], middleware=limit),
+        Route("/appointments/{appointment_id}/reschedule", partial(reschedule, calendar), methods=["POST"],
+              middleware=limit),
+    ]

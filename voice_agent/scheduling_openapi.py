@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ehr.types import PART_OF_DAY_BOUNDS
-from voice_agent import openapi
+from voice_agent.web import openapi
 from voice_agent.scheduling_api import DEFAULT_SLOT_LIMIT, MAX_SLOT_LIMIT
 
 _ISO = {"type": "string", "format": "date-time"}
@@ -60,7 +60,7 @@ def _ok(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-# Any URL with a NUL in it is refused (voice_agent/url_guard.py), so no string parameter may hold one.
+# Any URL with a NUL in it is refused (voice_agent/web/url_guard.py), so no string parameter may hold one.
 _NO_NUL = {"type": "string", "pattern": "^[^\\x00]*$"}
 
 

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-from ehr.builtin.base import MAX_RANGE_DAYS
-from ehr.builtin.patients import normalize_phone
-from ehr.types import NewPatient
-from voice_agent.errors import ApiError
+from ehr.phones import normalize_phone
+from ehr.types import MAX_RANGE_DAYS, NewPatient
+from voice_agent.web.errors import ApiError
 
 DEFAULT_DAYS = 14
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -1,106 +1,82 @@
-"""Choose one implementation per seam at start-up (DESIGN.md: "one implementation chosen at start-up")."""
+"""Choose one implementation per seam at start-up (DESIGN.md: "one implementation chosen at start-up").
+
+Plain functions of what each part needs; `Services.build` (voice_agent/services.py) calls them once.
+"""
 from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+from psycopg_pool import AsyncConnectionPool
 
 from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
-from ehr.builtin.calendar import BuiltinCalendar
+from dialogue.ports import Notifier, TurnLock
+from ehr.protocol import EHRAdapter
 from safety.pipeline import get_pipeline
+from storage.audit_anchor import AuditAnchors
 from storage.audit_sink import AuditRepository
+from storage.clinics import ClinicRepository
+from storage.consent import ConsentRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
-from storage.turn_lock import TurnLocks
+from storage.sms_log import SmsLogRepository
 from voice_agent.directory import ClinicDirectoryRepository
 from voice_agent.observability import CountedSafety, TimedUnderstanding
-from voice_agent.services import Services
 from voice_agent.session_store import EncryptedSessionStore
-from storage.consent import ConsentRepository
-from storage.sms_log import SmsLogRepository
+from voice_agent.web.settings import Settings
 
 
-def calendar(services: Services) -> BuiltinCalendar:
-    if "ehr" not in services.extras:
-        services.extras["ehr"] = BuiltinCalendar(services.pool, anchors=services.anchors)
-    return services.extras["ehr"]
-
-
-def understanding(services: Services):
+def understanding(settings: Settings, anthropic_http: Any = None) -> Any:
+    """Claude when ANTHROPIC_API_KEY is set (the embedded NLU as its fallback), else the embedded NLU.
+    `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport)."""
     embedded = EmbeddedUnderstanding()
-    settings = services.settings
     if not settings.anthropic_api_key:
         return embedded
     from dialogue.claude_understanding import ClaudeUnderstanding  # only when configured
-    return ClaudeUnderstanding.from_settings(settings, embedded,
-                                             http_client=services.extras.get("anthropic_http_client"))
+    return ClaudeUnderstanding.from_settings(settings, embedded, http_client=anthropic_http)
 
 
-def phrasing(services: Services):
+def phrasing(settings: Settings, anthropic_http: Any = None) -> Any:
     """Claude rewords template replies when configured; None keeps the templates."""
-    if not services.settings.anthropic_api_key:
+    if not settings.anthropic_api_key:
         return None
     from dialogue.claude_phrasing import ClaudePhrasing  # only when configured
-    return ClaudePhrasing.from_settings(services.settings, http_client=services.extras.get("anthropic_http_client"))
+    return ClaudePhrasing.from_settings(settings, http_client=anthropic_http)
 
 
-def engine(services: Services) -> Engine:
-    if "engine" not in services.extras:
-        settings = services.settings
-        cipher = FieldCipher(settings.secret_key)
-        services.extras["engine"] = Engine(
-            sessions=EncryptedSessionStore(SessionRepository(services.pool, services.redis,
-                                                             settings.redis_session_ttl), cipher),
-            directory=ClinicDirectoryRepository(services.clinics),
-            calendar=calendar(services),
-            understanding=TimedUnderstanding(understanding(services),
-                                             "claude" if settings.anthropic_api_key else "embedded"),
-            audit=AuditRepository(services.pool, services.anchors),
-            safety=CountedSafety(get_pipeline()),
-            turn_lock=TurnLocks.build(services.redis, services.pool.conninfo, settings.secret_key),
-            session_ttl=settings.redis_session_ttl,
-            notifier=notifier(services),
-            phrasing=phrasing(services),
-        )
-    return services.extras["engine"]
-
-
-def cipher(services: Services) -> FieldCipher:
-    if "cipher" not in services.extras:
-        services.extras["cipher"] = FieldCipher(services.settings.secret_key)
-    return services.extras["cipher"]
-
-
-def consent_store(services: Services) -> ConsentRepository:
-    if "consent_store" not in services.extras:
-        services.extras["consent_store"] = ConsentRepository(services.pool, cipher(services), services.anchors)
-    return services.extras["consent_store"]
-
-
-def sms_log(services: Services) -> SmsLogRepository:
-    if "sms_log" not in services.extras:
-        services.extras["sms_log"] = SmsLogRepository(services.pool, cipher(services))
-    return services.extras["sms_log"]
-
-
-def twilio_client(services: Services):
+def twilio_client(settings: Settings, http: Any = None) -> Any:
     """The Twilio REST client, or None when TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not both set.
-    Tests put an SDK `HttpClient` in `services.extras["twilio_http_client"]`."""
-    settings = services.settings
+    `http`: the SDK's `HttpClient` (tests pass a recording one)."""
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
         return None
-    if "twilio_client" not in services.extras:
-        from twilio.http.http_client import TwilioHttpClient  # imported only when configured
-        from twilio.rest import Client
-        http = services.extras.get("twilio_http_client") or TwilioHttpClient(timeout=10)
-        services.extras["twilio_client"] = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                                                  http_client=http)
-    return services.extras["twilio_client"]
+    from twilio.http.http_client import TwilioHttpClient  # imported only when configured
+    from twilio.rest import Client
+    return Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                  http_client=http or TwilioHttpClient(timeout=10))
 
 
-def notifier(services: Services):
+def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_log: SmsLogRepository) -> Notifier:
     """Texts confirmations through Twilio when configured; otherwise a notifier that only logs."""
-    if "notifier" not in services.extras:
-        from channels.sms_outbound import LoggingNotifier, TwilioNotifier
-        client = twilio_client(services)
-        services.extras["notifier"] = (
-            TwilioNotifier(client, consent_store(services), sms_log(services), services.settings.public_base_url)
-            if client is not None else LoggingNotifier())
-    return services.extras["notifier"]
+    from channels.sms_outbound import LoggingNotifier, TwilioNotifier
+    if client is None:
+        return LoggingNotifier()
+    return TwilioNotifier(client, consent, sms_log, settings.public_base_url)
+
+
+def engine(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *, clinics: ClinicRepository,
+           anchors: AuditAnchors | None, cipher: FieldCipher, calendar: EHRAdapter, notifier: Notifier,
+           turn_lock: TurnLock, anthropic_http: Any = None) -> Engine:
+    return Engine(
+        sessions=EncryptedSessionStore(SessionRepository(pool, redis, settings.redis_session_ttl), cipher),
+        directory=ClinicDirectoryRepository(clinics),
+        calendar=calendar,
+        understanding=TimedUnderstanding(understanding(settings, anthropic_http),
+                                         "claude" if settings.anthropic_api_key else "embedded"),
+        audit=AuditRepository(pool, anchors),
+        safety=CountedSafety(get_pipeline()),
+        turn_lock=turn_lock,
+        session_ttl=settings.redis_session_ttl,
+        notifier=notifier,
+        phrasing=phrasing(settings, anthropic_http),
+    )

@@ -2,7 +2,7 @@
 "application error" or a dropped line (DESIGN: every bad input gets a spoken apology on a call)."""
 from __future__ import annotations
 
-from voice_agent.errors import is_database_outage
+from voice_agent.web.errors import is_database_outage
 
 __all__ = ["ENGINE_FAILED", "SCHEDULE_DOWN_IN_CALL", "SCHEDULE_DOWN_AT_START", "is_database_outage"]
 

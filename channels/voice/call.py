@@ -11,8 +11,9 @@ The loop owns turn-taking, never what is said (that is the Engine's job):
   (`record_playback`); shorter speech (a back-channel: "uh-huh", "okay") is ignored and its
   transcript dropped.
 * Silence: reprompt after `silence_seconds`, again, then a polite goodbye.
-* DTMF: `0` asks for a person; digits are collected when the engine asks for a date of birth (8)
-  or a phone number (10), ended by `#` or a 3 s pause; 1-9 pick an offered option.
+* DTMF (`keypad.py`): keys are gathered into an entry and read by the question; a lone `0` asks for
+  a person; digits are the answer when the engine asks for a date of birth (8)
+  or a phone number (10), ended by `#` or a 3 s pause; 1-9 pick an offered option; `*` repeats.
 * Goodbye and handoff end the stream only after the last sentence's mark comes back; Twilio then
   requests the `<Connect action>` (channels/voice/twiml.py), which dials the front desk or hangs up.
 * Every task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
@@ -40,12 +41,13 @@ from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, U
 from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
 from channels.voice.apologies import ENGINE_FAILED, SCHEDULE_DOWN_IN_CALL, is_database_outage
 from channels.voice.guess import GuessCheck
+from channels.voice.keypad import Keypad
 from channels.voice.listener import Listener
 from channels.voice.speaker import Speaker
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from safety.resources import mentions_help_line
-from voice_agent import safe_input
-from voice_agent.metrics import TURN_SECONDS
+from voice_agent.web import safe_input
+from voice_agent.web.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
 
@@ -76,14 +78,15 @@ class CallSession(Listener, Speaker):
         self._tasks: set[asyncio.Task] = set()
         self._stt_task: asyncio.Task | None = None
         self._player: asyncio.Task | None = None
-        self._dtmf_timer: asyncio.Task | None = None
         self._stop = asyncio.Event()
         self.current: Playback | None = None
         self.expecting: str | None = None
         self.last_reply = ""
-        self.digits = ""
         self.reprompts = 0
         self.guesses = GuessCheck()
+        self.keypad = Keypad(self._on_key_entry, entry_pause=self.config.dtmf_pause_seconds,
+                             key_pause=self.config.key_pause_seconds)
+        self.options_offered = 0
         self.idle_since: float | None = None
         self.busy = 0                      # turns queued or being processed
         self.speech_onset: float | None = None
@@ -157,7 +160,7 @@ class CallSession(Listener, Speaker):
 
     async def _shutdown(self) -> None:
         self._stop.set()
-        tasks = [t for t in (*self._tasks, self._player, self._dtmf_timer) if t is not None and not t.done()]
+        tasks = [t for t in (*self._tasks, self._player, self.keypad.pending) if t is not None and not t.done()]
         await cancel_and_wait(*tasks)
         if self.playing:                  # they hung up mid-reply: record what they heard of it
             self._finish(self.current, interrupted=True)
@@ -346,7 +349,7 @@ class CallSession(Listener, Speaker):
     def _apply(self, reply: EngineReply) -> None:
         self.expecting = reply.expecting
         self.last_reply = reply.message
-        self.digits = ""
+        self.options_offered = len(reply.available_slots or ())
         self._listen_for(question_for(reply.expecting))
 
     def _listen_for(self, question: str) -> None:
@@ -386,7 +389,7 @@ class CallSession(Listener, Speaker):
         while True:
             await asyncio.sleep(0.1)
             since = self.idle_since
-            if since is None or self.playing or self.busy or self.speech_onset is not None or self.digits:
+            if since is None or self.playing or self.busy or self.speech_onset is not None or self.keypad.typed:
                 continue
             if time.monotonic() - since < self.config.silence_seconds:
                 continue

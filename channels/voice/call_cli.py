@@ -126,7 +126,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace, settings) -> int:
-    from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN
+    from voice_agent.web.settings import DEMO_TWILIO_AUTH_TOKEN
     token = settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN     # what `voice-agent demo` serves with
     try:
         return asyncio.run(run_call(args, token, args.public_url or settings.public_base_url))

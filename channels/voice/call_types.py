@@ -24,7 +24,8 @@ class VoiceConfig:
     backchannel_hold_ms: int = 800    # an interim "okay"/"uh-huh" may run this long without interrupting
     silence_seconds: float = 6.0
     max_reprompts: int = 2
-    dtmf_pause_seconds: float = 3.0
+    dtmf_pause_seconds: float = 3.0   # ends a date of birth or phone number typed without `#`
+    key_pause_seconds: float = 1.5    # ends any other entry (a lone 0 then asks for a person)
     lead_seconds: float = 0.3         # audio sent ahead of Twilio's playback position
     playback_rate: float = 1.0        # >1 only in tests, with a simulator that plays as fast
     mark_grace_seconds: float = 3.0   # wait this long past the expected end for the last mark

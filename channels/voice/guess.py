@@ -40,7 +40,11 @@ class GuessCheck:
             return "use", guess
         return "miss", None
 
-    def resolve_key(self, digit: str) -> tuple[Verdict, str | None]:
-        """Keypad answer to the confirmation: 1 = yes, anything else = no."""
-        guess, self.pending = self.pending, None
-        return ("use", guess) if digit == "1" else ("miss", None)
+    def take(self) -> str:
+        """The guess, confirmed (keypad 1)."""
+        guess, self.pending = self.pending or "", None
+        return guess
+
+    def withdraw(self) -> None:
+        """The caller answered otherwise (keypad 2, or an entry for the question itself)."""
+        self.pending = None

@@ -9,11 +9,11 @@ import contextlib
 import logging
 import time
 
+from channels.voice.keypad import KeyMeaning
 from channels.voice.ports import Final, FrameClock, Interim, SpeechContext, SpeechStarted, is_backchannel
 
 log = logging.getLogger("channels.voice.call")
 
-DIGITS_FOR = {"date_of_birth": 8, "phone": 10}
 HANDOFF_TEXT = "I'd like to speak to a person"
 APOLOGY_HEARING = "I'm sorry, I'm having trouble hearing you. Please give me a moment."
 
@@ -122,52 +122,29 @@ class Listener:
         self.idle_since, self.reprompts = None, 0
         if self.playing:
             await self.barge_in("dtmf")
-        if self.guesses.pending is not None and digit.isdigit():
-            verdict, guess = self.guesses.resolve_key(digit)
-            now = time.monotonic()
-            self._enqueue("text", (guess, {"final_at": now, "speech_end": now})) if verdict == "use" \
-                else self._enqueue("miss", None)
+        self.keypad.press(digit, self.expecting, guess_open=self.guesses.pending is not None,
+                          options=self.options_offered)
+
+    def _on_key_entry(self, meaning: KeyMeaning) -> None:
+        """A finished keypad entry (`keypad.py` has read it for the question) becomes a work item."""
+        now = time.monotonic()
+        timing = {"final_at": now, "speech_end": now, "dtmf": 1.0}
+        if meaning.action == "use_guess":
+            self._enqueue("text", (self.guesses.take(), timing))
             return
-        wanted = DIGITS_FOR.get(self.expecting or "")
-        if wanted:
-            if digit == "#":
-                self._submit_digits()
-            elif digit == "*":
-                self.digits = ""
-            else:
-                self.digits += digit
-                if len(self.digits) >= wanted:
-                    self._submit_digits()
-                else:
-                    self._restart_dtmf_timer()
+        if meaning.action == "reject_guess":
+            self.guesses.withdraw()
+            self._enqueue("miss", None)
             return
-        if digit == "0":
-            self._enqueue("text", (HANDOFF_TEXT, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-        elif digit.isdigit() and self.expecting in ("slot_choice", "appointment_choice"):
-            self._enqueue("text", (digit, {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-        elif digit in "12" and self.expecting in ("confirm", "handoff_offer"):
-            self._enqueue("text", ("yes" if digit == "1" else "no",
-                                   {"final_at": time.monotonic(), "speech_end": time.monotonic()}))
-
-    def _restart_dtmf_timer(self) -> None:
-        if self._dtmf_timer is not None:
-            self._dtmf_timer.cancel()
-
-        async def later() -> None:
-            await asyncio.sleep(self.config.dtmf_pause_seconds)
-            self._dtmf_timer = None
-            self._submit_digits()
-
-        self._dtmf_timer = asyncio.create_task(later())
-
-    def _submit_digits(self) -> None:
-        if self._dtmf_timer is not None and self._dtmf_timer is not asyncio.current_task():
-            self._dtmf_timer.cancel()
-        self._dtmf_timer = None
-        digits, self.digits = self.digits, ""
-        if digits:
-            now = time.monotonic()
-            self._enqueue("text", (digits, {"final_at": now, "speech_end": now, "dtmf": 1.0}))
+        self.guesses.withdraw()             # any other entry answers the question the guess was about
+        if meaning.action == "answer":
+            self._enqueue("text", (meaning.text, timing))
+        elif meaning.action in ("yes", "no"):
+            self._enqueue("text", (meaning.action, timing))
+        elif meaning.action == "person":
+            self._enqueue("text", (HANDOFF_TEXT, timing))
+        elif meaning.action == "repeat" and self.last_reply:
+            self._enqueue("repeat", None)
 
 
 class _DeadSTT:

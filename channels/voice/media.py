@@ -1,4 +1,4 @@
-"""`/webhooks/twilio/media`: the Media Streams WebSocket, and the choice of STT/TTS per call.
+"""`/webhooks/twilio/media`: the Media Streams WebSocket (its STT and TTS are chosen once: voice/kit.py).
 
 The socket is accepted, then refused with close code 1008 (policy violation) when the upgrade's
 X-Twilio-Signature does not match or the `start` message's stream token is missing, forged,
@@ -10,56 +10,26 @@ import asyncio
 import base64
 import json
 import logging
-from typing import Any
+from functools import partial
 
-from starlette.routing import WebSocketRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from channels.voice.deps import VoiceDeps
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
-from channels.voice.call import CallInfo, CallSession, VoiceConfig
-from channels.voice.ports import SpeechContext, SpeechToText, TextToSpeech
+from channels.voice.call import CallInfo, CallSession
+from channels.voice.ports import SpeechContext, TextToSpeech
 from channels.voice.speech.grammar import Provider
 from channels.voice.security import TokenError, check_stream_token, media_stream_url, upgrade_signature_ok
-from dialogue.engine import ClinicUnavailable
+from dialogue.engine import ClinicUnavailable, Engine
 from safety.consent import disclosure
-from voice_agent import safe_input, wiring
-from voice_agent.services import Services
+from voice_agent.web import safe_input
 
 log = logging.getLogger("channels.voice.media")
 POLICY_VIOLATION = 1008
-EXTRA_CALLS = "voice_calls"          # services.extras key: live CallSession objects by CallSid
 
 
-def voice_config(services: Services) -> VoiceConfig:
-    config = services.extras.get("voice_config")
-    if config is None:
-        config = services.extras["voice_config"] = VoiceConfig.from_settings(services.settings)
-    return config
-
-
-def embedded_tts(services: Services) -> TextToSpeech:
-    if "voice_embedded_tts" not in services.extras:
-        from channels.voice.speech.tts import EspeakTTS
-        services.extras["voice_embedded_tts"] = EspeakTTS()
-    return services.extras["voice_embedded_tts"]
-
-
-def choose_tts(services: Services) -> tuple[TextToSpeech, TextToSpeech | None, str]:
-    """(tts, fallback, voice key for the audio cache). Tests may put a ready TTS in extras."""
-    if "voice_tts" in services.extras:
-        return services.extras["voice_tts"], services.extras.get("voice_fallback_tts"), "test"
-    settings = services.settings
-    if settings.elevenlabs_api_key:
-        if "voice_vendor_tts" not in services.extras:
-            from channels.voice.vendors.elevenlabs_tts import ElevenLabsTTS
-            services.extras["voice_vendor_tts"] = ElevenLabsTTS.from_settings(settings)
-        return (services.extras["voice_vendor_tts"], embedded_tts(services),
-                f"elevenlabs:{settings.elevenlabs_voice_id}:{settings.elevenlabs_model}")
-    return embedded_tts(services), None, "espeak"
-
-
-async def speech_context(services: Services, clinic, call_sid: str) -> SpeechContext:
-    engine = wiring.engine(services)
+async def speech_context(engine: Engine, clinic, call_sid: str) -> SpeechContext:
     try:
         providers = await engine.roster(clinic)
     except Exception:
@@ -70,39 +40,6 @@ async def speech_context(services: Services, clinic, call_sid: str) -> SpeechCon
     # grammar holds a <VOID> alternative and pocketsphinx 5.1.1 then rejects every name.
     return SpeechContext(call_id=call_sid, clinic_id=clinic.id, providers=roster,
                          patient_names=[p.name for p in roster])
-
-
-def decoder_pool(services: Services):
-    """The embedded recogniser's worker processes: one pool per server process, shut down with it."""
-    from channels.voice.speech.decoder_pool import DecoderPool
-    if "voice_decoder_pool" not in services.extras:
-        services.extras["voice_decoder_pool"] = DecoderPool(services.settings.voice_decoder_processes)
-    return services.extras["voice_decoder_pool"]
-
-
-async def warm_up(services: Services) -> None:
-    """Start the recogniser's workers at server start when calls will use it (no Deepgram key)."""
-    if not services.settings.deepgram_api_key and "voice_stt_factory" not in services.extras:
-        await decoder_pool(services).warm()
-
-
-def choose_stt(services: Services) -> tuple[Any, Any]:
-    """(factory, fallback factory): each returns a fresh, unstarted SpeechToText."""
-    if "voice_stt_factory" in services.extras:       # tests and the benchmark
-        return services.extras["voice_stt_factory"], services.extras.get("voice_fallback_stt_factory")
-    settings = services.settings
-
-    async def local() -> SpeechToText:
-        from channels.voice.speech.embedded_stt import EmbeddedSTT
-        return EmbeddedSTT(pool=decoder_pool(services))
-
-    if settings.deepgram_api_key:
-        from channels.voice.vendors.deepgram_stt import DeepgramSTT
-
-        async def deepgram() -> SpeechToText:
-            return DeepgramSTT.from_settings(settings)
-        return deepgram, local
-    return local, None
 
 
 async def _first_start(ws: WebSocket, timeout: float) -> dict | None:
@@ -127,10 +64,9 @@ async def _first_start(ws: WebSocket, timeout: float) -> dict | None:
             return data
 
 
-async def media_socket(ws: WebSocket) -> None:
-    services: Services = ws.app.state.services
-    settings = services.settings
-    config = voice_config(services)
+async def media_socket(deps: VoiceDeps, ws: WebSocket) -> None:
+    settings, kit = deps.settings, deps.kit
+    config = kit.config
     signature = ws.headers.get("x-twilio-signature")
     await ws.accept()
     if not upgrade_signature_ok(settings.twilio_auth_token, media_stream_url(settings.public_base_url), signature):
@@ -154,8 +90,8 @@ async def media_socket(ws: WebSocket) -> None:
         log.warning("media stream refused", extra={"event": "media_bad_token", "reason": str(exc)})
         await ws.close(POLICY_VIOLATION)
         return
-    engine = wiring.engine(services)
-    tts, fallback_tts, voice = choose_tts(services)
+    engine = deps.engine
+    tts, fallback_tts, voice = kit.tts, kit.fallback_tts, kit.tts_voice
     try:
         clinic = await engine.clinic(grant.clinic_id)
     except ClinicUnavailable:
@@ -167,7 +103,7 @@ async def media_socket(ws: WebSocket) -> None:
         log.warning("media stream while the database is unavailable", extra={"event": "call_database_unavailable"})
         await _apologise_and_close(ws, stream_sid, tts, SCHEDULE_DOWN_AT_START)
         return
-    stt_factory, fallback_factory = choose_stt(services)
+    stt_factory, fallback_factory = kit.stt, kit.fallback_stt
     try:
         stt = await stt_factory()
     except Exception:
@@ -178,10 +114,10 @@ async def media_socket(ws: WebSocket) -> None:
         stt = await fallback_factory()
     info = CallInfo(clinic=clinic, call_sid=call_sid, stream_sid=stream_sid,
                     greeting_prefix=disclosure(clinic.name, bool(clinic.settings.get("records_calls", False))),
-                    speech=await speech_context(services, clinic, call_sid))
+                    speech=await speech_context(engine, clinic, call_sid))
     session = CallSession(ws, engine, info, stt, tts, config=config, fallback_tts=fallback_tts,
                           stt_factory=stt_factory, fallback_stt_factory=fallback_factory, tts_voice=voice)
-    calls: dict[str, CallSession] = services.extras.setdefault(EXTRA_CALLS, {})
+    calls = kit.calls
     previous = calls.get(call_sid)
     if previous is not None:           # the same call on a new socket: the old one is finished
         previous.end("replaced")
@@ -189,20 +125,17 @@ async def media_socket(ws: WebSocket) -> None:
     log.info("call started", extra={"event": "call_started", "clinic_id": clinic.id})
     if previous is None:   # the disclosure opens every call; a resumed socket does not replay it
         try:
-            await wiring.consent_store(services).record_disclosure(
+            await deps.disclosures.record_disclosure(
                 clinic.id, call_sid, records_calls=bool(clinic.settings.get("records_calls", False)))
         except Exception:
             log.exception("consent event not recorded", extra={"event": "consent_failed"})
     try:
-        with ws.app.state.call_drain.live_call():      # a SIGTERM waits for it (voice_agent/graceful.py)
+        with deps.drain.live_call():      # a SIGTERM waits for it (voice_agent/graceful.py)
             await session.run()
     finally:
         if calls.get(call_sid) is session:
             calls.pop(call_sid, None)
-        if "voice_finished_calls" in services.extras:      # tests and the benchmark inspect ended calls
-            finished = services.extras["voice_finished_calls"]
-            finished.append(session)
-            del finished[:-50]
+        kit.call_ended(session)
         log.info("call ended", extra={"event": "call_ended", "outcome": session.outcome})
 
 
@@ -227,5 +160,6 @@ async def _apologise_and_close(ws: WebSocket, stream_sid: str, tts: TextToSpeech
     await ws.close(1000)
 
 
-routes = [WebSocketRoute("/webhooks/twilio/media", media_socket)]
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
+    return [WebSocketRoute("/webhooks/twilio/media", partial(media_socket, deps))]
 

@@ -1,6 +1,11 @@
-"""Every voice route, for `voice_agent.app.public_routes()` (each carries its own authentication)."""
+"""Every voice route, for `voice_agent.app` (each carries its own authentication)."""
 from __future__ import annotations
 
+from starlette.routing import BaseRoute
+
+from channels.voice.deps import VoiceDeps
 from channels.voice import media, twiml
 
-routes = [*twiml.routes, *media.routes]
+
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
+    return [*twiml.routes(deps), *media.routes(deps)]

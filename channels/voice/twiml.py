@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
+from channels.voice.deps import VoiceDeps
 from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.security import media_stream_url, stream_token
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
-from voice_agent import wiring
 
 log = logging.getLogger("channels.voice.twiml")
 VOICE = "Polly.Joanna"
@@ -49,8 +50,8 @@ def twiml(response: VoiceResponse) -> Response:
     return Response(str(response), media_type="application/xml")
 
 
-def base_url(request: Request) -> str:
-    return request.app.state.services.settings.public_base_url.rstrip("/")
+def base_url(deps: VoiceDeps) -> str:
+    return deps.settings.public_base_url.rstrip("/")
 
 
 def is_open(clinic: ClinicProfile, now: datetime) -> bool:
@@ -62,13 +63,12 @@ def is_open(clinic: ClinicProfile, now: datetime) -> bool:
     return False
 
 
-async def incoming_call(request: Request) -> Response:
-    form = await verified_form(request)
-    services = request.app.state.services
-    engine = wiring.engine(services)
+async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
+    form = await verified_form(request, deps.settings)
+    engine = deps.engine
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
     response = VoiceResponse()
-    if request.app.state.call_drain.draining:      # shutting down: the next instance takes the call-back
+    if deps.drain.draining:      # shutting down (SIGTERM): the next instance takes the call-back
         log.info("call refused while shutting down", extra={"event": "call_refused_draining"})
         response.say(CALL_BACK, voice=VOICE)
         response.hangup()
@@ -88,8 +88,8 @@ async def incoming_call(request: Request) -> Response:
                      "and try again. Goodbye.", voice=VOICE)
         response.hangup()
         return twiml(response)
-    settings = services.settings
-    connect = Connect(action=f"{base_url(request)}/webhooks/twilio/voice/after", method="POST")
+    settings = deps.settings
+    connect = Connect(action=f"{base_url(deps)}/webhooks/twilio/voice/after", method="POST")
     stream = Stream(url=media_stream_url(settings.public_base_url), name=f"receptionist-{call_sid}"[:64])
     stream.parameter(name="clinic", value=clinic.id)
     stream.parameter(name="token", value=stream_token(settings.secret_key, clinic.id, call_sid))
@@ -98,8 +98,8 @@ async def incoming_call(request: Request) -> Response:
     return twiml(response)
 
 
-async def _clinic_and_session(request: Request, form, call_sid: str):
-    engine = wiring.engine(request.app.state.services)
+async def _clinic_and_session(deps: VoiceDeps, request: Request, form, call_sid: str):
+    engine = deps.engine
     clinic_id = request.query_params.get("clinic")
     clinic = await engine.directory.by_id(clinic_id) if clinic_id else None
     if clinic is None and form.get("To"):
@@ -110,21 +110,21 @@ async def _clinic_and_session(request: Request, form, call_sid: str):
     return engine, clinic, session
 
 
-def take_message(response: VoiceResponse, request: Request, clinic: ClinicProfile, call_sid: str,
+def take_message(response: VoiceResponse, deps: VoiceDeps, clinic: ClinicProfile, call_sid: str,
                  reason: str) -> None:
     response.say(f"{reason} Please leave your name, a number we can reach you on, and a short message "
                  "after the tone. Press the pound key when you are done.", voice=VOICE)
     query = urlencode({"clinic": clinic.id, "call": call_sid})
     response.record(max_length=MESSAGE_SECONDS, finish_on_key="#", play_beep=True, timeout=5,
-                    action=f"{base_url(request)}/webhooks/twilio/voice/message?{query}", method="POST")
+                    action=f"{base_url(deps)}/webhooks/twilio/voice/message?{query}", method="POST")
     response.say("I didn't get a message. Goodbye.", voice=VOICE)
     response.hangup()
 
 
-async def after_stream(request: Request) -> Response:
-    form = await verified_form(request)
+async def after_stream(deps: VoiceDeps, request: Request) -> Response:
+    form = await verified_form(request, deps.settings)
     call_sid = form.get("CallSid", "")
-    engine, clinic, session = await _clinic_and_session(request, form, call_sid)
+    engine, clinic, session = await _clinic_and_session(deps, request, form, call_sid)
     response = VoiceResponse()
     handed_off = session is not None and session.current_state == BookingState.HANDED_OFF
     if clinic is None or not handed_off:
@@ -132,12 +132,12 @@ async def after_stream(request: Request) -> Response:
         return twiml(response)
     front_desk = clinic.settings.get("front_desk_phone")
     if not front_desk or not is_open(clinic, engine.now()):
-        take_message(response, request, clinic, call_sid, "Our front desk is closed right now.")
+        take_message(response, deps, clinic, call_sid, "Our front desk is closed right now.")
         return twiml(response)
     query = urlencode({"clinic": clinic.id, "call": call_sid})
-    dial = Dial(timeout=25, action=f"{base_url(request)}/webhooks/twilio/voice/dial-done?{query}", method="POST",
+    dial = Dial(timeout=25, action=f"{base_url(deps)}/webhooks/twilio/voice/dial-done?{query}", method="POST",
                 caller_id=clinic.phone or None)
-    dial.number(front_desk, url=f"{base_url(request)}/webhooks/twilio/voice/whisper?{query}", method="POST")
+    dial.number(front_desk, url=f"{base_url(deps)}/webhooks/twilio/voice/whisper?{query}", method="POST")
     response.append(dial)
     return twiml(response)
 
@@ -164,10 +164,10 @@ def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | No
     return " ".join(parts)
 
 
-async def whisper(request: Request) -> Response:
-    form = await verified_form(request)
+async def whisper(deps: VoiceDeps, request: Request) -> Response:
+    form = await verified_form(request, deps.settings)
     parent = request.query_params.get("call") or form.get("ParentCallSid", "")
-    engine, clinic, session = await _clinic_and_session(request, form, parent)
+    engine, clinic, session = await _clinic_and_session(deps, request, form, parent)
     response = VoiceResponse()
     if clinic is None:
         response.say("Incoming transferred call.", voice=VOICE)
@@ -180,22 +180,22 @@ async def whisper(request: Request) -> Response:
     return twiml(response)
 
 
-async def dial_done(request: Request) -> Response:
-    form = await verified_form(request)
+async def dial_done(deps: VoiceDeps, request: Request) -> Response:
+    form = await verified_form(request, deps.settings)
     call_sid = request.query_params.get("call") or form.get("CallSid", "")
-    _, clinic, _ = await _clinic_and_session(request, form, call_sid)
+    _, clinic, _ = await _clinic_and_session(deps, request, form, call_sid)
     response = VoiceResponse()
     if clinic is not None and form.get("DialCallStatus") in ("no-answer", "busy", "failed"):
-        take_message(response, request, clinic, call_sid, "Sorry, no one at the front desk could answer.")
+        take_message(response, deps, clinic, call_sid, "Sorry, no one at the front desk could answer.")
     else:
         response.hangup()
     return twiml(response)
 
 
-async def message_done(request: Request) -> Response:
-    form = await verified_form(request)
+async def message_done(deps: VoiceDeps, request: Request) -> Response:
+    form = await verified_form(request, deps.settings)
     call_sid = request.query_params.get("call") or form.get("CallSid", "")
-    engine, clinic, session = await _clinic_and_session(request, form, call_sid)
+    engine, clinic, session = await _clinic_and_session(deps, request, form, call_sid)
     response = VoiceResponse()
     if clinic is not None and form.get("RecordingSid"):
         try:
@@ -210,10 +210,10 @@ async def message_done(request: Request) -> Response:
     return twiml(response)
 
 
-routes = [
-    Route("/webhooks/twilio/voice", incoming_call, methods=["POST"], middleware=[webhook_body_limit]),
-    Route("/webhooks/twilio/voice/after", after_stream, methods=["POST"], middleware=[webhook_body_limit]),
-    Route("/webhooks/twilio/voice/whisper", whisper, methods=["POST"], middleware=[webhook_body_limit]),
-    Route("/webhooks/twilio/voice/dial-done", dial_done, methods=["POST"], middleware=[webhook_body_limit]),
-    Route("/webhooks/twilio/voice/message", message_done, methods=["POST"], middleware=[webhook_body_limit]),
-]
+def routes(deps: VoiceDeps) -> list[BaseRoute]:
+    return [Route(path, partial(handler, deps), methods=["POST"], middleware=[webhook_body_limit])
+            for path, handler in (("/webhooks/twilio/voice", incoming_call),
+                                  ("/webhooks/twilio/voice/after", after_stream),
+                                  ("/webhooks/twilio/voice/whisper", whisper),
+                                  ("/webhooks/twilio/voice/dial-done", dial_done),
+                                  ("/webhooks/twilio/voice/message", message_done))]

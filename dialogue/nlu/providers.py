@@ -4,6 +4,10 @@
   is a common English word ("Will", "May", "Hope", "Rose") or shorter than 4 letters
   matches only with a cue: a title before it ("Dr. Will", "doctor may"), "with/see X",
   or when the agent asked for a provider.  Fuzzy matches need a cue or a long token.
+* Surnames as a recogniser writes them: a hyphenated one in two words ("smith jones") or one
+  of its parts after a title ("Dr. Smith"); a short one (under 4 letters, where spelling
+  distance means little) by its sound after a title or when a provider was asked for
+  ("doctor eng" -> Ng, "doctor woo" -> Wu; metaphone through ``jellyfish``).
 * Several providers equally good (two Dr. Lees) -> ``ambiguous`` ids; a first name in the
   message ("Susan Lee") breaks the tie.
 * Specialties: the roster's own specialty names plus lay phrases ("heart doctor" ->
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Sequence
 
+import jellyfish
 from rapidfuzz import fuzz
 
 from .types import RosterEntry
@@ -128,14 +133,48 @@ def find_specialty(text: str, roster: Sequence[RosterEntry]) -> Optional[str]:
     return roster_specs.get(canon, canon)
 
 
+def sound_key(word: str) -> str:
+    """Metaphone without a leading vowel: "eng", "ing" and "ng" sound alike on a phone line."""
+    key = jellyfish.metaphone(word)
+    return key[1:] if len(key) > 1 and key[0] in "AEIOU" else key
+
+
+@dataclass(frozen=True)
+class _Index:
+    last: dict[str, list[str]]
+    first: dict[str, list[str]]
+    parts: dict[str, list[str]]        # each part of a hyphenated or two-word surname
+    sounds: dict[str, list[str]]       # the sound of each short surname
+
+
 @lru_cache(maxsize=256)
-def _index(roster: tuple[RosterEntry, ...]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    last: dict[str, list[str]] = {}
-    first: dict[str, list[str]] = {}
+def _index(roster: tuple[RosterEntry, ...]) -> _Index:
+    index = _Index({}, {}, {}, {})
     for r in roster:
-        last.setdefault(_norm_name(r.last_name), []).append(r.id)
-        first.setdefault(_norm_name(r.first_name), []).append(r.id)
-    return last, first
+        last = _norm_name(r.last_name)
+        index.last.setdefault(last, []).append(r.id)
+        index.first.setdefault(_norm_name(r.first_name), []).append(r.id)
+        pieces = [_norm_name(p) for p in re.split(r"[-\s]+", r.last_name) if len(_norm_name(p)) >= 2]
+        if len(pieces) > 1:
+            for piece in pieces:
+                index.parts.setdefault(piece, []).append(r.id)
+        if 2 <= len(last) < 4:
+            index.sounds.setdefault(sound_key(last), []).append(r.id)
+    return index
+
+
+def _merge_surnames(toks: list[tuple[str, int]], last: dict[str, list[str]]) -> list[tuple[str, int]]:
+    """Two adjacent words that spell a roster surname together ("smith jones") become one."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(toks):
+        if i + 1 < len(toks) and _norm_name(toks[i][0] + toks[i + 1][0]) in last:
+            out.append((toks[i][0] + toks[i + 1][0], toks[i][1]))
+            i += 2
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
 
 
 def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider: bool = False) -> ProviderMatch:
@@ -144,8 +183,9 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
     if not roster:
         return out
     out.specialty = find_specialty(text, roster)
-    last_idx, first_idx = _index(tuple(roster))
-    toks = [(m.group(0).strip("'-"), m.start()) for m in _TOKEN_RE.finditer(text)]
+    index = _index(tuple(roster))
+    last_idx, first_idx = index.last, index.first
+    toks = _merge_surnames([(m.group(0).strip("'-"), m.start()) for m in _TOKEN_RE.finditer(text)], last_idx)
     scores: dict[str, float] = {}
     first_hits: set[str] = set()
     for i, (tok, pos) in enumerate(toks):
@@ -171,6 +211,12 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
                 continue
             for pid in ids:
                 scores[pid] = max(scores.get(pid, 0.0), s + (5 if titled else 0))
+        if titled or (expecting_provider and not common):
+            for pid in index.parts.get(w, []):                     # "Dr. Smith" for Smith-Jones
+                scores[pid] = max(scores.get(pid, 0.0), 90.0)
+            if len(w) <= 4 and w not in last_idx:                  # "doctor eng" for Ng
+                for pid in index.sounds.get(sound_key(w), []):
+                    scores[pid] = max(scores.get(pid, 0.0), 85.0)
         for name, ids in first_idx.items():
             if w == name and (cued or len(w) >= 4 and not common):
                 for pid in ids:

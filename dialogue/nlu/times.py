@@ -6,6 +6,9 @@ Conventions (documented in docs/nlu.md):
   ("at 3" -> 15:00, "at 9" -> 09:00).  13-23 are 24-hour clock ("15:30").
 * A part of day next to the time decides ("2 in the afternoon", "evening 4:45", "12:15 in
   the afternoon" -> 12:15); otherwise a part of day elsewhere in the message does.
+* "3 30", "10 45 am" (an hour and two-digit minutes, as recognisers write spoken times) are
+  read as "3:30" when a cue says it is a time: am/pm, a part of day, a preposition ("at 2 15"),
+  or when the agent asked for a time; never before a unit ("2 15 minute visits").
 * Bare numbers are times only with a cue: am/pm, ":MM", "o'clock", a part of day, or a
   preposition ("at/around/by/after/before/until 3"), or when the agent asked for a time.
 * "after 3" / "no earlier than 3" / "3 or later" -> earliest_time; "before 11" / "no later
@@ -45,6 +48,13 @@ _P_PREP = re.compile(
 _P_POD_FIRST = re.compile(rf"\b{_POD}\s+(?:at\s+|around\s+)?(\d{{1,2}})(?:[:.](\d{{2}}))?(?![\d/])(?:\s*(am|pm))?")
 _P_LATER = re.compile(r"(?:\s+or\s+(later|after|earlier|before)|\s+(onwards?|on)(?=\s*(?:[.,!?;]|$)))")
 _P_BARE = re.compile(r"^\D*?\b(\d{1,2})(?:[:.](\d{2}))?(?:\s*(am|pm))?\b[^\d]*$")
+
+_P_SPACED = re.compile(r"(?<![\d/:.,$])(\d{1,2}) ([0-5]\d)(?![\d/:.])(?!\s*(?:st|nd|rd|th|min|minutes?|hours?|"
+                       r"hrs?|days?|weeks?|months?|years?|people|kids|times|percent|%|and|to|or)\b)")
+_SPACED_CUE_AFTER = re.compile(rf"\s*(?:am|pm|oclock\b|(?:in\s+the\s+|at\s+)?{_POD})")
+_SPACED_CUE_BEFORE = re.compile(
+    rf"(?:\b(?:at|around|about|by|after|before|until|till|til|say|from|maybe|how about|what about|try|"
+    rf"make it|or|the|{_POD}(?:\s+at)?)\s*)$")
 
 _EARLIEST = {"after", "from", "no earlier than", "not before", "anytime after", "any time after",
              "sometime after", "later than", "earliest"}
@@ -99,8 +109,18 @@ def part_of_day_of(t: dt.time) -> str:
     return "afternoon" if t.hour < 17 else "evening"
 
 
+def _join_spaced(text: str, expecting_time: bool) -> str:
+    """ "3 30 pm" -> "3:30 pm" where a cue says the pair is a time (same length: positions hold)."""
+    def join(m: re.Match[str]) -> str:
+        cued = (_SPACED_CUE_AFTER.match(text, m.end()) or _SPACED_CUE_BEFORE.search(text, 0, m.start())
+                or expecting_time)
+        return f"{m.group(1)}:{m.group(2)}" if cued and int(m.group(1)) <= 23 else m.group(0)
+    return _P_SPACED.sub(join, text)
+
+
 def parse_time(text: str, expecting_time: bool = False) -> TimeParse:
     """Times in cleaned ``text``; the last specific time wins."""
+    text = _join_spaced(text, expecting_time)
     out = TimeParse()
     pods = _P_POD.findall(text)
     msg_pod = _pod_norm(pods[-1]) if pods else None

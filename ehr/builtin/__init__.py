@@ -1,4 +1,4 @@
 """The built-in calendar on PostgreSQL (see `calendar.BuiltinCalendar`)."""
-from ehr.builtin.calendar import BuiltinCalendar, slot_for
+from ehr.builtin.calendar import BuiltinCalendar
 
-__all__ = ["BuiltinCalendar", "slot_for"]
+__all__ = ["BuiltinCalendar"]

@@ -25,7 +25,6 @@ from storage.audit_anchor import AuditAnchors
 log = logging.getLogger("ehr.builtin")
 
 
-MAX_RANGE_DAYS = 92                      # a search never looks further than this
 DEFAULT_RANGE_DAYS = 14
 BOOKING_GRACE = timedelta(minutes=15)    # an offered slot may still be booked this far inside the lead time
 MAX_APPOINTMENT = timedelta(minutes=480)  # CHECK on providers.default_appointment_duration

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from ehr.builtin import slots as S
 from ehr.errors import NotAllowed, NotFound
-from ehr.types import PART_OF_DAY_BOUNDS, ClinicRef, Provider, SlotCriteria, TimeSlot
-from ehr.builtin.base import (MAX_RANGE_DAYS, DEFAULT_RANGE_DAYS, _uuid, _zone, _display_name,
+from ehr.types import MAX_RANGE_DAYS, PART_OF_DAY_BOUNDS, ClinicRef, Provider, SlotCriteria, TimeSlot
+from ehr.builtin.base import (DEFAULT_RANGE_DAYS, _uuid, _zone, _display_name,
                               _require_aware)
 from ehr.builtin.bookings import Bookings
 from ehr.builtin.patient_records import PatientRecords
@@ -165,10 +165,3 @@ class BuiltinCalendar(Bookings, PatientRecords):
         if (lo, hi) == (0, S.MINUTES_PER_DAY):
             return None
         return (lo, max(lo, hi))
-
-    # ------------------------------------------------------------------ patients
-
-def slot_for(provider: Provider, start: datetime) -> TimeSlot:
-    """The slot a provider's default duration makes of `start`."""
-    return TimeSlot(provider.id, provider.display_name, start,
-                    start + timedelta(minutes=provider.default_appointment_duration))

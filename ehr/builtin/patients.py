@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-import phonenumbers
+from ehr.phones import normalize_phone
 
 # Removed by the compact fold, in SQL and in Python alike.
 SEPARATORS = " \t'’‘ʼ`´.-_,"
@@ -32,19 +32,6 @@ def sql_compact(expr: str) -> str:
     """The compact fold as an SQL expression over `expr`."""
     pattern = _SQL_STRIP.replace("'", "''")
     return f"regexp_replace(fold_name({expr}), '{pattern}', '', 'g')"
-
-
-def normalize_phone(raw: str | None, region: str = "US") -> str | None:
-    """E.164, or None when it is not a plausible number."""
-    if not raw or not raw.strip():
-        return None
-    try:
-        parsed = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def same_phone(a: str | None, b: str | None) -> bool:

@@ -20,7 +20,6 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 
 from ehr.builtin.calendar import BuiltinCalendar
-from voice_agent import wiring
 from voice_agent.app import create_app
 from voice_agent.services import Services
 
@@ -100,8 +99,7 @@ class SmsDriver:
     async def sent(self) -> list[dict[str, Any]]:
         """The texts sent through Twilio's REST API, once the engine has sent what it owes
         (confirmations go out after the reply)."""
-        from voice_agent import wiring
-        await wiring.engine(self.services).drain()
+        await self.services.engine.drain()
         return self.twilio.messages
 
     async def appointments(self) -> list[dict[str, Any]]:
@@ -133,11 +131,10 @@ def sms(make_clinic, settings, pool, redis):
         overrides.setdefault("phone", unique_clinic_phone())
         clinic = await make_clinic(**overrides)
         configured = dataclasses.replace(settings, twilio_account_sid=ACCOUNT_SID)
-        services = Services.build(configured, pool, redis)
-        services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
         twilio = RecordingTwilioHttp()
-        services.extras["twilio_http_client"] = twilio     # before the engine builds its notifier
-        engine = wiring.engine(services)
+        services = Services.build(configured, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now),
+                                  twilio_http=twilio)
+        engine = services.engine
         engine.now = lambda: now
         return SmsDriver(create_app(configured, services), clinic, pool, configured, twilio, services)
     return make
@@ -146,9 +143,8 @@ def sms(make_clinic, settings, pool, redis):
 def build_app(settings, pool, redis, now: datetime, **settings_overrides: Any):
     """An app whose engine and calendar run on a fixed clock (the `chat(now)` pattern)."""
     configured = dataclasses.replace(settings, **settings_overrides)
-    services = Services.build(configured, pool, redis)
-    services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
-    engine = wiring.engine(services)
+    services = Services.build(configured, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now))
+    engine = services.engine
     engine.now = lambda: now
     return create_app(configured, services), services
 
@@ -156,8 +152,8 @@ def build_app(settings, pool, redis, now: datetime, **settings_overrides: Any):
 class WebDriver:
     """The web chat's own endpoints, as the page calls them (cookie jar, Origin header)."""
 
-    def __init__(self, app, clinic, pool, origin: str = "https://receptionist.test") -> None:
-        self.app, self.clinic, self.pool, self.origin = app, clinic, pool, origin
+    def __init__(self, app, clinic, pool, origin: str = "https://receptionist.test", services=None) -> None:
+        self.app, self.clinic, self.pool, self.origin, self.services = app, clinic, pool, origin, services
         self.slug = clinic.data["slug"]
         self.ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(self.ip, 50000)),
@@ -189,8 +185,8 @@ async def webchat(make_clinic, settings, pool, redis):
 
     async def make(now: datetime, *, clinic_overrides: dict | None = None, **settings_overrides: Any) -> WebDriver:
         clinic = await make_clinic(**(clinic_overrides or {}))
-        app, _ = build_app(settings, pool, redis, now, **settings_overrides)
-        driver = WebDriver(app, clinic, pool)
+        app, services = build_app(settings, pool, redis, now, **settings_overrides)
+        driver = WebDriver(app, clinic, pool, services=services)
         drivers.append(driver)
         return driver
 

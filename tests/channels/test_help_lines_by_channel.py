@@ -16,7 +16,6 @@ from safety.crisis import Severity
 from safety.pipeline import SafetyPipeline
 from tests.channels.conftest import build_app
 from tests.safety.test_help_lines import ALL_SCRIPTS, Forced, expected_numbers
-from voice_agent import wiring
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Chicago"))
 CHANNELS = ["chat_api", "webchat", "sms"]
@@ -37,17 +36,17 @@ async def send(channel: str, *, sms, webchat, make_clinic, settings, pool, redis
     if channel == "sms":
         driver = await sms(NOW)
         if detector:
-            wiring.engine(driver.services).safety.inner = SafetyPipeline(crisis=detector)
+            driver.services.engine.safety.inner = SafetyPipeline(crisis=detector)
         return await driver.text(text)
     if channel == "webchat":
         driver = await webchat(NOW)
         if detector:
-            wiring.engine(driver.app.state.services).safety.inner = SafetyPipeline(crisis=detector)
+            driver.services.engine.safety.inner = SafetyPipeline(crisis=detector)
         return (await driver.say(text))["message"]
     clinic = await make_clinic()
     app, services = build_app(settings, pool, redis, NOW)
     if detector:
-        wiring.engine(services).safety.inner = SafetyPipeline(crisis=detector)
+        services.engine.safety.inner = SafetyPipeline(crisis=detector)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as c:
         r = await c.post("/api/v1/chat", json={"message": text}, headers=clinic.headers)
     assert r.status_code == 200, r.text

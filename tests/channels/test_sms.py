@@ -79,8 +79,7 @@ async def test_c_reply_in_the_same_sms_session_cancels(sms):
 async def test_c_reply_to_a_web_booking_confirmation_cancels_over_sms(sms):
     """Booked on the web chat (phone given there): the text arrives; "C" by SMS cancels it."""
     d = await sms(NOW)
-    from voice_agent import wiring
-    engine = wiring.engine(d.services)
+    engine = d.services.engine
     session = None
     for text in ["I'd like to book with Dr. Raman next Tuesday morning", "1", "Maria Garcia", "03/04/1985",
                  "(312) 555-0123", "annual checkup", "yes"]:
@@ -143,18 +142,17 @@ async def test_stop_start_help(sms):
 
 async def test_opted_out_number_gets_no_confirmation_text(sms):
     d = await sms(NOW)
-    from voice_agent import wiring
-    await wiring.consent_store(d.services).opt_out(d.clinic.id, "sms", d.patient, source="STOP")
+    await d.services.consent.opt_out(d.clinic.id, "sms", d.patient, source="STOP")
     # Booking over the web chat with the opted-out number: no text goes out.
     from dialogue.ports import AppointmentNotice
-    engine = wiring.engine(d.services)
+    engine = d.services.engine
     clinic = await engine.directory.by_id(d.clinic.id)
     notice = AppointmentNotice(kind="booked", clinic=clinic, appointment_id="00000000-0000-0000-0000-000000000001",
                                provider_name="Dr. Priya Raman", start_local="Tuesday, March 9th at 8 AM",
                                patient_phone="(312) 555-0123", channel="web", session_id="s")
     await engine.notifier.appointment_changed(notice)
     assert (await d.sent()) == []
-    await wiring.consent_store(d.services).opt_in(d.clinic.id, "sms", d.patient)
+    await d.services.consent.opt_in(d.clinic.id, "sms", d.patient)
     await engine.notifier.appointment_changed(notice)
     await engine.notifier.appointment_changed(notice)            # the same notice again: still one text
     assert len(await d.sent()) == 1
@@ -188,7 +186,9 @@ async def test_bad_signatures_are_403_and_change_nothing(sms):
 async def test_unconfigured_token_refuses(sms):
     import dataclasses
     d = await sms(NOW)
-    d.services.settings = dataclasses.replace(d.settings, twilio_auth_token=None)
+    from voice_agent.app import create_app
+    unconfigured = dataclasses.replace(d.settings, twilio_auth_token=None)
+    d.app = create_app(unconfigured, dataclasses.replace(d.services, settings=unconfigured))
     r = await d.post("/webhooks/twilio/sms", d.params("hi"))
     assert r.status_code == 403 and "TWILIO_AUTH_TOKEN" in r.json()["error"]["message"]
 

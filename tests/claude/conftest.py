@@ -13,10 +13,9 @@ from dialogue.nlu.types import NLUContext, RosterEntry
 from ehr.builtin.calendar import BuiltinCalendar
 from tests.claude.anthropic_mock import AnthropicMock
 from tests.dialogue.conftest import ChatDriver
-from voice_agent import wiring
 from voice_agent.app import create_app
 from voice_agent.services import Services
-from voice_agent.settings import load_settings
+from voice_agent.web.settings import load_settings
 
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2027, 3, 5, 9, 0, tzinfo=CHICAGO)    # Friday; "next Tuesday" = 2027-03-09
@@ -41,31 +40,19 @@ def claude(mock: AnthropicMock, *, timeout: float = 1.5, threshold: float = 0.7,
                                fallback_model=fallback, threshold=threshold, timeout=timeout, redact=basic_redact)
 
 
-def _mount_chat_if_missing(monkeypatch) -> None:
-    """Until voice_agent/app.py mounts channels.chat_api under /api/v1, add it for these tests."""
-    import voice_agent.app as app_module
-    from channels import chat_api
-    if any(getattr(r, "path", None) == "/chat" for r in app_module.api_routes()):
-        return
-    original = app_module.api_routes
-    monkeypatch.setattr(app_module, "api_routes", lambda: [*original(), *chat_api.routes])
-
-
 @pytest.fixture
-def claude_chat(make_clinic, test_env, pool, redis, monkeypatch):
+def claude_chat(make_clinic, test_env, pool, redis):
     """A ChatDriver whose engine understands through ClaudeUnderstanding.from_settings on `mock`."""
-    _mount_chat_if_missing(monkeypatch)
 
     async def make(mock: AnthropicMock, now: datetime = NOW, timeout: float = 1.5, **overrides) -> ChatDriver:
         settings = load_settings({**test_env, "ANTHROPIC_API_KEY": "sk-ant-test-0000",
                                   "CLAUDE_TIMEOUT_SECONDS": str(timeout)}, env_file=None)
         clinic = await make_clinic(**overrides)
-        services = Services.build(settings, pool, redis)
-        services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
-        engine = wiring.engine(services)
+        services = Services.build(settings, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now))
+        engine = services.engine
         engine.now = lambda: now
         # the seam: the wiring builds ClaudeUnderstanding from settings; here the same, on a mock transport
         engine.understanding = ClaudeUnderstanding.from_settings(settings, EmbeddedUnderstanding(),
                                                                  http_client=mock.http_client())
-        return ChatDriver(create_app(settings, services), clinic, pool)
+        return ChatDriver(create_app(settings, services), clinic, pool, services)
     return make

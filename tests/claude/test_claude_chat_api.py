@@ -1,6 +1,6 @@
 """The Claude path end to end through POST /api/v1/chat: every Claude outcome is a 200 with a sensible reply.
 
-The engine is the real one (wiring.engine: sessions, calendar, safety, audit on the test database);
+The engine is the real one (Services.build: sessions, calendar, safety, audit on the test database);
 only its understanding is ClaudeUnderstanding.from_settings on a mock Anthropic transport.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.claude.anthropic_mock import AnthropicMock, not_called, recorded
-from voice_agent.settings import Settings
+from voice_agent.web.settings import Settings
 
 HEARTS = "I need the person who does hearts"
 CAPABILITIES = "I can help you book, cancel or reschedule"

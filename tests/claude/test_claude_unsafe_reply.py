@@ -12,7 +12,6 @@ from safety.pipeline import get_pipeline
 from tests.claude.anthropic_mock import AnthropicMock
 from tests.claude.conftest import NOW
 from tests.dialogue.conftest import chat  # noqa: F401  (the fixture)
-from voice_agent import wiring
 
 
 def text_reply(text: str):
@@ -34,7 +33,7 @@ UNSAFE = [
 async def test_unsafe_claude_wording_is_replaced(chat, unsafe):
     d = await chat(NOW)
     mock = AnthropicMock(*[text_reply(unsafe) for _ in range(4)])
-    engine = wiring.engine(d.app.state.services)
+    engine = d.services.engine
     engine.phrasing = ClaudePhrasing(mock.sdk_client(1.0), "claude-haiku-4-5", 1.0)
     body = await d.say("hello")
     assert mock.requests, "Claude was asked to word the reply"
@@ -50,7 +49,7 @@ async def test_output_stage_refuses_it_from_any_source(chat, unsafe):
         async def phrase(self, template, facts, ctx):
             return unsafe
 
-    wiring.engine(d.app.state.services).phrasing = CarelessPhrasing()
+    d.services.engine.phrasing = CarelessPhrasing()
     body = await d.say("hello")
     assert "mg" not in body["message"] and "555-0123" not in body["message"]
     assert body["message"] == get_pipeline().check_output(unsafe, []).text

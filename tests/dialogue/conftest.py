@@ -8,14 +8,13 @@ import httpx
 import pytest
 
 from ehr.builtin.calendar import BuiltinCalendar
-from voice_agent import wiring
 from voice_agent.app import create_app
 from voice_agent.services import Services
 
 
 class ChatDriver:
-    def __init__(self, app, clinic, pool) -> None:
-        self.app, self.clinic, self.pool = app, clinic, pool
+    def __init__(self, app, clinic, pool, services: Services | None = None) -> None:
+        self.app, self.clinic, self.pool, self.services = app, clinic, pool, services
         self.session_id: str | None = None
         self.last: dict[str, Any] = {}
 
@@ -47,9 +46,8 @@ class ChatDriver:
 def chat(make_clinic, settings, pool, redis):
     async def make(now: datetime, **overrides: Any) -> ChatDriver:
         clinic = await make_clinic(**overrides)
-        services = Services.build(settings, pool, redis)
-        services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
-        engine = wiring.engine(services)
+        services = Services.build(settings, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now))
+        engine = services.engine
         engine.now = lambda: now
-        return ChatDriver(create_app(settings, services), clinic, pool)
+        return ChatDriver(create_app(settings, services), clinic, pool, services)
     return make

@@ -12,7 +12,6 @@ from dialogue.session import SessionData
 from dialogue.states import BookingState, InvalidTransition
 from storage.keys import session_key
 from storage.redis_client import open_redis
-from voice_agent import wiring
 from voice_agent.app import create_app
 from voice_agent.services import Services
 
@@ -80,10 +79,9 @@ async def test_redis_outage_mid_conversation_continues_from_postgres(chat, setti
     await d.say("the first one")
     # Redis goes away: the same clinic, engine and calendar, but a Redis nobody answers.
     dead = open_redis("redis://127.0.0.1:1/0")
-    services = Services.build(settings, pool, dead)
-    live_engine = wiring.engine(d.app.state.services)
-    services.extras["ehr"] = live_engine.calendar
-    engine = wiring.engine(services)
+    live_engine = d.services.engine
+    services = Services.build(settings, pool, dead, ehr=live_engine.calendar)
+    engine = services.engine
     engine.now = live_engine.now
     d.app = create_app(settings, services)
     body = await d.say("Maria Garcia")
@@ -117,7 +115,7 @@ async def test_two_messages_at_once_in_one_conversation_both_count(chat):
     import asyncio
     d = await chat(NOW)
     await d.say("I'd like to book with Dr. Raman next Tuesday morning")
-    engine = wiring.engine(d.app.state.services)
+    engine = d.services.engine
     save = engine.sessions.save
 
     async def slow_save(session):      # widen the window in which a second turn could read stale state

@@ -26,8 +26,7 @@ from tests.channels.conftest import ACCOUNT_SID, RecordingTwilioHttp, SmsDriver,
 from tests.conftest import TestClinic, demo_clinic_data
 from tests.dialogue.conftest import ChatDriver
 from tests.faults.servers import PostgresCluster, RedisServer
-from voice_agent import wiring
-from voice_agent.apikeys import generate_api_key, hash_api_key
+from voice_agent.web.apikeys import generate_api_key, hash_api_key
 from voice_agent.app import create_app
 from voice_agent.clinic_file import validate_clinic_file
 from voice_agent.services import Services
@@ -108,11 +107,10 @@ async def stack(settings, pool, redis):
         key = generate_api_key("test")
         clinic_id = await import_clinic(db, clinic, hash_api_key(key))
         configured = dataclasses.replace(settings, twilio_account_sid=ACCOUNT_SID)
-        services = Services.build(configured, db, redis_client or redis)
-        services.extras["ehr"] = BuiltinCalendar(db, now=lambda: now)
         twilio = RecordingTwilioHttp()
-        services.extras["twilio_http_client"] = twilio
-        engine = wiring.engine(services)
+        services = Services.build(configured, db, redis_client or redis, ehr=BuiltinCalendar(db, now=lambda: now),
+                                  twilio_http=twilio)
+        engine = services.engine
         engine.now = lambda: now
         return Stack(create_app(configured, services), services, TestClinic(clinic_id, key, data), db,
                      configured, twilio)

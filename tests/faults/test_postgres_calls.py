@@ -13,12 +13,12 @@ import pytest
 import uvicorn
 
 from channels.voice.call import VoiceConfig
+from channels.voice.kit import VoiceKit
 from ehr.builtin.calendar import BuiltinCalendar
 from storage.clinic_import import import_clinic
 from tests.conftest import TestClinic as ClinicUnderTest, demo_clinic_data
 from tests.voice.conftest import NOW, PUBLIC, TWILIO_TOKEN, VoiceRig, _Server, decoder_pool, free_port  # noqa: F401
-from voice_agent import wiring
-from voice_agent.apikeys import generate_api_key, hash_api_key
+from voice_agent.web.apikeys import generate_api_key, hash_api_key
 from voice_agent.app import create_app
 from voice_agent.clinic_file import validate_clinic_file
 from voice_agent.services import Services
@@ -65,15 +65,13 @@ async def cluster_rig(settings, redis, own_pool, decoder_pool):
         key = generate_api_key("test")
         clinic_id = await import_clinic(own_pool, clinic, hash_api_key(key))
         s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC)
-        services = Services.build(s, own_pool, redis)
-        services.extras["ehr"] = BuiltinCalendar(own_pool, now=lambda: NOW)
-        wiring.engine(services).now = lambda: NOW
         # No barge-in: on a loaded machine the end of the caller's own line, sent late, talked over
         # the (instant) apology and cut it; what is said, not turn-taking, is under test here.
-        services.extras["voice_config"] = VoiceConfig(playback_rate=16.0, silence_seconds=30.0,
-                                                      barge_in_ms=60_000)
-        services.extras["voice_finished_calls"] = []
-        services.extras["voice_decoder_pool"] = decoder_pool
+        voice = VoiceKit.from_settings(s, config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0,
+                                                             barge_in_ms=60_000),
+                                       decoder_pool=decoder_pool, keep_finished=True)
+        services = Services.build(s, own_pool, redis, ehr=BuiltinCalendar(own_pool, now=lambda: NOW), voice=voice)
+        services.engine.now = lambda: NOW
         port = free_port()
         server = _Server(uvicorn.Config(create_app(s, services), host="127.0.0.1", port=port, log_config=None,
                                         lifespan="off", ws="websockets-sansio", ws_max_size=1 << 20))

@@ -90,6 +90,68 @@ async def test_chat_api_says_503_within_seconds_while_postgres_is_frozen_and_goe
     await _resend_and_book(s, d)
 
 
+def _break(pg_cluster, how: str) -> None:
+    pg_cluster.stop() if how == "stopped" else pg_cluster.freeze()
+
+
+def _mend(pg_cluster, how: str) -> None:
+    pg_cluster.start() if how == "stopped" else pg_cluster.thaw()
+
+
+@pytest.mark.parametrize("how", ["stopped", "frozen"])
+async def test_web_chat_says_503_quickly_while_postgres_is_out_and_goes_on_after(stack, pg_cluster, own_pool, how):
+    s = await stack(NOW, db_pool=own_pool)
+    d = s.web()
+    assert (await d.post("/start")).status_code == 200
+    for line in TO_READ_BACK[:3]:
+        body = await d.say(line)
+    assert "date of birth" in body["message"]
+    _break(pg_cluster, how)
+    try:
+        started = time.monotonic()
+        try:
+            r = await asyncio.wait_for(d.post("/messages", {"message": "05/06/1990"}), 30)
+        except TimeoutError:
+            raise AssertionError("the web chat hung for 30 s on PostgreSQL out") from None
+        _assert_quick_503(r, time.monotonic() - started, FAST_S if how == "stopped" else FROZEN_S)
+    finally:
+        _mend(pg_cluster, how)
+    body = await d.say("05/06/1990")                 # the page sends it again: the conversation goes on
+    assert "phone" in body["message"], body
+    for line in TO_READ_BACK[4:]:
+        body = await d.say(line)
+    body = await d.say("yes")
+    assert "all set" in body["message"].lower(), body
+    await nothing_doubled(s)
+    said = [m["text"] for m in (await d.history())["messages"] if m["role"] == "patient"]
+    # the newest turns, each once (the resent date of birth is not doubled, nothing after it lost)
+    assert said[-5:] == ["[name hidden]", "[date of birth hidden]", "[phone number hidden]", "checkup", "yes"], said
+
+
+async def test_sms_while_postgres_is_frozen_gets_a_short_apology_within_seconds(stack, pg_cluster, own_pool):
+    s = await stack(NOW, db_pool=own_pool)
+    d = s.sms()
+    d.patient = "+13125550188"
+    for text in TO_READ_BACK[:3]:
+        reply = await d.text(text)
+    assert "date of birth" in reply.lower()
+    pg_cluster.freeze()
+    try:
+        started = time.monotonic()
+        reply = await asyncio.wait_for(d.text("05/06/1990"), 30)
+        assert time.monotonic() - started < FROZEN_S
+        assert "try again" in reply.lower() and len(reply) <= 160, reply
+    finally:
+        pg_cluster.thaw()
+    reply = await d.text("05/06/1990")
+    assert "reason" in reply.lower() or "visit" in reply.lower(), reply
+    await d.text("checkup")
+    reply = await d.text("yes")
+    assert "all set" in reply.lower(), reply
+    await nothing_doubled(s)
+    assert len(await d.sent()) == 1
+
+
 async def test_a_query_already_under_way_when_postgres_freezes_ends_at_the_deadline(pg_cluster):
     """A turn that holds a connection when the server hangs gets an outage (503), not a hang."""
     pool = await open_pool(pg_cluster.url, min_size=1, max_size=2, query_seconds=2.0)

@@ -14,7 +14,7 @@ import pytest
 from storage.clinic_import import import_clinic
 from tests.conftest import demo_clinic_data
 from tests.foundation.served import Served
-from voice_agent.apikeys import generate_api_key, hash_api_key
+from voice_agent.web.apikeys import generate_api_key, hash_api_key
 from voice_agent.clinic_file import validate_clinic_file
 
 RECOVERY_S = 15.0

@@ -22,7 +22,7 @@ from storage.db import open_pool, to_conninfo
 from storage.migrate import migrate
 from tests.conftest import ROOT, TEST_DATABASE_URL
 from voice_agent.services import Services
-from voice_agent.settings import load_settings
+from voice_agent.web.settings import load_settings
 
 VENV_BIN = Path(sys.executable).parent
 

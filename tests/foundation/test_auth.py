@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from voice_agent.apikeys import hash_api_key
+from voice_agent.web.apikeys import hash_api_key
 from voice_agent.cli import main as cli_main
 
 

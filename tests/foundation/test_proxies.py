@@ -1,4 +1,4 @@
-"""Which address the app takes for the client's (voice_agent/proxies.py), and the deployment's own
+"""Which address the app takes for the client's (voice_agent/web/proxies.py), and the deployment's own
 value: fly.toml trusts Fly's proxy and reads the Fly-Client-IP header it overwrites."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from voice_agent.proxies import TrustedProxyMiddleware
-from voice_agent.settings import SettingsError, load_settings
+from voice_agent.web.proxies import TrustedProxyMiddleware
+from voice_agent.web.settings import SettingsError, load_settings
 
 
 async def seen(middleware_kwargs: dict[str, Any], peer: str, headers: dict[str, str],

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from voice_agent.settings import SettingsError, load_settings
+from voice_agent.web.settings import SettingsError, load_settings
 
 
 def test_defaults_for_development():
@@ -39,7 +39,7 @@ def test_the_demo_phone_line_needs_no_twilio_account():
     """`voice-agent demo` serves with the local demo token unless TWILIO_AUTH_TOKEN is set; the
     caller simulator signs with the same default. Never in production."""
     from voice_agent.cli import demo_settings
-    from voice_agent.settings import DEMO_TWILIO_AUTH_TOKEN
+    from voice_agent.web.settings import DEMO_TWILIO_AUTH_TOKEN
     assert demo_settings(load_settings({}, env_file=None)).twilio_auth_token == DEMO_TWILIO_AUTH_TOKEN
     own = load_settings({"TWILIO_AUTH_TOKEN": "mine"}, env_file=None)
     assert demo_settings(own).twilio_auth_token == "mine"

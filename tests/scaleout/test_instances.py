@@ -8,7 +8,6 @@ import asyncio
 import httpx
 
 from tests.scaleout.conftest import FleetChat
-from voice_agent import wiring
 
 BOOKING = ["I'd like to book with Dr. Raman next Tuesday morning", "1", "Maria Garcia", "03/04/1985",
            "3125550123", "checkup", "yes"]
@@ -45,7 +44,7 @@ async def test_two_messages_at_once_on_two_instances_are_both_kept_in_order(inst
     bases = [s.base for s in instances]
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as client:
         results = await asyncio.gather(*(_two_at_once(client, clinic, bases) for _ in range(20)))
-    engine = wiring.engine(services)
+    engine = services.engine
     lost = []
     for chat, replies in results:
         assert all(r["message"] for r in replies)

@@ -14,9 +14,8 @@ from channels.voice.simulator import SimulatedCaller
 from tests.conftest import ROOT
 from tests.foundation.served import Served
 from tests.voice.conftest import unused_phone
-from voice_agent import wiring
 from voice_agent.asgi import HTTP_GRACE_SECONDS
-from voice_agent.settings import Settings
+from voice_agent.web.settings import Settings
 
 
 async def call_in_progress(test_env, server: Served, phone: str) -> SimulatedCaller:
@@ -48,7 +47,7 @@ async def test_sigterm_during_a_call_lets_it_finish(test_env, database, make_cli
         reply = await caller.wait_for_agent(timeout=60)
         assert reply is not None and len(reply.audio) > 8000, "the caller heard nothing after the SIGTERM"
         assert server.proc.poll() is None and not caller._closed.is_set()
-        session = await wiring.engine(services).sessions.find_active(clinic.id, "voice", caller.call_sid)
+        session = await services.engine.sessions.find_active(clinic.id, "voice", caller.call_sid)
         heard = [t.text.lower() for t in session.message_history if t.role == "patient"]
         assert any("raman" in text for text in heard), heard          # the turn after SIGTERM was kept
         await caller.hangup()

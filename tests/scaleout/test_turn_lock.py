@@ -8,10 +8,11 @@ import uuid
 
 import pytest
 
+from dialogue.ports import StaleSession
 from dialogue.session import ConversationTurn, SessionData
 from storage.crypto import FieldCipher
 from storage.redis_client import open_redis
-from storage.sessions import SessionRepository, StaleSession
+from storage.sessions import SessionRepository
 from storage.turn_lease import TurnBusy
 from storage.turn_lock import TurnLocks
 from voice_agent.session_store import EncryptedSessionStore

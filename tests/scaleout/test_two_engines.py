@@ -12,7 +12,6 @@ import pytest
 
 from dialogue.ports import AppointmentNotice
 from ehr.builtin.calendar import BuiltinCalendar
-from voice_agent import wiring
 from voice_agent.services import Services
 
 NOW = datetime.fromisoformat("2027-03-05T09:00:00-06:00")
@@ -53,13 +52,11 @@ class NoLock:
 
 @pytest.fixture
 def processes(settings, pool, redis):
-    def make(n: int, **extras: Any) -> list:
+    def make(n: int, **parts: Any) -> list:
         engines = []
         for _ in range(n):
-            services = Services.build(settings, pool, redis)
-            services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: NOW)
-            services.extras.update(extras)
-            engine = wiring.engine(services)
+            services = Services.build(settings, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: NOW), **parts)
+            engine = services.engine
             engine.now = lambda: NOW
             engines.append(engine)
         return engines
@@ -130,9 +127,8 @@ async def test_with_redis_down_postgres_keeps_the_turns_apart(processes, make_cl
     try:
         engines = []
         for _ in range(2):
-            services = Services.build(settings, pool, dead)
-            services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: NOW)
-            engine = wiring.engine(services)
+            services = Services.build(settings, pool, dead, ehr=BuiltinCalendar(pool, now=lambda: NOW))
+            engine = services.engine
             engine.now = lambda: NOW
             engine.sessions.save = slow(engine.sessions.save)
             engines.append(engine)
@@ -155,8 +151,9 @@ async def test_a_message_that_waits_too_long_is_answered_busy_and_not_recorded(p
     from dialogue import responses as say
     from dialogue.turn_guard import conversation_key
     from storage.turn_lock import TurnLocks
+    from voice_agent.conversation_locks import ConversationLocks
     a, b = processes(2)
-    b.turn_lock = TurnLocks.build(redis, pool.conninfo, settings.secret_key, wait_seconds=0.3)
+    b.turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key, wait_seconds=0.3))
     clinic = await make_clinic()
     first = await a.process(clinic.id, "web", BOOK[0])
     async with a.turn_lock.hold(conversation_key(clinic.id, "web", first.session_id, None)):   # a turn that hangs

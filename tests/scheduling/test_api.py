@@ -280,22 +280,22 @@ async def test_openapi_documents_every_route(client):
     assert "409" in paths["/api/v1/appointments"]["post"]["responses"]
 
 
-async def test_calendar_down_is_503(client, make_clinic, services):
+async def test_calendar_down_is_503(make_clinic, settings, pool, redis):
+    import httpx
     from psycopg_pool import AsyncConnectionPool
     from ehr.builtin import BuiltinCalendar
+    from voice_agent.app import create_app
+    from voice_agent.services import Services
     clinic = await make_clinic()
-    pool = AsyncConnectionPool("postgresql://postgres@127.0.0.1:1/nowhere", min_size=1, max_size=1, timeout=0.5,
+    down = AsyncConnectionPool("postgresql://postgres@127.0.0.1:1/nowhere", min_size=1, max_size=1, timeout=0.5,
                                open=False)
-    await pool.open(wait=False)
-    saved = services.extras.get("ehr")
-    services.extras["ehr"] = BuiltinCalendar(pool)
+    await down.open(wait=False)
+    app = create_app(settings, Services.build(settings, pool, redis, ehr=BuiltinCalendar(down)))
     try:
-        for r in [await client.get("/api/v1/providers", headers=clinic.headers),
-                  await client.get("/api/v1/slots", headers=clinic.headers)]:
-            assert r.status_code == 503 and r.json()["error"]["code"] == "calendar_unavailable"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://receptionist.test") \
+                as client:
+            for r in [await client.get("/api/v1/providers", headers=clinic.headers),
+                      await client.get("/api/v1/slots", headers=clinic.headers)]:
+                assert r.status_code == 503 and r.json()["error"]["code"] == "calendar_unavailable"
     finally:
-        if saved is None:
-            services.extras.pop("ehr", None)
-        else:
-            services.extras["ehr"] = saved
-        await pool.close()
+        await down.close()

@@ -31,9 +31,10 @@ def test_no_guess_no_question_and_escapes_pass_through():
     assert check.resolve(heard("operator", escape="human"), "operator") == ("pass", None)
 
 
-def test_keypad_one_confirms():
+def test_a_guess_is_taken_or_withdrawn_once():
     check = GuessCheck()
     check.offer(rejected("doctor lee"))
-    assert check.resolve_key("1") == ("use", "doctor lee")
+    assert check.take() == "doctor lee" and check.pending is None
     check.offer(rejected("doctor lee"))
-    assert check.resolve_key("2") == ("miss", None)
+    check.withdraw()
+    assert check.pending is None and check.offer(rejected("tomorrow")) == "Did you say tomorrow?"

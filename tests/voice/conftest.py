@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 
 from channels.voice.call import VoiceConfig
+from channels.voice.kit import VoiceKit
 from channels.voice.simulator import AgentTurn, SimulatedCaller
 from ehr.builtin.calendar import BuiltinCalendar
-from voice_agent import wiring
 from voice_agent.app import create_app
 from voice_agent.services import Services
 
@@ -92,7 +92,7 @@ class VoiceRig:
         self.services, self.clinic, self.url, self.phone = services, clinic, url, phone
 
     def caller(self, **kw: Any) -> RigCaller:
-        kw.setdefault("speed", self.services.extras["voice_config"].playback_rate)
+        kw.setdefault("speed", self.services.voice.config.playback_rate)
         return RigCaller(self, self.url, auth_token=TWILIO_TOKEN, public_url=PUBLIC, clinic_phone=self.phone, **kw)
 
     async def connected_caller(self, **kw: Any) -> RigCaller:
@@ -104,14 +104,14 @@ class VoiceRig:
 
     @property
     def engine(self):
-        return wiring.engine(self.services)
+        return self.services.engine
 
     def finished(self, call_sid: str):
-        return next((s for s in reversed(self.services.extras.get("voice_finished_calls", []))
+        return next((s for s in reversed(self.services.voice.finished or [])
                      if s.call_sid == call_sid), None)
 
     def live(self, call_sid: str):
-        return self.services.extras.get("voice_calls", {}).get(call_sid)
+        return self.services.voice.calls.get(call_sid)
 
     async def appointments(self) -> list[dict]:
         async with self.services.pool.connection() as conn:
@@ -140,20 +140,17 @@ def decoder_pool():
 async def voice_rig(make_clinic, settings, pool, redis, decoder_pool):
     servers: list[tuple[_Server, asyncio.Task]] = []
 
-    async def make(*, now: datetime = NOW, config: VoiceConfig | None = None, extras: dict | None = None,
+    async def make(*, now: datetime = NOW, config: VoiceConfig | None = None,
                    settings_overrides: dict | None = None, **clinic_overrides: Any) -> VoiceRig:
         phone = clinic_overrides.pop("phone", None) or await unused_phone(pool)
         clinic = await make_clinic(phone=phone, **clinic_overrides)
         s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC,
                                 **(settings_overrides or {}))
-        services = Services.build(s, pool, redis)
-        services.extras["ehr"] = BuiltinCalendar(pool, now=lambda: now)
-        engine = wiring.engine(services)
+        voice = VoiceKit.from_settings(s, config=config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
+                                       decoder_pool=decoder_pool, keep_finished=True)
+        services = Services.build(s, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now), voice=voice)
+        engine = services.engine
         engine.now = lambda: now
-        services.extras["voice_config"] = config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0)
-        services.extras["voice_finished_calls"] = []
-        services.extras["voice_decoder_pool"] = decoder_pool
-        services.extras.update(extras or {})
         app = create_app(s, services)
         port = free_port()
         server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off",

@@ -13,7 +13,7 @@ from channels.voice.call import VoiceConfig
 from channels.voice.security import sign, stream_token
 from tests.voice.conftest import PUBLIC, TWILIO_TOKEN
 
-FAST = VoiceConfig(playback_rate=16.0, silence_seconds=30.0, start_timeout_seconds=1.0)
+FAST = VoiceConfig(playback_rate=16.0, silence_seconds=30.0, start_timeout_seconds=1.0, key_pause_seconds=0.3)
 
 
 async def _until(predicate, timeout: float = 15.0) -> None:

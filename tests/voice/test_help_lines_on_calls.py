@@ -14,14 +14,13 @@ from tests.channels.test_help_lines_by_channel import HELP_SCRIPTS, ForcedDetect
 from tests.safety.test_help_lines import Forced, expected_numbers
 from tests.voice.fake_deepgram import FakeDeepgram
 from tests.voice.test_vendors import DG, _mulaw_tone
-from voice_agent import wiring
 
 
 async def _call_with(rig_factory, fake, detector=None, rate: float = 16.0):
     rig = await rig_factory(config=VoiceConfig(playback_rate=rate, silence_seconds=30.0),
                             settings_overrides={**DG, "deepgram_url": fake.url})
     if detector is not None:
-        wiring.engine(rig.services).safety.inner = SafetyPipeline(crisis=detector)
+        rig.services.engine.safety.inner = SafetyPipeline(crisis=detector)
     caller = await rig.connected_caller()
     greeting = await _playback(rig, caller, "greeting")
     await asyncio.wait_for(greeting.done.wait(), 30)

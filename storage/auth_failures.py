@@ -6,7 +6,7 @@ address itself is not stored); the count expires AUTH_FAILURE_WINDOW seconds aft
 failure. From AUTH_FAILURE_LIMIT failures on, every request from that address that carries a key is
 answered 429 with Retry-After before the key is looked at, so a right guess is not told apart from
 a wrong one while blocked. A good key does not reset the count. The address is the one
-voice_agent/proxies.py settles on (forwarded headers only from TRUSTED_PROXIES). Redis down:
+voice_agent/web/proxies.py settles on (forwarded headers only from TRUSTED_PROXIES). Redis down:
 fail open, as the rate limiter does.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from voice_agent.errors import json_error
+from voice_agent.web.errors import json_error
 
 
 class NulInUrlMiddleware:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_agent.settings import Settings
+from voice_agent.web.settings import Settings
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

@@ -10,7 +10,7 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-from voice_agent.context import clinic_id_var, request_id_var
+from voice_agent.web.context import clinic_id_var, request_id_var
 
 SAFE_FIELDS = ("processing_time_ms", "method", "route", "status", "event", "channel", "state", "intent",
                "component", "error_type", "count", "tier")

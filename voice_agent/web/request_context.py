@@ -12,9 +12,9 @@ import uuid
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voice_agent.context import clinic_id_var, request_id_var
-from voice_agent.errors import json_error
-from voice_agent.metrics import REQUEST_SECONDS, REQUESTS
+from voice_agent.web.context import clinic_id_var, request_id_var
+from voice_agent.web.errors import json_error
+from voice_agent.web.metrics import REQUEST_SECONDS, REQUESTS
 
 log = logging.getLogger("voice_agent.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

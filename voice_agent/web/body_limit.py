@@ -19,7 +19,7 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voice_agent.errors import ApiError, json_error
+from voice_agent.web.errors import ApiError, json_error
 
 DEFAULT_MAX_BODY = 64 * 1024
 _SCOPE_KEY = "voice_agent.body_budget"

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from voice_agent.errors import ApiError
+from voice_agent.web.errors import ApiError
 
 MAX_DEPTH = 32             # our bodies are two levels deep; this leaves room and no recursion risk
 MAX_INT_DIGITS = 100       # far past any count or id, far short of int()'s 4,300

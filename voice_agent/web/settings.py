@@ -68,7 +68,7 @@ class Settings:
     voice_silence_seconds: float = 6.0       # silence before a reprompt
     voice_decoder_processes: int = 0         # embedded recogniser worker processes (0: CPU count, at most 4)
     voice_stream_token_seconds: int = 900    # lifetime of the Media Streams token
-    trusted_proxies: tuple[str, ...] = ()    # networks whose forwarded headers are believed (voice_agent/proxies.py)
+    trusted_proxies: tuple[str, ...] = ()    # networks whose forwarded headers are believed (voice_agent/web/proxies.py)
     client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
     auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
     auth_failure_window: int = 900

@@ -1,0 +1,25 @@
+"""What the voice routes are handed by the composition root (voice_agent/app.py), built once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from channels.voice.draining import CallDrain
+from channels.voice.kit import VoiceKit
+from dialogue.engine import Engine
+from voice_agent.web.settings import Settings
+
+
+class DisclosureLog(Protocol):
+    """Where the recording disclosure that opens every call is recorded (storage/consent.py)."""
+
+    async def record_disclosure(self, clinic_id: str, call_id: str, *, records_calls: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class VoiceDeps:
+    settings: Settings
+    engine: Engine
+    disclosures: DisclosureLog
+    kit: VoiceKit
+    drain: CallDrain          # this process's live calls; after SIGTERM new ones are refused

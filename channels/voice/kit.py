@@ -1,0 +1,86 @@
+"""What a call needs besides the engine: timings, speech-to-text and text-to-speech, chosen once
+at start-up from settings (vendor when its key is set, embedded otherwise), and the live calls.
+
+The composition root builds one `VoiceKit` and hands it to the media socket; tests and the
+benchmark build theirs with a fixed config, fakes or a shared decoder pool.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from channels.voice.call_types import VoiceConfig
+from channels.voice.ports import SpeechToText, TextToSpeech
+from channels.voice.speech.decoder_pool import DecoderPool
+from voice_agent.web.settings import Settings
+
+if TYPE_CHECKING:
+    from channels.voice.call import CallSession
+
+SttFactory = Callable[[], Awaitable[SpeechToText]]   # a fresh, unstarted recogniser per call
+
+
+@dataclass
+class VoiceKit:
+    config: VoiceConfig
+    tts: TextToSpeech
+    fallback_tts: TextToSpeech | None
+    tts_voice: str                                # the key of the audio cache: which voice spoke
+    stt: SttFactory
+    fallback_stt: SttFactory | None
+    decoder_pool: DecoderPool                     # the embedded recogniser's workers (started only if used)
+    uses_decoder_pool: bool                       # warm the workers at start-up
+    calls: dict[str, "CallSession"] = field(default_factory=dict)   # live calls by CallSid
+    finished: list["CallSession"] | None = None   # ended calls, kept when tests or the benchmark ask
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, config: VoiceConfig | None = None,
+                      decoder_pool: DecoderPool | None = None, tts: TextToSpeech | None = None,
+                      fallback_tts: TextToSpeech | None = None, stt: SttFactory | None = None,
+                      fallback_stt: SttFactory | None = None, keep_finished: bool = False) -> "VoiceKit":
+        """Settings decide each part; an argument given replaces that part (tests, benchmark)."""
+        pool = decoder_pool or DecoderPool(settings.voice_decoder_processes)
+        if tts is not None:
+            voice = "test"
+        else:
+            tts, fallback_tts, voice = _choose_tts(settings)
+        uses_pool = stt is None
+        if stt is None:
+            stt, fallback_stt = _choose_stt(settings, pool)
+            uses_pool = not settings.deepgram_api_key
+        return cls(config=config or VoiceConfig.from_settings(settings), tts=tts, fallback_tts=fallback_tts,
+                   tts_voice=voice, stt=stt, fallback_stt=fallback_stt, decoder_pool=pool,
+                   uses_decoder_pool=uses_pool, finished=[] if keep_finished else None)
+
+    async def warm_up(self) -> None:
+        """Start the recogniser's workers at server start when calls will use it (no Deepgram key)."""
+        if self.uses_decoder_pool:
+            await self.decoder_pool.warm()
+
+    def call_ended(self, session: "CallSession") -> None:
+        if self.finished is not None:
+            self.finished.append(session)
+            del self.finished[:-50]
+
+
+def _choose_tts(settings: Settings) -> tuple[TextToSpeech, TextToSpeech | None, str]:
+    from channels.voice.speech.tts import EspeakTTS
+    if settings.elevenlabs_api_key:
+        from channels.voice.vendors.elevenlabs_tts import ElevenLabsTTS
+        return (ElevenLabsTTS.from_settings(settings), EspeakTTS(),
+                f"elevenlabs:{settings.elevenlabs_voice_id}:{settings.elevenlabs_model}")
+    return EspeakTTS(), None, "espeak"
+
+
+def _choose_stt(settings: Settings, pool: DecoderPool) -> tuple[SttFactory, SttFactory | None]:
+    async def local() -> SpeechToText:
+        from channels.voice.speech.embedded_stt import EmbeddedSTT
+        return EmbeddedSTT(pool=pool)
+
+    if settings.deepgram_api_key:
+        from channels.voice.vendors.deepgram_stt import DeepgramSTT
+
+        async def deepgram() -> SpeechToText:
+            return DeepgramSTT.from_settings(settings)
+        return deepgram, local
+    return local, None

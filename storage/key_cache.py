@@ -1,0 +1,49 @@
+"""Which clinic an API key hash belongs to: PostgreSQL, cached in Redis for five minutes.
+
+The entry lives under `receptionist:v1:auth:{key_hash}`; rotating a key or suspending a clinic
+deletes it (`forget`), so the change is seen on the very next request. Redis being down only
+costs a query.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+import redis.asyncio as aioredis
+
+from storage.clinics import ClinicRepository
+from storage.keys import auth_key
+from voice_agent.web.context import ClinicContext
+
+log = logging.getLogger("voice_agent.auth")
+AUTH_CACHE_SECONDS = 300
+
+
+class ClinicKeys:
+    def __init__(self, redis: aioredis.Redis, clinics: ClinicRepository) -> None:
+        self.redis, self.clinics = redis, clinics
+
+    async def resolve(self, key_hash: str) -> ClinicContext | None:
+        try:
+            cached = await self.redis.get(auth_key(key_hash))
+            if cached:
+                return ClinicContext.from_json(json.loads(cached))
+        except Exception:  # Redis down: fall through to PostgreSQL.
+            log.debug("auth cache unavailable")
+        clinic = await self.clinics.by_key_hash(key_hash)
+        if clinic is None:
+            return None
+        context = ClinicContext(
+            id=clinic.id, name=clinic.name, slug=clinic.slug, timezone=clinic.timezone, status=clinic.status,
+            rate_limit_tier=clinic.rate_limit_tier, rate_limit_rpm=clinic.rate_limit_rpm, key_hash=key_hash,
+            ehr_provider=clinic.ehr_provider, settings=clinic.settings,
+        )
+        try:
+            await self.redis.set(auth_key(key_hash), json.dumps(context.to_json()), ex=AUTH_CACHE_SECONDS)
+        except Exception:
+            log.debug("auth cache unavailable")
+        return context
+
+    async def forget(self, key_hash: str) -> None:
+        """Drop a cached lookup at once (key rotated, clinic suspended or reactivated)."""
+        await self.redis.delete(auth_key(key_hash))
