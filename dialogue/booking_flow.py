@@ -30,6 +30,8 @@ class BookingFlow(TurnBase):
                 return await self.after_pick()
             if not research:
                 return self.fail("slot_choice", self.options_text())
+        if aw == "confirm_identity" and not research:
+            return await self.after_pick()
         if aw in ("patient_name", "date_of_birth", "phone", "reason") and not research:
             if aw != "reason" and not has(self.c, aw):
                 return self.fail(aw)
@@ -129,6 +131,10 @@ class BookingFlow(TurnBase):
             self.go(S.CONFIRM_BOOKING)
             self.c["awaiting"] = "confirm"
             return say.read_back_reschedule(appointment_from(self.c["target"]), self.session.selected_slot, self.tz)
+        if not self.c.get("patient_id") and self.channel == "voice":
+            outcome = await self.identify_by_keypad()
+            if outcome:
+                return outcome
         if not self.c.get("patient_id"):
             question = next_identity_question(self.c, self.channel)
             if question:
@@ -142,11 +148,39 @@ class BookingFlow(TurnBase):
         self.c["awaiting"] = "confirm"
         return say.read_back_booking(self.session.selected_slot, self.tz, self.c.get("reason"))
 
+    async def identify_by_keypad(self) -> str | None:
+        """On a call: the record that the keyed date of birth and phone number find, its first name
+        confirmed by yes or no. When no single record matches, or the caller says it is someone else,
+        the name is asked (and checked later by the front desk). None once settled, else what to say."""
+        c = self.c
+        if not (has(c, "date_of_birth") and has(c, "phone")) or c.get("on_file") == "none":
+            return None
+        if c.get("on_file") is None:
+            matches = await self.calendar.find_patients_by_phone(self.ref, date.fromisoformat(c["date_of_birth"]),
+                                                                 c["phone"])
+            if len(matches) != 1:
+                c["on_file"] = "none"
+                return self.ask("patient_name", "I don't see a record with those details.")
+            c["on_file"] = matches[0].id
+            c["first_name"], c["last_name"] = matches[0].first_name, matches[0].last_name
+        if self.awaiting != "confirm_identity":
+            self.c["awaiting"] = "confirm_identity"
+            return say.confirm_identity(c["first_name"])
+        if self.nlu.yes_no is True:
+            c["patient_id"] = self.session.patient_id = c["on_file"]
+            return None
+        if self.nlu.yes_no is False:
+            c["not_this_patient"], c["on_file"] = c["on_file"], "none"
+            c.pop("first_name", None), c.pop("last_name", None)
+            return self.ask("patient_name", "No problem.")
+        return self.fail("confirm_identity", say.confirm_identity(c["first_name"]))
+
     async def identify(self, for_booking: bool) -> str | None:
         """Match the patient; None when done, else what to say."""
         dob = date.fromisoformat(self.c["date_of_birth"])
         matches = await self.calendar.find_patients(self.ref, self.c["last_name"], dob, self.c.get("first_name"),
                                                     self.c.get("phone"))
+        matches = [m for m in matches if m.id != self.c.get("not_this_patient")]    # the caller said so
         if len(matches) == 1:
             self.c["patient_id"] = self.session.patient_id = matches[0].id
             return None
@@ -200,8 +234,11 @@ class BookingFlow(TurnBase):
     async def do_book(self) -> str:
         slot = self.session.selected_slot
         key = f"{self.session.session_id}:{slot.provider_id}:{slot.start.isoformat()}"
+        reason = self.c.get("reason")
+        if self.channel == "voice" and self.c.get("on_file") == "none":
+            reason = f"{reason or ''} [name taken by ear on a call: front desk to check the spelling]".strip()
         try:
-            appointment = await self.calendar.book(self.ref, slot, await self.patient(), self.c.get("reason"), key,
+            appointment = await self.calendar.book(self.ref, slot, await self.patient(), reason, key,
                                                    booked_via=self.channel, session_id=self.session.session_id)
         except SlotTaken:
             return await self.search_and_show(say.slot_taken(), exclude=(slot.start,))

@@ -19,7 +19,7 @@ from typing import Callable, Literal
 
 ENTRY_LENGTH = {"date_of_birth": 8, "phone": 10}
 CHOICE_QUESTIONS = ("slot_choice", "appointment_choice", "menu")
-YES_NO_QUESTIONS = ("confirm", "handoff_offer")
+YES_NO_QUESTIONS = ("confirm", "handoff_offer", "confirm_identity")
 
 Action = Literal["answer", "yes", "no", "person", "repeat", "use_guess", "reject_guess", "ignore"]
 

@@ -8,7 +8,8 @@ rejects some of these answers on this voice (its off-topic branch wins, docs/spe
 asks "Did you say <its best guess>?", and the caller says yes only when the guess is what they
 said, and no otherwise (then rephrases once, as people do). The slot is picked as "option one"
 ("the first one" is heard as "the third one" on this voice, and a wrong pick is not rejected).
-Dates of birth and phone numbers go by keypad."""
+The patient is identified by keypad (date of birth, then phone) and confirms the name on file
+("Is this appointment for Maria?") with a yes."""
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from dialogue.states import BookingState
 # didn't catch that" (at most two tries per step).
 SCRIPT = [("I'd like to book with Doctor Raman", "I want to see Doctor Raman"),
           ("next Tuesday", "on Tuesday"), ("in the morning", "morning"), ("option one", "the earliest one"),
-          ("Maria Garcia", "my name is Maria Garcia"), ("dtmf:03041985",), ("dtmf:3125550123",),
+          ("dtmf:03041985",), ("dtmf:3125550123",), ("yes", "yes it is"),
           ("a flu shot", "a physical"), ("yes", "yes that's right")]
 
 
