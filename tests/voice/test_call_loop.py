@@ -111,3 +111,26 @@ async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_ri
     finally:
         await caller.hangup()
     assert await rig.appointments() == []
+
+
+async def test_a_transfer_heard_on_a_low_score_is_asked_about_first(voice_rig):
+    """On this voice "option one" at the date question decodes as "talk to someone" on a low score:
+    the call asks before it transfers, and "no" goes back to the question."""
+    rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
+    caller = await rig.connected_caller()
+    try:
+        assert await caller.wait_for_agent(timeout=30) is not None
+        await caller.say("I'd like to book with Doctor Raman")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        live = rig.live(caller.call_sid)
+        assert live.playbacks[-1].text == "What day works best for you?"
+        await caller.say("option one")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        assert live.playbacks[-1].text == "Did you want me to connect you with our front desk?", live.playbacks[-1].text
+        await caller.say("no")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        assert live.playbacks[-1].text == "Sorry, I didn't catch that. What day works best for you?"
+        session = await rig.session(caller.call_sid)
+        assert session.current_state == BookingState.COLLECT_DATE
+    finally:
+        await caller.hangup()
