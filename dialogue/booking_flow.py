@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from dialogue import responses as say
+from dialogue.keypad_menu import MENU_QUESTIONS, day_criteria, day_menu, keyed_choice, menu_prompt, provider_menu
 from dialogue.flow import SEARCH_KEYS, has, mark_any, next_booking_question, next_identity_question
 from dialogue.states import BookingState as S
 from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
@@ -19,6 +20,7 @@ SEARCH_DAYS = 14
 
 class BookingFlow(TurnBase):
     async def book(self, changed: set[str]) -> str:
+        changed = changed | self.take_keyed_choice()
         aw, nlu = self.awaiting, self.nlu
         research = bool(changed & SEARCH_KEYS)
         if aw == "confirm":
@@ -40,6 +42,8 @@ class BookingFlow(TurnBase):
             if not mark_any(self.c, aw, self.text, self.today):
                 if nlu.provider_ambiguous and aw == "provider":
                     return self.ambiguous()
+                if self.channel == "voice" and aw in MENU_QUESTIONS:
+                    return await self.fail_with_menu(aw)
                 return self.fail(aw)
         if nlu.provider_ambiguous and not self.c.get("provider_id"):
             return self.ambiguous()
@@ -47,6 +51,36 @@ class BookingFlow(TurnBase):
         if question:
             return self.ask(question)
         return await self.search_and_show()
+
+    def take_keyed_choice(self) -> set[str]:
+        """A number pressed (or said) while a keypad menu of the open question is on offer."""
+        value = keyed_choice(self.text, self.c.get("menu"), self.awaiting)
+        if value is None:
+            return set()
+        self.c.pop("menu", None)
+        if self.awaiting == "provider":
+            self.c["provider_id"] = value
+            for key in ("specialty", "any_provider"):
+                self.c.pop(key, None)
+            return {"provider_id"}
+        self.c["date"] = value
+        for key in ("date_from", "date_to", "weekday", "any_date"):
+            self.c.pop(key, None)
+        return {"date"}
+
+    async def fail_with_menu(self, question: str) -> str:
+        """On a call, a missed doctor or day answer is asked again with numbered choices beside speech."""
+        text = self.fail(question)
+        if self.awaiting != question:                      # too many misses: a person was offered
+            return text
+        if question == "provider":
+            labels, values = provider_menu(self.roster)
+        else:
+            labels, values = day_menu(await self.calendar.find_slots(day_criteria(self.criteria(), self.today)))
+        if not values:
+            return text
+        self.c["menu"] = {"for": question, "values": values}
+        return f"{text} {menu_prompt(labels)}"
 
     def ambiguous(self) -> str:
         names = [f"{p.display_name}, {p.specialty}" if p.specialty else p.display_name

@@ -22,10 +22,11 @@ class Call:
     def __init__(self, engine, clinic_id: str) -> None:
         self.engine, self.clinic_id, self.sid = engine, clinic_id, "CA" + uuid.uuid4().hex
         self.expecting: str | None = None
+        self.provider: str | None = None
 
     async def say(self, text: str) -> str:
         reply = await self.engine.process(self.clinic_id, "voice", text, channel_user_id=self.sid)
-        self.expecting = reply.expecting
+        self.expecting, self.provider = reply.expecting, reply.collected_data.get("provider_name")
         return reply.message
 
 
