@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from dialogue import responses as say
+from dialogue.keypad_menu import MENU_QUESTIONS, day_criteria, day_menu, keyed_choice, menu_prompt, provider_menu
 from dialogue.flow import SEARCH_KEYS, has, mark_any, next_booking_question, next_identity_question
 from dialogue.states import BookingState as S
 from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
@@ -19,6 +20,7 @@ SEARCH_DAYS = 14
 
 class BookingFlow(TurnBase):
     async def book(self, changed: set[str]) -> str:
+        changed = changed | self.take_keyed_choice()
         aw, nlu = self.awaiting, self.nlu
         research = bool(changed & SEARCH_KEYS)
         if aw == "confirm":
@@ -30,6 +32,8 @@ class BookingFlow(TurnBase):
                 return await self.after_pick()
             if not research:
                 return self.fail("slot_choice", self.options_text())
+        if aw == "confirm_identity" and not research:
+            return await self.after_pick()
         if aw in ("patient_name", "date_of_birth", "phone", "reason") and not research:
             if aw != "reason" and not has(self.c, aw):
                 return self.fail(aw)
@@ -38,6 +42,8 @@ class BookingFlow(TurnBase):
             if not mark_any(self.c, aw, self.text, self.today):
                 if nlu.provider_ambiguous and aw == "provider":
                     return self.ambiguous()
+                if self.channel == "voice" and aw in MENU_QUESTIONS:
+                    return await self.fail_with_menu(aw)
                 return self.fail(aw)
         if nlu.provider_ambiguous and not self.c.get("provider_id"):
             return self.ambiguous()
@@ -45,6 +51,36 @@ class BookingFlow(TurnBase):
         if question:
             return self.ask(question)
         return await self.search_and_show()
+
+    def take_keyed_choice(self) -> set[str]:
+        """A number pressed (or said) while a keypad menu of the open question is on offer."""
+        value = keyed_choice(self.text, self.c.get("menu"), self.awaiting)
+        if value is None:
+            return set()
+        self.c.pop("menu", None)
+        if self.awaiting == "provider":
+            self.c["provider_id"] = value
+            for key in ("specialty", "any_provider"):
+                self.c.pop(key, None)
+            return {"provider_id"}
+        self.c["date"] = value
+        for key in ("date_from", "date_to", "weekday", "any_date"):
+            self.c.pop(key, None)
+        return {"date"}
+
+    async def fail_with_menu(self, question: str) -> str:
+        """On a call, a missed doctor or day answer is asked again with numbered choices beside speech."""
+        text = self.fail(question)
+        if self.awaiting != question:                      # too many misses: a person was offered
+            return text
+        if question == "provider":
+            labels, values = provider_menu(self.roster)
+        else:
+            labels, values = day_menu(await self.calendar.find_slots(day_criteria(self.criteria(), self.today)))
+        if not values:
+            return text
+        self.c["menu"] = {"for": question, "values": values}
+        return f"{text} {menu_prompt(labels)}"
 
     def ambiguous(self) -> str:
         names = [f"{p.display_name}, {p.specialty}" if p.specialty else p.display_name
@@ -129,6 +165,10 @@ class BookingFlow(TurnBase):
             self.go(S.CONFIRM_BOOKING)
             self.c["awaiting"] = "confirm"
             return say.read_back_reschedule(appointment_from(self.c["target"]), self.session.selected_slot, self.tz)
+        if not self.c.get("patient_id") and self.channel == "voice":
+            outcome = await self.identify_by_keypad()
+            if outcome:
+                return outcome
         if not self.c.get("patient_id"):
             question = next_identity_question(self.c, self.channel)
             if question:
@@ -142,11 +182,39 @@ class BookingFlow(TurnBase):
         self.c["awaiting"] = "confirm"
         return say.read_back_booking(self.session.selected_slot, self.tz, self.c.get("reason"))
 
+    async def identify_by_keypad(self) -> str | None:
+        """On a call: the record that the keyed date of birth and phone number find, its first name
+        confirmed by yes or no. When no single record matches, or the caller says it is someone else,
+        the name is asked (and checked later by the front desk). None once settled, else what to say."""
+        c = self.c
+        if not (has(c, "date_of_birth") and has(c, "phone")) or c.get("on_file") == "none":
+            return None
+        if c.get("on_file") is None:
+            matches = await self.calendar.find_patients_by_phone(self.ref, date.fromisoformat(c["date_of_birth"]),
+                                                                 c["phone"])
+            if len(matches) != 1:
+                c["on_file"] = "none"
+                return self.ask("patient_name", "I don't see a record with those details.")
+            c["on_file"] = matches[0].id
+            c["first_name"], c["last_name"] = matches[0].first_name, matches[0].last_name
+        if self.awaiting != "confirm_identity":
+            self.c["awaiting"] = "confirm_identity"
+            return say.confirm_identity(c["first_name"])
+        if self.nlu.yes_no is True:
+            c["patient_id"] = self.session.patient_id = c["on_file"]
+            return None
+        if self.nlu.yes_no is False:
+            c["not_this_patient"], c["on_file"] = c["on_file"], "none"
+            c.pop("first_name", None), c.pop("last_name", None)
+            return self.ask("patient_name", "No problem.")
+        return self.fail("confirm_identity", say.confirm_identity(c["first_name"]))
+
     async def identify(self, for_booking: bool) -> str | None:
         """Match the patient; None when done, else what to say."""
         dob = date.fromisoformat(self.c["date_of_birth"])
         matches = await self.calendar.find_patients(self.ref, self.c["last_name"], dob, self.c.get("first_name"),
                                                     self.c.get("phone"))
+        matches = [m for m in matches if m.id != self.c.get("not_this_patient")]    # the caller said so
         if len(matches) == 1:
             self.c["patient_id"] = self.session.patient_id = matches[0].id
             return None
@@ -200,8 +268,11 @@ class BookingFlow(TurnBase):
     async def do_book(self) -> str:
         slot = self.session.selected_slot
         key = f"{self.session.session_id}:{slot.provider_id}:{slot.start.isoformat()}"
+        reason = self.c.get("reason")
+        if self.channel == "voice" and self.c.get("on_file") == "none":
+            reason = f"{reason or ''} [name taken by ear on a call: front desk to check the spelling]".strip()
         try:
-            appointment = await self.calendar.book(self.ref, slot, await self.patient(), self.c.get("reason"), key,
+            appointment = await self.calendar.book(self.ref, slot, await self.patient(), reason, key,
                                                    booked_via=self.channel, session_id=self.session.session_id)
         except SlotTaken:
             return await self.search_and_show(say.slot_taken(), exclude=(slot.start,))

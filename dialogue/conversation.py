@@ -117,6 +117,8 @@ class Conversation(AppointmentFlow):
         aw = self.awaiting
         if aw in ("slot_choice",) and self.session.shown_slots:
             return self.options_text()
-        if aw and aw not in ("confirm", "appointment_choice", "handoff_offer", "opening"):
+        if aw == "confirm_identity" and self.c.get("first_name"):
+            return say.confirm_identity(self.c["first_name"])
+        if aw and aw not in ("confirm", "appointment_choice", "handoff_offer", "opening", "confirm_identity"):
             return say.question(aw, self.channel)
         return ""

@@ -71,6 +71,7 @@ class EngineReply:
     available_slots: list[dict[str, str]] | None
     processing_time_ms: float
     expecting: str | None = None
+    keypad_options: int = 0           # a numbered menu of the open question is on offer (calls)
     handoff: bool = False
     end_conversation: bool = False
     safety_action: str = "continue"
@@ -347,11 +348,14 @@ class Engine:
         if provider:
             data["provider_name"] = provider.display_name
         showing = session.current_state == BookingState.SHOWING_SLOTS and c.get("awaiting") == "slot_choice"
+        menu = c.get("menu") or {}
+        keys = len(menu.get("values") or []) if menu.get("for") == c.get("awaiting") else 0
         return EngineReply(
             message=message, session_id=session.session_id, state=session.current_state, intent=intent,
             confidence=round(confidence, 3), booking_id=session.booking_id, collected_data=data,
             available_slots=[s.to_json() for s in session.shown_slots] if showing else None,
-            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"))
+            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"),
+            keypad_options=keys)
 
 
 IDENTITY_ANSWERS = {"patient_name": "<PERSON>", "date_of_birth": "<DATE_OF_BIRTH>", "phone": "<PHONE_NUMBER>"}

@@ -22,9 +22,15 @@ QUESTIONS = {
     "handoff_offer": "I'm having trouble with that. Would you like me to connect you with someone at our front desk?",
 }
 VOICE_QUESTIONS = {
-    "date_of_birth": "What is the patient's date of birth? You can say it, or key it in as eight digits, month, day and year.",
-    "phone": "What is the best phone number to reach you? You can say it or key it in.",
+    "date_of_birth": "Please key in the patient's date of birth on your phone's keypad, as eight digits: "
+                     "month, day and year.",
+    "phone": "And the patient's phone number, ten digits on the keypad.",
 }
+
+
+def confirm_identity(first_name: str) -> str:
+    """On a call, the record the keyed date of birth and phone found, confirmed by yes or no."""
+    return f"Thank you. Is this appointment for {first_name}?"
 
 
 def question(key: str, channel: str) -> str:

@@ -160,6 +160,7 @@ class EmbeddedUnderstanding:
             "phone": res.phone is not None,
             "reason": res.reason is not None,
             "confirm": res.yes_no is not None or res.is_correction,
+            "confirm_identity": res.yes_no is not None,
             None: False,
         }.get(exp, False)
 
@@ -177,7 +178,7 @@ class EmbeddedUnderstanding:
             return g, conf
         if res.is_correction:
             return Intent.CORRECTION, 0.8
-        if exp == "confirm" and res.yes_no is not None:
+        if exp in ("confirm", "confirm_identity") and res.yes_no is not None:
             return Intent.CONFIRMATION, 0.9 if g == Intent.CONFIRMATION else 0.75
         if res.answers_expected:
             if g in (Intent.GREETING, Intent.CONFIRMATION) and exp not in ("patient_name", "reason"):

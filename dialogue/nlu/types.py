@@ -20,6 +20,7 @@ EXPECTING_VALUES = frozenset(
         "phone",
         "reason",
         "confirm",
+        "confirm_identity",
         "appointment_choice",
     }
 )
