@@ -83,15 +83,20 @@ def info(clinic: ClinicProfile, topic: str, providers: list[str]) -> str:
     return capabilities(clinic)
 
 
-def slot_options(slots: list[TimeSlot], tz: ZoneInfo, channel: str, same_provider: bool) -> str:
+def slot_options(slots: list[TimeSlot], tz: ZoneInfo, channel: str, same_provider: bool,
+                 lead: str | None = None) -> str:
+    """The offered slots as one sentence. `lead` opens it, with `{who}` where " with Dr. X" goes when
+    every slot is that provider's ("The next afternoon openings{who} are"); by default "I have"."""
     parts = []
     for i, slot in enumerate(slots, 1):
         when = say_when(slot.start.astimezone(tz))
         label = when if same_provider else f"{when} with {slot.provider_name}"
         parts.append(f"{i}) {label}" if channel in ("sms", "web") else label)
+    who = f" with {slots[0].provider_name}" if same_provider and slots else ""
+    opener = lead.format(who=who) if lead else (f"With {slots[0].provider_name}, I have" if who else "I have")
     if channel in ("sms", "web"):
-        return "I have " + "; ".join(parts) + ". Which one works for you? You can reply with the number."
-    return "I have " + join_words(parts, "or") + ". Which one works for you?"
+        return f"{opener} " + "; ".join(parts) + ". Which one works for you? You can reply with the number."
+    return f"{opener} " + join_words(parts, "or") + ". Which one works for you?"
 
 
 def slots_intro(slots: list[TimeSlot], provider_name: str | None) -> str:
