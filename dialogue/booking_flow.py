@@ -4,6 +4,7 @@ Rescheduling reuses the search and choice here once the appointment to move is c
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 
 from dialogue import responses as say
@@ -110,38 +111,55 @@ class BookingFlow(TurnBase):
             limit=OPTIONS, spread_days=not day)
 
     async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:
+        """Offer slots that keep every constraint; when none do, relax one at a time — the day before
+        a part of day the patient named, a clock time before the day — and say which was relaxed."""
         self.go(S.SEARCHING)
+        c, lead = self.c, None
         slots = await self.calendar.find_slots(self.criteria())
-        if not slots and (self.c.get("time") or self.c.get("part_of_day") or self.c.get("earliest_time")):
-            slots = await self.calendar.find_slots(self.criteria(relax_time=True))
-            prefix = f"{prefix} I don't have that time, but".strip() if slots else prefix
-        if not slots and self.c.get("date"):
+        timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
+        pod = c.get("part_of_day") if not c.get("time") else None
+        if not slots and c.get("date") and pod:
+            slots = await self.calendar.find_slots(self.criteria(widen=True))       # same part of day, later days
+            lead = f"Nothing is open that {pod}. The next {pod} openings{{who}} are" if slots else None
+        if not slots and timed:
+            slots = await self.nearest_to_asked_time()
+            lead = "I don't have that time{who}, but I have" if slots else None
+        if not slots and c.get("date"):
             slots = await self.calendar.find_slots(self.criteria(relax_time=True, widen=True))
-            prefix = f"{prefix} Nothing is open that day. The next openings are".strip() if slots else prefix
+            lead = "Nothing is open that day. The next openings{who} are" if slots else None
         slots = [s for s in slots if s.start not in exclude] or slots
         if not slots:
             for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time"):
-                self.c.pop(key, None)
+                c.pop(key, None)
             self.go(S.COLLECT_DATE)
-            self.c["awaiting"] = "date"
-            p = self.provider(self.c.get("provider_id"))
+            c["awaiting"] = "date"
+            p = self.provider(c.get("provider_id"))
             return f"{prefix} {say.no_slots(p.display_name if p else None, widened=False)}".strip()
         self.session.shown_slots = slots
         self.session.selected_slot = None
         self.go(S.SHOWING_SLOTS)
-        self.c["awaiting"] = "slot_choice"
-        text = self.options_text()
-        if prefix.endswith("but") or prefix.endswith("are"):
-            return f"{prefix} {text[len('I have '):]}" if text.startswith("I have ") else f"{prefix} {text}"
-        return f"{prefix} {text}".strip()
+        c["awaiting"] = "slot_choice"
+        return f"{prefix} {self.options_text(lead)}".strip()
 
-    def options_text(self) -> str:
+    async def nearest_to_asked_time(self) -> list[TimeSlot]:
+        """Openings at any time of the asked day(s), the ones nearest the time asked for first."""
+        wide = dataclasses.replace(self.criteria(relax_time=True), limit=60, spread_days=False)
+        slots = await self.calendar.find_slots(wide)
+        asked = self.c.get("time") or self.c.get("earliest_time") or self.c.get("latest_time")
+        if not asked or not slots:
+            return slots[:OPTIONS]
+        want = time.fromisoformat(asked)
+
+        def distance(slot: TimeSlot) -> tuple[int, datetime]:
+            local = slot.start.astimezone(self.tz)
+            minutes = abs(local.hour * 60 + local.minute - (want.hour * 60 + want.minute))
+            return (local.date() - self.today).days * 24 * 60 + minutes, slot.start
+        return sorted(sorted(slots, key=distance)[:OPTIONS], key=lambda s: s.start)
+
+    def options_text(self, lead: str | None = None) -> str:
         slots = self.session.shown_slots
         same = len({s.provider_id for s in slots}) == 1 and bool(self.c.get("provider_id"))
-        text = say.slot_options(slots, self.tz, self.channel, same)
-        if same:
-            text = text.replace("I have ", f"With {slots[0].provider_name}, I have ", 1)
-        return text
+        return say.slot_options(slots, self.tz, self.channel, same, lead)
 
     def pick_slot(self) -> TimeSlot | None:
         shown, nlu = self.session.shown_slots, self.nlu

@@ -302,7 +302,7 @@ class Engine:
         ctx = NLUContext(
             timezone=clinic.timezone, now=now,
             roster=[RosterEntry(p.id, p.first_name, p.last_name, p.title or "", p.specialty or "") for p in roster],
-            expecting=EXPECTING_FOR_NLU.get(awaiting, awaiting),
+            expecting=EXPECTING_FOR_NLU.get(awaiting, awaiting), spoken=session.channel == "voice",
             shown_options=len(session.shown_slots) if awaiting == "slot_choice"
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)

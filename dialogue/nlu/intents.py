@@ -235,6 +235,9 @@ _MEDICAL = _rx(
     "refill", "vaccine", "flu shot", "sick", "pain", "fever", "symptoms", "rash", "injury", "hurt", "hurts",
     "medical", "health", "pediatrician", "dentist", "therapist", "specialist", "physical", "exam",
     "test results", "lab", "labs", "x-ray", "referral", "insurance",
+    r"meds", "medication", "medications", "medicine", "blood pressure", "blood work", "bloodwork",
+    "diabetes", "cholesterol", "asthma", "allergies", "allergy", "follow up", "follow-up", "shot", "shots",
+    r"(?:come in|be seen|see someone) (?:to|for|about) (?:talk|discuss|go over|review|check|get)",
 )
 
 

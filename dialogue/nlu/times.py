@@ -42,7 +42,7 @@ _P_PREP = re.compile(
     r"\b(at|around|about|by|after|before|until|till|til|say|from|maybe|how about|"
     r"earliest|latest|no earlier than|no later than|not before|not after|"
     r"anytime after|any time after|sometime after|later than|earlier than|i meant|meant|make it|"
-    r"how about|what about|change it to|switch it to|move it to|try|rather|instead of|or)\s+(\d{1,2})"
+    r"how about|what about|change it to|switch it to|move it to|make that|try|rather|instead of|or)\s+(\d{1,2})"
     r"(?![\d/:.]|\s*(?:st|nd|rd|th|days?|weeks?|months?|years?|people|kids|minutes|hours|of)\b)"
 )
 _P_POD_FIRST = re.compile(rf"\b{_POD}\s+(?:at\s+|around\s+)?(\d{{1,2}})(?:[:.](\d{{2}}))?(?![\d/])(?:\s*(am|pm))?")
