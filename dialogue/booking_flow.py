@@ -31,6 +31,9 @@ class BookingFlow(TurnBase):
             if picked:
                 self.session.selected_slot = picked
                 return await self.after_pick()
+            if not research and nlu.yes_no is False:          # "none of those work": the next ones
+                shown = tuple(s.start for s in self.session.shown_slots)
+                return await self.search_and_show("No problem.", exclude=shown + tuple(self.excluded()))
             if not research:
                 return self.fail("slot_choice", self.options_text())
         if aw == "confirm_identity" and not research:
@@ -91,6 +94,10 @@ class BookingFlow(TurnBase):
             self.go(S.COLLECT_PROVIDER)
         return say.ambiguous_provider(names)
 
+    def excluded(self) -> list[datetime]:
+        """Openings the patient turned down in this search (kept until the search changes)."""
+        return [datetime.fromisoformat(x) for x in self.c.get("declined", [])]
+
     def criteria(self, relax_time: bool = False, widen: bool = False) -> SlotCriteria:
         c = self.c
         day = date.fromisoformat(c["date"]) if c.get("date") else None
@@ -108,13 +115,15 @@ class BookingFlow(TurnBase):
             earliest_time=None if relax_time or not earliest else time.fromisoformat(earliest),
             latest_time=None if relax_time or not c.get("latest_time") else time.fromisoformat(c["latest_time"]),
             weekdays=(c["weekday"],) if c.get("weekday") is not None and not day else (),
-            limit=OPTIONS, spread_days=not day)
+            limit=OPTIONS, spread_days=not day, exclude_starts=tuple(self.excluded()))
 
     async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:
         """Offer slots that keep every constraint; when none do, relax one at a time — the day before
         a part of day the patient named, a clock time before the day — and say which was relaxed."""
         self.go(S.SEARCHING)
         c, lead = self.c, None
+        if exclude:
+            c["declined"] = sorted({*c.get("declined", []), *(x.isoformat() for x in exclude)})[-30:]
         slots = await self.calendar.find_slots(self.criteria())
         timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
         pod = c.get("part_of_day") if not c.get("time") else None

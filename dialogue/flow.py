@@ -13,7 +13,7 @@ from dialogue.nlu.types import NLUResult
 from dialogue.states import BookingState
 
 ANY_PREFERENCE = re.compile(
-    r"\b(any ?(one|body|time|day|doctor|provider)?|either|whichever|whenever|doesn'?t matter|does not matter|"
+    r"\b(any ?(one|body|time|day|doctor|provider)?|either|whichever|whoever|whenever|doesn'?t matter|does not matter|"
     r"no preference|don'?t care|flexible|first available|earliest|soonest|as soon as possible|asap)\b", re.I)
 
 BOOK_ORDER = ("provider", "date", "time")

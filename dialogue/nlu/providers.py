@@ -201,7 +201,9 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
         titled = bool(cue)
         if cue and cue.group(1) in _DOCTOR_CUES:
             doctor_said = True
-        cued = titled or bool(_WITH_RE.search(before)) or expecting_provider
+        prev = _norm_name(toks[i - 1][0]) if i else ""
+        full_name = any(_norm_name(r.first_name) == prev and _norm_name(r.last_name) == w for r in roster)
+        cued = titled or full_name or bool(_WITH_RE.search(before)) or expecting_provider   # "Sam Park"
         common = w in COMMON_WORDS
         if common and not cued:
             continue

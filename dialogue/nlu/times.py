@@ -122,6 +122,10 @@ def parse_time(text: str, expecting_time: bool = False) -> TimeParse:
     """Times in cleaned ``text``; the last specific time wins."""
     text = _join_spaced(text, expecting_time)
     out = TimeParse()
+    alone = re.fullmatch(r"\W*(am|pm|a m|p m)\W*(?:please)?\W*", text)
+    if alone and expecting_time:                   # "am" to "morning or afternoon?"
+        out.part_of_day = "morning" if alone.group(1).startswith("a") else "afternoon"
+        return out
     pods = _P_POD.findall(text)
     msg_pod = _pod_norm(pods[-1]) if pods else None
     out.part_of_day = msg_pod

@@ -29,3 +29,13 @@ async def test_a_time_not_open_offers_the_nearest_times_that_day(chat):
     assert body["message"].startswith("I don't have that time with Dr. Priya Raman, but I have "
                                       "1) Tuesday, March 9th at 4 PM; 2) Tuesday, March 9th at 4:20 PM; "
                                       "3) Tuesday, March 9th at 4:40 PM."), body["message"]
+
+
+async def test_none_of_those_offers_the_next_openings(chat):
+    d = await chat(NOW)
+    first = await d.say("I'd like to book with Dr. Raman next Tuesday morning")
+    shown = [s["start"] for s in first["available_slots"]]
+    body = await d.say("none of those work for me")
+    assert body["state"] == "showing_slots" and body["message"].startswith("No problem."), body
+    again = [s["start"] for s in body["available_slots"]]
+    assert again and not set(again) & set(shown), (shown, again)

@@ -43,3 +43,8 @@ def test_in_writing_lee_and_li_are_different_names():
     assert _match("Dr. Lee", spoken=False).provider_id == "p-lee"
     assert _match("Dr. Li", spoken=False).provider_id == "p-li"
     assert set(_match("doctor Park", spoken=False).provider_ambiguous) == {"p-park", "p-parks"}   # the title
+
+
+def test_a_full_name_counts_even_when_the_surname_is_a_common_word():
+    r = _match("no, I wanted NP Sam Park", expecting="slot_choice", spoken=False)
+    assert r.provider_id == "p-park", (r.provider_id, r.provider_ambiguous)
