@@ -65,7 +65,9 @@ async def test_providers_and_slots(client, make_clinic):
     assert days and days <= {today + timedelta(days=7), today + timedelta(days=8)}
 
     r = await client.get("/api/v1/slots", headers=clinic.headers, params={"limit": 6, "spread": "true"})
-    assert len({datetime.fromisoformat(s["start"]).date() for s in r.json()["slots"]}) == 3
+    per_day = Counter(datetime.fromisoformat(s["start"]).date() for s in r.json()["slots"])
+    # at most 2 a day, so 6 options cover at least 3 days (more when a day has a single opening left)
+    assert len(r.json()["slots"]) == 6 and max(per_day.values()) <= 2 and len(per_day) >= 3, per_day
 
 
 @pytest.mark.parametrize("params, status", [
