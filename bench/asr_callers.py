@@ -327,6 +327,21 @@ def table(results: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def offtopic_engine_table(results: dict[str, list[dict]]) -> str:
+    engines = list(asr_set.ENGINES)
+    lines = ["| recogniser | " + " | ".join(f"{e}" for e in engines) + " | all | clean | noisy |",
+             "|---" * (len(engines) + 4) + "|"]
+    for rec, rows in results.items():
+        off = [r for r in rows if r["off_topic"]]
+        cells = [pct(sum(r["accepted"] for r in off if r["engine"] == e), sum(1 for r in off if r["engine"] == e))
+                 for e in engines]
+        cells.append(pct(sum(r["accepted"] for r in off), len(off)))
+        cells += [pct(sum(r["accepted"] for r in off if r["condition"] == c), sum(1 for r in off if r["condition"] == c))
+                  for c in ("clean", "noisy")]
+        lines.append(f"| {rec} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def question_table(results: dict[str, list[dict]]) -> str:
     recs = list(results)
     lines = ["| question | " + " | ".join(f"{r}: correct | {r}: off-topic accepted" for r in recs) + " |",
@@ -481,9 +496,12 @@ def page(split: str, results: dict[str, list[dict]], rules: dict | None) -> str:
     ]
     base = {k: results[k] for k in ("grammar", "whisper") if k in results}
     parts += ["### Correct meaning per voice engine, and off-topic accepted\n", table(base), "",
+              "Off-topic accepted, per voice engine (each clip decoded at all 7 questions):\n",
+              offtopic_engine_table(base), "",
               "### Per question\n", question_table(base), "",
               "### Per engine and question\n", engine_question_table(base), ""]
-    parts += [f"- decode time median / p95 (2 cores shared by the two runs): "
+    parts += [f"- decode time median / p95, one thread each, the two runs side by side on a machine that "
+              f"other jobs' test suites were also using (load ~5 on 2 cores), so only a rough upper bound: "
               + "; ".join(f"{k} {timing(v)}" for k, v in base.items()), ""]
     if rules:
         comb = combined_rows(paired(split), rules)
@@ -511,6 +529,7 @@ def page(split: str, results: dict[str, list[dict]], rules: dict | None) -> str:
             parts.append(f"| {q} | {desc} | {pct(c['correct'], c['answers'])} | "
                          f"{pct(c['off_topic_accepted'], c['off_topic'])} |")
         parts += ["", "### Report split: combined beside (a) and (b)\n", table(allr), "",
+                  offtopic_engine_table(allr), "",
                   question_table(allr), "", engine_question_table(allr), ""]
     return "\n".join(parts) + "\n"
 
