@@ -534,6 +534,9 @@ def page(split: str, results: dict[str, list[dict]], rules: dict | None) -> str:
     return "\n".join(parts) + "\n"
 
 
+NOTES_MARK = "<!-- notes: written by hand, kept by --write -->"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["run", "table", "fit"])
@@ -576,7 +579,10 @@ def main() -> None:
                           f"{r['expected']!s:16} <- {r['text']!r} {r['labels']}")
     if args.write:
         out = ROOT / "docs" / "benchmarks" / "speech_callers.md"
-        out.write_text(page(args.split, results, rules))
+        notes = ""             # a hand-written part after NOTES_MARK is kept
+        if out.exists() and NOTES_MARK in out.read_text():
+            notes = NOTES_MARK + out.read_text().split(NOTES_MARK, 1)[1]
+        out.write_text(page(args.split, results, rules) + ("\n" + notes if notes else ""))
         print(f"wrote {out}")
 
 
