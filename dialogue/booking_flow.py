@@ -4,9 +4,11 @@ Rescheduling reuses the search and choice here once the appointment to move is c
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 
 from dialogue import responses as say
+from dialogue.keypad_menu import MENU_QUESTIONS, day_criteria, day_menu, keyed_choice, menu_prompt, provider_menu
 from dialogue.flow import SEARCH_KEYS, has, mark_any, next_booking_question, next_identity_question
 from dialogue.states import BookingState as S
 from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
@@ -19,6 +21,7 @@ SEARCH_DAYS = 14
 
 class BookingFlow(TurnBase):
     async def book(self, changed: set[str]) -> str:
+        changed = changed | self.take_keyed_choice()
         aw, nlu = self.awaiting, self.nlu
         research = bool(changed & SEARCH_KEYS)
         if aw == "confirm":
@@ -28,8 +31,13 @@ class BookingFlow(TurnBase):
             if picked:
                 self.session.selected_slot = picked
                 return await self.after_pick()
+            if not research and nlu.yes_no is False:          # "none of those work": the next ones
+                shown = tuple(s.start for s in self.session.shown_slots)
+                return await self.search_and_show("No problem.", exclude=shown + tuple(self.excluded()))
             if not research:
                 return self.fail("slot_choice", self.options_text())
+        if aw == "confirm_identity" and not research:
+            return await self.after_pick()
         if aw in ("patient_name", "date_of_birth", "phone", "reason") and not research:
             if aw != "reason" and not has(self.c, aw):
                 return self.fail(aw)
@@ -38,6 +46,8 @@ class BookingFlow(TurnBase):
             if not mark_any(self.c, aw, self.text, self.today):
                 if nlu.provider_ambiguous and aw == "provider":
                     return self.ambiguous()
+                if self.channel == "voice" and aw in MENU_QUESTIONS:
+                    return await self.fail_with_menu(aw)
                 return self.fail(aw)
         if nlu.provider_ambiguous and not self.c.get("provider_id"):
             return self.ambiguous()
@@ -46,6 +56,36 @@ class BookingFlow(TurnBase):
             return self.ask(question)
         return await self.search_and_show()
 
+    def take_keyed_choice(self) -> set[str]:
+        """A number pressed (or said) while a keypad menu of the open question is on offer."""
+        value = keyed_choice(self.text, self.c.get("menu"), self.awaiting)
+        if value is None:
+            return set()
+        self.c.pop("menu", None)
+        if self.awaiting == "provider":
+            self.c["provider_id"] = value
+            for key in ("specialty", "any_provider"):
+                self.c.pop(key, None)
+            return {"provider_id"}
+        self.c["date"] = value
+        for key in ("date_from", "date_to", "weekday", "any_date"):
+            self.c.pop(key, None)
+        return {"date"}
+
+    async def fail_with_menu(self, question: str) -> str:
+        """On a call, a missed doctor or day answer is asked again with numbered choices beside speech."""
+        text = self.fail(question)
+        if self.awaiting != question:                      # too many misses: a person was offered
+            return text
+        if question == "provider":
+            labels, values = provider_menu(self.roster)
+        else:
+            labels, values = day_menu(await self.calendar.find_slots(day_criteria(self.criteria(), self.today)))
+        if not values:
+            return text
+        self.c["menu"] = {"for": question, "values": values}
+        return f"{text} {menu_prompt(labels)}"
+
     def ambiguous(self) -> str:
         names = [f"{p.display_name}, {p.specialty}" if p.specialty else p.display_name
                  for p in self.roster if p.id in self.nlu.provider_ambiguous]
@@ -53,6 +93,10 @@ class BookingFlow(TurnBase):
         if self.session.current_state != S.COLLECT_PROVIDER:
             self.go(S.COLLECT_PROVIDER)
         return say.ambiguous_provider(names)
+
+    def excluded(self) -> list[datetime]:
+        """Openings the patient turned down in this search (kept until the search changes)."""
+        return [datetime.fromisoformat(x) for x in self.c.get("declined", [])]
 
     def criteria(self, relax_time: bool = False, widen: bool = False) -> SlotCriteria:
         c = self.c
@@ -71,41 +115,60 @@ class BookingFlow(TurnBase):
             earliest_time=None if relax_time or not earliest else time.fromisoformat(earliest),
             latest_time=None if relax_time or not c.get("latest_time") else time.fromisoformat(c["latest_time"]),
             weekdays=(c["weekday"],) if c.get("weekday") is not None and not day else (),
-            limit=OPTIONS, spread_days=not day)
+            limit=OPTIONS, spread_days=not day, exclude_starts=tuple(self.excluded()))
 
     async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:
+        """Offer slots that keep every constraint; when none do, relax one at a time — the day before
+        a part of day the patient named, a clock time before the day — and say which was relaxed."""
         self.go(S.SEARCHING)
+        c, lead = self.c, None
+        if exclude:
+            c["declined"] = sorted({*c.get("declined", []), *(x.isoformat() for x in exclude)})[-30:]
         slots = await self.calendar.find_slots(self.criteria())
-        if not slots and (self.c.get("time") or self.c.get("part_of_day") or self.c.get("earliest_time")):
-            slots = await self.calendar.find_slots(self.criteria(relax_time=True))
-            prefix = f"{prefix} I don't have that time, but".strip() if slots else prefix
-        if not slots and self.c.get("date"):
+        timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
+        pod = c.get("part_of_day") if not c.get("time") else None
+        if not slots and c.get("date") and pod:
+            slots = await self.calendar.find_slots(self.criteria(widen=True))       # same part of day, later days
+            lead = f"Nothing is open that {pod}. The next {pod} openings{{who}} are" if slots else None
+        if not slots and timed:
+            slots = await self.nearest_to_asked_time()
+            lead = "I don't have that time{who}, but I have" if slots else None
+        if not slots and c.get("date"):
             slots = await self.calendar.find_slots(self.criteria(relax_time=True, widen=True))
-            prefix = f"{prefix} Nothing is open that day. The next openings are".strip() if slots else prefix
+            lead = "Nothing is open that day. The next openings{who} are" if slots else None
         slots = [s for s in slots if s.start not in exclude] or slots
         if not slots:
             for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time"):
-                self.c.pop(key, None)
+                c.pop(key, None)
             self.go(S.COLLECT_DATE)
-            self.c["awaiting"] = "date"
-            p = self.provider(self.c.get("provider_id"))
+            c["awaiting"] = "date"
+            p = self.provider(c.get("provider_id"))
             return f"{prefix} {say.no_slots(p.display_name if p else None, widened=False)}".strip()
         self.session.shown_slots = slots
         self.session.selected_slot = None
         self.go(S.SHOWING_SLOTS)
-        self.c["awaiting"] = "slot_choice"
-        text = self.options_text()
-        if prefix.endswith("but") or prefix.endswith("are"):
-            return f"{prefix} {text[len('I have '):]}" if text.startswith("I have ") else f"{prefix} {text}"
-        return f"{prefix} {text}".strip()
+        c["awaiting"] = "slot_choice"
+        return f"{prefix} {self.options_text(lead)}".strip()
 
-    def options_text(self) -> str:
+    async def nearest_to_asked_time(self) -> list[TimeSlot]:
+        """Openings at any time of the asked day(s), the ones nearest the time asked for first."""
+        wide = dataclasses.replace(self.criteria(relax_time=True), limit=60, spread_days=False)
+        slots = await self.calendar.find_slots(wide)
+        asked = self.c.get("time") or self.c.get("earliest_time") or self.c.get("latest_time")
+        if not asked or not slots:
+            return slots[:OPTIONS]
+        want = time.fromisoformat(asked)
+
+        def distance(slot: TimeSlot) -> tuple[int, datetime]:
+            local = slot.start.astimezone(self.tz)
+            minutes = abs(local.hour * 60 + local.minute - (want.hour * 60 + want.minute))
+            return (local.date() - self.today).days * 24 * 60 + minutes, slot.start
+        return sorted(sorted(slots, key=distance)[:OPTIONS], key=lambda s: s.start)
+
+    def options_text(self, lead: str | None = None) -> str:
         slots = self.session.shown_slots
         same = len({s.provider_id for s in slots}) == 1 and bool(self.c.get("provider_id"))
-        text = say.slot_options(slots, self.tz, self.channel, same)
-        if same:
-            text = text.replace("I have ", f"With {slots[0].provider_name}, I have ", 1)
-        return text
+        return say.slot_options(slots, self.tz, self.channel, same, lead)
 
     def pick_slot(self) -> TimeSlot | None:
         shown, nlu = self.session.shown_slots, self.nlu
@@ -129,6 +192,10 @@ class BookingFlow(TurnBase):
             self.go(S.CONFIRM_BOOKING)
             self.c["awaiting"] = "confirm"
             return say.read_back_reschedule(appointment_from(self.c["target"]), self.session.selected_slot, self.tz)
+        if not self.c.get("patient_id") and self.channel == "voice":
+            outcome = await self.identify_by_keypad()
+            if outcome:
+                return outcome
         if not self.c.get("patient_id"):
             question = next_identity_question(self.c, self.channel)
             if question:
@@ -142,11 +209,39 @@ class BookingFlow(TurnBase):
         self.c["awaiting"] = "confirm"
         return say.read_back_booking(self.session.selected_slot, self.tz, self.c.get("reason"))
 
+    async def identify_by_keypad(self) -> str | None:
+        """On a call: the record that the keyed date of birth and phone number find, its first name
+        confirmed by yes or no. When no single record matches, or the caller says it is someone else,
+        the name is asked (and checked later by the front desk). None once settled, else what to say."""
+        c = self.c
+        if not (has(c, "date_of_birth") and has(c, "phone")) or c.get("on_file") == "none":
+            return None
+        if c.get("on_file") is None:
+            matches = await self.calendar.find_patients_by_phone(self.ref, date.fromisoformat(c["date_of_birth"]),
+                                                                 c["phone"])
+            if len(matches) != 1:
+                c["on_file"] = "none"
+                return self.ask("patient_name", "I don't see a record with those details.")
+            c["on_file"] = matches[0].id
+            c["first_name"], c["last_name"] = matches[0].first_name, matches[0].last_name
+        if self.awaiting != "confirm_identity":
+            self.c["awaiting"] = "confirm_identity"
+            return say.confirm_identity(c["first_name"])
+        if self.nlu.yes_no is True:
+            c["patient_id"] = self.session.patient_id = c["on_file"]
+            return None
+        if self.nlu.yes_no is False:
+            c["not_this_patient"], c["on_file"] = c["on_file"], "none"
+            c.pop("first_name", None), c.pop("last_name", None)
+            return self.ask("patient_name", "No problem.")
+        return self.fail("confirm_identity", say.confirm_identity(c["first_name"]))
+
     async def identify(self, for_booking: bool) -> str | None:
         """Match the patient; None when done, else what to say."""
         dob = date.fromisoformat(self.c["date_of_birth"])
         matches = await self.calendar.find_patients(self.ref, self.c["last_name"], dob, self.c.get("first_name"),
                                                     self.c.get("phone"))
+        matches = [m for m in matches if m.id != self.c.get("not_this_patient")]    # the caller said so
         if len(matches) == 1:
             self.c["patient_id"] = self.session.patient_id = matches[0].id
             return None
@@ -200,8 +295,11 @@ class BookingFlow(TurnBase):
     async def do_book(self) -> str:
         slot = self.session.selected_slot
         key = f"{self.session.session_id}:{slot.provider_id}:{slot.start.isoformat()}"
+        reason = self.c.get("reason")
+        if self.channel == "voice" and self.c.get("on_file") == "none":
+            reason = f"{reason or ''} [name taken by ear on a call: front desk to check the spelling]".strip()
         try:
-            appointment = await self.calendar.book(self.ref, slot, await self.patient(), self.c.get("reason"), key,
+            appointment = await self.calendar.book(self.ref, slot, await self.patient(), reason, key,
                                                    booked_via=self.channel, session_id=self.session.session_id)
         except SlotTaken:
             return await self.search_and_show(say.slot_taken(), exclude=(slot.start,))

@@ -44,7 +44,9 @@ class Conversation(AppointmentFlow):
             self.c["awaiting"] = None
             return say.goodbye(self.clinic)
         if nlu.intent == Intent.INFORMATION and nlu.info_topic and not nlu.answers_expected:
-            answer = say.info(self.clinic, nlu.info_topic, [p.display_name for p in self.roster])
+            day = nlu.date.weekday() if nlu.date else nlu.weekday
+            answer = say.info(self.clinic, nlu.info_topic, [p.display_name for p in self.roster], weekday=day,
+                              at=nlu.time, today=self.today.weekday())
             return f"{answer} {self.reprompt() or 'Is there anything else I can help with?'}"
         if nlu.intent == Intent.GREETING and not self.c.get("flow"):
             return say.greeting(self.clinic)
@@ -117,6 +119,8 @@ class Conversation(AppointmentFlow):
         aw = self.awaiting
         if aw in ("slot_choice",) and self.session.shown_slots:
             return self.options_text()
-        if aw and aw not in ("confirm", "appointment_choice", "handoff_offer", "opening"):
+        if aw == "confirm_identity" and self.c.get("first_name"):
+            return say.confirm_identity(self.c["first_name"])
+        if aw and aw not in ("confirm", "appointment_choice", "handoff_offer", "opening", "confirm_identity"):
             return say.question(aw, self.channel)
         return ""

@@ -6,10 +6,11 @@
     4 flow: the state machine decides        8 save the session, write audit events
 
 Channels turn their transport into `process()` calls and the reply back into their transport.
+Turns of one conversation run one at a time on every process and instance (`turn_lock`), and a
+session write never overwrites another's (`turn_guard`).
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -17,16 +18,18 @@ import time as clock
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Callable
-from zoneinfo import ZoneInfo
 
 from dialogue import responses as say
 from dialogue.conversation import Conversation
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
-from dialogue.ports import AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore
+from dialogue.notices import NoticeSender, notices_of
+from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore,
+                            TurnBusy, TurnLock)
 from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
+from dialogue.turn_guard import conversation_key, redo_if_stale
 from ehr.errors import Unavailable
 from ehr.protocol import EHRAdapter
 from ehr.types import ClinicRef, Provider
@@ -68,6 +71,7 @@ class EngineReply:
     available_slots: list[dict[str, str]] | None
     processing_time_ms: float
     expecting: str | None = None
+    keypad_options: int = 0           # a numbered menu of the open question is on offer (calls)
     handoff: bool = False
     end_conversation: bool = False
     safety_action: str = "continue"
@@ -77,18 +81,16 @@ class EngineReply:
 
 class Engine:
     def __init__(self, *, sessions: SessionStore, directory: ClinicDirectory, calendar: EHRAdapter,
-                 understanding: Understanding, audit: AuditSink, safety: Any, notifier: Notifier | None = None,
-                 phrasing: Any = None,
+                 understanding: Understanding, audit: AuditSink, safety: Any, turn_lock: TurnLock,
+                 notifier: Notifier | None = None, phrasing: Any = None,
                  clock_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  session_ttl: int = 1800) -> None:
         self.sessions, self.directory, self.calendar = sessions, directory, calendar
         self.understanding, self.audit, self.safety = understanding, audit, safety
-        self.notifier, self.phrasing = notifier, phrasing
+        self.notifier, self.phrasing, self.turn_lock = notifier, phrasing, turn_lock
         self.now, self.ttl = clock_now, session_ttl
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
-        self._locks: dict[tuple[str, str, str, str], tuple[asyncio.Lock, int]] = {}
-        self._sending: set[asyncio.Task] = set()
-        self._last_send: asyncio.Task | None = None
+        self._texts = NoticeSender(notifier)
 
     async def clinic(self, clinic_id: str) -> ClinicProfile:
         clinic = await self.directory.by_id(clinic_id)
@@ -121,6 +123,11 @@ class Engine:
     async def greet(self, clinic_id: str, channel: str, *, session_id: str | None = None,
                     channel_user_id: str | None = None, prefix: str = "") -> EngineReply:
         """Open a conversation (a call being answered): the greeting, recorded as the first turn."""
+        async with self._exclusive(conversation_key(clinic_id, channel, session_id, channel_user_id)):
+            return await redo_if_stale(lambda: self._greet(clinic_id, channel, session_id, channel_user_id, prefix))
+
+    async def _greet(self, clinic_id: str, channel: str, session_id: str | None, channel_user_id: str | None,
+                     prefix: str) -> EngineReply:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
@@ -135,33 +142,45 @@ class Engine:
 
     async def process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
                       channel_user_id: str | None = None) -> EngineReply:
-        """One turn. Turns of one conversation run one at a time (two texts sent together, a web
-        double-click), so each sees the other's result instead of overwriting it."""
-        async with self._turn_lock(clinic_id, channel, session_id, channel_user_id):
-            return await self._process(clinic_id, channel, text, session_id=session_id,
-                                       channel_user_id=channel_user_id)
+        """One turn. Turns of one conversation run one at a time across processes (two texts sent
+        together, a web double-click, two instances), so each sees the other's result. A turn that
+        waits out the whole bound is answered "one moment" and not recorded."""
+        key = conversation_key(clinic_id, channel, session_id, channel_user_id)
+        held = contextlib.AsyncExitStack()
+        try:
+            if key is not None:
+                await held.enter_async_context(self.turn_lock.hold(key))
+            reply, notices = await redo_if_stale(lambda: self._process(
+                clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id))
+        except TurnBusy:
+            await held.aclose()
+            log.warning("turn lock stayed taken; answered busy", extra={"event": "turn_busy"})
+            return await self._busy(clinic_id, channel, session_id, channel_user_id)
+        except BaseException:
+            await held.aclose()
+            raise
+        if notices and self.notifier is not None:      # the lock is released once they are sent
+            self._texts.send_later(notices, held.pop_all())
+        else:
+            await held.aclose()
+        return reply
 
     @contextlib.asynccontextmanager
-    async def _turn_lock(self, clinic_id: str, channel: str, session_id: str | None,
-                         channel_user_id: str | None) -> AsyncIterator[None]:
-        key = (clinic_id, channel, session_id or "", channel_user_id or "")
-        if key == (clinic_id, channel, "", ""):      # a brand-new anonymous conversation: nothing to share
+    async def _exclusive(self, key: str | None) -> AsyncIterator[None]:
+        if key is None:
             yield
             return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self.turn_lock.hold(key):
+            yield
+
+    async def _busy(self, clinic_id: str, channel: str, session_id: str | None,
+                    channel_user_id: str | None) -> EngineReply:
+        started = clock.perf_counter()
+        session = await self.session_for(await self.clinic(clinic_id), channel, session_id, channel_user_id)
+        return self._reply(session, say.busy(), Intent.UNKNOWN.value, 0.0, started)
 
     async def _process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                       channel_user_id: str | None = None) -> EngineReply:
+                       channel_user_id: str | None = None) -> tuple[EngineReply, list[AppointmentNotice]]:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
@@ -215,11 +234,10 @@ class Engine:
                                           intent))
         await self.sessions.save(session)
         await self.record(clinic.id, session.session_id, events)
-        self.notify_later(self.notices(clinic, session, events))
         reply = self._reply(session, message, intent, confidence, started)
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
-        return reply
+        return reply, notices_of(clinic, session, events)
 
     async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
                      roster: list[Provider]) -> str:
@@ -253,6 +271,15 @@ class Engine:
         turn's timings; both land in that assistant turn's meta (no PHI). ``text`` names the reply:
         a record that arrives after the next turn began still lands on its own turn (without it,
         the last assistant turn)."""
+        try:
+            async with self._exclusive(conversation_key(clinic_id, channel, None, channel_user_id)):
+                await redo_if_stale(lambda: self._record_playback(clinic_id, channel, channel_user_id, heard,
+                                                                  interrupted, timings, text))
+        except TurnBusy:
+            log.warning("playback record dropped: the conversation stayed busy", extra={"event": "turn_busy"})
+
+    async def _record_playback(self, clinic_id: str, channel: str, channel_user_id: str, heard: str,
+                               interrupted: bool, timings: dict[str, float] | None, text: str | None) -> None:
         clinic = await self.clinic(clinic_id)
         session = await self.sessions.find_active(clinic.id, channel, channel_user_id)
         if session is None:
@@ -275,7 +302,7 @@ class Engine:
         ctx = NLUContext(
             timezone=clinic.timezone, now=now,
             roster=[RosterEntry(p.id, p.first_name, p.last_name, p.title or "", p.specialty or "") for p in roster],
-            expecting=EXPECTING_FOR_NLU.get(awaiting, awaiting),
+            expecting=EXPECTING_FOR_NLU.get(awaiting, awaiting), spoken=session.channel == "voice",
             shown_options=len(session.shown_slots) if awaiting == "slot_choice"
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
@@ -308,58 +335,9 @@ class Engine:
         except Exception:
             log.exception("audit write failed", extra={"event": "audit_failed"})
 
-    def notices(self, clinic: ClinicProfile, session: SessionData,
-                events: list[tuple[str, dict]]) -> list[AppointmentNotice]:
-        """The texts this turn owes the patient: one per booking, cancellation or move."""
-        if self.notifier is None:
-            return []
-        out = []
-        for name, details in events:
-            if name not in ("flow_booked", "flow_cancelled", "flow_rescheduled"):
-                continue
-            slot = session.selected_slot
-            target = session.collected_data.get("target") or {}
-            if name == "flow_cancelled" and target:
-                provider, start = target.get("provider_name", ""), datetime.fromisoformat(target["start"])
-            elif slot:
-                provider, start = slot.provider_name, slot.start
-            else:
-                continue
-            out.append(AppointmentNotice(
-                kind=name.removeprefix("flow_"), clinic=clinic, appointment_id=details["appointment_id"],
-                provider_name=provider, start_local=say.when_phrase(start, ZoneInfo(clinic.timezone)),
-                patient_phone=session.collected_data.get("phone"), channel=session.channel,
-                session_id=session.session_id))
-        return out
-
-    def notify_later(self, notices: list[AppointmentNotice]) -> None:
-        """Send after the reply, not before it: the patient should not wait on Twilio's REST API
-        (hundreds of ms, more on a voice call's "You're all set"). `drain()` awaits what is in flight."""
-        if notices:                       # one after another, so "booked" never lands after "cancelled"
-            task = asyncio.create_task(self._after(self._last_send, self.notify(notices)), name="notify")
-            self._last_send = task
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
-
-    @staticmethod
-    async def _after(previous: asyncio.Task | None, work) -> None:
-        if previous is not None and not previous.done():
-            await asyncio.wait([previous])
-        await work
-
-    async def notify(self, notices: list[AppointmentNotice]) -> None:
-        """Tell the notifier; a failure is logged and never reaches the conversation."""
-        for notice in notices:
-            try:
-                await self.notifier.appointment_changed(notice)
-            except Exception:
-                log.exception("notifier failed", extra={"event": "notify_failed"})
-
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for texts still being sent (shutdown, tests)."""
-        pending = list(self._sending)
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+        await self._texts.drain(timeout)
 
     def _reply(self, session: SessionData, message: str, intent: str, confidence: float,
                started: float) -> EngineReply:
@@ -370,11 +348,14 @@ class Engine:
         if provider:
             data["provider_name"] = provider.display_name
         showing = session.current_state == BookingState.SHOWING_SLOTS and c.get("awaiting") == "slot_choice"
+        menu = c.get("menu") or {}
+        keys = len(menu.get("values") or []) if menu.get("for") == c.get("awaiting") else 0
         return EngineReply(
             message=message, session_id=session.session_id, state=session.current_state, intent=intent,
             confidence=round(confidence, 3), booking_id=session.booking_id, collected_data=data,
             available_slots=[s.to_json() for s in session.shown_slots] if showing else None,
-            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"))
+            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"),
+            keypad_options=keys)
 
 
 IDENTITY_ANSWERS = {"patient_name": "<PERSON>", "date_of_birth": "<DATE_OF_BIRTH>", "phone": "<PHONE_NUMBER>"}

@@ -13,11 +13,14 @@ from dialogue.nlu.types import NLUResult
 from dialogue.states import BookingState
 
 ANY_PREFERENCE = re.compile(
-    r"\b(any ?(one|body|time|day|doctor|provider)?|either|whichever|whenever|doesn'?t matter|does not matter|"
+    r"\b(any ?(one|body|time|day|doctor|provider)?|either|whichever|whoever|whenever|doesn'?t matter|does not matter|"
     r"no preference|don'?t care|flexible|first available|earliest|soonest|as soon as possible|asap)\b", re.I)
 
 BOOK_ORDER = ("provider", "date", "time")
 IDENTITY_ORDER = ("patient_name", "date_of_birth", "phone")
+# On a call the keypad identifies (date of birth, then phone); a name is asked only when no record
+# on file matches or the caller says the one found is not the patient.
+KEYPAD_IDENTITY_ORDER = ("date_of_birth", "phone")
 SLOT_FIELDS = {"provider": ("provider_id", "specialty", "any_provider"),
                "date": ("date", "date_from", "any_date"),
                "time": ("time", "earliest_time", "part_of_day", "any_time")}
@@ -47,7 +50,7 @@ def merge(collected: dict, nlu: NLUResult, today: date, awaiting: str | None = N
             collected[key] = value
             changed.add(key)
 
-    answering_other = awaiting in ("patient_name", "date_of_birth", "phone", "reason")
+    answering_other = awaiting in ("patient_name", "date_of_birth", "phone", "reason", "confirm_identity")
     take_search = not answering_other or nlu.is_correction
     if take_search and nlu.provider_id:
         put("provider_id", nlu.provider_id)
@@ -125,6 +128,13 @@ def next_booking_question(collected: dict) -> str | None:
 
 
 def next_identity_question(collected: dict, channel: str) -> str | None:
+    if channel == "voice":
+        for q in KEYPAD_IDENTITY_ORDER:
+            if not has(collected, q):
+                return q
+        if collected.get("on_file") == "none" and not has(collected, "patient_name"):
+            return "patient_name"
+        return None
     for q in IDENTITY_ORDER:
         if q == "phone" and channel == "sms" and collected.get("phone"):
             continue
@@ -137,7 +147,7 @@ STATE_FOR_QUESTION = {
     "provider": BookingState.COLLECT_PROVIDER, "date": BookingState.COLLECT_DATE,
     "time": BookingState.COLLECT_TIME, "patient_name": BookingState.COLLECT_PATIENT_INFO,
     "date_of_birth": BookingState.COLLECT_PATIENT_INFO, "phone": BookingState.COLLECT_PATIENT_INFO,
-    "reason": BookingState.COLLECT_REASON,
+    "confirm_identity": BookingState.COLLECT_PATIENT_INFO, "reason": BookingState.COLLECT_REASON,
 }
 
 SEARCH_KEYS = {"provider_id", "specialty", "date", "date_from", "date_to", "weekday", "time", "earliest_time",

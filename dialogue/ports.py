@@ -5,6 +5,7 @@ arrive through these protocols.
 """
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,12 +27,32 @@ class ClinicProfile:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+class StaleSession(Exception):
+    """A session save found a newer version than the one it read (another turn saved meanwhile):
+    the turn is redone from a fresh read, never written over the other's."""
+
+
+class TurnBusy(Exception):
+    """Another turn of this conversation held its turn lock for the whole wait."""
+
+
 class SessionStore(Protocol):
     async def load(self, clinic_id: str, session_id: str) -> SessionData | None: ...
 
     async def find_active(self, clinic_id: str, channel: str, channel_user_id: str) -> SessionData | None: ...
 
-    async def save(self, session: SessionData) -> None: ...
+    async def save(self, session: SessionData) -> None:
+        """Compare-and-set on `session.version` (the version read; None: a new session), which it
+        then advances; raises `StaleSession` when another writer saved first."""
+
+
+class TurnLock(Protocol):
+    """Held for one turn of a conversation, on every process and instance (a Redis lock, or a
+    PostgreSQL advisory lock while Redis does not answer: `storage/turn_lock.py`, adapted by
+    `voice_agent/conversation_locks.py`); raises `TurnBusy` when another turn keeps it past the
+    wait bound."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[Any]: ...
 
 
 class ClinicDirectory(Protocol):

@@ -4,11 +4,14 @@ On SMS and web chat, options are numbered so "2" picks the second.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from dialogue.ports import ClinicProfile
-from dialogue.speech_format import join_words, say_date, say_hours, say_time, say_when
+from dialogue.speech_format import (DAY_NAMES, join_words, say_clock, say_date, say_hours, say_spans, say_time,
+                                    say_when)
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 from ehr.types import Appointment, TimeSlot
 
 QUESTIONS = {
@@ -22,9 +25,15 @@ QUESTIONS = {
     "handoff_offer": "I'm having trouble with that. Would you like me to connect you with someone at our front desk?",
 }
 VOICE_QUESTIONS = {
-    "date_of_birth": "What is the patient's date of birth? You can say it, or key it in as eight digits, month, day and year.",
-    "phone": "What is the best phone number to reach you? You can say it or key it in.",
+    "date_of_birth": "Please key in the patient's date of birth on your phone's keypad, as eight digits: "
+                     "month, day and year.",
+    "phone": "And the patient's phone number, ten digits on the keypad.",
 }
+
+
+def confirm_identity(first_name: str) -> str:
+    """On a call, the record the keyed date of birth and phone found, confirmed by yes or no."""
+    return f"Thank you. Is this appointment for {first_name}?"
 
 
 def question(key: str, channel: str) -> str:
@@ -65,9 +74,14 @@ def handoff_pending(clinic: ClinicProfile, resuming: bool) -> str:
     return f"Our front desk team has your request and will be in touch. {then}"
 
 
-def info(clinic: ClinicProfile, topic: str, providers: list[str]) -> str:
+def info(clinic: ClinicProfile, topic: str, providers: list[str], *, weekday: int | None = None,
+         at: time | None = None, today: int = 0) -> str:
+    """`weekday` / `at`: the day (0 = Monday) or time the question asked about ("are you open on
+    Saturday?", "at noon?"); a time alone is about `today`."""
     if topic == "hours":
-        return f"Our hours are {say_hours(clinic.business_hours)}."
+        if weekday is None and at is None:
+            return f"Our hours are {say_hours(clinic.business_hours)}."
+        return hours_on(clinic.business_hours or {}, weekday, at, today)
     if topic == "address":
         return f"We're at {clinic.address}." if clinic.address else "I don't have our address on file, sorry."
     if topic == "phone":
@@ -77,15 +91,35 @@ def info(clinic: ClinicProfile, topic: str, providers: list[str]) -> str:
     return capabilities(clinic)
 
 
-def slot_options(slots: list[TimeSlot], tz: ZoneInfo, channel: str, same_provider: bool) -> str:
+def hours_on(hours: dict, weekday: int | None, at: time | None, today: int) -> str:
+    day = WEEKDAY_KEYS[today if weekday is None else weekday]
+    label = "today" if weekday is None else f"on {DAY_NAMES[day]}"
+    intervals = hours.get(day) or []
+    if not intervals:
+        return f"No, we're closed {label}. Our hours are {say_hours(hours)}."
+    spans = say_spans(intervals)
+    if at is None:
+        return f"Yes, {label} we're open {spans}."
+    hhmm = at.strftime("%H:%M")
+    if any(start <= hhmm < end for start, end in intervals):
+        return f"Yes, {label} we're open at {say_clock(at)}: {spans}."
+    return f"No, {label} we're not open at {say_clock(at)}. We're open {spans}."
+
+
+def slot_options(slots: list[TimeSlot], tz: ZoneInfo, channel: str, same_provider: bool,
+                 lead: str | None = None) -> str:
+    """The offered slots as one sentence. `lead` opens it, with `{who}` where " with Dr. X" goes when
+    every slot is that provider's ("The next afternoon openings{who} are"); by default "I have"."""
     parts = []
     for i, slot in enumerate(slots, 1):
         when = say_when(slot.start.astimezone(tz))
         label = when if same_provider else f"{when} with {slot.provider_name}"
         parts.append(f"{i}) {label}" if channel in ("sms", "web") else label)
+    who = f" with {slots[0].provider_name}" if same_provider and slots else ""
+    opener = lead.format(who=who) if lead else (f"With {slots[0].provider_name}, I have" if who else "I have")
     if channel in ("sms", "web"):
-        return "I have " + "; ".join(parts) + ". Which one works for you? You can reply with the number."
-    return "I have " + join_words(parts, "or") + ". Which one works for you?"
+        return f"{opener} " + "; ".join(parts) + ". Which one works for you? You can reply with the number."
+    return f"{opener} " + join_words(parts, "or") + ". Which one works for you?"
 
 
 def slots_intro(slots: list[TimeSlot], provider_name: str | None) -> str:
@@ -182,6 +216,10 @@ def leave_as_is() -> str:
 def error() -> str:
     return ("I'm sorry, I'm having trouble reaching our scheduling system right now. "
             "Please try again in a few minutes, or I can connect you with our front desk.")
+
+
+def busy() -> str:
+    return "Sorry, I'm still working on your previous message. Please send that again in a moment."
 
 
 def when_phrase(dt: datetime, tz: ZoneInfo) -> str:

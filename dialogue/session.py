@@ -41,6 +41,7 @@ class SessionData:
     updated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     expires_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc) + timedelta(minutes=30))
     message_count: int = 0
+    version: int | None = None       # as read from the store (None: never saved); saves compare-and-set on it
 
     @classmethod
     def new(cls, clinic_id: str, channel: str, channel_user_id: str | None, ttl_seconds: int,
@@ -101,4 +102,5 @@ class SessionData:
             booking_id=data.get("booking_id"), created_at=datetime.fromisoformat(data["created_at"]),
             updated_at=datetime.fromisoformat(data["updated_at"]),
             expires_at=datetime.fromisoformat(data["expires_at"]), message_count=data.get("message_count", 0),
+            version=data.get("version"),
         )

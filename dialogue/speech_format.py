@@ -43,7 +43,7 @@ def say_hours(business_hours: dict[str, list[list[str]]]) -> str:
         intervals = business_hours.get(day) or []
         if not intervals:
             continue
-        text = join_words([f"{_hhmm(a)} to {_hhmm(b)}" for a, b in _merge(intervals)])
+        text = say_spans(intervals)
         if groups and groups[-1][1] == text and order.index(groups[-1][0][-1]) == order.index(day) - 1:
             groups[-1][0].append(day)
         else:
@@ -58,9 +58,23 @@ def say_hours(business_hours: dict[str, list[list[str]]]) -> str:
 
 
 def _merge(intervals: list[list[str]]) -> list[tuple[str, str]]:
-    """Lunch breaks are not opening hours a caller needs: report first open to last close."""
-    ordered = sorted(intervals)
-    return [(ordered[0][0], max(b for _, b in ordered))]
+    """Touching or overlapping intervals as one; a lunch closure stays a gap the caller hears."""
+    merged: list[tuple[str, str]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def say_spans(intervals: list[list[str]]) -> str:
+    """'8 AM to noon and 1 PM to 5 PM'."""
+    return join_words([f"{_hhmm(a)} to {_hhmm(b)}" for a, b in _merge(intervals)])
+
+
+def say_clock(t: time) -> str:
+    return "noon" if t == time(12, 0) else say_time(t)
 
 
 def _hhmm(value: str) -> str:

@@ -30,6 +30,10 @@ class EHRAdapter(Protocol):
     async def find_patients(self, clinic: ClinicRef, last_name: str, date_of_birth: date,
                             first_name: str | None = None, phone: str | None = None) -> list[Patient]: ...
 
+    async def find_patients_by_phone(self, clinic: ClinicRef, date_of_birth: date, phone: str) -> list[Patient]:
+        """Patients with this date of birth and phone number: who a caller is, from two keyed
+        entries (a spoken name is the weakest thing a phone line carries)."""
+
     async def create_patient(self, clinic: ClinicRef, patient: NewPatient) -> Patient: ...
 
     async def find_or_create_patient(self, clinic: ClinicRef, patient: NewPatient) -> tuple[Patient, bool]:

@@ -19,3 +19,13 @@ def ratelimit_key(clinic_id: str) -> str:
 def auth_failures_key(client_ref: str) -> str:
     """Failed API-key attempts from one client address (an HMAC of it, not the address)."""
     return f"{PREFIX}authfail:{client_ref}"
+
+
+def turn_lock_key(conversation_ref: str) -> str:
+    """Held while one turn of a conversation runs (an HMAC of the conversation, never a phone number)."""
+    return f"{PREFIX}turnlock:{conversation_ref}"
+
+
+def turn_fence_key(conversation_ref: str) -> str:
+    """The conversation's fencing counter: each holder of its turn lock gets the next number."""
+    return f"{PREFIX}turnfence:{conversation_ref}"

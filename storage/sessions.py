@@ -8,6 +8,10 @@ overwrite a newer one). A write Redis misses (an outage, a hang, a restart from 
 leaves an older copy behind, so a read uses the copy only when PostgreSQL holds the same version —
 one indexed lookup that returns the document itself only when the copy is missing or behind, and
 then the copy is repaired. A read never returns a state older than the last one saved.
+
+A save is compare-and-set on that version: it names the version it read (None for a new session)
+and is refused with `StaleSession` when another writer saved in between, so no turn overwrites
+another's (the turn lock keeps writers apart; this is what holds if a lock was lost).
 """
 from __future__ import annotations
 
@@ -38,6 +42,10 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 if KEYS[2] then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3]) end
 return 1
 """
+
+
+class StaleSession(Exception):
+    """Another writer saved this session after it was read: reload and redo, never overwrite."""
 
 
 def _index_key(clinic_id: str, channel: str, user_ref: str) -> str:
@@ -97,26 +105,42 @@ class SessionRepository:
             row = await cur.fetchone()
         return {**row["state"], "version": row["version"]} if row else None
 
-    async def save(self, doc: dict[str, Any]) -> None:
+    async def save(self, doc: dict[str, Any], expected_version: int | None = None) -> int | None:
+        """Store `doc` if the stored session is still at `expected_version` (None: a new session);
+        returns the new version, or None for an id that belongs to another clinic's session."""
+        state = Jsonb({k: v for k, v in doc.items() if k != "version"})
         async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                """INSERT INTO sessions (id, clinic_id, channel, channel_user_id, patient_id, state, expires_at,
-                       message_count, created_at, updated_at, version)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)
-                   ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, expires_at = EXCLUDED.expires_at,
-                       message_count = EXCLUDED.message_count, patient_id = EXCLUDED.patient_id,
-                       updated_at = EXCLUDED.updated_at, version = sessions.version + 1
-                   WHERE sessions.clinic_id = EXCLUDED.clinic_id
-                   RETURNING version""",
-                (doc["session_id"], doc["clinic_id"], doc["channel"], doc.get("channel_user_id"),
-                 doc.get("patient_id"), Jsonb({k: v for k, v in doc.items() if k != "version"}),
-                 datetime.fromisoformat(doc["expires_at"]), doc.get("message_count", 0),
-                 datetime.fromisoformat(doc["created_at"]), datetime.fromisoformat(doc["updated_at"])))
+            if expected_version is None:
+                cur = await conn.execute(
+                    """INSERT INTO sessions (id, clinic_id, channel, channel_user_id, patient_id, state, expires_at,
+                           message_count, created_at, updated_at, version)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)
+                       ON CONFLICT (id) DO NOTHING RETURNING version""",
+                    (doc["session_id"], doc["clinic_id"], doc["channel"], doc.get("channel_user_id"),
+                     doc.get("patient_id"), state, datetime.fromisoformat(doc["expires_at"]),
+                     doc.get("message_count", 0), datetime.fromisoformat(doc["created_at"]),
+                     datetime.fromisoformat(doc["updated_at"])))
+            else:
+                cur = await conn.execute(
+                    """UPDATE sessions SET state = %s, expires_at = %s, message_count = %s, patient_id = %s,
+                           updated_at = %s, version = version + 1
+                       WHERE id = %s AND clinic_id = %s AND version = %s RETURNING version""",
+                    (state, datetime.fromisoformat(doc["expires_at"]), doc.get("message_count", 0),
+                     doc.get("patient_id"), datetime.fromisoformat(doc["updated_at"]), doc["session_id"],
+                     doc["clinic_id"], expected_version))
             row = await cur.fetchone()
-        if row is None:          # the id belongs to another clinic's session: nothing stored, nothing cached
-            log.warning("session id of another clinic not saved", extra={"event": "session_foreign_id"})
-            return
+            if row is None:
+                cur = await conn.execute("SELECT clinic_id::text AS clinic_id FROM sessions WHERE id = %s",
+                                         (doc["session_id"],))
+                held = await cur.fetchone()
+        if row is None:
+            if held is not None and held["clinic_id"] != str(doc["clinic_id"]):
+                # The id belongs to another clinic's session: nothing stored, nothing cached.
+                log.warning("session id of another clinic not saved", extra={"event": "session_foreign_id"})
+                return None
+            raise StaleSession(doc["session_id"])
         await self._cache({**doc, "version": row["version"]})
+        return row["version"]
 
     async def _cached(self, session_id: str, clinic_id: str) -> dict[str, Any] | None:
         """Redis's copy, if it answers and the copy is this clinic's and has a version."""

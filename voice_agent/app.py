@@ -20,12 +20,14 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from channels import chat_api, sms, webchat
 from channels.voice import routes as voice_routes
+from channels.voice.draining import CallDrain
 from safety.readiness import load_models
 from storage.db import new_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
 from voice_agent import clinic_api, health, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
+from voice_agent.graceful import GracefulShutdown
 from voice_agent.services import Services
 from voice_agent.web import openapi
 from voice_agent.web.auth import AuthMiddleware
@@ -67,10 +69,10 @@ def api_routes(services: Services) -> list[BaseRoute]:
             *scheduling_api.routes(services.ehr)]
 
 
-def public_routes(services: Services) -> list[BaseRoute]:
+def public_routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
     deps = services.channel_deps()
-    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps())]
+    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain))]
 
 
 async def warm_up(services: Services) -> None:
@@ -86,10 +88,17 @@ def server_services(settings: Settings) -> Services:
                           open_redis(settings.redis_url))
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Starlette:
-    """Build the app and its services once. Tests pass ready-made services (and then own them)."""
+def create_app(settings: Settings, services: Services | None = None, *, drain: CallDrain | None = None,
+               graceful_shutdown: bool = False) -> Starlette:
+    """Build the app and its services once. Tests pass ready-made services (and then own them).
+
+    `drain`: this process's live calls (a new one by default), handed to the voice routes and the
+    readiness check. `graceful_shutdown`: take over SIGTERM while the app runs, as `voice-agent
+    serve` does (voice_agent/graceful.py): refuse new calls, let live ones finish, then stop."""
     owned = services is None
     svc = services if services is not None else server_services(settings)
+    calls = drain if drain is not None else CallDrain()
+    graceful = GracefulShutdown(calls, settings.shutdown_grace_seconds) if graceful_shutdown else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,8 +108,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             await svc.pool.open(wait=False, timeout=svc.pool.timeout)
         try:
             await warm_up(svc)
+            if graceful is not None:
+                graceful.install()
             yield
         finally:
+            if graceful is not None:
+                graceful.uninstall()
             await svc.engine.drain()       # confirmation texts still in flight
             await asyncio.to_thread(svc.voice.decoder_pool.shutdown)
             if owned:
@@ -109,13 +122,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     routes: list[BaseRoute] = [
         Route("/", index, methods=["GET"]),
-        *health.routes(svc),
+        *health.routes(svc, calls),
         metrics_route(svc),
         openapi_route(settings),
         Mount("/api/v1", routes=api_routes(svc),
               middleware=[Middleware(AuthMiddleware, lookup=svc.clinic_keys.resolve, guard=svc.auth_failures),
                           Middleware(RateLimitMiddleware, limiter=svc.rate_limiter)]),
-        *public_routes(svc),
+        *public_routes(svc, calls),
     ]
     middleware = [Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies,
                              client_ip_header=settings.client_ip_header),

@@ -253,16 +253,24 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> int:
+    """One process, or `workers` processes sharing the socket; each builds its own services and
+    reads the settings itself (so a worker's settings are the environment's)."""
     import uvicorn
 
-    from voice_agent.app import create_app
-    from voice_agent.web.logs import configure_logging
+    from voice_agent.asgi import HTTP_GRACE_SECONDS, served_app
 
-    configure_logging(settings.log_level, json_lines=settings.is_production)
-    app = create_app(settings)
+    if workers < 1:
+        raise CliError("--workers must be at least 1")
     # Forwarded headers are the app's business (TRUSTED_PROXIES, voice_agent/web/proxies.py), never uvicorn's.
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_config=None,
-                access_log=False, proxy_headers=False)
+    options: dict[str, Any] = dict(host=host or settings.host, port=port or settings.port, log_config=None,
+                                   access_log=False, proxy_headers=False,
+                                   timeout_graceful_shutdown=HTTP_GRACE_SECONDS)
+    if workers == 1:
+        uvicorn.run(served_app(settings), **options)
+    else:
+        from voice_agent.web.logs import configure_logging
+        configure_logging(settings.log_level, json_lines=settings.is_production)
+        uvicorn.run("voice_agent.asgi:make_app", factory=True, workers=workers, **options)
     return 0
 
 

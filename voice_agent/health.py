@@ -1,4 +1,5 @@
-"""Health endpoints (seed section 10.1): liveness, readiness (PostgreSQL and Redis), and details."""
+"""Health endpoints (seed section 10.1): liveness, readiness (PostgreSQL and Redis; 503 "draining"
+once SIGTERM asked the process to stop), and details."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from channels.voice.draining import CallDrain
 from safety.readiness import model_status
 from storage.migrate import current_version
 from voice_agent.web.errors import json_error
@@ -46,7 +48,9 @@ async def live(request: Request) -> JSONResponse:
     return JSONResponse({"status": "alive"})
 
 
-async def ready(services: Services, request: Request) -> JSONResponse:
+async def ready(services: Services, drain: CallDrain, request: Request) -> JSONResponse:
+    if drain.draining:      # SIGTERM: a load balancer should send new work elsewhere
+        return json_error(503, "service_unavailable", "Shutting down.", extra={"draining": True})
     pg, rd = await asyncio.gather(check_postgres(services), check_redis(services))
     checks = {"postgres": "ok" if pg is None else "down", "redis": "ok" if rd is None else "down"}
     down = [name for name, state in checks.items() if state != "ok"]
@@ -93,10 +97,11 @@ async def detailed(services: Services, request: Request) -> JSONResponse:
     })
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
+    """`drain`: this process's calls; once SIGTERM asked it to stop, readiness answers 503 draining."""
     return [
         Route("/health", health, methods=["GET"]),
         Route("/health/live", live, methods=["GET"]),
-        Route("/health/ready", partial(ready, services), methods=["GET"]),
+        Route("/health/ready", partial(ready, services, drain), methods=["GET"]),
         Route("/health/detailed", partial(detailed, services), methods=["GET"]),
     ]

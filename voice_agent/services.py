@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from channels.deps import ChannelDeps
 from channels.voice.deps import VoiceDeps
+from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
 from dialogue.engine import Engine
 from dialogue.ports import Notifier
@@ -23,7 +24,9 @@ from storage.crypto import FieldCipher
 from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
 from storage.sms_log import SmsLogRepository
+from storage.turn_lock import TurnLocks
 from voice_agent import wiring
+from voice_agent.conversation_locks import ConversationLocks
 from voice_agent.web.settings import Settings
 
 
@@ -39,6 +42,7 @@ class Services:
     consent: ConsentRepository
     sms_log: SmsLogRepository
     notifier: Notifier
+    turn_lock: ConversationLocks          # one turn of a conversation at a time, across processes
     engine: Engine
     clinic_keys: ClinicKeys               # API key hash -> clinic, cached in Redis
     rate_limiter: RateLimiter
@@ -48,20 +52,25 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
               ehr: EHRAdapter | None = None, twilio_http: Any = None, anthropic_http: Any = None,
-              voice: VoiceKit | None = None) -> "Services":
+              voice: VoiceKit | None = None, notifier: Notifier | None = None) -> "Services":
         """Everything, from settings. A keyword replaces one part: a calendar on a fixed clock, the
-        Twilio SDK's or the Anthropic SDK's HTTP client, a voice kit with fakes (tests, benchmarks)."""
+        Twilio SDK's or the Anthropic SDK's HTTP client, a voice kit with fakes, the notifier that
+        texts confirmations (tests, benchmarks)."""
         clinics = ClinicRepository(pool)
         anchors = AuditAnchors(redis, derive_key(settings.secret_key, settings.audit_anchor_key))
         cipher = FieldCipher(settings.secret_key)
         calendar = ehr if ehr is not None else BuiltinCalendar(pool, anchors=anchors)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
-        notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+        if notifier is None:
+            notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+        turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                               calendar=calendar, notifier=notifier, anthropic_http=anthropic_http)
+                               calendar=calendar, notifier=notifier, turn_lock=turn_lock,
+                               anthropic_http=anthropic_http)
         return cls(settings=settings, pool=pool, redis=redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                   ehr=calendar, consent=consent, sms_log=sms_log, notifier=notifier, engine=engine,
+                   ehr=calendar, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
+                   engine=engine,
                    clinic_keys=ClinicKeys(redis, clinics),
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
@@ -73,5 +82,7 @@ class Services:
         return ChannelDeps(settings=self.settings, engine=self.engine, consent=self.consent, sms_log=self.sms_log,
                            limiter=self.rate_limiter)
 
-    def voice_deps(self) -> VoiceDeps:
-        return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice)
+    def voice_deps(self, drain: CallDrain) -> VoiceDeps:
+        """`drain`: the app's live calls (built by `create_app`: one per server process)."""
+        return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice,
+                         drain=drain)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogue.ports import StaleSession
 from dialogue.session import SessionData
 from storage.crypto import FieldCipher
-from storage.sessions import SessionRepository
+from storage.sessions import SessionRepository, StaleSession as NewerVersionStored
 
 
 class EncryptedSessionStore:
@@ -42,5 +43,12 @@ class EncryptedSessionStore:
         return self._decode(doc) if doc else None
 
     async def save(self, session: SessionData) -> None:
+        """Compare-and-set on `session.version`: raises `dialogue.ports.StaleSession` when another
+        writer saved first (nothing is written then)."""
         session.touch(self.repo.ttl)
-        await self.repo.save(self._encode(session))
+        try:
+            version = await self.repo.save(self._encode(session), session.version)
+        except NewerVersionStored as exc:
+            raise StaleSession(session.session_id) from exc
+        if version is not None:
+            session.version = version

@@ -53,6 +53,10 @@ log = logging.getLogger("channels.voice.call")
 
 APOLOGY_ENGINE = ENGINE_FAILED
 NOT_CAUGHT = "Sorry, I didn't catch that."
+# An answer nobody could make out, to the doctor or day question, goes to the engine as this text: it
+# counts the miss and, on a call, offers numbered keypad choices (dialogue/keypad_menu.py).
+NOT_HEARD = "(not understood)"
+ENGINE_HEARS_MISSES = ("provider", "date")
 GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
 
 
@@ -304,6 +308,9 @@ class CallSession(Listener, Speaker):
                 elif kind == "guess":
                     self._listen_for("yes_no")
                     await self.say(payload, kind="confirm_guess")
+                elif kind == "miss" and self.expecting in ENGINE_HEARS_MISSES:
+                    now = time.monotonic()     # the engine counts it and offers keypad choices
+                    await self._turn(NOT_HEARD, payload or {"final_at": now, "speech_end": now})
                 elif kind == "miss":
                     self._listen_for(question_for(self.expecting))
                     await self.say(f"{NOT_CAUGHT} {self.last_question()}", kind="reprompt")
@@ -349,7 +356,7 @@ class CallSession(Listener, Speaker):
     def _apply(self, reply: EngineReply) -> None:
         self.expecting = reply.expecting
         self.last_reply = reply.message
-        self.options_offered = len(reply.available_slots or ())
+        self.options_offered = len(reply.available_slots or ()) or reply.keypad_options
         self._listen_for(question_for(reply.expecting))
 
     def _listen_for(self, question: str) -> None:

@@ -1,6 +1,6 @@
 """`voice-agent call`: phone a running server as Twilio would and print a timed transcript.
 
-    voice-agent call [--url http://127.0.0.1:8000] [--clinic-phone N] "line one" "dtmf:06301952" ...
+    voice-agent call [--url URL (default: from HOST and PORT)] [--clinic-phone N] "line one" "dtmf:06301952" ...
 
 The caller's lines are known text; the agent's side is audio only (as it is for Twilio). By default
 each agent turn is shown by its length and reply latency; `--transcribe` adds a rough free-form
@@ -113,7 +113,7 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
 def add_parser(sub) -> None:
     call = sub.add_parser("call", help="call a running server as Twilio would, speaking the given lines")
     call.add_argument("lines", nargs="*", help='what the caller says, in order; "dtmf:0630" sends keypad digits')
-    call.add_argument("--url", default="http://127.0.0.1:8000", help="where the server listens")
+    call.add_argument("--url", help="where the server listens; default: the HOST and PORT settings")
     call.add_argument("--public-url", help="PUBLIC_BASE_URL of the server (signatures cover it); "
                                            "default: the PUBLIC_BASE_URL setting")
     call.add_argument("--clinic-phone", default="+13125550100", help="the clinic's number (Twilio's To)")
@@ -125,9 +125,17 @@ def add_parser(sub) -> None:
     call.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)   # tests: faster than real time
 
 
+def server_url(host: str, port: int) -> str:
+    """The address a server bound to HOST:PORT answers on (a wildcard bind is reached on loopback)."""
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def main(args: argparse.Namespace, settings) -> int:
     from voice_agent.web.settings import DEMO_TWILIO_AUTH_TOKEN
     token = settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN     # what `voice-agent demo` serves with
+    args.url = args.url or server_url(settings.host, settings.port)
     try:
         return asyncio.run(run_call(args, token, args.public_url or settings.public_base_url))
     except (httpx.HTTPError, OSError, TimeoutError) as exc:

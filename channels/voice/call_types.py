@@ -31,6 +31,7 @@ class VoiceConfig:
     mark_grace_seconds: float = 3.0   # wait this long past the expected end for the last mark
     start_timeout_seconds: float = 10.0
     max_bad_messages: int = 200       # malformed messages tolerated before the stream is closed
+    escape_sure: float = 0.9          # a goodbye or "a person, please" heard less surely is confirmed first
 
     @classmethod
     def from_settings(cls, settings: Any) -> "VoiceConfig":

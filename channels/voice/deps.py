@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
 from dialogue.engine import Engine
 from voice_agent.web.settings import Settings
@@ -21,3 +22,4 @@ class VoiceDeps:
     engine: Engine
     disclosures: DisclosureLog
     kit: VoiceKit
+    drain: CallDrain          # this process's live calls; after SIGTERM new ones are refused

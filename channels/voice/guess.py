@@ -6,6 +6,8 @@ answers (docs/speech.md). For provider, date, time and choice questions it then 
 grammar's closest sentence as a *guess*; the call asks "Did you say next Tuesday?" and hands the
 guess to the engine only when the caller says yes (or presses 1). Anything else re-asks the
 original question, so an off-topic remark costs one extra question, never a wrong booking.
+The same check guards the two answers that end the conversation: a goodbye or a request for a
+person heard on a low score is asked about before the call ends or is transferred.
 """
 from __future__ import annotations
 
@@ -29,6 +31,14 @@ class GuessCheck:
             return None
         self.pending = final.guess
         return f"Did you say {final.guess}?"
+
+    def confirm_escape(self, final: Final, text: str) -> str:
+        """A goodbye or a request for a person heard on a low score: asked before the call ends or
+        is transferred ("option one" can sound like "operator")."""
+        self.pending = text
+        if final.escape == "goodbye":
+            return "Did you want to end the call?"
+        return "Did you want me to connect you with our front desk?"
 
     def resolve(self, final: Final, text: str) -> tuple[Verdict, str | None]:
         """The caller answered the confirmation: 'use' the guess, re-ask ('miss'), or 'pass' the

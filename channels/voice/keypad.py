@@ -5,7 +5,8 @@ and only then read, so a date of birth that starts with `0` is never taken for "
 
 * on a question that takes digits (date of birth, phone) the entry is the answer;
 * elsewhere a lone `0` asks for a person; `1` / `2` answer yes / no where the question (or an open
-  "Did you say ...?") is a yes/no; a digit picks an offered option; a longer entry is passed to the
+  "Did you say ...?") is a yes/no; a digit picks an offered option (slots, or the numbered menu a
+  call offers after a missed doctor or day answer); a longer entry is passed to the
   dialogue as the answer to the question (it decides whether it fits);
 * while a "Did you say ...?" is open, any entry other than 1 / 2 withdraws the guess and answers the
   question the guess was about: it is never read as "no";
@@ -19,7 +20,7 @@ from typing import Callable, Literal
 
 ENTRY_LENGTH = {"date_of_birth": 8, "phone": 10}
 CHOICE_QUESTIONS = ("slot_choice", "appointment_choice", "menu")
-YES_NO_QUESTIONS = ("confirm", "handoff_offer")
+YES_NO_QUESTIONS = ("confirm", "handoff_offer", "confirm_identity")
 
 Action = Literal["answer", "yes", "no", "person", "repeat", "use_guess", "reject_guess", "ignore"]
 
@@ -30,7 +31,7 @@ class KeyMeaning:
     text: str = ""                 # the answer to hand the dialogue ("answer")
 
 
-def read_entry(entry: str, expecting: str | None, guess_open: bool) -> KeyMeaning:
+def read_entry(entry: str, expecting: str | None, guess_open: bool, options: int = 0) -> KeyMeaning:
     """What a finished entry means for this question."""
     if not entry:
         return KeyMeaning("ignore")
@@ -42,7 +43,7 @@ def read_entry(entry: str, expecting: str | None, guess_open: bool) -> KeyMeanin
         return KeyMeaning("use_guess" if entry == "1" else "reject_guess")
     if expecting in YES_NO_QUESTIONS:
         return KeyMeaning({"1": "yes", "2": "no"}.get(entry, "ignore"))        # type: ignore[arg-type]
-    if expecting in CHOICE_QUESTIONS:
+    if expecting in CHOICE_QUESTIONS or options > 0:        # offered options, or a numbered menu
         return KeyMeaning("answer", entry)
     if len(entry) > 1:
         return KeyMeaning("answer", entry)
@@ -57,7 +58,7 @@ def ends_at_once(entry: str, expecting: str | None, guess_open: bool, options: i
         return False                            # a person, or the start of a longer entry
     if guess_open or expecting in YES_NO_QUESTIONS:
         return entry in ("1", "2")
-    if expecting in CHOICE_QUESTIONS:
+    if expecting in CHOICE_QUESTIONS or options > 0:
         return 0 < options < 10 and len(entry) == 1
     return False
 
@@ -73,7 +74,7 @@ class Keypad:
         self._read: Callable[[str], KeyMeaning] = lambda entry: KeyMeaning("ignore")
 
     def press(self, key: str, expecting: str | None, *, guess_open: bool = False, options: int = 0) -> None:
-        self._read = lambda entry: read_entry(entry, expecting, guess_open)
+        self._read = lambda entry: read_entry(entry, expecting, guess_open, options)
         if key == "*":
             self.clear()
             self.on_entry(KeyMeaning("repeat"))

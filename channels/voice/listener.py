@@ -103,6 +103,9 @@ class Listener:
                 return
         if event.escape == "repeat" and self.last_reply:
             self._enqueue("repeat", None)
+        elif event.escape in ("human", "goodbye") and event.accepted and text \
+                and event.confidence < self.config.escape_sure and self.guesses.pending is None:
+            self._enqueue("guess", self.guesses.confirm_escape(event, text))
         elif not event.accepted or not text:
             ask = self.guesses.offer(event)
             self._enqueue("guess", ask) if ask else self._enqueue("miss", timing)

@@ -130,7 +130,8 @@ async def media_socket(deps: VoiceDeps, ws: WebSocket) -> None:
         except Exception:
             log.exception("consent event not recorded", extra={"event": "consent_failed"})
     try:
-        await session.run()
+        with deps.drain.live_call():      # a SIGTERM waits for it (voice_agent/graceful.py)
+            await session.run()
     finally:
         if calls.get(call_sid) is session:
             calls.pop(call_sid, None)

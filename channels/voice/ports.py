@@ -48,6 +48,7 @@ EXPECTING_TO_GRAMMAR = {
     None: "opening", "opening": "opening", "provider": "provider", "date": "date", "time": "time",
     "slot_choice": "choice", "patient_name": "name", "date_of_birth": "date", "phone": "yes_no",
     "reason": "reason", "confirm": "yes_no", "appointment_choice": "choice", "handoff_offer": "yes_no",
+    "confirm_identity": "yes_no",
 }
 
 

@@ -14,10 +14,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from functools import partial
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import Connect, Dial, Stream, VoiceResponse
 
 from channels.voice.deps import VoiceDeps
+from channels.voice.opening_hours import callback_promise, is_open
 from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.security import media_stream_url, stream_token
@@ -34,7 +33,7 @@ from dialogue.states import BookingState
 log = logging.getLogger("channels.voice.twiml")
 VOICE = "Polly.Joanna"
 MESSAGE_SECONDS = 120
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CALL_BACK = "Sorry, we can't take your call this very moment. Please call back in a minute. Goodbye."
 FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
               "reschedule": "reschedule an appointment", "check": "check on an appointment"}
 STATE_WORDS = {
@@ -53,20 +52,16 @@ def base_url(deps: VoiceDeps) -> str:
     return deps.settings.public_base_url.rstrip("/")
 
 
-def is_open(clinic: ClinicProfile, now: datetime) -> bool:
-    local = now.astimezone(ZoneInfo(clinic.timezone))
-    hhmm = local.strftime("%H:%M")
-    for start, end in (clinic.business_hours or {}).get(DAYS[local.weekday()], []) or []:
-        if start <= hhmm < end:
-            return True
-    return False
-
-
 async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
     engine = deps.engine
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
     response = VoiceResponse()
+    if deps.drain.draining:      # shutting down (SIGTERM): the next instance takes the call-back
+        log.info("call refused while shutting down", extra={"event": "call_refused_draining"})
+        response.say(CALL_BACK, voice=VOICE)
+        response.hangup()
+        return twiml(response)
     try:
         clinic = await engine.directory.by_phone(to) if to else None
     except Exception as exc:          # Twilio reads only TwiML: a 503 would play its "application error"
@@ -125,8 +120,10 @@ async def after_stream(deps: VoiceDeps, request: Request) -> Response:
         response.hangup()
         return twiml(response)
     front_desk = clinic.settings.get("front_desk_phone")
-    if not front_desk or not is_open(clinic, engine.now()):
-        take_message(response, deps, clinic, call_sid, "Our front desk is closed right now.")
+    now = engine.now()
+    if not front_desk or not is_open(clinic.business_hours, clinic.timezone, now):
+        promise = callback_promise(clinic.business_hours, clinic.timezone, now)
+        take_message(response, deps, clinic, call_sid, f"Our front desk is closed right now. {promise}")
         return twiml(response)
     query = urlencode({"clinic": clinic.id, "call": call_sid})
     dial = Dial(timeout=25, action=f"{base_url(deps)}/webhooks/twilio/voice/dial-done?{query}", method="POST",

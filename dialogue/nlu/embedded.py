@@ -24,6 +24,7 @@ import re
 from typing import Optional
 
 from .choice import parse_choice, parse_name
+from .negation import drop_negated
 from .dates import parse_date, parse_dob
 from .intents import _QSTART, ASKS_FOR_PERSON, CORRECTION, classify
 from .normalize import clean
@@ -72,7 +73,7 @@ class EmbeddedUnderstanding:
         res = NLUResult()
         if not raw:
             return res
-        c = clean(raw)
+        c, negated = drop_negated(clean(raw))       # "Wednesday not Tuesday": Tuesday is not read
         exp = ctx.expecting
         guess = classify(c)
         res.info_topic = guess.info_topic
@@ -106,7 +107,7 @@ class EmbeddedUnderstanding:
                 res.choice_index = None if re.search(r"[:ap]m|:\d|\d:", c) else res.choice_index
                 if res.choice_index is not None:
                     res.time = None
-        pm = match_provider(c, ctx.roster, expecting_provider=(exp == "provider"))
+        pm = match_provider(c, ctx.roster, expecting_provider=(exp == "provider"), spoken=ctx.spoken)
         res.provider_id, res.provider_ambiguous = pm.provider_id, pm.ambiguous
         res.specialty = pm.specialty
         if pm.provider_id and not pm.specialty:
@@ -119,7 +120,7 @@ class EmbeddedUnderstanding:
             for v in (res.date, res.date_range, res.time, res.earliest_time, res.latest_time,
                       res.provider_id, res.provider_ambiguous or None, res.part_of_day)
         )
-        corr_cue = bool(CORRECTION.search(c))
+        corr_cue = bool(CORRECTION.search(c)) or negated
         if exp == "confirm":
             lead_corr = bool(_LEAD_CORRECTION.search(c))
             if pol is True and new_slots and _BUT.search(c):
@@ -160,6 +161,7 @@ class EmbeddedUnderstanding:
             "phone": res.phone is not None,
             "reason": res.reason is not None,
             "confirm": res.yes_no is not None or res.is_correction,
+            "confirm_identity": res.yes_no is not None,
             None: False,
         }.get(exp, False)
 
@@ -177,7 +179,7 @@ class EmbeddedUnderstanding:
             return g, conf
         if res.is_correction:
             return Intent.CORRECTION, 0.8
-        if exp == "confirm" and res.yes_no is not None:
+        if exp in ("confirm", "confirm_identity") and res.yes_no is not None:
             return Intent.CONFIRMATION, 0.9 if g == Intent.CONFIRMATION else 0.75
         if res.answers_expected:
             if g in (Intent.GREETING, Intent.CONFIRMATION) and exp not in ("patient_name", "reason"):

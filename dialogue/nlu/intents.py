@@ -56,6 +56,9 @@ CANCEL = _rx(
     r"^(?:please )?cancel(?: it| that| this| please)*$",
     r"cancel (?:it|that|this|them)", "i want to cancel", "need to cancel", "like to cancel",
 )
+# "I have to cancel, something came up": a cancellation whatever else the message says
+CANCEL_STRONG = _rx(r"(?:have|need|got|gotta|must|going) to cancel(?! (?:my |the |a |an )?(?:subscription|order|"
+                    r"account|card|membership|flight|hotel|trip|plan|service)s?\b)")
 ABORT = _rx(
     r"silence", r"mute", r"quiet", r"shh+", r"shut up", r"discontinue", r"rescind", r"undo", r"^scratch",
     r"^scrap", r"eliminate", r"negate (?:the )?last", r"cancel (?:what|the current|your|action|current|the input|my last)",
@@ -82,6 +85,8 @@ CHECK = _rx(
     rf"(?:is|are) (?:my|our) {APPT}s? (?:still|confirmed|on|booked|scheduled)",
     rf"(?:my|our) (?:upcoming|next|existing|scheduled) {APPT}", r"am i (?:booked|scheduled)",
     rf"what {APPT}s? do i have", rf"details of my {APPT}",
+    rf"when my (?:next |upcoming )?{APPT} is", r"what (?:day|time|date) am i (?:seeing|booked|scheduled|coming)",
+    r"(?:forgot|don't remember|can't remember|do not remember) (?:when|what time|what day)",
 )
 SCHEDULE = _rx(
     rf"(?:book|make|schedule|set up|setup|get|need|want|request|like|have|arrange)(?: me)?(?: an?| my| the| another| one| new)?(?: [a-z']+)? {APPT}",
@@ -96,6 +101,7 @@ SCHEDULE = _rx(
     r"(?:doctor|dr|nurse)(?:'s)? (?:available|free)", rf"{APPT}", r"get (?:checked|seen|a checkup|a physical)",
     r"need (?:a|to see a) (?:doctor|physician|checkup|physical)", "walk in", "new patient",
     r"(?:i|we) (?:need|want|would like) to (?:see|come|get seen)", "to be seen", "sick visit",
+    r"who can see me", r"(?:whoever|anyone|anybody) (?:is )?(?:available|free|is fine)",
 )
 INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
     ("hours", _rx(
@@ -105,7 +111,7 @@ INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
         r"closing time", r"business hours", r"office hours")),
     ("address", _rx(
         r"where (?:are|is) (?:you|your|the clinic|the office|y'all|the practice)", r"address",
-        r"located", r"location", r"directions", r"how do i get (?:there|to you)", r"parking",
+        r"located", r"location", r"directions", r"how do i get (?:there|to you|to your|to the)", r"parking",
         r"where(?:'s| is) (?:the|your) (?:clinic|office|building)", r"what street", r"where to go")),
     ("phone", _rx(
         r"(?:your|the|clinic's|office's|office|clinic) (?:phone|telephone|fax)(?: number)?",
@@ -142,7 +148,8 @@ GOODBYE = _rx(
     r"gotta run", r"leaving now", r"until next time", r"nice (?:chat|conversation)", r"buh ?bye",
     r"tootles", r"goodnight", r"pleasure (?:talking|speaking|chatting|to (?:talk|speak|chat))", r"i'?m off", r"i'll be off",
     r"bye+", "goodbye", "good bye", "see you", "see ya",
-    r"(?<!the )(?<!a )later(?!\s+(?:one|time|slot|option|appointment|day|date|in the|on|than|that))", r"that's all", r"that is all",
+    r"(?<!the )(?<!a )later(?!\s*,?\s+(?:one|time|slot|option|appointment|day|date|in the|on|than|that|please|"
+    r"after|before|at|in|that day|today|this|next))", r"that's all", r"that is all",
     r"that's it", r"that is it", r"that will be all", r"that'll be all", r"nothing else",
     r"no(?:,)? that's (?:all|it)", r"have a (?:good|great|nice) (?:day|night|one|evening|weekend)",
     r"take care", r"i'm (?:done|good|all set)", r"all set", r"talk to you later", r"ciao", r"adios",
@@ -235,6 +242,9 @@ _MEDICAL = _rx(
     "refill", "vaccine", "flu shot", "sick", "pain", "fever", "symptoms", "rash", "injury", "hurt", "hurts",
     "medical", "health", "pediatrician", "dentist", "therapist", "specialist", "physical", "exam",
     "test results", "lab", "labs", "x-ray", "referral", "insurance",
+    r"meds", "medication", "medications", "medicine", "blood pressure", "blood work", "bloodwork",
+    "diabetes", "cholesterol", "asthma", "allergies", "allergy", "follow up", "follow-up", "shot", "shots",
+    r"(?:come in|be seen|see someone) (?:to|for|about) (?:talk|discuss|go over|review|check|get)",
 )
 
 
@@ -275,6 +285,8 @@ def classify(text: str) -> IntentGuess:
         return IntentGuess(Intent.HANDOFF, 0.9, dialogue_act=None)
     if CHECK.search(t):
         return IntentGuess(Intent.CHECK_APPOINTMENT, 0.85)
+    if CANCEL_STRONG.search(t):
+        return IntentGuess(Intent.CANCELLATION, 0.85)
     if RESCHEDULE.search(t) and clinicish:
         return IntentGuess(Intent.RESCHEDULE, 0.85)
     if CANCEL.search(t) and clinicish:
@@ -282,6 +294,8 @@ def classify(text: str) -> IntentGuess:
     if ABORT.search(t) and (clinicish or len(t.split()) <= 6):
         return IntentGuess(Intent.CANCELLATION, 0.6, dialogue_act="abort")
     topic = info_topic(t)
+    if topic == "providers" and SCHEDULE.search(t):      # "do you have a dermatologist? I'd like an appointment"
+        return IntentGuess(Intent.SCHEDULING, 0.85)
     if topic and clinicish:
         return IntentGuess(Intent.INFORMATION, 0.85, info_topic=topic)
     if SCHEDULE.search(t) and (medical or not foreign):

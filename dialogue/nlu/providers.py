@@ -83,7 +83,8 @@ than that the their them then there they this to today too up us want was we wel
 when where which who will win with would yes you young your faith joy dawn sunny chase page
 price wood hill lane park rush sky star storm ray sun west white black gray grey bud major
 """.split())
-_CUE_RE = re.compile(r"\b(?:dr|doctor|doc|nurse|np|pa|provider|physician|prof)\.?\s+$")
+_CUE_RE = re.compile(r"\b(dr|doctor|doc|nurse|np|pa|provider|physician|prof|practitioner|assistant)\.?\s+$")
+_DOCTOR_CUES = {"dr", "doctor", "doc", "physician"}
 _WITH_RE = re.compile(r"\b(?:with|see|seeing|saw|for|prefer|want|book)\s+$")
 _TOKEN_RE = re.compile(r"[a-z][a-z'\-]*")
 
@@ -177,8 +178,10 @@ def _merge_surnames(toks: list[tuple[str, int]], last: dict[str, list[str]]) -> 
     return out
 
 
-def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider: bool = False) -> ProviderMatch:
-    """Find a roster provider mentioned in cleaned ``text`` (see module docstring)."""
+def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider: bool = False,
+                   spoken: bool = False) -> ProviderMatch:
+    """Find a roster provider mentioned in cleaned ``text`` (see module docstring). ``spoken``: the
+    text came from a phone line, where surnames that sound alike (Lee / Li) are one word."""
     out = ProviderMatch()
     if not roster:
         return out
@@ -188,13 +191,19 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
     toks = _merge_surnames([(m.group(0).strip("'-"), m.start()) for m in _TOKEN_RE.finditer(text)], last_idx)
     scores: dict[str, float] = {}
     first_hits: set[str] = set()
+    doctor_said = False                  # "Dr." / "doctor" before a matched name
     for i, (tok, pos) in enumerate(toks):
         w = _norm_name(tok)
         if len(w) < 2:
             continue
         before = text[max(0, pos - 14): pos]
-        titled = bool(_CUE_RE.search(before))
-        cued = titled or bool(_WITH_RE.search(before)) or expecting_provider
+        cue = _CUE_RE.search(before)
+        titled = bool(cue)
+        if cue and cue.group(1) in _DOCTOR_CUES:
+            doctor_said = True
+        prev = _norm_name(toks[i - 1][0]) if i else ""
+        full_name = any(_norm_name(r.first_name) == prev and _norm_name(r.last_name) == w for r in roster)
+        cued = titled or full_name or bool(_WITH_RE.search(before)) or expecting_provider   # "Sam Park"
         common = w in COMMON_WORDS
         if common and not cued:
             continue
@@ -203,7 +212,7 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
         for name, ids in last_idx.items():
             if w == name:
                 s = 100.0
-            elif len(w) >= 4 and len(name) >= 4 and not common and (cued or len(w) >= 6):
+            elif len(w) >= 4 and len(name) >= 4 and (titled or not common and (cued or len(w) >= 6)):
                 s = fuzz.ratio(w, name)
                 if s < (75 if titled else 85):
                     continue
@@ -235,8 +244,30 @@ def match_provider(text: str, roster: Sequence[RosterEntry], expecting_provider:
     top = max(scores.values())
     best = sorted(pid for pid, s in scores.items() if s >= top - 0.01)
     out.score = min(top, 100.0) / 100.0
+    if len(best) == 1 and best[0] not in first_hits:
+        best = sorted({best[0], *_rivals(best[0], scores, roster, doctor_said, spoken)})
     if len(best) == 1:
         out.provider_id = best[0]
     else:
         out.ambiguous = best
     return out
+
+
+def _is_doctor(entry: RosterEntry) -> bool:
+    return _norm_name(entry.title or "") in ("dr", "doctor", "md", "do")
+
+
+def _rivals(winner: str, scores: dict[str, float], roster: Sequence[RosterEntry], doctor_said: bool,
+            spoken: bool) -> list[str]:
+    """Others the patient may have meant: a doctor near the name when "doctor" was said to a
+    non-doctor ("doctor Park" with NP Sam Park and Dr. Lena Parks), or, on a call, a surname that
+    sounds the same (Lee / Li)."""
+    by_id = {r.id: r for r in roster}
+    top = by_id[winner]
+    found: list[str] = []
+    if doctor_said and not _is_doctor(top):
+        found += [pid for pid, s in scores.items() if pid != winner and s >= 75 and _is_doctor(by_id[pid])]
+    if spoken:
+        key = sound_key(_norm_name(top.last_name))
+        found += [r.id for r in roster if r.id != winner and sound_key(_norm_name(r.last_name)) == key]
+    return found

@@ -42,7 +42,7 @@ _P_PREP = re.compile(
     r"\b(at|around|about|by|after|before|until|till|til|say|from|maybe|how about|"
     r"earliest|latest|no earlier than|no later than|not before|not after|"
     r"anytime after|any time after|sometime after|later than|earlier than|i meant|meant|make it|"
-    r"how about|what about|change it to|switch it to|move it to|try|rather|instead of|or)\s+(\d{1,2})"
+    r"how about|what about|change it to|switch it to|move it to|make that|try|rather|instead of|or)\s+(\d{1,2})"
     r"(?![\d/:.]|\s*(?:st|nd|rd|th|days?|weeks?|months?|years?|people|kids|minutes|hours|of)\b)"
 )
 _P_POD_FIRST = re.compile(rf"\b{_POD}\s+(?:at\s+|around\s+)?(\d{{1,2}})(?:[:.](\d{{2}}))?(?![\d/])(?:\s*(am|pm))?")
@@ -122,6 +122,10 @@ def parse_time(text: str, expecting_time: bool = False) -> TimeParse:
     """Times in cleaned ``text``; the last specific time wins."""
     text = _join_spaced(text, expecting_time)
     out = TimeParse()
+    alone = re.fullmatch(r"\W*(am|pm|a m|p m)\W*(?:please)?\W*", text)
+    if alone and expecting_time:                   # "am" to "morning or afternoon?"
+        out.part_of_day = "morning" if alone.group(1).startswith("a") else "afternoon"
+        return out
     pods = _P_POD.findall(text)
     msg_pod = _pod_norm(pods[-1]) if pods else None
     out.part_of_day = msg_pod

@@ -20,6 +20,7 @@ EXPECTING_VALUES = frozenset(
         "phone",
         "reason",
         "confirm",
+        "confirm_identity",
         "appointment_choice",
     }
 )
@@ -66,6 +67,7 @@ class NLUContext:
     roster: list[RosterEntry] = field(default_factory=list)
     expecting: Optional[str] = None
     shown_options: int = 0
+    spoken: bool = False          # the text came from a phone call's recogniser (Lee and Li sound alike)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -27,7 +27,7 @@ _NEG = re.compile(
     r"i think not|i don't think so|false|nay|cancel (?:that|it)|not for me|not now|"
     r"oh no|that won't work|nothing|not interested|i disagree|disagree|decline|untrue|inaccurate|"
     r"erroneous|i'll pass|ill pass|i pass|not the case|not happening|prefer not|negatory|invalid|nada|"
-    r"it seems not|hard no|hell no|not so|nix)\b"
+    r"it seems not|hard no|hell no|not so|nix|n(?=\W*$))\b"
 )
 _POS = re.compile(
     r"\b(yes+|yeah|yep|yup|yea|ya|yah|yeap|yas|sure|surely|certainly|absolutely|definitely|"
@@ -41,7 +41,7 @@ _POS = re.compile(
     r"you got it|you bet|i do|that is it|that's it|that's the one|sounds about right|"
     r"i confirm|go on|proceed|ja|si|oui|aye|roger|suits me|suit me|satisfactory|approved|"
     r"a fact|facts|the truth|affirmitive|accepted|makes sense|that's true|is true|"
-    r"positive|totally|most certainly|i.m in|for sure|by all means|bingo|cool)\b"
+    r"positive|totally|most certainly|i.m in|for sure|by all means|bingo|cool|y(?=\W*$)|k(?=\W*$))\b"
 )
 _CLAUSE_END = re.compile(r"[.!?;]|\bbut\b|\bhowever\b|\bthough\b")
 _LEAD = re.compile(r"^\W*(?:well|um+|uh+|hmm+|oh|so|and|ah+|er+|actually)?\W*")

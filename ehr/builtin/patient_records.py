@@ -26,6 +26,18 @@ class PatientRecords(CalendarBase):
             matches = await self._candidates(conn, clinic_id, last_name, date_of_birth)
         return self._narrow(matches, first_name, phone)
 
+    async def find_patients_by_phone(self, clinic: ClinicRef, date_of_birth: date, phone: str) -> list[Patient]:
+        clinic_id, wanted = _uuid(clinic.id), normalize_phone(phone) if phone else None
+        if clinic_id is None or date_of_birth is None or not wanted:
+            return []
+        async with self._conn() as conn:
+            cur = await conn.execute(
+                f"""SELECT {_PATIENT_COLUMNS} FROM patients
+                    WHERE clinic_id = %s AND NOT is_deleted AND date_of_birth = %s
+                    ORDER BY created_at, id""", (clinic_id, date_of_birth))
+            rows = await cur.fetchall()
+        return [p for p in (self._patient(r) for r in rows) if same_phone(p.phone, wanted)]
+
     async def _candidates(self, conn, clinic_id: str, last_name: str, date_of_birth: date) -> list[Patient]:
         cur = await conn.execute(
             f"""SELECT {_PATIENT_COLUMNS} FROM patients

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -24,16 +25,21 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, env: dict[str, str], *, until: str = "/health/ready") -> None:
-        """Start and wait until `until` answers 200 (`/health/live` for a server whose database is down)."""
+    def __init__(self, env: dict[str, str], *, until: str = "/health/ready", command: str | None = None) -> None:
+        """Start and wait until `until` answers 200 (`/health/live` for a server whose database is down).
+        `command`: a command line as an operator types it (`voice-agent serve --workers 2`), run
+        with the virtualenv's commands on PATH; by default `python -m voice_agent.cli serve`."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         full = {**os.environ, **env, "PORT": str(self.port), "VOICE_DECODER_PROCESSES": "1"}
+        argv = [sys.executable, "-m", "voice_agent.cli", "serve"]
+        if command is not None:
+            argv = shlex.split(command)
+            full.update(PYTHONPATH=str(ROOT), PATH=f"{Path(sys.executable).parent}:{full.get('PATH', '')}")
         # The log goes to a file: an unread pipe fills after ~64 KB and then blocks the server mid-request.
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([sys.executable, "-m", "voice_agent.cli", "serve"], cwd=ROOT, env=full,
-                                     stdout=subprocess.DEVNULL, stderr=self.log, text=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=self.log,
+                                     text=True, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
@@ -51,6 +57,10 @@ class Served:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS")
+
+    def log_text(self) -> str:
+        """The server's log so far (read without moving the offset the server writes at)."""
+        return os.pread(self.log.fileno(), 1 << 24, 0).decode(errors="replace")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

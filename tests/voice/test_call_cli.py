@@ -29,3 +29,20 @@ async def test_call_command_prints_each_turn_and_transcribing_does_not_stall_the
     assert "reprompt" not in [e[1] for e in call.events], call.events     # no "Sorry, I didn't hear anything"
     assert printed[-1].startswith("turns: 2, reply latency median")
     assert wav.stat().st_size > 44 + 8000 * 4 * 2          # both sides, a couple of seconds at least
+
+
+def test_call_goes_to_the_server_the_host_and_port_settings_describe(monkeypatch, settings):
+    import dataclasses
+    seen: list[str] = []
+
+    async def fake_run(args, token, public_url, **kw):
+        seen.append(args.url)
+        return 0
+    monkeypatch.setattr(call_cli, "run_call", fake_run)
+    for host, port, want in [("127.0.0.1", 8123, "http://127.0.0.1:8123"), ("0.0.0.0", 9000, "http://127.0.0.1:9000"),
+                             ("::1", 8000, "http://[::1]:8000")]:
+        configured = dataclasses.replace(settings, host=host, port=port)
+        assert call_cli.main(_parser().parse_args(["call", "hello"]), configured) == 0
+        assert seen[-1] == want
+    assert call_cli.main(_parser().parse_args(["call", "--url", "http://10.0.0.5:1", "hi"]), settings) == 0
+    assert seen[-1] == "http://10.0.0.5:1"

@@ -8,7 +8,8 @@ rejects some of these answers on this voice (its off-topic branch wins, docs/spe
 asks "Did you say <its best guess>?", and the caller says yes only when the guess is what they
 said, and no otherwise (then rephrases once, as people do). The slot is picked as "option one"
 ("the first one" is heard as "the third one" on this voice, and a wrong pick is not rejected).
-Dates of birth and phone numbers go by keypad."""
+The patient is identified by keypad (date of birth, then phone) and confirms the name on file
+("Is this appointment for Maria?") with a yes."""
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from dialogue.states import BookingState
 # didn't catch that" (at most two tries per step).
 SCRIPT = [("I'd like to book with Doctor Raman", "I want to see Doctor Raman"),
           ("next Tuesday", "on Tuesday"), ("in the morning", "morning"), ("option one", "the earliest one"),
-          ("Maria Garcia", "my name is Maria Garcia"), ("dtmf:03041985",), ("dtmf:3125550123",),
+          ("dtmf:03041985",), ("dtmf:3125550123",), ("yes", "yes it is"),
           ("a flu shot", "a physical"), ("yes", "yes that's right")]
 
 
@@ -87,7 +88,8 @@ async def test_booking_end_to_end_with_embedded_speech(voice_rig):
 
 async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_rig):
     """Off-topic speech at the date question: the recogniser rejects it and may offer its closest
-    date as a guess; "no" re-asks the question and nothing is taken as the date."""
+    date as a guess; "no" re-asks the question with numbered days on the keypad, nothing is taken
+    as the date, and a key picks one."""
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
     caller = await rig.connected_caller()
     try:
@@ -103,10 +105,39 @@ async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_ri
         if asked.startswith("Did you say "):
             await caller.say("no")
             assert await caller.wait_for_agent(timeout=30) is not None
-        assert live.playbacks[-1].text == "Sorry, I didn't catch that. What day works best for you?"
+        reprompt = live.playbacks[-1].text
+        assert reprompt.startswith("Sorry, I didn't catch that. What day works best for you? Or press 1 for "), reprompt
         session = await rig.session(caller.call_sid)
         assert session.current_state == BookingState.COLLECT_DATE
         assert not any(t.role == "user" and "music" in t.content for t in session.message_history)
+        assert "4 for Tuesday, March 9th" in reprompt, reprompt
+        await caller.dtmf("4")                               # the keypad menu answers the day question
+        assert await caller.wait_for_agent(timeout=30) is not None
+        session = await rig.session(caller.call_sid)
+        assert session.collected_data.get("date") == "2027-03-09", live.playbacks[-1].text
     finally:
         await caller.hangup()
     assert await rig.appointments() == []
+
+
+async def test_a_transfer_heard_on_a_low_score_is_asked_about_first(voice_rig):
+    """On this voice "option one" at the date question decodes as "talk to someone" on a low score:
+    the call asks before it transfers, and "no" goes back to the question."""
+    rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
+    caller = await rig.connected_caller()
+    try:
+        assert await caller.wait_for_agent(timeout=30) is not None
+        await caller.say("I'd like to book with Doctor Raman")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        live = rig.live(caller.call_sid)
+        assert live.playbacks[-1].text == "What day works best for you?"
+        await caller.say("option one")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        assert live.playbacks[-1].text == "Did you want me to connect you with our front desk?", live.playbacks[-1].text
+        await caller.say("no")
+        assert await caller.wait_for_agent(timeout=30) is not None
+        assert live.playbacks[-1].text.startswith("Sorry, I didn't catch that. What day works best for you?")
+        session = await rig.session(caller.call_sid)
+        assert session.current_state == BookingState.COLLECT_DATE
+    finally:
+        await caller.hangup()

@@ -24,9 +24,11 @@ from channels.voice.keypad import KeyMeaning, Keypad, read_entry
     ("7", "confirm", False, KeyMeaning("ignore")),
     ("2", "slot_choice", False, KeyMeaning("answer", "2")),
     ("5", "date", False, KeyMeaning("ignore")),
+    ("2", "provider", False, KeyMeaning("answer", "2")),          # a numbered menu is open (options below)
 ])
 def test_an_entry_is_read_by_the_question(entry, expecting, guess_open, want):
-    assert read_entry(entry, expecting, guess_open) == want
+    options = 5 if expecting == "provider" and entry == "2" else 0
+    assert read_entry(entry, expecting, guess_open, options) == want
 
 
 async def _press(keys: str, expecting: str | None, *, guess_open: bool = False, options: int = 0,

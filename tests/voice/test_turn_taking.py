@@ -150,6 +150,8 @@ async def test_after_hours_handoff_takes_a_message(voice_rig):
         record = ElementTree.fromstring(after).find("Record")
         assert record is not None and record.get("maxLength") == "120"
         assert "<Dial" not in after
+        told = ElementTree.fromstring(after).find("Say").text            # before the tone: when they call back
+        assert "front desk will call you back after we open tomorrow at 9 AM" in told, told
         done = await caller.post_signed(record.get("action"), {**caller._call_params("in-progress"),
                                                                "RecordingSid": "RE" + "1" * 32,
                                                                "RecordingDuration": "12"})

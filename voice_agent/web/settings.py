@@ -72,6 +72,7 @@ class Settings:
     client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
     auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
     auth_failure_window: int = 900
+    shutdown_grace_seconds: float = 25.0     # after SIGTERM, live calls may run this long (fly.toml kill_timeout)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -245,4 +246,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         client_ip_header=_header_name("CLIENT_IP_HEADER", get("CLIENT_IP_HEADER")),
         auth_failure_limit=_int("AUTH_FAILURE_LIMIT", get("AUTH_FAILURE_LIMIT", "20"), 1, 1_000_000),
         auth_failure_window=_int("AUTH_FAILURE_WINDOW", get("AUTH_FAILURE_WINDOW", "900"), 1, 86_400),
+        shutdown_grace_seconds=_float("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS", "25"), 0.0, 3600.0),
     )
