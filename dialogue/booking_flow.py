@@ -98,6 +98,13 @@ class BookingFlow(TurnBase):
         """Openings the patient turned down in this search (kept until the search changes)."""
         return [datetime.fromisoformat(x) for x in self.c.get("declined", [])]
 
+    def weekdays(self) -> tuple[int, ...]:
+        """The day asked for, or every day but the ones ruled out ("not on a Monday")."""
+        if self.c.get("weekday") is not None:
+            return (self.c["weekday"],)
+        ruled_out = set(self.c.get("not_weekdays") or ())
+        return tuple(d for d in range(7) if d not in ruled_out) if ruled_out else ()
+
     def criteria(self, relax_time: bool = False, widen: bool = False) -> SlotCriteria:
         c = self.c
         day = date.fromisoformat(c["date"]) if c.get("date") else None
@@ -114,7 +121,7 @@ class BookingFlow(TurnBase):
             part_of_day=None if relax_time or c.get("time") else c.get("part_of_day"),
             earliest_time=None if relax_time or not earliest else time.fromisoformat(earliest),
             latest_time=None if relax_time or not c.get("latest_time") else time.fromisoformat(c["latest_time"]),
-            weekdays=(c["weekday"],) if c.get("weekday") is not None and not day else (),
+            weekdays=self.weekdays() if not day else (),
             limit=OPTIONS, spread_days=not day, exclude_starts=tuple(self.excluded()))
 
     async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:

@@ -22,7 +22,7 @@ IDENTITY_ORDER = ("patient_name", "date_of_birth", "phone")
 # on file matches or the caller says the one found is not the patient.
 KEYPAD_IDENTITY_ORDER = ("date_of_birth", "phone")
 SLOT_FIELDS = {"provider": ("provider_id", "specialty", "any_provider"),
-               "date": ("date", "date_from", "any_date"),
+               "date": ("date", "date_from", "any_date", "not_weekdays"),
                "time": ("time", "earliest_time", "part_of_day", "any_time")}
 
 
@@ -73,8 +73,12 @@ def merge(collected: dict, nlu: NLUResult, today: date, awaiting: str | None = N
         put("date_from", max(start, today).isoformat())
         put("date_to", end.isoformat())
         collected.pop("date", None)
-    elif nlu.weekday is not None:
+    elif nlu.weekday is not None and nlu.weekday not in nlu.not_weekdays:
         put("weekday", nlu.weekday)
+    if take_search and nlu.not_weekdays:
+        put("not_weekdays", nlu.not_weekdays)
+        if collected.get("weekday") in nlu.not_weekdays:
+            collected.pop("weekday", None)
     if take_search and nlu.time:
         put("time", nlu.time.strftime("%H:%M"))
         collected.pop("any_time", None)
@@ -150,5 +154,5 @@ STATE_FOR_QUESTION = {
     "confirm_identity": BookingState.COLLECT_PATIENT_INFO, "reason": BookingState.COLLECT_REASON,
 }
 
-SEARCH_KEYS = {"provider_id", "specialty", "date", "date_from", "date_to", "weekday", "time", "earliest_time",
-               "latest_time", "part_of_day"}
+SEARCH_KEYS = {"provider_id", "specialty", "date", "date_from", "date_to", "weekday", "not_weekdays", "time",
+               "earliest_time", "latest_time", "part_of_day"}

@@ -24,7 +24,7 @@ import re
 from typing import Optional
 
 from .choice import parse_choice, parse_name
-from .negation import drop_negated
+from .negation import drop_negated, excluded_weekdays, without_excluded_days
 from .dates import parse_date, parse_dob
 from .intents import _QSTART, ASKS_FOR_PERSON, CORRECTION, classify
 from .normalize import clean
@@ -73,7 +73,8 @@ class EmbeddedUnderstanding:
         res = NLUResult()
         if not raw:
             return res
-        c, negated = drop_negated(clean(raw))       # "Wednesday not Tuesday": Tuesday is not read
+        res.not_weekdays = excluded_weekdays(clean(raw))
+        c, negated = drop_negated(without_excluded_days(clean(raw)))   # "Wednesday not Tuesday": not Tuesday
         exp = ctx.expecting
         guess = classify(c)
         res.info_topic = guess.info_topic
@@ -151,7 +152,8 @@ class EmbeddedUnderstanding:
         res.answers_expected = {
             "provider": res.provider_id is not None or bool(res.provider_ambiguous) or res.specialty is not None
                         or bool(re.search(r"\b(?:any|anyone|whoever|no preference|doesn't matter|don't care)\b", c)),
-            "date": res.date is not None or res.date_range is not None or res.weekday is not None,
+            "date": res.date is not None or res.date_range is not None or res.weekday is not None
+                    or bool(res.not_weekdays),
             "time": res.time is not None or res.earliest_time is not None or res.latest_time is not None
                     or res.part_of_day is not None,
             "slot_choice": res.choice_index is not None or res.time is not None,

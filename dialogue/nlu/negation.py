@@ -28,3 +28,19 @@ def drop_negated(text: str) -> tuple[str, bool]:
     if out == " ".join(text.split()) or not _ANY_VALUE.search(out):
         return text, False
     return out, True
+
+
+_WEEKDAY_NUMBER = {"mon": 0, "tues": 1, "wednes": 2, "thurs": 3, "fri": 4, "satur": 5, "sun": 6}
+_EXCLUDED_DAY = re.compile(r"\b(?:not|except|excluding|other than|besides|any ?day but|anything but|but not)\s+"
+                           r"(?:on\s+)?(?:a\s+)?(mon|tues|wednes|thurs|fri|satur|sun)days?\b")
+
+
+def excluded_weekdays(text: str) -> list[int]:
+    """Days the patient rules out ("not on a Monday", "any day but Monday", "except Fridays"):
+    0 = Monday. "No, Monday" is a correction to Monday, not an exclusion."""
+    return sorted({_WEEKDAY_NUMBER[m.group(1)] for m in _EXCLUDED_DAY.finditer(text)})
+
+
+def without_excluded_days(text: str) -> str:
+    """The text with its ruled-out days removed, so "not on a Monday" is not read as Monday."""
+    return " ".join(_EXCLUDED_DAY.sub(" ", text).split())

@@ -97,6 +97,7 @@ class NLUResult:
     date: Optional[dt.date] = None
     date_range: Optional[tuple[dt.date, dt.date]] = None
     weekday: Optional[int] = None  # 0=Monday .. 6=Sunday, a constraint ("any tuesday")
+    not_weekdays: list[int] = field(default_factory=list)   # "not on a Monday", "any day but Monday"
     time: Optional[dt.time] = None
     earliest_time: Optional[dt.time] = None
     latest_time: Optional[dt.time] = None
@@ -135,7 +136,7 @@ class NLUResult:
             getattr(self, n) not in (None, [], False)
             for n in (
                 "provider_id", "provider_ambiguous", "specialty", "date", "date_range",
-                "weekday", "time", "earliest_time", "latest_time", "part_of_day",
+                "weekday", "not_weekdays", "time", "earliest_time", "latest_time", "part_of_day",
                 "choice_index", "first_name", "last_name", "date_of_birth", "phone",
             )
         )

@@ -39,3 +39,20 @@ async def test_none_of_those_offers_the_next_openings(chat):
     assert body["state"] == "showing_slots" and body["message"].startswith("No problem."), body
     again = [s["start"] for s in body["available_slots"]]
     assert again and not set(again) & set(shown), (shown, again)
+
+
+async def test_a_day_ruled_out_is_never_offered(chat):
+    d = await chat(NOW)
+    body = await d.say("Dr. Raman, afternoon, not on a Monday")
+    assert body["state"] == "showing_slots", body
+    starts = [datetime.fromisoformat(s["start"]) for s in body["available_slots"]]
+    assert starts and all(s.weekday() != 0 and s.hour >= 12 for s in starts), starts
+
+
+async def test_any_day_but_monday_at_the_date_question(chat):
+    d = await chat(NOW)
+    await d.say("I'd like to book with Dr. Raman")
+    await d.say("any day but monday")
+    body = await d.say("after 3")
+    starts = [datetime.fromisoformat(s["start"]) for s in body["available_slots"]]
+    assert starts and all(s.weekday() != 0 and s.hour >= 15 for s in starts), (body["message"], starts)

@@ -32,3 +32,9 @@ def test_am_alone_answers_the_part_of_day(understand):
 def test_later_with_a_time_is_not_a_goodbye(understand):
     r = understand("later please, after 2", expecting="slot_choice", shown_options=3)
     assert r.intent != Intent.GOODBYE and r.earliest_time is not None
+
+
+@pytest.mark.parametrize("text, days", [("not on a Monday", [0]), ("any day but Monday", [0]),
+                                        ("except Fridays", [4]), ("no, Monday", []), ("Monday works", [])])
+def test_days_ruled_out(understand, text, days):
+    assert understand(text, expecting="date").not_weekdays == days
