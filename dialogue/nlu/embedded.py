@@ -73,8 +73,9 @@ class EmbeddedUnderstanding:
         res = NLUResult()
         if not raw:
             return res
-        res.not_weekdays = excluded_weekdays(clean(raw))
-        c, negated = drop_negated(without_excluded_days(clean(raw)))   # "Wednesday not Tuesday": not Tuesday
+        cleaned = clean(raw)
+        res.not_weekdays = excluded_weekdays(cleaned)
+        c, negated = drop_negated(without_excluded_days(cleaned))   # "Wednesday not Tuesday": not Tuesday
         exp = ctx.expecting
         guess = classify(c)
         res.info_topic = guess.info_topic

@@ -86,6 +86,16 @@ async def test_booking_end_to_end_with_embedded_speech(voice_rig):
     assert assistant[-1].meta["interrupted"] is False
 
 
+async def _at_the_date_question(rig, caller):
+    """Past the greeting, a doctor asked for: the call waits for a day. Returns the live call."""
+    assert await caller.wait_for_agent(timeout=30) is not None
+    await caller.say("I'd like to book with Doctor Raman")
+    assert await caller.wait_for_agent(timeout=30) is not None
+    live = rig.live(caller.call_sid)
+    assert live.playbacks[-1].text == "What day works best for you?"
+    return live
+
+
 async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_rig):
     """Off-topic speech at the date question: the recogniser rejects it and may offer its closest
     date as a guess; "no" re-asks the question with numbered days on the keypad, nothing is taken
@@ -93,11 +103,7 @@ async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_ri
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
     caller = await rig.connected_caller()
     try:
-        assert await caller.wait_for_agent(timeout=30) is not None
-        await caller.say("I'd like to book with Doctor Raman")
-        assert await caller.wait_for_agent(timeout=30) is not None
-        live = rig.live(caller.call_sid)
-        assert live.playbacks[-1].text == "What day works best for you?"
+        live = await _at_the_date_question(rig, caller)
         await caller.say("play some music")
         assert await caller.wait_for_agent(timeout=30) is not None
         asked = live.playbacks[-1].text
@@ -126,11 +132,7 @@ async def test_a_transfer_heard_on_a_low_score_is_asked_about_first(voice_rig):
     rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
     caller = await rig.connected_caller()
     try:
-        assert await caller.wait_for_agent(timeout=30) is not None
-        await caller.say("I'd like to book with Doctor Raman")
-        assert await caller.wait_for_agent(timeout=30) is not None
-        live = rig.live(caller.call_sid)
-        assert live.playbacks[-1].text == "What day works best for you?"
+        live = await _at_the_date_question(rig, caller)
         await caller.say("option one")
         assert await caller.wait_for_agent(timeout=30) is not None
         assert live.playbacks[-1].text == "Did you want me to connect you with our front desk?", live.playbacks[-1].text
