@@ -47,13 +47,14 @@ def phrasing(settings: Settings, anthropic_http: Any = None) -> Any:
 
 def twilio_client(settings: Settings, http: Any = None) -> Any:
     """The Twilio REST client, or None when TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not both set.
+    Every REST call goes to TWILIO_API_BASE_URL when that is set (voice_agent/twilio_http.py).
     `http`: the SDK's `HttpClient` (tests pass a recording one)."""
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
         return None
-    from twilio.http.http_client import TwilioHttpClient  # imported only when configured
-    from twilio.rest import Client
+    from twilio.rest import Client  # imported only when configured
+    from voice_agent import twilio_http
     return Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                  http_client=http or TwilioHttpClient(timeout=10))
+                  http_client=http or twilio_http.http_client(settings.twilio_api_base_url))
 
 
 def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_log: SmsLogRepository) -> Notifier:

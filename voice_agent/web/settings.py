@@ -55,6 +55,7 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
+    twilio_api_base_url: str | None = None   # http(s) base every Twilio REST call goes to instead (stand-ins, proxies)
     deepgram_api_key: str | None = None
     elevenlabs_api_key: str | None = None
     elevenlabs_voice_id: str | None = None
@@ -115,6 +116,15 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     if scheme not in schemes or not parsed.netloc:
         raise SettingsError(f"{name} must be a {'/'.join(schemes)} URL, got {raw!r}")
     return raw.strip()
+
+
+def _base_url(name: str, raw: str) -> str:
+    """An http(s) origin with an optional path prefix; no query or fragment (a path is appended to it)."""
+    value = _url(name, raw, ("http", "https")).rstrip("/")
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or parsed.query or parsed.fragment:
+        raise SettingsError(f"{name} must be a plain http/https base URL (no query or fragment), got {raw!r}")
+    return value
 
 
 def _origins(name: str, raw: str) -> tuple[str, ...]:
@@ -227,6 +237,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         public_base_url=public_base_url,
         twilio_account_sid=optional("TWILIO_ACCOUNT_SID"),
         twilio_auth_token=optional("TWILIO_AUTH_TOKEN"),
+        twilio_api_base_url=(_base_url("TWILIO_API_BASE_URL", get("TWILIO_API_BASE_URL"))
+                             if optional("TWILIO_API_BASE_URL") else None),
         deepgram_api_key=optional("DEEPGRAM_API_KEY"),
         elevenlabs_api_key=optional("ELEVENLABS_API_KEY"),
         elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
