@@ -48,6 +48,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
+    reminders: Any = None                 # channels.reminders.ReminderJob when Twilio is configured
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
@@ -62,8 +63,9 @@ class Services:
         calendar = ehr if ehr is not None else BuiltinCalendar(pool, anchors=anchors)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
+        twilio = wiring.twilio_client(settings, twilio_http)
         if notifier is None:
-            notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+            notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
                                calendar=calendar, notifier=notifier, turn_lock=turn_lock,
@@ -75,7 +77,8 @@ class Services:
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
-                   voice=voice or VoiceKit.from_settings(settings))
+                   voice=voice or VoiceKit.from_settings(settings),
+                   reminders=wiring.reminder_job(settings, pool, cipher, consent, twilio))
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""

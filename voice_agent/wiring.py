@@ -57,6 +57,17 @@ def twilio_client(settings: Settings, http: Any = None) -> Any:
                   http_client=http or twilio_http.http_client(settings.twilio_api_base_url))
 
 
+def reminder_job(settings: Settings, pool: AsyncConnectionPool, cipher: FieldCipher, consent: ConsentRepository,
+                 client: Any) -> Any:
+    """The reminder sender (channels/reminders.py), or None when Twilio is not configured."""
+    if client is None:
+        return None
+    from channels.reminders import ReminderJob
+    from storage.reminders import ReminderRepository
+    return ReminderJob(client, ReminderRepository(pool, cipher), consent, settings.public_base_url,
+                       quiet=settings.reminder_quiet_hours)
+
+
 def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_log: SmsLogRepository) -> Notifier:
     """Texts confirmations through Twilio when configured; otherwise a notifier that only logs."""
     from channels.sms_outbound import LoggingNotifier, TwilioNotifier

@@ -73,6 +73,8 @@ class Settings:
     client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
     auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
     auth_failure_window: int = 900
+    reminder_interval_seconds: int = 300     # the server's reminder job runs this often (0: never; docs/reminders.md)
+    reminder_quiet_hours: tuple[str, str] = ("20:00", "08:00")   # clinic-local times no reminder is sent between
     shutdown_grace_seconds: float = 25.0     # after SIGTERM, live calls may run this long (fly.toml kill_timeout)
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -125,6 +127,14 @@ def _base_url(name: str, raw: str) -> str:
     if parsed.scheme not in ("http", "https") or parsed.query or parsed.fragment:
         raise SettingsError(f"{name} must be a plain http/https base URL (no query or fragment), got {raw!r}")
     return value
+
+
+def _quiet_hours(name: str, raw: str) -> tuple[str, str]:
+    """`HH:MM-HH:MM`, start first (it may wrap past midnight); start and end must differ."""
+    match = re.fullmatch(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*", raw)
+    if not match or match.group(1, 2) == match.group(3, 4):
+        raise SettingsError(f"{name} must look like 20:00-08:00 (two different times), got {raw!r}")
+    return f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
 
 
 def _origins(name: str, raw: str) -> tuple[str, ...]:
@@ -258,5 +268,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         client_ip_header=_header_name("CLIENT_IP_HEADER", get("CLIENT_IP_HEADER")),
         auth_failure_limit=_int("AUTH_FAILURE_LIMIT", get("AUTH_FAILURE_LIMIT", "20"), 1, 1_000_000),
         auth_failure_window=_int("AUTH_FAILURE_WINDOW", get("AUTH_FAILURE_WINDOW", "900"), 1, 86_400),
+        reminder_interval_seconds=_int("REMINDER_INTERVAL_SECONDS", get("REMINDER_INTERVAL_SECONDS", "300"),
+                                       0, 86_400),
+        reminder_quiet_hours=_quiet_hours("REMINDER_QUIET_HOURS", get("REMINDER_QUIET_HOURS", "20:00-08:00")),
         shutdown_grace_seconds=_float("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS", "25"), 0.0, 3600.0),
     )
