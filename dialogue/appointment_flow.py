@@ -49,6 +49,7 @@ class AppointmentFlow(BookingFlow):
         search by name and date of birth; nothing changes before the usual confirmation."""
         flow, target = self.about
         self.reset_flow(flow)
+        self.go(S.COLLECT_PATIENT_INFO)      # where a patient found by name and date of birth would be
         self.c["appointments"] = [target.to_json()]
         return self.choose(target)
 
