@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage.crypto import FieldCipher
 
-MAX_ATTEMPTS = 5                    # tries of one reminder (retries and checks) before it is `failed`
+MAX_ATTEMPTS = 10                   # tries of one reminder before it is `failed` (~50 min of runs 5 min apart)
 EVENING_LEAD = timedelta(hours=1)   # a night-time reminder is due this long before the quiet hours begin
 HORIZON = timedelta(days=8)         # longest reminder lead (168 h) plus a night: bounds the index scan
 

@@ -38,7 +38,11 @@ async def cmd_reminders(settings: Settings, args: argparse.Namespace, fail: Call
     try:
         cipher = FieldCipher(settings.secret_key)
         job = wiring.reminder_job(settings, pool, cipher, ConsentRepository(pool, cipher), client)
-        result = await job.run_once(clinic_id=args.clinic)
+        try:
+            result = await job.run_once(clinic_id=args.clinic)
+        except Exception as exc:      # the database went away mid-run: what was claimed is checked later
+            raise fail(f"the reminder run stopped: {type(exc).__name__} (claimed reminders are checked "
+                       "with Twilio by a later run)") from None
     finally:
         await pool.close()
     print(json.dumps({"already_with_twilio": result.found_sent, "retry": result.retry, "unsure": result.unsure,

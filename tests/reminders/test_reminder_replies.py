@@ -3,7 +3,7 @@ appointment after the usual read-back, "R" moves it; from another number, or onc
 is gone, the letter means nothing special."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tests.reminders.conftest import seed
 

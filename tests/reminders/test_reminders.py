@@ -197,3 +197,17 @@ async def test_a_claim_left_by_a_dead_sender_is_checked_then_sent_once(reminder_
     assert (result.found_sent, result.sent) == (1, 1)
     assert sorted(m["to"] for m in standin.messages) == sorted(r["phone"] for r in rows)
     assert all(r["reminder_state"] == "sent" for r in await reminder_rows(pool, clinic.id))
+
+
+async def test_a_reminder_twilio_keeps_refusing_is_given_up_after_ten_tries(reminder_clinic, pool, make_job,
+                                                                             standin):
+    clinic = await reminder_clinic()
+    await seed(pool, clinic.id, NOW + timedelta(hours=20))
+    standin.fail_status = 503
+    job = make_job()
+    outcomes = [await job.run_once(NOW + timedelta(minutes=5 * i), clinic.id) for i in range(11)]
+    assert [o.unsure for o in outcomes[:9]] == [1] * 9 and outcomes[9].failed == 1
+    assert outcomes[10].sent == outcomes[10].failed == outcomes[10].unsure == 0
+    row, = await reminder_rows(pool, clinic.id)
+    assert (row["reminder_state"], row["reminder_attempts"], row["reminder_sent_at"]) == ("failed", 10, None)
+    assert standin.messages == []
