@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
@@ -42,10 +44,18 @@ class ReminderStore(Protocol):
 
 
 def reminder_text(claim: Any) -> str:
-    """ASCII only, so Twilio stores it exactly as sent (the check before a resend compares bodies)."""
+    """The words the patient gets (and the check before a resend looks for)."""
     when = when_phrase(claim.start, ZoneInfo(claim.timezone))
     return (f"{claim.clinic_name}: reminder of your appointment with {claim.provider_name} on {when}. "
             "Reply C to cancel, R to reschedule. Reply STOP to opt out.")
+
+
+def same_words(a: str | None, b: str) -> bool:
+    """Equal once reduced to plain letters and digits: Twilio's Smart Encoding may swap a curly
+    quote, dash or accented letter in a name for a plain one, and that is still the same text."""
+    def letters(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", text)).lower()
+    return a is not None and letters(a) == letters(b)
 
 
 def never_left(exc: BaseException) -> bool:
@@ -168,7 +178,7 @@ class ReminderJob:
         Matched by its words, which name the clinic, provider, day and time: the same words already
         sent to this number leave nothing to remind."""
         for message in self.client.messages.list(to=to, from_=sender, limit=CHECK_DEPTH):
-            if message.body == body:
+            if same_words(message.body, body):
                 return message
         return None
 

@@ -211,3 +211,13 @@ async def test_a_reminder_twilio_keeps_refusing_is_given_up_after_ten_tries(remi
     row, = await reminder_rows(pool, clinic.id)
     assert (row["reminder_state"], row["reminder_attempts"], row["reminder_sent_at"]) == ("failed", 10, None)
     assert standin.messages == []
+
+
+def test_the_check_before_a_resend_matches_the_words_twilio_kept():
+    from channels.reminders import same_words
+    ours = "Café Clinic: reminder of your appointment with Dr. Ana O’Brien on Monday. Reply C to cancel."
+    assert same_words("Cafe Clinic: reminder of your appointment with Dr. Ana O'Brien on Monday. Reply C to cancel.",
+                      ours)
+    assert not same_words("Cafe Clinic: reminder of your appointment with Dr. Ana O'Brien on Tuesday. Reply C to "
+                          "cancel.", ours)
+    assert not same_words(None, ours)
