@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
 from channels.deps import ChannelDeps
+from channels.reminders import ReminderJob
 from channels.voice.deps import VoiceDeps
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
@@ -48,7 +49,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
-    reminders: Any = None                 # channels.reminders.ReminderJob when Twilio is configured
+    reminders: ReminderJob | None = None  # reminder texts (docs/reminders.md); None without Twilio
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,

@@ -9,6 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
+from channels.reminders import ReminderJob
 from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
 from dialogue.ports import Notifier, TurnLock
@@ -18,6 +19,7 @@ from storage.audit_anchor import AuditAnchors
 from storage.audit_sink import AuditRepository
 from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
+from storage.reminders import ReminderRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
 from storage.sms_log import SmsLogRepository
@@ -58,12 +60,10 @@ def twilio_client(settings: Settings, http: Any = None) -> Any:
 
 
 def reminder_job(settings: Settings, pool: AsyncConnectionPool, cipher: FieldCipher, consent: ConsentRepository,
-                 client: Any) -> Any:
+                 client: Any) -> ReminderJob | None:
     """The reminder sender (channels/reminders.py), or None when Twilio is not configured."""
     if client is None:
         return None
-    from channels.reminders import ReminderJob
-    from storage.reminders import ReminderRepository
     return ReminderJob(client, ReminderRepository(pool, cipher), consent, settings.public_base_url,
                        quiet=settings.reminder_quiet_hours)
 
