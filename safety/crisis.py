@@ -115,8 +115,9 @@ _CAT_PRIORITY = {MEDICAL: 5, POISONING: 5, SUICIDE: 4, ABUSE: 3, VIOLENCE: 3, DI
 
 class CrisisDetector:
     """Rules for explicit phrases and per-sentence cues (negation, past vs now), the embedding
-    classifier (`crisis_model.py`) for paraphrase. A rule's hit always stands (the classifier may
-    only make it more urgent); with no hit, the classifier flags a message above its threshold,
+    classifier (`crisis_model.py`) for paraphrase. A rule's hit stands (the classifier may make it
+    more urgent) unless the classifier is sure the message is not a crisis (below its `veto`, chosen
+    out of fold so that it drops almost none of the crises the rules catch); with no hit, the classifier flags a message above its threshold,
     unless the rules read a negation, a past-tense cue or a known idiom there ("I'm not suicidal",
     "the chest pain last month", "dying to see the doctor"). Thread-safe; the model is passed in or taken from `crisis_model.current()`."""
 
@@ -160,6 +161,12 @@ class CrisisDetector:
             if window.is_crisis and window.severity > max(current.severity or 0, raised):
                 window.matched.append("across_turns")
                 return window
+            if window.is_crisis and current.matched == ["crisis_model"] and window.severity == current.severity \
+                    and window.category != current.category:
+                # the classifier alone, on one message, is weakest at the category: read with the turns
+                # before it, "I gave my dog to my sister" after "I can't do this anymore" is self-harm
+                window.matched.append("across_turns")
+                return window
         return current
 
     def _decide(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
@@ -167,6 +174,10 @@ class CrisisDetector:
         if pred is None or model is None:
             return by_rules
         th = model.thresholds
+        if by_rules.is_crisis and pred.crisis < th.veto:
+            # the rules matched a phrase, the classifier is sure the message is about something else:
+            # a topic, a third party, a resolved event ("my school project on overdose rates")
+            return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, "model_veto"])
         if pred.crisis < th.alone or pred.support < th.support or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
         category = pred.category

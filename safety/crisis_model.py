@@ -44,6 +44,8 @@ class Thresholds:
     support: float          # ... and only if it resembles crises it was taught at least this much
     this_turn: float        # across turns: the newest message must score at least this itself
     urgent: float           # a model-only hit is HIGH (a person now) at or above this
+    veto: float = 0.0       # a rule's hit on a message the classifier scores below this is not a crisis
+                            # (a school project on overdose rates, a neighbour's chest pain yesterday)
 
 
 class Head:
@@ -58,7 +60,7 @@ class Head:
             self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
             self.positives = data["positives"].astype(np.float32)
         t = self.meta["thresholds"]
-        self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"])
+        self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"], t.get("veto", 0.0))
         self._neg = self.classes.index(NEGATIVE)
 
     def predict(self, x: np.ndarray) -> list[Prediction]:

@@ -38,6 +38,8 @@ EVERYDAY = [
     "I have had a cough for two weeks, can I come in", "yes that works", "no thanks, goodbye", "sore throat",
     "Monday", "Maria Garcia, March 4 1985", "my ssn is 123-45-6789 and my phone is 555-123-4567",
     "my name is John Nobody", "quiero una cita para el martes por la mañana",
+    "I need to see the doctor as soon as possible",       # urgency is not an emergency (was flagged HIGH)
+    "it's urgent, please call me back right away",
 ]
 
 
@@ -75,11 +77,16 @@ def test_a_rule_hit_always_stands():
 
 def test_a_crisis_spread_over_turns_is_seen_when_it_completes():
     first = "I can't do this anymore"
-    second = "I gave my dog to my sister today"            # giving things away, after that
+    second = "I have the pills right here"               # the means, after that
     alone = assess(second)
     together = assess(second, [first])
     assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
     assert (alone.severity or 0) < together.severity and "across_turns" in together.matched
+
+
+def test_the_turns_before_a_message_decide_what_kind_of_crisis_it_is():
+    together = assess("I gave my dog to my sister today", ["I can't do this anymore"])   # giving things away
+    assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
 
 
 def test_an_answered_crisis_is_not_raised_again_by_the_next_booking_turn():
@@ -102,7 +109,8 @@ def test_the_shipped_head_was_built_from_the_training_files_in_the_repository():
     data = ROOT / "fixtures" / "safety"
     for name, digest in meta["training"].items():
         assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, f"{name} changed: retrain"
-    assert not any(name.startswith("blind_") for name in meta["training"])
+    sealed = {"blind_holdout6.jsonl", "blind_multiturn6.jsonl"}      # the batch that measures this head
+    assert not sealed & set(meta["training"])
 
 
 def test_a_weight_file_that_is_not_the_pinned_one_is_refused_naming_its_package():
