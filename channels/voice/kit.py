@@ -6,6 +6,7 @@ benchmark build theirs with a fixed config, fakes or a shared decoder pool.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Awaitable, Callable
 
@@ -16,6 +17,10 @@ from voice_agent.web.settings import Settings
 
 if TYPE_CHECKING:
     from channels.voice.call import CallSession
+    from channels.voice.speech.natural_tts import NaturalTTS
+    from channels.voice.speech.tts import EspeakTTS
+
+log = logging.getLogger("channels.voice")
 
 SttFactory = Callable[[], Awaitable[SpeechToText]]   # a fresh, unstarted recogniser per call
 
@@ -64,12 +69,30 @@ class VoiceKit:
 
 
 def _choose_tts(settings: Settings) -> tuple[TextToSpeech, TextToSpeech | None, str]:
-    from channels.voice.speech.tts import EspeakTTS
+    embedded = _embedded_tts(settings)
     if settings.elevenlabs_api_key:
         from channels.voice.vendors.elevenlabs_tts import ElevenLabsTTS
-        return (ElevenLabsTTS.from_settings(settings), EspeakTTS(),
+        return (ElevenLabsTTS.from_settings(settings), embedded,
                 f"elevenlabs:{settings.elevenlabs_voice_id}:{settings.elevenlabs_model}")
-    return EspeakTTS(), None, "espeak"
+    return embedded, None, embedded.name
+
+
+def _embedded_tts(settings: Settings) -> "NaturalTTS | EspeakTTS":
+    """The natural voice unless EMBEDDED_TTS=espeak. Its weights missing or altered: production
+    refuses to start (the error names the package); elsewhere calls speak with espeak-ng."""
+    from channels.voice.speech.natural_tts import NaturalTTS
+    from channels.voice.speech.tts import EspeakTTS
+    from safety.model_files import ModelFilesError
+    if settings.embedded_tts == "espeak":
+        return EspeakTTS()
+    try:
+        return NaturalTTS()
+    except ModelFilesError:
+        if settings.is_production:
+            raise
+        log.warning("natural voice unavailable, calls speak with espeak-ng", exc_info=True,
+                    extra={"event": "tts_degraded"})
+        return EspeakTTS()
 
 
 def _choose_stt(settings: Settings, pool: DecoderPool) -> tuple[SttFactory, SttFactory | None]:

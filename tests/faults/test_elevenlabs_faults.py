@@ -35,7 +35,7 @@ async def test_elevenlabs_failing_on_a_reply_still_answers_the_caller(voice_rig,
             await caller.wait_for_agent(timeout=30)
             session = rig.live(caller.call_sid)
             await asyncio.wait_for(session.playbacks[0].done.wait(), timeout=30)
-            assert type(session.tts).__name__ != "EspeakTTS"       # the greeting was ElevenLabs'
+            assert type(session.tts).__name__ != "NaturalTTS"       # the greeting was ElevenLabs'
 
             outage["on"] = True                                     # ElevenLabs goes down mid-call
             heard_before = len(caller.agent_track)
@@ -46,7 +46,7 @@ async def test_elevenlabs_failing_on_a_reply_still_answers_the_caller(voice_rig,
             await asyncio.wait_for(answer.done.wait(), timeout=30)
             assert outage["failed"] >= 1
             assert "tts_failed" in [e[1] for e in session.events]
-            assert type(session.tts).__name__ == "EspeakTTS"
+            assert type(session.tts).__name__ == "NaturalTTS"
             assert "day" in answer.text.lower() or "raman" in answer.text.lower(), answer.text
             assert not answer.interrupted
             spoken = caller.agent_track[heard_before:].replace(b"\xff", b"")
@@ -99,7 +99,7 @@ async def test_elevenlabs_dropping_mid_sentence_still_finishes_the_reply(voice_r
             spoken = caller.agent_track[heard_before:].replace(b"\xff", b"")
             assert len(spoken) > 800 + 8000, f"only {len(spoken) / 8000:.2f} s of the reply was heard"
             assert outage["broken"] == 1 and "tts_failed" in [e[1] for e in session.events]
-            assert type(session.tts).__name__ == "EspeakTTS" and not answer.interrupted
+            assert type(session.tts).__name__ == "NaturalTTS" and not answer.interrupted
             await caller.say("Next Tuesday")
             assert await caller.wait_for_agent(timeout=30) is not None
         finally:

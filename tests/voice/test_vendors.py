@@ -167,7 +167,7 @@ async def test_elevenlabs_failing_mid_call_falls_back_to_espeak(voice_rig):
             # end-of-turn gap, so wait for the greeting's last mark rather than for silence
             await asyncio.wait_for(greeting.done.wait(), timeout=30)
             assert "tts_failed" in [e[1] for e in session.events]
-            assert type(session.tts).__name__ == "EspeakTTS"
+            assert type(session.tts).__name__ == "NaturalTTS"
             assert not greeting.interrupted
             assert len(caller.agent_track.replace(b"\xff", b"")) > 8000 * 3   # ~3 s of speech heard
         finally:

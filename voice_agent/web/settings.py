@@ -59,6 +59,7 @@ class Settings:
     deepgram_api_key: str | None = None
     elevenlabs_api_key: str | None = None
     elevenlabs_voice_id: str | None = None
+    embedded_tts: str = "natural"          # the voice calls use without ElevenLabs (and as its fallback)
     admin_token: str | None = None
     db_pool_max: int = 20
     deepgram_model: str = "nova-3"
@@ -252,6 +253,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         deepgram_api_key=optional("DEEPGRAM_API_KEY"),
         elevenlabs_api_key=optional("ELEVENLABS_API_KEY"),
         elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
+        embedded_tts=_embedded_tts(get("EMBEDDED_TTS", "natural")),
         admin_token=optional("ADMIN_TOKEN"),
         db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "20"), 2, 500),
         deepgram_model=get("DEEPGRAM_MODEL", Settings.deepgram_model).strip(),
@@ -273,3 +275,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         reminder_quiet_hours=_quiet_hours("REMINDER_QUIET_HOURS", get("REMINDER_QUIET_HOURS", "20:00-08:00")),
         shutdown_grace_seconds=_float("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS", "25"), 0.0, 3600.0),
     )
+
+
+def _embedded_tts(value: str) -> str:
+    voice = value.strip().lower()
+    if voice not in ("natural", "espeak"):
+        raise SettingsError(f"EMBEDDED_TTS must be natural or espeak, got {value!r}")
+    return voice

@@ -1,11 +1,11 @@
-"""Embedded text-to-speech: espeak-ng -> 8 kHz mu-law chunks for Twilio.
+"""Embedded text-to-speech -> 8 kHz mu-law chunks for Twilio: the sentence pipeline and espeak-ng.
 
-``EspeakTTS.synthesize(text)`` splits the reply into sentences and runs ``espeak-ng --stdout``
-(WAV on stdout) in an asyncio subprocess per sentence, one sentence ahead of playback, so the
-first sentence's audio is yielded while the next ones are still being synthesised. Audio is
-resampled 22050 -> 8000 Hz with the codec's polyphase FIR and mu-law encoded; every chunk is a
-whole number of 160-byte (20 ms) frames. Synthesised sentences are kept in a small LRU cache
-(greetings and other fixed phrases cost nothing the second time; ``warm()`` pre-fills it).
+``SentenceTTS.synthesize(text)`` splits the reply into sentences and renders them one sentence
+ahead of playback, so the first sentence's audio is yielded while the next ones are still being
+synthesised; every chunk is a whole number of 160-byte (20 ms) frames. Rendered sentences are kept
+in a small LRU cache (``warm()`` pre-fills it). ``EspeakTTS`` renders with ``espeak-ng --stdout``
+in an asyncio subprocess (resampled 22050 -> 8000 Hz with the codec's polyphase FIR); the natural
+voice is in ``natural_tts.py``.
 """
 from __future__ import annotations
 
@@ -69,17 +69,18 @@ def synthesize_pcm_sync(text: str, voice: str = "en-us", speed: int = 165) -> tu
     return parse_wav(wav)
 
 
-class EspeakTTS:
-    """``TextToSpeech`` on espeak-ng. Thread/task safe; one instance can serve many calls."""
+class SentenceTTS:
+    """Sentence-at-a-time synthesis, one sentence ahead of playback, with a small LRU cache of
+    sentences (greetings and fixed phrases cost nothing the second time). Subclasses render one
+    sentence to 8 kHz mu-law in `_render`."""
 
-    def __init__(self, voice: str = "en-us", speed: int = 165, amplitude: int = 100,
-                 pitch: int | None = None, *, chunk_frames: int = 10, cache_size: int = 128) -> None:
-        self.voice, self.speed, self.amplitude, self.pitch = voice, speed, amplitude, pitch
+    def __init__(self, *, chunk_frames: int = 10, cache_size: int = 128) -> None:
         self.chunk_bytes = FRAME_BYTES * max(1, chunk_frames)
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_size = cache_size
-        espeak_binary()                                  # fail at start-up, not mid-call
-        resample(np.zeros(441), 22050, SAMPLE_RATE)      # build the filter bank now
+
+    async def _render(self, sentence: str) -> bytes:
+        raise NotImplementedError
 
     async def warm(self, phrases: Iterable[str]) -> None:
         """Pre-synthesise fixed phrases (greeting, 'one moment please', ...) into the cache."""
@@ -113,6 +114,27 @@ class EspeakTTS:
         if cached is not None:
             self._cache.move_to_end(sentence)
             return cached
+        audio = await self._render(sentence)
+        self._cache[sentence] = audio
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return audio
+
+
+class EspeakTTS(SentenceTTS):
+    """``TextToSpeech`` on espeak-ng (a subprocess a sentence). Thread/task safe; one instance can
+    serve many calls. The robotic fallback: `natural_tts.NaturalTTS` is the embedded default."""
+
+    name = "espeak"
+
+    def __init__(self, voice: str = "en-us", speed: int = 165, amplitude: int = 100,
+                 pitch: int | None = None, *, chunk_frames: int = 10, cache_size: int = 128) -> None:
+        super().__init__(chunk_frames=chunk_frames, cache_size=cache_size)
+        self.voice, self.speed, self.amplitude, self.pitch = voice, speed, amplitude, pitch
+        espeak_binary()                                  # fail at start-up, not mid-call
+        resample(np.zeros(441), 22050, SAMPLE_RATE)      # build the filter bank now
+
+    async def _render(self, sentence: str) -> bytes:
         proc = await asyncio.create_subprocess_exec(
             *espeak_args(self.voice, self.speed, self.amplitude, self.pitch),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -126,8 +148,4 @@ class EspeakTTS:
             raise
         if proc.returncode != 0 or not wav:
             raise RuntimeError(f"espeak-ng failed ({proc.returncode}): {err.decode(errors='replace')[:200]}")
-        audio = wav_to_ulaw(wav)
-        self._cache[sentence] = audio
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return audio
+        return wav_to_ulaw(wav)
