@@ -21,6 +21,7 @@ from storage.auth_failures import FailedKeyGuard
 from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
 from storage.crypto import FieldCipher
+from storage.handoffs import HandoffStore
 from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
 from storage.sms_log import SmsLogRepository
@@ -43,6 +44,7 @@ class Services:
     sms_log: SmsLogRepository
     notifier: Notifier
     turn_lock: ConversationLocks          # one turn of a conversation at a time, across processes
+    handoffs: HandoffStore                # every handoff, from any channel, as a record staff see
     engine: Engine
     clinic_keys: ClinicKeys               # API key hash -> clinic, cached in Redis
     rate_limiter: RateLimiter
@@ -65,12 +67,13 @@ class Services:
         if notifier is None:
             notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
+        handoffs = HandoffStore(pool)
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                               calendar=calendar, notifier=notifier, turn_lock=turn_lock,
+                               calendar=calendar, notifier=notifier, turn_lock=turn_lock, handoffs=handoffs,
                                anthropic_http=anthropic_http)
         return cls(settings=settings, pool=pool, redis=redis, clinics=clinics, anchors=anchors, cipher=cipher,
                    ehr=calendar, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
-                   engine=engine,
+                   handoffs=handoffs, engine=engine,
                    clinic_keys=ClinicKeys(redis, clinics),
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
