@@ -25,7 +25,8 @@ from safety.readiness import load_models
 from storage.db import new_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
-from voice_agent import clinic_api, health, scheduling_api
+from voice_agent import clinic_api, handoffs_api, health, scheduling_api
+from voice_agent import handoffs_openapi  # noqa: F401 (registers the handoff paths in /openapi.json)
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.graceful import GracefulShutdown
 from voice_agent.services import Services
@@ -66,7 +67,7 @@ async def index(request: Request) -> Response:
 def api_routes(services: Services) -> list[BaseRoute]:
     """Routes under /api/v1: API key + tenant + rate limit on every one."""
     return [*clinic_api.routes(services.clinics), *chat_api.routes(services.channel_deps()),
-            *scheduling_api.routes(services.ehr)]
+            *scheduling_api.routes(services.ehr), *handoffs_api.routes(services.handoffs)]
 
 
 def public_routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
