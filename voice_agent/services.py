@@ -25,9 +25,14 @@ from storage.handoffs import HandoffStore
 from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
 from storage.sms_log import SmsLogRepository
+from storage.staff import StaffAccounts
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.conversation_locks import ConversationLocks
+from voice_agent.staff_auth import StaffAuth
+from voice_agent.staff_events import HandoffEvents
+from voice_agent.staff_page import StaffDeps
+from voice_agent.staff_replies import StaffReplies
 from voice_agent.web.settings import Settings
 
 
@@ -50,6 +55,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
+    twilio: Any = None                    # the Twilio REST client (None when not configured)
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
@@ -64,8 +70,9 @@ class Services:
         calendar = ehr if ehr is not None else BuiltinCalendar(pool, anchors=anchors)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
+        twilio = wiring.twilio_client(settings, twilio_http)
         if notifier is None:
-            notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+            notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         handoffs = HandoffStore(pool)
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
@@ -78,12 +85,19 @@ class Services:
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
-                   voice=voice or VoiceKit.from_settings(settings))
+                   voice=voice or VoiceKit.from_settings(settings), twilio=twilio)
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""
         return ChannelDeps(settings=self.settings, engine=self.engine, consent=self.consent, sms_log=self.sms_log,
                            limiter=self.rate_limiter)
+
+    def staff_deps(self, events: HandoffEvents) -> StaffDeps:
+        """The staff page's parts. `events`: this process's listener (built by `create_app`)."""
+        auth = StaffAuth(StaffAccounts(self.pool), self.settings.secret_key,
+                         secure=self.settings.public_base_url.startswith("https://"))
+        replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url)
+        return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics)
 
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""
