@@ -7,9 +7,8 @@ has a small queue and a slow reader misses only the nudges (the page re-reads th
 event, so nothing is lost); a keep-alive comment every KEEPALIVE seconds; a stream ends after
 MAX_STREAM_SECONDS and the browser's EventSource reconnects by itself.
 
-The listener reconnects when PostgreSQL goes away. Notifications are handed over by psycopg's
-notify handler (whenever the connection reads them); `notifies()` is only the wait, ended every
-WAIT_SECONDS so a stop is noticed.
+The listener reconnects when PostgreSQL goes away; its wait for notifications ends every
+WAIT_SECONDS (psycopg keeps what arrives in between for the next wait), so a stop is noticed.
 """
 from __future__ import annotations
 
@@ -85,11 +84,10 @@ class HandoffEvents:
             try:
                 async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True,
                                                                  connect_timeout=3) as conn:
-                    conn.add_notify_handler(lambda note: self.publish(note.payload))
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     while not self._stopping.is_set():
-                        async for _ in conn.notifies(timeout=WAIT_SECONDS):
-                            pass                                # the handler above published it
+                        async for note in conn.notifies(timeout=WAIT_SECONDS):
+                            self.publish(note.payload)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

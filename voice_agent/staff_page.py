@@ -177,6 +177,8 @@ async def act(deps: StaffDeps, request: Request, action: str) -> Response:
         moved = current
     if moved is None:
         return _refuse(request, 409, "conflict", f"This handoff is {current.status}; it cannot be {action}ed now.")
+    if action != "reply":
+        await deps.replies.audit(moved, f"staff_{action}", session.email)
     if _wants_json(request):
         return JSONResponse(moved.to_json(full_number=True), headers=HEADERS)
     return RedirectResponse("/staff", status_code=303, headers=HEADERS)

@@ -6,7 +6,7 @@
   (`GET /webchat/{slug}/staff`, polled);
 - calls: no reply in writing (staff call back instead).
 
-Every reply is audited (who, which handoff, how long — not the words).
+Every reply, claim and close is audited (who, which handoff, how long — not the words).
 """
 from __future__ import annotations
 
@@ -50,11 +50,18 @@ class StaffReplies:
                                          session_id=handoff.conversation_id, staff=staff)
             if not added:
                 return ReplyResult(False, "That chat has ended; the patient can no longer be reached there.")
-        await self.engine.audit.record(handoff.clinic_id, "staff_reply", resource_type="handoff",
-                                       resource_id=handoff.id, session_id=handoff.conversation_id,
-                                       details={"channel": handoff.channel, "staff": staff, "chars": len(text),
-                                                "in_history": added})
+        await self.audit(handoff, "staff_reply", staff, chars=len(text), in_history=added)
         return ReplyResult(True)
+
+    async def audit(self, handoff: Handoff, event: str, staff: str, **details: Any) -> None:
+        """An UPDATE of the handoff by a staff member (claim, close, reply) in the clinic's audit trail."""
+        try:
+            await self.engine.audit.record(handoff.clinic_id, "UPDATE", resource_type="handoff",
+                                           resource_id=handoff.id,
+                                           details={"event": event, "channel": handoff.channel, "staff": staff,
+                                                    **details})
+        except Exception:
+            log.exception("staff audit failed", extra={"event": "staff_audit_failed"})
 
     async def _text(self, handoff: Handoff, text: str) -> ReplyResult:
         clinic = await self.clinics.by_id(handoff.clinic_id)
