@@ -67,9 +67,9 @@ class HandoffEvents:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, clinic_id: str) -> AsyncIterator[asyncio.Queue[str]]:
-        mine = self._subscribers.setdefault(clinic_id, set())
-        if len(mine) >= PER_CLINIC or self.streams >= TOTAL:
+        if len(self._subscribers.get(clinic_id, ())) >= PER_CLINIC or self.streams >= TOTAL:
             raise TooManyStreams(clinic_id)
+        mine = self._subscribers.setdefault(clinic_id, set())
         queue: asyncio.Queue[str] = asyncio.Queue(QUEUE)
         mine.add(queue)
         try:
