@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable
 
 from dialogue import responses as say
 from dialogue.conversation import Conversation
-from dialogue.handoff_summary import HandoffDraft, after_hours_message, draft
+from dialogue.handoff_summary import HandoffDraft, after_hours_message, draft, record_handoff
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
@@ -155,8 +155,8 @@ class Engine:
                 await held.enter_async_context(self.turn_lock.hold(key))
             reply, notices, handing = await redo_if_stale(lambda: self._process(
                 clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id))
-            if handing is not None:                 # once per turn, after the session is saved
-                reply.handoff_id = await self.record_handoff(handing)
+            if handing is not None and self.handoffs is not None:    # once per turn, after the save
+                reply.handoff_id = await record_handoff(self.handoffs, handing)
         except TurnBusy:
             await held.aclose()
             log.warning("turn lock stayed taken; answered busy", extra={"event": "turn_busy"})
@@ -242,35 +242,23 @@ class Engine:
         message = output.text
         session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value,
                                           intent))
+        live = handoff or bool(c.get("handoff_live"))      # later turns keep the record's transcript current
+        if live:
+            c["handoff_live"] = True
         await self.sessions.save(session)
         await self.record(clinic.id, session.session_id, events)
         reply = self._reply(session, message, intent, confidence, started)
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
-        handing = self.handoff_draft(clinic, session, why, now) if handoff else None
+        handing = self.handoff_draft(clinic, session, why, now, refresh=not handoff) if live else None
         return reply, notices_of(clinic, session, events), handing
 
-    def handoff_draft(self, clinic: ClinicProfile, session: SessionData, reason: str, now: datetime) -> HandoffDraft:
+    def handoff_draft(self, clinic: ClinicProfile, session: SessionData, reason: str, now: datetime, *,
+                      refresh: bool = False) -> HandoffDraft:
         roster = self._rosters.get(clinic.id, (0, []))[1]
         provider = next((p.display_name for p in roster if p.id == session.collected_data.get("provider_id")), None)
         return draft(session, reason or "the patient asked for a person", provider,
-                     after_hours=after_hours_message(clinic, now) is not None)
-
-    async def record_handoff(self, handing: HandoffDraft) -> str | None:
-        """The handoff as a record staff see (one per conversation while it is live); a failure is
-        logged, never lost silently, and never costs the patient their reply."""
-        if self.handoffs is None:
-            return None
-        try:
-            made = await self.handoffs.create(
-                handing.clinic_id, channel=handing.channel, reason=handing.reason, summary=handing.summary,
-                transcript=handing.transcript, conversation_id=handing.conversation_id,
-                patient_id=handing.patient_id, patient_name=handing.patient_name,
-                callback_number=handing.callback_number, call_sid=handing.call_sid)
-        except Exception:
-            log.exception("handoff record failed", extra={"event": "handoff_record_failed"})
-            return None
-        return str(made.id)
+                     after_hours=after_hours_message(clinic, now) is not None, refresh=refresh)
 
     async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
                      roster: list[Provider]) -> str:

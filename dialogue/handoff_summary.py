@@ -3,12 +3,15 @@ handoff), the recent redacted transcript, and who to call back — never a date 
 phone number in the summary (staff see the callback number on their own page, not in the text)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 from typing import Any
 
+from dialogue.ports import HandoffRecorder
 from dialogue.session import SessionData
 from dialogue.states import BookingState
 
+log = logging.getLogger("dialogue.handoffs")
 TRANSCRIPT_TURNS = 20
 CHANNEL_OF_SESSION = {"web": "webchat", "sms": "sms", "voice": "voice", "api": "api"}
 FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
@@ -34,7 +37,7 @@ class HandoffDraft:
     patient_name: str | None = None
     callback_number: str | None = None
     call_sid: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    refresh: bool = False          # a later turn of a handed-off conversation: only the transcript moves on
 
 
 def summarise(session: SessionData, reason: str, provider_name: str | None = None, *,
@@ -67,7 +70,8 @@ def transcript(session: SessionData, turns: int = TRANSCRIPT_TURNS) -> list[dict
     return [{"role": t.role, "text": t.text} for t in session.message_history[-turns:]]
 
 
-def draft(session: SessionData, reason: str, provider_name: str | None, *, after_hours: bool) -> HandoffDraft:
+def draft(session: SessionData, reason: str, provider_name: str | None, *, after_hours: bool,
+          refresh: bool = False) -> HandoffDraft:
     c = session.collected_data
     channel = CHANNEL_OF_SESSION.get(session.channel, "api")
     number = session.channel_user_id if session.channel == "sms" else c.get("phone")
@@ -77,7 +81,27 @@ def draft(session: SessionData, reason: str, provider_name: str | None, *, after
         summary=summarise(session, reason, provider_name, after_hours=after_hours),
         transcript=transcript(session), conversation_id=session.session_id,
         patient_id=c.get("patient_id") or session.patient_id, patient_name=name, callback_number=number,
-        call_sid=session.channel_user_id if session.channel == "voice" else None)
+        call_sid=session.channel_user_id if session.channel == "voice" else None, refresh=refresh)
+
+
+async def record_handoff(recorder: HandoffRecorder, handing: HandoffDraft) -> str | None:
+    """The handoff as a record staff see (one per conversation while it is live), or, on a later turn,
+    its transcript brought up to date (what the patient added after hours). A failure is logged and
+    never costs the patient their reply."""
+    try:
+        if handing.refresh:
+            await recorder.refresh_transcript(handing.clinic_id, handing.channel, handing.conversation_id,
+                                              handing.transcript)
+            return None
+        made = await recorder.create(
+            handing.clinic_id, channel=handing.channel, reason=handing.reason, summary=handing.summary,
+            transcript=handing.transcript, conversation_id=handing.conversation_id,
+            patient_id=handing.patient_id, patient_name=handing.patient_name,
+            callback_number=handing.callback_number, call_sid=handing.call_sid)
+    except Exception:
+        log.exception("handoff record failed", extra={"event": "handoff_record_failed"})
+        return None
+    return str(made.id)
 
 
 def after_hours_message(clinic: Any, now: Any) -> str | None:

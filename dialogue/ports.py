@@ -104,3 +104,7 @@ class HandoffRecorder(Protocol):
                      transcript: list[dict[str, str]], conversation_id: str, patient_id: str | None = None,
                      patient_name: str | None = None, callback_number: str | None = None,
                      call_sid: str | None = None) -> RecordedHandoff: ...
+
+    async def refresh_transcript(self, clinic_id: str, channel: str, conversation_id: str,
+                                 transcript: list[dict[str, str]]) -> str | None:
+        """The conversation's live handoff gets the transcript as it now is; its id, or None."""

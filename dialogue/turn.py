@@ -63,7 +63,7 @@ class TurnBase:
 
     def reset_flow(self, flow: str | None) -> None:
         """Start another request: keep who the patient is, forget the rest."""
-        keep = {k: self.c[k] for k in (*IDENTITY_KEYS, "patient_id") if k in self.c}
+        keep = {k: self.c[k] for k in (*IDENTITY_KEYS, "patient_id", "handoff_live") if k in self.c}
         self.c.clear()
         self.c.update(keep)
         if flow:

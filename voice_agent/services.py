@@ -26,6 +26,7 @@ from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
 from storage.sms_log import SmsLogRepository
 from storage.staff import StaffAccounts
+from storage.staff_sessions import SignedOutSessions
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.conversation_locks import ConversationLocks
@@ -95,7 +96,8 @@ class Services:
     def staff_deps(self, events: HandoffEvents) -> StaffDeps:
         """The staff page's parts. `events`: this process's listener (built by `create_app`)."""
         auth = StaffAuth(StaffAccounts(self.pool), self.settings.secret_key,
-                         secure=self.settings.public_base_url.startswith("https://"))
+                         secure=self.settings.public_base_url.startswith("https://"),
+                         signed_out=SignedOutSessions(self.redis))
         replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url)
         return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics)
 

@@ -4,7 +4,8 @@
 The clinic's API key never reaches a browser: staff have their own accounts (`voice-agent staff add`).
 The session cookie carries the staff id, clinic id and the session's CSRF token, signed with
 SECRET_KEY (itsdangerous) and valid for SESSION_SECONDS; it is HttpOnly, SameSite=Strict and Secure
-when the public URL is https.
+when the public URL is https. Signing out records the session in Redis, so a copy of the cookie
+stops working too; a deactivated account's cookie stops working at once.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from storage.staff import StaffAccount, StaffAccounts
+from storage.staff_sessions import SignedOutSessions
 
 COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
@@ -48,8 +50,9 @@ class SignIn:
 
 
 class StaffAuth:
-    def __init__(self, accounts: StaffAccounts, secret_key: str, *, secure: bool) -> None:
-        self.accounts = accounts
+    def __init__(self, accounts: StaffAccounts, secret_key: str, *, secure: bool,
+                 signed_out: SignedOutSessions | None = None) -> None:
+        self.accounts, self.signed_out = accounts, signed_out
         self.secure = secure
         self._cookies = URLSafeTimedSerializer(secret_key, salt="voice-agent/staff-session")
         self._login = URLSafeTimedSerializer(secret_key, salt="voice-agent/staff-login-csrf")
@@ -85,8 +88,15 @@ class StaffAuth:
         session = self.session(cookie)
         if session is None:
             return None
+        if self.signed_out is not None and await self.signed_out.is_signed_out(session.csrf):
+            return None
         account = await self.accounts.by_id(session.clinic_id, session.staff_id)
         return session if account is not None and account.is_active else None
+
+    async def sign_out(self, session: StaffSession) -> None:
+        """The cookie stops working now, wherever a copy of it is."""
+        if self.signed_out is not None:
+            await self.signed_out.sign_out(session.csrf, SESSION_SECONDS)
 
     def login_token(self) -> tuple[str, str]:
         """(form token, cookie value) for the sign-in form: double submit, signed."""

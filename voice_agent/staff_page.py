@@ -140,6 +140,7 @@ async def logout(deps: StaffDeps, request: Request) -> Response:
     checked = await _checked_form(deps, request)
     if isinstance(checked, Response):
         return checked
+    await deps.auth.sign_out(checked[0])
     response = RedirectResponse("/staff", status_code=303, headers=HEADERS)
     response.delete_cookie(COOKIE, path="/staff")
     return response

@@ -57,6 +57,9 @@ async def test_after_hours_request_becomes_a_message_with_a_promise(sms, pool):
     assert "closed" in reply and "tomorrow at 9 AM" in reply, reply
     (h,) = await HandoffStore(pool).list(d.clinic.id)
     assert h.status == "open" and "after hours" in h.summary
+    await d.text("It's about the bill from my last visit")          # the message goes on: the record keeps up
+    (h,) = await HandoffStore(pool).list(d.clinic.id)
+    assert any("bill from my last visit" in t["text"] for t in h.transcript), h.transcript
 
 
 async def test_lunch_break_and_holidays_are_closed(webchat, pool):

@@ -29,10 +29,14 @@ async def test_sign_in_list_claim_close_logout(staff_client, make_clinic, pool):
     closed = await HandoffStore(pool).get(clinic.id, made.id)
     assert closed.status == "closed" and closed.close_note == "Called back, rebooked."
     assert (await c.get("/staff/handoffs")).json() == {"handoffs": []}
+    copied = c.cookies.get("staff_session")
     r = await c.post("/staff/logout", data={"csrf": csrf})
     assert r.status_code == 303
     assert 'action="/staff/login"' in (await c.get("/staff")).text
     assert (await c.get("/staff/handoffs")).status_code == 401
+    thief = staff_client()                                    # a copy of the cookie stops working too
+    thief.cookies.set("staff_session", copied, domain="receptionist.test", path="/staff")
+    assert (await thief.get("/staff/handoffs")).status_code == 401
 
 
 async def test_csrf_is_required_on_every_form(staff_client, make_clinic, pool):
