@@ -19,6 +19,7 @@
   var input = document.getElementById("message");
   var sendButton = document.getElementById("send");
   var busy = false;
+  var staffSeen = null;       /* set by load(): "" or the time of the newest staff reply shown */
 
   var timeFormat;
   try {
@@ -147,6 +148,7 @@
     fetch(base + "/history", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
+        staffSeen = data.staff_seen || "";
         if (data.messages && data.messages.length) {
           data.messages.forEach(function (m) { addMessage(m.role, m.text); });
           showSlots(data.available_slots);
@@ -156,25 +158,25 @@
       })
       .catch(function (err) { statusLine.textContent = err.message || "Sorry, the chat could not start."; })
       .then(function () {
+        if (staffSeen === null) { staffSeen = ""; }
         setBusy(false);
         body.setAttribute("data-ready", "true");
         if (!embedded) { input.focus(); }
       });
   }
 
-  /* Replies typed by the front desk after a handoff: polled, shown once each. */
-  var staffSeen = null;
+  /* Replies typed by the front desk after a handoff: polled, each shown once. The history load
+   * says which staff replies it already showed (staffSeen: the newest one's time). */
   var STAFF_POLL_MS = 1000;
   function pollStaff() {
+    if (staffSeen === null) { window.setTimeout(pollStaff, STAFF_POLL_MS); return; }
     var query = staffSeen ? "?after=" + encodeURIComponent(staffSeen) : "";
     fetch(base + "/staff" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
         (data.messages || []).forEach(function (m) {
-          if (staffSeen !== null) { addMessage("staff", m.text); }
-          staffSeen = m.at;
+          if (!staffSeen || m.at > staffSeen) { addMessage("staff", m.text); staffSeen = m.at; }
         });
-        if (staffSeen === null) { staffSeen = ""; }
       })
       .catch(function () { /* try again on the next tick */ })
       .then(function () { window.setTimeout(pollStaff, STAFF_POLL_MS); });
