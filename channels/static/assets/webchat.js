@@ -20,6 +20,7 @@
   var sendButton = document.getElementById("send");
   var busy = false;
   var staffSeen = null;       /* set by load(): "" or the time of the newest staff reply shown */
+  var staffWatch = false;     /* once handed to the front desk: ask for their replies every second */
 
   var timeFormat;
   try {
@@ -112,6 +113,7 @@
   }
 
   function handleReply(data) {
+    if (data.state === "handed_off") { staffWatch = true; }
     addMessage("assistant", data.message);
     showSlots(data.available_slots);
   }
@@ -149,6 +151,7 @@
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
         staffSeen = data.staff_seen || "";
+        if (data.state === "handed_off" || data.staff_seen) { staffWatch = true; }
         if (data.messages && data.messages.length) {
           data.messages.forEach(function (m) { addMessage(m.role, m.text); });
           showSlots(data.available_slots);
@@ -168,8 +171,13 @@
   /* Replies typed by the front desk after a handoff: polled, each shown once. The history load
    * says which staff replies it already showed (staffSeen: the newest one's time). */
   var STAFF_POLL_MS = 1000;
+  var STAFF_IDLE_POLLS = 15;  /* before any handoff: every 15 s (staff may still write first) */
+  var idlePolls = 0;
   function pollStaff() {
-    if (staffSeen === null) { window.setTimeout(pollStaff, STAFF_POLL_MS); return; }
+    if (staffSeen === null || (!staffWatch && ++idlePolls % STAFF_IDLE_POLLS !== 0)) {
+      window.setTimeout(pollStaff, STAFF_POLL_MS);
+      return;
+    }
     var query = staffSeen ? "?after=" + encodeURIComponent(staffSeen) : "";
     fetch(base + "/staff" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
