@@ -96,6 +96,7 @@ def _turns(messages: Sequence[str]) -> str:
 
 
 _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_WORD = re.compile(r"[^\W\d_]{2,}")            # two letters in a row: something to read
 
 
 def model_text(text: str) -> str:
@@ -145,10 +146,12 @@ class CrisisDetector:
         highest severity already answered in this conversation; the turns read together count only
         above it (and above this message alone), so an answered crisis is not raised again while a
         new one in this message still is."""
-        previous = [p for p in previous if p and p.strip()][-WINDOW_TURNS:]
+        previous = [p for p in previous if p and _WORD.search(model_text(p))][-WINDOW_TURNS:]
         text = text or ""
         seen = redacted if redacted is not None else text
-        model = self.model() if text.strip() else None
+        # a message that is only names, numbers and punctuation says nothing about a crisis, and the
+        # classifier has nothing to read in it ("<PHONE>" after "<PERSON>", "<DATE>" reads as ". . .")
+        model = self.model() if _WORD.search(model_text(seen)) else None
         pred = model.predict([model_text(seen)])[0] if model is not None else None
         current = self._decide(text, pred, model)
         # the window counts only when this message carries some of it ("Monday" after two booking
@@ -188,6 +191,9 @@ class CrisisDetector:
         # is not a LOW distress line); a tie, or the same category short of urgent, goes to the rules
         if by_rules.is_crisis and (by_rules.severity >= by_model.severity or
                                    (by_rules.category == category and by_model.severity < Severity.HIGH)):
+            # the rules' reading stands, and what the classifier saw as well gets its lines too
+            # (self-harm by the rules, a poisoning by the classifier: Poison Control besides 988)
+            by_rules.categories += [c for c in by_model.categories if c not in by_rules.categories]
             return by_rules
         if by_rules.is_crisis:
             by_model.matched = [*by_rules.matched, "crisis_model"]

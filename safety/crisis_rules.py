@@ -58,7 +58,9 @@ RULES: List[Rule] = [
        r"(?:kill|kil|end|off|hang|shoot|unalive)\s+(?:myself|my ?self|my life|it all|me)\b"),
     _r("suicide_means", SUICIDE, C,
        r"\b(?:took|taken|swallowed|downed)\s+(?:like |about |around |maybe |over )?(?:a bunch of|all (?:of )?(?:my|the)|too many|a (?:whole )?bottle of|"
-       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:\w+ )?(?:pills|tablets|tylenol|advil|meds|medication|pastillas)\b"),
+       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:\w+ )?(?:pills|tablets|tylenol|advil|meds|medication|pastillas)\b|"
+       # "I took all of these an hour ago, all of my sleeping pills" (about a picture)
+       r"\b(?:took|taken|swallowed|downed)\s+all (?:of )?(?:these|those|them)\b[^.!?]{0,60}\b(?:pills|tablets|meds|pastillas)\b"),
     _r("suicide_goodbye", SUICIDE, C,
        r"\b(?:suicide note|wrote (?:a|my) (?:goodbye|suicide) (?:note|letter)|this is (?:my )?goodbye(?: forever)?|"
        r"(?:on|at the edge of) (?:the|a) (?:bridge|roof|ledge)\b.{0,40}\bjump|going to jump\b|already took (?:the|my|all) pills|"

@@ -24,11 +24,7 @@ from voice_agent.app import create_app
 from voice_agent.services import Services
 
 ACCOUNT_SID = "AC" + "0" * 32
-_numbers = itertools.count(1000)
-
-
-def unique_clinic_phone() -> str:
-    return f"+1312555{next(_numbers) % 10000:04d}"
+from tests.phones import unique_clinic_phone  # noqa: E402,F401 (one counter for the whole run)
 
 
 class RecordingTwilioHttp(HttpClient):

@@ -12,7 +12,8 @@ from channels.reminders import ReminderJob
 from storage.consent import ConsentRepository
 from storage.crypto import FieldCipher
 from storage.reminders import ReminderRepository
-from tests.channels.conftest import sms, unique_clinic_phone  # noqa: F401 (the SMS driver fixture)
+from tests.channels.conftest import sms  # noqa: F401 (the SMS driver fixture)
+from tests.phones import unique_clinic_phone
 from tests.reminders.twilio_standin import TwilioStandIn
 from voice_agent.twilio_http import RebasedTwilioHttpClient
 

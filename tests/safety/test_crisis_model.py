@@ -260,3 +260,12 @@ async def test_a_calendar_that_cannot_list_providers_does_not_hold_back_the_help
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://t") as c:
         r = await c.post("/api/v1/chat", json={"message": "I'm going to kill myself tonight"}, headers=clinic.headers)
     assert r.status_code == 200 and "988" in r.json()["message"] and "911" in r.json()["message"]
+
+
+@pytest.mark.parametrize("turns", [
+    ["Maria Garcia", "03/04/1985", "(312) 555-0123"],        # identification, all of it redacted
+    ["John Smith", "..."], ["!!!", "?"],
+])
+def test_turns_with_nothing_but_names_numbers_and_punctuation_are_not_a_crisis(turns):
+    """Such turns reach the classifier as ". . ." once redacted, which it once scored as self-harm."""
+    assert assess(turns[-1], turns[:-1]).severity is None

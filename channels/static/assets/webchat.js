@@ -19,6 +19,8 @@
   var input = document.getElementById("message");
   var sendButton = document.getElementById("send");
   var busy = false;
+  var staffSeen = null;       /* set by load(): "" or the time of the newest staff reply shown */
+  var staffWatch = false;     /* once handed to the front desk: ask for their replies every second */
 
   var timeFormat;
   try {
@@ -39,10 +41,12 @@
 
   function addMessage(role, text) {
     var item = document.createElement("li");
-    item.className = "msg " + (role === "patient" ? "from-patient" : "from-clinic");
+    item.className = "msg " + (role === "patient" ? "from-patient" : role === "staff" ? "from-clinic from-staff"
+                                                                                      : "from-clinic");
     var who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = role === "patient" ? "You: " : clinicName + ": ";
+    who.textContent = role === "patient" ? "You: " : role === "staff" ? clinicName + " front desk: "
+                                                                       : clinicName + ": ";
     var bubble = document.createElement("p");
     bubble.className = "bubble";
     bubble.textContent = text;
@@ -109,6 +113,7 @@
   }
 
   function handleReply(data) {
+    if (data.state === "handed_off") { staffWatch = true; }
     addMessage("assistant", data.message);
     showSlots(data.available_slots);
   }
@@ -145,6 +150,8 @@
     fetch(base + "/history", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
+        staffSeen = data.staff_seen || "";
+        if (data.state === "handed_off" || data.staff_seen) { staffWatch = true; }
         if (data.messages && data.messages.length) {
           data.messages.forEach(function (m) { addMessage(m.role, m.text); });
           showSlots(data.available_slots);
@@ -154,11 +161,35 @@
       })
       .catch(function (err) { statusLine.textContent = err.message || "Sorry, the chat could not start."; })
       .then(function () {
+        if (staffSeen === null) { staffSeen = ""; }
         setBusy(false);
         body.setAttribute("data-ready", "true");
         if (!embedded) { input.focus(); }
       });
   }
 
+  /* Replies typed by the front desk after a handoff: polled, each shown once. The history load
+   * says which staff replies it already showed (staffSeen: the newest one's time). */
+  var STAFF_POLL_MS = 1000;
+  var STAFF_IDLE_POLLS = 15;  /* before any handoff: every 15 s (staff may still write first) */
+  var idlePolls = 0;
+  function pollStaff() {
+    if (staffSeen === null || (!staffWatch && ++idlePolls % STAFF_IDLE_POLLS !== 0)) {
+      window.setTimeout(pollStaff, STAFF_POLL_MS);
+      return;
+    }
+    var query = staffSeen ? "?after=" + encodeURIComponent(staffSeen) : "";
+    fetch(base + "/staff" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+      .then(function (data) {
+        (data.messages || []).forEach(function (m) {
+          if (!staffSeen || m.at > staffSeen) { addMessage("staff", m.text); staffSeen = m.at; }
+        });
+      })
+      .catch(function () { /* try again on the next tick */ })
+      .then(function () { window.setTimeout(pollStaff, STAFF_POLL_MS); });
+  }
+
   load();
+  window.setTimeout(pollStaff, STAFF_POLL_MS);
 }());
