@@ -12,11 +12,12 @@ from typing import Any, Mapping
 
 from ehr.availability_cache import AvailabilityCache
 from ehr.breaker import BreakerBoard
+from ehr.fhir.factories import make_cerner, make_epic
 from ehr.protocol import EHRAdapter
 from ehr.registry import AdapterFactory
 from ehr.resilient import ResiliencePolicy, ResilientEHR
 
-FACTORIES: dict[str, AdapterFactory] = {}
+FACTORIES: dict[str, AdapterFactory] = {"epic": make_epic, "cerner": make_cerner}
 
 
 def policy_for(name: str, settings: Any = None) -> ResiliencePolicy:

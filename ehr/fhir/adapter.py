@@ -4,8 +4,9 @@
 * Free time is the EHR's own free Slots (`Slot?schedule.actor=Practitioner/x&start=ge..&start=lt..
   &status=free`, paged), narrowed and spread with the same rules as the built-in calendar.
 * A booking names exactly one free Slot; the EHR refuses a Slot someone else took (→ SlotTaken).
-* Idempotency: FHIR has no idempotency key, so a retried booking is recognised by what it books —
-  this patient, this practitioner, this start already booked is the first attempt's appointment.
+* Idempotency: FHIR has no idempotency key header, so the key travels in the Appointment's
+  `identifier` (system `IDEMPOTENCY_SYSTEM`); a retried booking finds the appointment of this
+  patient, practitioner and start carrying that key and returns it instead of booking again.
 * Cancel and reschedule update the Appointment with `If-Match`; a stale ETag is re-read once.
 
 The dialects (`epic.py`, `cerner.py`) say how an appointment is created and cancelled.
@@ -25,11 +26,13 @@ from ehr.bearer import smart_backend
 from ehr.errors import NotAllowed, NotFound, SlotTaken
 from ehr.fhir.client import FhirClient, FhirError, Versioned
 from ehr.fhir.patients import FhirPatients
-from ehr.fhir.resources import LIVE, SLOT_STATUSES, appointment_in, check, fhir_instant, instant, practitioner_name
+from ehr.fhir.resources import (LIVE, appointment_in, check, fhir_instant, instant,
+                                practitioner_name)
 from ehr.fhir.settings import FhirSettings, RosterEntry
 from ehr.types import (Appointment, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, TimeSlot, slot_for)
 
 BOOKING_GRACE = timedelta(minutes=15)
+
 ROSTER_TTL_S = 300.0
 
 
@@ -235,7 +238,7 @@ class FhirAdapter:
         start = self._check_time(slot, provider)
         await self.patients.get(patient.id)
         if idempotency_key:
-            replay = await self._replay(clinic, provider.id, patient.id, start)
+            replay = await self._replay(clinic, provider.id, patient.id, start, idempotency_key)
             if replay is not None:
                 return replay
         if not provider.accepting_new_patients and not await self._has_history(clinic, patient.id):
@@ -253,10 +256,10 @@ class FhirAdapter:
         if instant(resource["end"], timezone.utc) - instant(resource["start"], timezone.utc) != wanted.end - wanted.start:
             raise NotAllowed("that slot does not have this provider's visit length")
         try:
-            created = await self.create_appointment(resource, provider.id, patient_id, reason)
+            created = await self.create_appointment(resource, provider.id, patient_id, reason, idempotency_key)
         except FhirError as exc:
             if idempotency_key:   # a concurrent twin of this very request may have won
-                replay = await self._replay(clinic, provider.id, patient_id, start)
+                replay = await self._replay(clinic, provider.id, patient_id, start, idempotency_key)
                 if replay is not None:
                     return replay
             if self.slot_conflict(exc):
@@ -278,14 +281,17 @@ class FhirAdapter:
             raise NotAllowed("that time is in the past or too soon to book")
         return start
 
-    async def _replay(self, clinic: ClinicRef, provider_id: str, patient_id: str, start: datetime) -> Appointment | None:
+    async def _replay(self, clinic: ClinicRef, provider_id: str, patient_id: str, start: datetime,
+                      key: str) -> Appointment | None:
+        """The appointment an earlier attempt with this idempotency key booked, if any."""
         for existing in await self._booked_at(clinic, provider_id, start, start + timedelta(minutes=1), patient_id):
-            if existing.start == start and existing.patient_id == patient_id:
+            if existing.start == start and key in existing.extra.get("idempotency_keys", ()):
                 return existing
         return None
 
     async def _has_history(self, clinic: ClinicRef, patient_id: str) -> bool:
-        found = await self._search_appointments(clinic, [("patient", patient_id)])
+        since = self.now() - timedelta(days=3 * 365)
+        found = await self._search_appointments(clinic, [("patient", patient_id), ("date", f"ge{utc(since)}")])
         return any(a.extra.get("fhir_status") not in ("cancelled", "entered-in-error") for a in found)
 
     async def cancel(self, clinic: ClinicRef, appointment_id: str, reason: str | None,
@@ -329,7 +335,7 @@ class FhirAdapter:
         provider = await self.get_provider(clinic, new_slot.provider_id)
         start = self._check_time(new_slot, provider)
         if idempotency_key and old.status == "CANCELLED":
-            replay = await self._replay(clinic, provider.id, old.patient_id, start)
+            replay = await self._replay(clinic, provider.id, old.patient_id, start, idempotency_key)
             if replay is not None:
                 return replace(replay, rescheduled_from_id=old.id)
         self._check_changeable(old, "rescheduled")
@@ -345,7 +351,7 @@ class FhirAdapter:
     # ------------------------------------------------------------------ the dialect
 
     async def create_appointment(self, slot: dict[str, Any], practitioner_id: str, patient_id: str,
-                                 reason: str | None) -> dict[str, Any]:
+                                 reason: str | None, idempotency_key: str | None) -> dict[str, Any]:
         raise NotImplementedError
 
     async def cancel_appointment(self, versioned: Versioned, reason: str | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from ehr.fhir.adapter import FhirAdapter
 from ehr.fhir.client import Versioned, ok_json
 from ehr.fhir.created import created_resource
-from ehr.fhir.resources import check, ref_id
+from ehr.fhir.resources import IDEMPOTENCY_SYSTEM, check
 
 SCOPE = "system/Patient.read system/Patient.write system/Practitioner.read system/Schedule.read " \
         "system/Slot.read system/Appointment.read system/Appointment.write"
@@ -21,7 +21,7 @@ class EpicAdapter(FhirAdapter):
     vendor = "epic"
 
     async def create_appointment(self, slot: dict[str, Any], practitioner_id: str, patient_id: str,
-                                 reason: str | None) -> dict[str, Any]:
+                                 reason: str | None, idempotency_key: str | None) -> dict[str, Any]:
         resource: dict[str, Any] = {
             "resourceType": "Appointment", "status": "booked",
             "slot": [{"reference": f"Slot/{slot['id']}"}], "start": slot["start"], "end": slot["end"],
@@ -31,6 +31,8 @@ class EpicAdapter(FhirAdapter):
                  "status": "accepted"}]}
         if reason:
             resource["reasonCode"] = [{"text": reason[:255]}]
+        if idempotency_key:
+            resource["identifier"] = [{"system": IDEMPOTENCY_SYSTEM, "value": idempotency_key}]
         response = await self.client.request("POST", "Appointment", json=check(resource),
                                              headers={"Prefer": "return=representation"})
         return await created_resource(self.client, response, "Appointment")
@@ -45,11 +47,3 @@ class EpicAdapter(FhirAdapter):
                                              headers=headers)
         ok_json(response)
 
-
-def practitioner_of(slot_schedule: dict[str, Any]) -> str | None:
-    """The Practitioner a Schedule belongs to (for tools that list schedules)."""
-    for actor in slot_schedule.get("actor") or []:
-        found = ref_id(actor, "Practitioner")
-        if found:
-            return found
-    return None

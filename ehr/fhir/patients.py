@@ -11,6 +11,7 @@ from datetime import date
 from ehr.builtin.patients import compact, same_phone
 from ehr.errors import NotAllowed, NotFound, Unavailable
 from ehr.fhir.client import FhirClient, FhirError, ok_json
+from ehr.fhir.created import created_resource
 from ehr.fhir.resources import check, patient_in, patient_out
 from ehr.types import NewPatient, Patient
 
@@ -55,18 +56,12 @@ class FhirPatients:
         response = await self.client.request("POST", "Patient", json=patient_out(patient),
                                              headers={"Prefer": "return=representation"})
         try:
-            body = ok_json(response)
+            ok_json(response)
         except FhirError as exc:
             if exc.status in (400, 422):
                 raise NotAllowed("the EHR refused the new patient record") from None
             raise Unavailable(f"the EHR answered {exc.status} creating a patient") from None
-        if body.get("resourceType") == "Patient" and body.get("id"):
-            return patient_in(check(body), self.clinic_id)
-        location = response.headers.get("Location") or response.headers.get("Content-Location") or ""
-        parts = location.rstrip("/").split("/")
-        if "Patient" not in parts or parts.index("Patient") + 1 >= len(parts):
-            raise Unavailable("the EHR created a patient but did not say where")
-        return await self.get(parts[parts.index("Patient") + 1])
+        return patient_in(check(await created_resource(self.client, response, "Patient")), self.clinic_id)
 
     async def find_or_create(self, patient: NewPatient) -> tuple[Patient, bool]:
         """Same folded last name, birth date and first name is the same person (phone decides among

@@ -25,6 +25,7 @@ from ehr.types import Appointment, NewPatient, Patient
 APPOINTMENT_STATUSES = ("proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow",
                         "entered-in-error", "checked-in", "waitlist")
 SLOT_STATUSES = ("busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error")
+IDEMPOTENCY_SYSTEM = "urn:voice-agent:idempotency-key"   # Appointment.identifier carrying our key
 LIVE = ("proposed", "pending", "booked", "arrived", "checked-in", "waitlist")
 _STATUS = {"proposed": "SCHEDULED", "pending": "SCHEDULED", "booked": "SCHEDULED", "waitlist": "SCHEDULED",
            "arrived": "CHECKED_IN", "checked-in": "CHECKED_IN", "fulfilled": "COMPLETED",
@@ -141,4 +142,6 @@ def appointment_in(resource: dict[str, Any], clinic_id: str, zone: ZoneInfo,
         patient_id=patient or "", start=instant(resource["start"], zone), end=instant(resource["end"], zone),
         status=_STATUS[status], reason=(reasons[0].get("text") if reasons else None),
         cancellation_reason=cancel.get("text") if status == "cancelled" else None,
-        extra={"fhir_status": status, "slot_ids": [ref_id(s, "Slot") for s in resource.get("slot") or []]})
+        extra={"fhir_status": status, "slot_ids": [ref_id(s, "Slot") for s in resource.get("slot") or []],
+               "idempotency_keys": tuple(i.get("value") for i in resource.get("identifier") or []
+                                         if i.get("system") == IDEMPOTENCY_SYSTEM)})
