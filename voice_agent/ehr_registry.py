@@ -13,11 +13,13 @@ from typing import Any, Mapping
 from ehr.availability_cache import AvailabilityCache
 from ehr.breaker import BreakerBoard
 from ehr.fhir.factories import make_cerner, make_epic
+from ehr.google_calendar.factory import make_google
 from ehr.protocol import EHRAdapter
 from ehr.registry import AdapterFactory
 from ehr.resilient import ResiliencePolicy, ResilientEHR
 
-FACTORIES: dict[str, AdapterFactory] = {"epic": make_epic, "cerner": make_cerner}
+FACTORIES: dict[str, AdapterFactory] = {"epic": make_epic, "cerner": make_cerner,
+                                         "google": make_google}
 
 
 def policy_for(name: str, settings: Any = None) -> ResiliencePolicy:

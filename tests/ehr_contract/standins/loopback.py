@@ -53,8 +53,7 @@ class Faults:
 @contextlib.asynccontextmanager
 async def serve(app: Callable[..., Awaitable[None]]) -> AsyncIterator[str]:
     """`async with serve(app) as base:` → "http://127.0.0.1:PORT"."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                            timeout_graceful_shutdown=0)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
