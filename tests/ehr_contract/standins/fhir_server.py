@@ -119,7 +119,8 @@ class FhirStandin:
     page_size: int = 50
     root: str = ""                                     # http://127.0.0.1:PORT, set once serving
     pages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    received: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)       # bodies the server parsed
+    calls: list[tuple[str, str, int]] = field(default_factory=list)    # (method, path, status) answered
 
     @property
     def base_url(self) -> str:
@@ -156,9 +157,11 @@ class FhirStandin:
                     return outcome(401, "login", why,
                                    {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{why}"'})
             try:
-                return await handler(request)
+                response = await handler(request)
             except Refused as exc:
-                return exc.response
+                response = exc.response
+            self.calls.append((request.method, request.url.path, response.status_code))
+            return response
         return guarded
 
     def _resource(self, resource: dict[str, Any], status: int = 200) -> JSONResponse:
