@@ -8,15 +8,19 @@ availability cache), with the policy `policy_for(name, settings)` gives.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Mapping
 
 from ehr.availability_cache import AvailabilityCache
 from ehr.breaker import BreakerBoard
 from ehr.protocol import EHRAdapter
-from ehr.registry import AdapterFactory
+from ehr import drchrono
+from ehr.registry import AdapterFactory, FactoryContext
 from ehr.resilient import ResiliencePolicy, ResilientEHR
 
-FACTORIES: dict[str, AdapterFactory] = {}
+FACTORIES: dict[str, AdapterFactory] = {
+    "drchrono": drchrono.build,
+}
 
 
 def policy_for(name: str, settings: Any = None) -> ResiliencePolicy:
@@ -39,3 +43,9 @@ def wrap_adapter(name: str, adapter: EHRAdapter, *, policy: ResiliencePolicy | N
 
 def factories() -> Mapping[str, AdapterFactory]:
     return FACTORIES
+
+
+async def build_adapter(name: str, ctx: FactoryContext) -> EHRAdapter:
+    """The raw adapter of `name` for one clinic (not yet wrapped); KeyError for an unknown name."""
+    made = FACTORIES[name](ctx)
+    return await made if inspect.isawaitable(made) else made
