@@ -1,8 +1,7 @@
 """Which free slots to offer: `SlotCriteria` applied to slots an external calendar already knows.
 
-The built-in calendar computes free time itself (`ehr.builtin.slots`). Vendor adapters get free
-time from the vendor instead (FHIR Slot search, Google freeBusy), so they need the same reading
-of the criteria — clinic-local date range, part of day, earliest/latest start, weekdays, instants,
+Adapters that compute free time themselves use `ehr.slot_search` + `ehr.slots`. FHIR adapters get
+free time from the EHR instead (its Slots), so they need the same reading of the criteria — clinic-local date range, part of day, earliest/latest start, weekdays, instants,
 exclusions, lead time — and the same spreading over days. Pure functions, no I/O.
 """
 from __future__ import annotations
@@ -12,11 +11,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from ehr.builtin import slots as S
+from ehr import slots as S
+from ehr.slot_search import DEFAULT_RANGE_DAYS, start_window
 from ehr.errors import NotAllowed
-from ehr.types import MAX_RANGE_DAYS, PART_OF_DAY_BOUNDS, SlotCriteria, TimeSlot
-
-DEFAULT_RANGE_DAYS = 14
+from ehr.types import MAX_RANGE_DAYS, SlotCriteria, TimeSlot
 
 
 @dataclass(frozen=True)
@@ -48,25 +46,6 @@ def resolve(criteria: SlotCriteria, zone: ZoneInfo, now: datetime, lead: timedel
     first = floor.astimezone(zone).date()
     dates = tuple(first + timedelta(days=i) for i in range((date_to - first).days + 1))
     return Window(dates=dates, start=floor, end=ceiling)
-
-
-def start_window(criteria: SlotCriteria) -> S.Window | None:
-    """Clinic-local minutes a start may fall in: part of day ∩ earliest/latest (latest inclusive)."""
-    lo, hi = 0, S.MINUTES_PER_DAY
-    if criteria.part_of_day:
-        if criteria.part_of_day not in PART_OF_DAY_BOUNDS:
-            raise NotAllowed(f"unknown part of day: {criteria.part_of_day!r}")
-        a, b = PART_OF_DAY_BOUNDS[criteria.part_of_day]
-        lo = a.hour * 60 + a.minute
-        hi = S.MINUTES_PER_DAY if criteria.part_of_day == "evening" else b.hour * 60 + b.minute
-    if criteria.earliest_time is not None:
-        t = criteria.earliest_time
-        lo = max(lo, t.hour * 60 + t.minute + (1 if t.second or t.microsecond else 0))
-    if criteria.latest_time is not None:
-        hi = min(hi, criteria.latest_time.hour * 60 + criteria.latest_time.minute + 1)
-    if (lo, hi) == (0, S.MINUTES_PER_DAY):
-        return None
-    return (lo, max(lo, hi))
 
 
 def pick(free: Iterable[TimeSlot], criteria: SlotCriteria, zone: ZoneInfo, window: Window) -> list[TimeSlot]:

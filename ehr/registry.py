@@ -23,14 +23,19 @@ class CredentialsSink(Protocol):
 
     async def save(self, clinic_id: str, credentials: Mapping[str, Any]) -> None: ...
 
+    async def load(self, clinic_id: str) -> Mapping[str, Any] | None:
+        """The stored credentials (another process may have rotated them since this one read them)."""
+
 
 @dataclass(frozen=True)
 class FactoryContext:
     """Everything a factory may use. `credentials`: the clinic's decrypted EHR credentials (never log
-    them). `http`: an httpx client whose transport already retries (ehr/http_retry.py); adapters
+    them). `options`: non-secret settings (office id, calendar ids, visit lengths). `http`: an httpx client whose transport already retries (ehr/http_retry.py); adapters
     send every request through it. `now`: the app's clock (aware)."""
     clinic: ClinicRef
     credentials: Mapping[str, Any]
+    options: Mapping[str, Any]                 # the clinic's non-secret EHR options (clinic file `ehr_options`)
+    business_hours: Mapping[str, Any]          # the clinic's week, clinic-file shape
     http: httpx.AsyncClient
     credentials_sink: CredentialsSink
     now: Callable[[], datetime]

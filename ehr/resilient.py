@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ResiliencePolicy:
-    call_timeout: float = 8.0          # seconds for one adapter call, retries included
+    call_timeout: float | None = 8.0   # seconds for one adapter call, retries included (None: no deadline)
     cache_ttl: float = 20.0            # seconds an availability answer is reused; 0: no cache
     use_breaker: bool = True
 
@@ -100,16 +100,19 @@ class ResilientEHR:
             return await self._call(clinic, "find_slots", fetch)
         key = hashlib.sha256(json.dumps(key_parts, default=_jsonable, sort_keys=True).encode()).hexdigest()
         try:
-            hit = await self.cache.get(clinic.id, key)
-        except Exception:
-            hit = None
+            generation = await self.cache.generation(clinic.id)
+            hit = await self.cache.get(clinic.id, generation, key)
+        except Exception:   # a cache that is down only costs a vendor call
+            generation, hit = None, None
         if hit is not None:
             return [TimeSlot.from_json(item) for item in json.loads(hit)]
         slots = await self._call(clinic, "find_slots", fetch)
-        try:
-            await self.cache.put(clinic.id, key, json.dumps([s.to_json() for s in slots]), self.policy.cache_ttl)
-        except Exception:
-            log.warning("availability cache not written", extra={"event": "ehr_cache_error"})
+        if generation is not None:
+            try:
+                await self.cache.put(clinic.id, generation, key, json.dumps([s.to_json() for s in slots]),
+                                     self.policy.cache_ttl)
+            except Exception:
+                log.warning("availability cache not written", extra={"event": "ehr_cache_error"})
         return slots
 
     # ------------------------------------------------------------------ EHRAdapter

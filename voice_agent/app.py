@@ -117,6 +117,7 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
             await svc.engine.drain()       # confirmation texts still in flight
             await asyncio.to_thread(svc.voice.decoder_pool.shutdown)
             if owned:
+                await svc.ehr_http.aclose()
                 await svc.pool.close()
                 await svc.redis.aclose()
 

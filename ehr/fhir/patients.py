@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ehr.builtin.patients import compact, same_phone
+from ehr.names import compact, same_phone
 from ehr.errors import NotAllowed, NotFound, Unavailable
 from ehr.fhir.client import FhirClient, FhirError, ok_json
 from ehr.fhir.created import created_resource

@@ -1,7 +1,7 @@
 """`EHRAdapter` on Google Calendar: one calendar per provider.
 
 * Free time = (provider's configured week ∩ clinic hours) − the calendar's busy times from
-  `freeBusy`, cut into visit-length steps by the built-in calendar's pure slot arithmetic.
+  `freeBusy`, cut into visit-length steps by the shared slot arithmetic (ehr/slots.py, slot_search.py).
 * A booking is an event inserted with an id derived from the idempotency key: a retried insert
   answers 409 `duplicate` and the first event is returned. Google Calendar does not refuse
   overlapping events, so the adapter checks freeBusy first and, after inserting, looks at the
@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from ehr import offer
 from ehr.bearer import google_service_account
-from ehr.builtin import slots as S
+from ehr import slots as S
+from ehr.slot_search import plan
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken
 from ehr.google_calendar import ids
 from ehr.google_calendar.api import CalendarApi, GoogleError
@@ -100,23 +100,18 @@ class GoogleCalendarAdapter:
         if criteria.specialty and criteria.specialty.strip():
             chosen = [p for p in chosen if (p.specialty or "").lower() == criteria.specialty.strip().lower()]
         zone = self._zone(criteria.clinic)
-        window = offer.resolve(criteria, zone, self.now(), timedelta(minutes=self.settings.lead_minutes))
-        if window is None or not chosen:
+        search = plan(criteria, self.now(), zone, timedelta(minutes=self.settings.lead_minutes))
+        if search is None or not chosen:
             return []
-        busy = await self.api.free_busy([p.calendar_id for p in chosen], rfc3339(window.start - timedelta(hours=12)),
-                                        rfc3339(window.end + timedelta(hours=12)))
+        busy = await self.api.free_busy([p.calendar_id for p in chosen], rfc3339(search.range_start - timedelta(hours=12)),
+                                        rfc3339(search.range_end + timedelta(hours=12)))
         plans = [S.ProviderPlan(id=p.id, name=self._provider(p).display_name, duration_min=p.duration_minutes,
                                 schedule=S.parse_week(p.schedule),
                                 busy=[(int(parse_time({"dateTime": b["start"]}).timestamp()),
                                        int(parse_time({"dateTime": b["end"]}).timestamp())) for b in busy[p.calendar_id]])
                  for p in chosen]
-        request = S.SlotRequest(
-            dates=window.dates, floor=int(-(-window.start.timestamp() // 1)), ceiling=int(window.end.timestamp()),
-            start_window=offer.start_window(criteria), weekdays=frozenset(criteria.weekdays),
-            exclude_any=frozenset(int(x.timestamp()) for x in criteria.exclude_starts if x.tzinfo is not None),
-            limit=criteria.limit, spread=criteria.spread_days)
         return [TimeSlot(c.provider.id, c.provider.name, S.to_datetime(c.start, zone), S.to_datetime(c.end, zone))
-                for c in S.compute(plans, self._hours, S.WallClock(zone), request)]
+                for c in S.compute(plans, self._hours, S.WallClock(zone), search.request)]
 
     async def next_slots(self, clinic: ClinicRef, provider_id: str, after: datetime, limit: int = 3) -> list[TimeSlot]:
         local = after.astimezone(self._zone(clinic))

@@ -8,7 +8,7 @@ import hashlib
 import re
 import uuid
 
-from ehr.builtin.patients import compact
+from ehr.names import compact
 
 VALID = re.compile(r"^[a-v0-9]{5,1024}$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ehr.builtin.patients import compact, same_phone
+from ehr.names import compact, same_phone
 from ehr.errors import NotAllowed, NotFound
 from ehr.google_calendar import ids
 from ehr.google_calendar.api import CalendarApi, GoogleError

@@ -1,6 +1,7 @@
 """The built-in PostgreSQL calendar in the contract suite: the seeded world imported as a clinic file,
 the calendar on its own small pool through a loopback TCP proxy (so an outage breaks only it), wrapped
-as production wraps it (`voice_agent.ehr_registry`)."""
+as production wraps it (`voice_agent.ehr_registry`). The pool's query deadline is shortened to 1.5 s
+(production: 6 s) so the stalled-database case takes seconds."""
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +11,6 @@ from urllib.parse import urlparse, urlunparse
 
 from ehr.builtin import BuiltinCalendar
 from ehr.protocol import EHRAdapter
-from ehr.resilient import ResiliencePolicy
 from ehr.types import ClinicRef, Patient
 from storage.db import open_pool
 from tests.ehr_contract.harness import (CLINIC_NAME, CLINIC_TZ, MARIA, BackendContext, ForeignIds, clinic_file,
@@ -18,7 +18,6 @@ from tests.ehr_contract.harness import (CLINIC_NAME, CLINIC_TZ, MARIA, BackendCo
 from tests.ehr_contract.tcp_proxy import TcpProxy
 from voice_agent.ehr_registry import wrap_adapter
 
-CALL_TIMEOUT = 2.0
 
 
 @dataclass
@@ -59,8 +58,7 @@ async def make_backend(ctx: BackendContext) -> AsyncIterator[BuiltinBackend]:
     pool = await open_pool(proxied, min_size=1, max_size=4, timeout=2.0, query_seconds=1.5)
     try:
         calendar = BuiltinCalendar(pool, now=fixed_clock, anchors=ctx.services.anchors)
-        adapter = wrap_adapter("builtin", calendar, policy=ResiliencePolicy(call_timeout=CALL_TIMEOUT, cache_ttl=0,
-                                                                            use_breaker=False))
+        adapter = wrap_adapter("builtin", calendar)     # as production: the pool's own deadlines bound an outage
         maria = Patient(maria_id, clinic.id, MARIA.first_name, MARIA.last_name, MARIA.date_of_birth, MARIA.phone)
         yield BuiltinBackend("builtin", adapter, clinic, providers, maria,
                              ForeignIds(other_appointment, other_patient, other_providers["rivera"]), proxy)

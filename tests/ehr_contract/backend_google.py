@@ -19,7 +19,7 @@ from tests.ehr_contract.standins.google import GoogleStandin
 from tests.ehr_contract.standins.keys import key_pair
 from tests.ehr_contract.standins.loopback import serve
 from tests.ehr_contract.standins.vendor_backend import POLICY, VendorBackend, vendor_http
-from voice_agent.ehr_registry import FACTORIES, wrap_adapter
+from voice_agent.ehr_registry import build_adapter, wrap_adapter
 
 ACCOUNT = "receptionist@contract-clinic.iam.gserviceaccount.com"
 CALENDARS = {"rivera": "c_rivera@group.calendar.google.com", "okafor": "c_okafor@group.calendar.google.com"}
@@ -51,10 +51,17 @@ def seed(standin: GoogleStandin, clinic_id: str) -> tuple[str, str, str]:
     return maria, foreign, foreign_patient
 
 
-def credentials(standin: GoogleStandin, private_pem: str) -> dict:
-    return {"service_account": {"type": "service_account", "client_email": ACCOUNT, "private_key": private_pem,
-                                "private_key_id": "contract-key-1", "token_uri": standin.token_url},
-            "api_base": standin.api_base, "patients_calendar_id": PATIENTS, "business_hours": WEEK,
+def service_account(standin: GoogleStandin, private_pem: str) -> dict:
+    """The sealed `ehr_credentials`: the JSON key file Google issues (shape of fixtures/ehr/google)."""
+    return {"service_account": {"type": "service_account", "project_id": "contract-clinic",
+                                "private_key_id": "contract-key-1", "private_key": private_pem,
+                                "client_email": ACCOUNT, "client_id": "100000000000000000001",
+                                "token_uri": standin.token_url}}
+
+
+def options(standin: GoogleStandin) -> dict:
+    """The clinic's `ehr_options` (not secret); its hours come from the clinic record."""
+    return {"api_base": standin.api_base, "patients_calendar_id": PATIENTS,
             "providers": [{"id": p.key, "calendar_id": CALENDARS[p.key], "first_name": p.first_name,
                            "last_name": p.last_name, "title": p.title, "specialty": p.specialty,
                            "duration_minutes": p.duration, "accepting_new_patients": p.accepting_new_patients,
@@ -70,8 +77,9 @@ async def make_backend(ctx, **http_kw) -> AsyncIterator[VendorBackend]:
     async with serve(standin.app()) as root:
         standin.root = root
         async with vendor_http(**http_kw) as http:
-            inner = FACTORIES["google"](FactoryContext(clinic=clinic, credentials=credentials(standin, private),
-                                                       http=http, credentials_sink=NoSink(), now=fixed_clock))
+            inner = await build_adapter("google", FactoryContext(
+                clinic=clinic, credentials=service_account(standin, private), options=options(standin),
+                business_hours=WEEK, http=http, credentials_sink=NoSink(), now=fixed_clock))
             maria = Patient(maria_id, clinic.id, MARIA.first_name, MARIA.last_name, MARIA.date_of_birth, MARIA.phone)
             yield VendorBackend("google", wrap_adapter("google", inner, policy=POLICY), clinic,
                                 {"rivera": "rivera", "okafor": "okafor"}, maria,

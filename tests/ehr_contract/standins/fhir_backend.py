@@ -8,23 +8,29 @@ from typing import AsyncIterator, Callable
 
 from ehr.registry import FactoryContext
 from ehr.types import ClinicRef, Patient
-from tests.ehr_contract.harness import CLINIC_NAME, CLINIC_TZ, MARIA, ForeignIds, fixed_clock
+from tests.ehr_contract.harness import CLINIC_NAME, CLINIC_TZ, MARIA, WEEK, ForeignIds, fixed_clock
 from tests.ehr_contract.standins.fhir_server import FhirStandin
 from tests.ehr_contract.standins.keys import key_pair
 from tests.ehr_contract.standins.loopback import serve
 from tests.ehr_contract.standins.vendor_backend import POLICY, VendorBackend, vendor_http
-from voice_agent.ehr_registry import FACTORIES, wrap_adapter
+from voice_agent.ehr_registry import build_adapter, wrap_adapter
 
 
 class NoSink:
-    async def save(self, clinic_id, credentials) -> None:   # FHIR backends rotate nothing
+    """FHIR and Google credentials never change on their own: nothing to store."""
+
+    async def save(self, clinic_id, credentials) -> None:
+        return None
+
+    async def load(self, clinic_id):
         return None
 
 
-def credentials(standin: FhirStandin, client_id: str, private_pem: str) -> dict:
+def options(standin: FhirStandin, client_id: str) -> dict:
+    """The clinic's `ehr_options` (not secret)."""
     ids = standin.world.ids
     return {"base_url": standin.base_url, "token_url": standin.token_url, "client_id": client_id,
-            "private_key_pem": private_pem, "kid": "contract-key-1",
+            "kid": "contract-key-1",
             "providers": [{"practitioner_id": ids["rivera"], "specialty": "Family Medicine", "duration_minutes": 30},
                           {"practitioner_id": ids["okafor"], "specialty": "Cardiology", "duration_minutes": 20}]}
 
@@ -38,9 +44,9 @@ async def fhir_backend(name: str, make: Callable[[str], FhirStandin], client_id:
         standin.root = root
         clinic = ClinicRef(str(uuid.uuid4()), CLINIC_TZ, CLINIC_NAME)
         async with vendor_http(**http_kw) as http:
-            inner = await _built(FACTORIES[name](FactoryContext(
-                clinic=clinic, credentials=credentials(standin, client_id, private), http=http,
-                credentials_sink=NoSink(), now=fixed_clock)))
+            inner = await build_adapter(name, FactoryContext(
+                clinic=clinic, credentials={"private_key_pem": private}, options=options(standin, client_id),
+                business_hours=WEEK, http=http, credentials_sink=NoSink(), now=fixed_clock))
             ids = standin.world.ids
             maria = Patient(standin.world.maria_id, clinic.id, MARIA.first_name, MARIA.last_name,
                             MARIA.date_of_birth, MARIA.phone)
@@ -49,6 +55,3 @@ async def fhir_backend(name: str, make: Callable[[str], FhirStandin], client_id:
                                 ForeignIds(standin.world.foreign_appointment_id, standin.world.foreign_patient_id,
                                            ids["other"]), standin.faults, inner, standin)
 
-
-async def _built(made):
-    return await made if hasattr(made, "__await__") else made
