@@ -4,7 +4,8 @@ any one decrypts, so keys rotate without a flag day.
 `EHR_CREDENTIALS_KEYS` = "k2:<base64url 32 bytes>,k1:<...>": k2 seals new values, k1 still opens
 old ones until `voice-agent ehr rekey` has re-sealed everything with k2; then k1 can be dropped.
 Without the setting there is one key, "s0", derived from SECRET_KEY (HKDF, its own purpose), so a
-development machine works with nothing configured. A sealed value is {"kid": ..., "token": ...}.
+development machine works with nothing configured; it stays a decrypt-only key when keys are
+configured, so moving from the default to explicit keys is one `rekey`. A sealed value is {"kid": ..., "token": ...}.
 """
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ class Keyring:
             except (binascii.Error, ValueError):
                 raise KeyringError(f"key {kid!r} is not base64url") from None
             keys.append((kid, key.encode()))
+        if "s0" not in {kid for kid, _ in keys}:       # what was sealed before keys were configured still opens
+            keys.append(("s0", derived_key(secret_key)))
         return cls(keys)
 
     @staticmethod

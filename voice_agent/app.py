@@ -25,7 +25,7 @@ from safety.readiness import load_models
 from storage.db import new_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
-from voice_agent import clinic_api, health, scheduling_api
+from voice_agent import clinic_api, ehr_webhooks, health, scheduling_api
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.graceful import GracefulShutdown
 from voice_agent.services import Services
@@ -72,7 +72,8 @@ def api_routes(services: Services) -> list[BaseRoute]:
 def public_routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
     deps = services.channel_deps()
-    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain))]
+    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain)),
+            *ehr_webhooks.routes(services.ehr_store, services.ehr_cache, services.redis)]
 
 
 async def warm_up(services: Services) -> None:

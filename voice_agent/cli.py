@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("rotate-key", "suspend", "activate"):
         c = clinic.add_parser(name)
         c.add_argument("clinic_id")
+    from voice_agent.ehr_cli import add_clinic_parser, add_parser as add_ehr_parser
+    add_clinic_parser(clinic)
+    add_ehr_parser(sub)
 
     from voice_agent.audit_cli import add_parser as add_audit_parser
     add_audit_parser(sub)
@@ -142,8 +145,10 @@ async def cmd_import(settings: Settings, data: Any, test_key: bool) -> dict[str,
     key = generate_api_key("test" if test_key else "live")
 
     async def run(services):
+        from storage.credentials_keyring import Keyring
+        keyring = Keyring.from_settings(settings.ehr_credentials_keys, settings.secret_key)
         try:
-            return await import_clinic(services.pool, clinic, hash_api_key(key), services.anchors)
+            return await import_clinic(services.pool, clinic, hash_api_key(key), services.anchors, seal=keyring.seal)
         except ImportConflict as exc:
             raise CliError(f"nothing written: {exc}") from None
 
@@ -161,6 +166,10 @@ async def cmd_clinic(settings: Settings, args: argparse.Namespace) -> int:
             data["phone"] = args.phone
         print(json.dumps(await cmd_import(settings, data, args.test_key)))
         return 0
+    if args.clinic_command == "set-ehr":
+        from voice_agent.ehr_cli import cmd_set_ehr
+        _check_uuid(args.clinic_id)
+        return await cmd_set_ehr(settings, args, _with_services, CliError)
     if args.clinic_command == "import":
         try:
             data = json.loads(Path(args.file).read_text())
@@ -295,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             from voice_agent.audit_cli import cmd_audit
             return asyncio.run(cmd_audit(settings, args, _with_services, CliError))
+        if args.command == "ehr":
+            from voice_agent.ehr_cli import cmd_ehr
+            if getattr(args, "clinic_id", None):
+                _check_uuid(args.clinic_id)
+            return asyncio.run(cmd_ehr(settings, args, _with_services, CliError))
         if args.command == "housekeeping":
             days = settings.session_retention_days if args.session_days is None else args.session_days
             return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))
