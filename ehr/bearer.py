@@ -22,16 +22,16 @@ from typing import Any, Callable, Mapping
 import httpx
 import jwt
 
-from ehr.errors import Unavailable
+from ehr.errors import AuthFailed, ScopeMissing, Unavailable
 
 log = logging.getLogger("ehr.bearer")
 
 DEFAULT_MARGIN_S = 60.0
 
 
-class AuthRejected(Unavailable):
-    """The token endpoint refused the credentials (bad key, wrong client id, scope, clock skew).
-    It is an outage for the conversation; `voice-agent ehr check` prints `reason`."""
+class AuthRejected(AuthFailed):
+    """The EHR refused the credentials (bad key, wrong client id, clock skew, revoked). An outage
+    for the conversation (AuthFailed is Unavailable); `voice-agent ehr check` prints it as `auth`."""
 
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
@@ -99,6 +99,8 @@ class JwtBearer:
         except httpx.HTTPError as exc:
             raise Unavailable("the EHR's token endpoint cannot be reached") from exc
         body = _json(response)
+        if body.get("error") == "invalid_scope":
+            raise ScopeMissing(f"the EHR did not grant the scopes asked for: {body.get('error_description', '')}")
         if response.status_code in (400, 401, 403):
             reason = str(body.get("error") or response.status_code)
             log.warning("EHR token request refused", extra={"event": "ehr_auth_refused", "reason": reason,

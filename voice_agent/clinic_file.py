@@ -247,6 +247,8 @@ EHR_PROVIDERS = ("builtin", "drchrono", "epic", "cerner", "google")
 # Credential keys each EHR needs (values are never echoed in a problem). Other EHRs: any object.
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "drchrono": ("client_id", "client_secret", "refresh_token"),
+    "epic": ("private_key_pem",),
+    "cerner": ("private_key_pem",),
 }
 
 

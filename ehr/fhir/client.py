@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from ehr.bearer import AuthRejected, JwtBearer
-from ehr.errors import EHRError, NotFound, Unavailable
+from ehr.errors import EHRError, NotFound, ScopeMissing, Unavailable
 
 log = logging.getLogger("ehr.fhir")
 
@@ -91,8 +91,10 @@ class FhirClient:
             if response.status_code == 401 and attempt == 1:
                 self.bearer.invalidate(token)
                 continue
-            if response.status_code in (401, 403):
-                raise AuthRejected("the EHR refused our access token", reason=f"{response.status_code} on {method}")
+            if response.status_code == 401:
+                raise AuthRejected("the EHR refused our access token", reason=f"401 on {method}")
+            if response.status_code == 403:
+                raise ScopeMissing(f"the EHR refused {method} {path.split('?')[0]}: a scope is missing")
             if response.status_code == 429 or response.status_code >= 500:
                 log.warning("EHR unavailable", extra={"event": "ehr_unavailable", "status": response.status_code})
                 raise Unavailable(f"the EHR answered {response.status_code}")

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from ehr.bearer import AuthRejected, JwtBearer
-from ehr.errors import EHRError, NotFound, Unavailable
+from ehr.errors import EHRError, NotFound, ScopeMissing, Unavailable
 from ehr.http_retry import IDEMPOTENCY_HEADER
 
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
@@ -56,8 +56,11 @@ class CalendarApi:
             if response.status_code < 300:
                 return response.json() if response.content else {}
             error = _error(response)
-            if response.status_code == 401 or (response.status_code == 403 and error.reason not in RATE_REASONS):
+            if response.status_code == 401:
                 raise AuthRejected("Google Calendar refused our credentials", reason=error.reason)
+            if response.status_code == 403 and error.reason not in RATE_REASONS:
+                raise ScopeMissing(f"Google Calendar refused access ({error.reason}): share the calendar with the "
+                                   "service account, or grant the calendar scope")
             if response.status_code in (403, 429) or response.status_code >= 500:
                 raise Unavailable(f"Google Calendar answered {response.status_code} {error.reason}")
             if response.status_code in (404, 410):

@@ -165,3 +165,15 @@ async def test_paging_follows_next_links():
         assert len(await b.adapter.find_slots(wed(b))) == 14
         pages = [path for method, path, _ in b.standin.calls if path == b.standin.dialect.base_path]
         assert len(pages) == 2                                # 14 slots in pages of 5: two next links followed
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_a_scope_the_vendor_did_not_grant_is_scope_missing(vendor):
+    from ehr.errors import ScopeMissing
+    async with backend(vendor) as b:
+        client = next(iter(b.standin.clients.values()))
+        b.standin.clients[client.client_id] = type(client)(client.client_id, client.public_key_pem,
+                                                           client.scopes - {"system/Appointment.write"})
+        with pytest.raises(ScopeMissing):
+            await b.inner.list_providers(b.clinic)
+        assert b.standin.tokens.refused == ["scope not granted to this client"]
