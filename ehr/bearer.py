@@ -13,11 +13,13 @@ assertion and the token never reach a log line.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -91,11 +93,15 @@ class JwtBearer:
         if token is None or (self._cached is not None and self._cached.token == token):
             self._cached = None
 
+    def request(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The token request's form and headers."""
+        return dict(self._form(self.assertion())), {"Accept": "application/json"}
+
     async def _fetch(self) -> _Cached:
         self.fetches += 1
+        data, headers = self.request()
         try:
-            response = await self.http.post(self.token_url, data=dict(self._form(self.assertion())),
-                                            headers={"Accept": "application/json"})
+            response = await self.http.post(self.token_url, data=data, headers=headers)
         except httpx.HTTPError as exc:
             raise Unavailable("the EHR's token endpoint cannot be reached") from exc
         body = _json(response)
@@ -133,6 +139,26 @@ def smart_backend(http: httpx.AsyncClient, token_url: str, client_id: str, key: 
                 "client_assertion": assertion}
 
     return JwtBearer(http, token_url, key, algorithm="RS384", claims=claims, form=form, clock=clock)
+
+
+class SecretBearer(JwtBearer):
+    """`client_credentials` with a client secret sent as HTTP Basic (`client_secret_basic`): how
+    Oracle Health's system accounts commonly authenticate when no key pair is registered."""
+
+    def __init__(self, http: httpx.AsyncClient, token_url: str, client_id: str, client_secret: str, scope: str, *,
+                 clock: Callable[[], float] = time.time, margin_s: float = DEFAULT_MARGIN_S) -> None:
+        super().__init__(http, token_url, SigningKey(""), algorithm="none", claims=lambda now: {},
+                         form=lambda assertion: {}, clock=clock, margin_s=margin_s)
+        self._basic = "Basic " + base64.b64encode(
+            f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()).decode()
+        self._scope = scope
+
+    def assertion(self) -> str:   # no JWT in this grant
+        return ""
+
+    def request(self) -> tuple[dict[str, str], dict[str, str]]:
+        return ({"grant_type": "client_credentials", "scope": self._scope},
+                {"Accept": "application/json", "Authorization": self._basic})
 
 
 def google_service_account(http: httpx.AsyncClient, token_url: str, client_email: str, key: SigningKey,

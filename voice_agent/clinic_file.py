@@ -248,7 +248,6 @@ EHR_PROVIDERS = ("builtin", "drchrono", "epic", "cerner", "google")
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "drchrono": ("client_id", "client_secret", "refresh_token"),
     "epic": ("private_key_pem",),
-    "cerner": ("private_key_pem",),
 }
 
 

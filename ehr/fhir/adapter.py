@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from ehr import offer
-from ehr.bearer import smart_backend
+from ehr.bearer import JwtBearer, SecretBearer, smart_backend
 from ehr.errors import NotAllowed, NotFound, SlotTaken
 from ehr.fhir.client import FhirClient, FhirError, Versioned
 from ehr.fhir.patients import FhirPatients
@@ -55,8 +55,12 @@ class FhirAdapter:
                  token_clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.clinic_id = clinic_id
-        self.bearer = smart_backend(http, settings.token_url, settings.client_id, settings.key, settings.scope,
-                                    clock=token_clock)
+        if settings.key is not None:
+            self.bearer: JwtBearer = smart_backend(http, settings.token_url, settings.client_id, settings.key,
+                                                   settings.scope, clock=token_clock)
+        else:
+            self.bearer = SecretBearer(http, settings.token_url, settings.client_id, settings.client_secret or "",
+                                       settings.scope, clock=token_clock)
         self.client = FhirClient(http, settings.base_url, self.bearer)
         self.patients = FhirPatients(self.client, clinic_id)
         self._now = now or _utcnow

@@ -1,17 +1,23 @@
 """Factories the composition root registers for `ehr_provider` "epic" and "cerner".
 
 The clinic's `ehr_options` (not secret) hold `base_url`, `token_url`, `client_id`, `kid`, `scope`
-and the `providers` roster; its sealed `ehr_credentials` hold `private_key_pem` (and may hold
-`client_id`/`kid` too). See docs/ehr.md."""
+and the `providers` roster; its sealed `ehr_credentials` hold `private_key_pem` (SMART Backend
+Services) or, for an Oracle Health system account without a key pair, `client_secret`.
+See docs/ehr_vendors.md."""
 from __future__ import annotations
 
+from ehr.errors import AuthFailed
 from ehr.fhir import cerner, epic
 from ehr.fhir.settings import FhirSettings
 from ehr.registry import FactoryContext
 
 
 def _settings(ctx: FactoryContext, scope: str) -> FhirSettings:
-    return FhirSettings.from_config({**(ctx.options or {}), **(ctx.credentials or {})}, scope)
+    try:
+        return FhirSettings.from_config({**(ctx.options or {}), **(ctx.credentials or {})}, scope)
+    except (KeyError, ValueError, TypeError) as exc:
+        missing = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise AuthFailed(f"the clinic's EHR settings are incomplete ({missing})") from None
 
 
 def make_epic(ctx: FactoryContext) -> epic.EpicAdapter:

@@ -33,10 +33,11 @@ class FhirSettings:
     base_url: str                 # the FHIR R4 base, e.g. https://fhir.example-hospital.org/api/FHIR/R4
     token_url: str                # the SMART token endpoint (from .well-known/smart-configuration)
     client_id: str                # the registered backend app's client id
-    key: SigningKey               # the private key whose public JWK the vendor holds, and its kid
+    key: SigningKey | None        # the private key whose public JWK the vendor holds, and its kid
     scope: str                    # system/... scopes, space-separated
     roster: tuple[RosterEntry, ...]
     lead_minutes: int = 60        # nothing is offered sooner than this after now
+    client_secret: str | None = None   # Oracle Health system accounts without a key pair (HTTP Basic)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], default_scope: str) -> "FhirSettings":
@@ -44,8 +45,11 @@ class FhirSettings:
         roster = tuple(RosterEntry.of(p) for p in config.get("providers") or ())
         if not roster:
             raise ValueError("the EHR configuration lists no providers")
+        pem, secret = config.get("private_key_pem"), config.get("client_secret")
+        if not pem and not secret:
+            raise ValueError("the EHR credentials hold neither a private key nor a client secret")
         return cls(base_url=str(config["base_url"]), token_url=str(config["token_url"]),
                    client_id=str(config["client_id"]),
-                   key=SigningKey(str(config["private_key_pem"]), config.get("kid")),
+                   key=SigningKey(str(pem), config.get("kid")) if pem else None,
                    scope=str(config.get("scope") or default_scope), roster=roster,
-                   lead_minutes=int(config.get("lead_minutes", 60)))
+                   lead_minutes=int(config.get("lead_minutes", 60)), client_secret=str(secret) if secret else None)

@@ -177,3 +177,15 @@ async def test_a_scope_the_vendor_did_not_grant_is_scope_missing(vendor):
         with pytest.raises(ScopeMissing):
             await b.inner.list_providers(b.clinic)
         assert b.standin.tokens.refused == ["scope not granted to this client"]
+
+
+async def test_an_oracle_health_system_account_with_a_client_secret_books():
+    async with fhir_backend("cerner", cerner.make, cerner.SYSTEM_ACCOUNT,
+                            secrets={"client_secret": cerner.SYSTEM_SECRET}) as b:
+        booked = await b.adapter.book(b.clinic, rivera_at(b, 9), b.maria, None, "system-account")
+        assert booked.status == "SCHEDULED" and b.standin.tokens.granted == 1
+    async with fhir_backend("cerner", cerner.make, cerner.SYSTEM_ACCOUNT,
+                            secrets={"client_secret": "wrong"}) as b:
+        with pytest.raises(AuthRejected):
+            await b.inner.list_providers(b.clinic)
+        assert b.standin.tokens.refused == ["client authentication failed"]

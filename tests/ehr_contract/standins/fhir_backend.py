@@ -37,7 +37,8 @@ def options(standin: FhirStandin, client_id: str) -> dict:
 
 @contextlib.asynccontextmanager
 async def fhir_backend(name: str, make: Callable[[str], FhirStandin], client_id: str,
-                       **http_kw) -> AsyncIterator[VendorBackend]:
+                       secrets: dict | None = None, **http_kw) -> AsyncIterator[VendorBackend]:
+    """`secrets`: the sealed credentials to use instead of the key pair (e.g. a client secret)."""
     private, public = key_pair(name)
     standin = make(public)
     async with serve(standin.app()) as root:
@@ -45,7 +46,7 @@ async def fhir_backend(name: str, make: Callable[[str], FhirStandin], client_id:
         clinic = ClinicRef(str(uuid.uuid4()), CLINIC_TZ, CLINIC_NAME)
         async with vendor_http(**http_kw) as http:
             inner = await build_adapter(name, FactoryContext(
-                clinic=clinic, credentials={"private_key_pem": private}, options=options(standin, client_id),
+                clinic=clinic, credentials=secrets or {"private_key_pem": private}, options=options(standin, client_id),
                 business_hours=WEEK, http=http, credentials_sink=NoSink(), now=fixed_clock))
             ids = standin.world.ids
             maria = Patient(standin.world.maria_id, clinic.id, MARIA.first_name, MARIA.last_name,

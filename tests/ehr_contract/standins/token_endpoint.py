@@ -14,8 +14,9 @@ Issued tokens are opaque; `Tokens.check(header)` says whether a bearer token is 
 """
 from __future__ import annotations
 
+import base64
 import secrets
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -81,6 +82,18 @@ class SmartClient:
     client_id: str
     public_key_pem: str
     scopes: frozenset[str]
+    client_secret: str | None = None      # a system account authenticating with HTTP Basic instead
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return unquote(user), unquote(password)
 
 
 def smart_token_route(tokens: Tokens, clients: dict[str, SmartClient], token_url: Callable[[Request], str]):
@@ -88,6 +101,15 @@ def smart_token_route(tokens: Tokens, clients: dict[str, SmartClient], token_url
         form = await read_form(request)
         if form.get("grant_type") != "client_credentials":
             return tokens.refuse("grant_type must be client_credentials", "unsupported_grant_type")
+        basic = _basic(request)
+        if basic is not None:
+            client = clients.get(basic[0])
+            if client is None or not client.client_secret or not secrets.compare_digest(basic[1], client.client_secret):
+                return tokens.refuse("client authentication failed")
+            asked = set(str(form.get("scope") or "").split())
+            if not asked or not asked <= client.scopes:
+                return tokens.refuse("scope not granted to this client", "invalid_scope")
+            return tokens.issue(" ".join(sorted(asked)))
         if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
             return tokens.refuse("client_assertion_type must be jwt-bearer")
         assertion = str(form.get("client_assertion") or "")
