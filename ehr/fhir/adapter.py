@@ -13,6 +13,7 @@ The dialects (`epic.py`, `cerner.py`) say how an appointment is created and canc
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -31,6 +32,7 @@ from ehr.fhir.resources import (LIVE, appointment_in, check, fhir_instant, insta
 from ehr.fhir.settings import FhirSettings, RosterEntry
 from ehr.types import (Appointment, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, TimeSlot, slot_for)
 
+log = logging.getLogger("ehr.fhir")
 BOOKING_GRACE = timedelta(minutes=15)
 
 ROSTER_TTL_S = 300.0
@@ -347,10 +349,20 @@ class FhirAdapter:
         try:
             await self._cancel_versioned(clinic, versioned, "rescheduled")
         except BaseException:
-            fresh, _ = await self._read(clinic, new.id)
-            await self.cancel_appointment(fresh, "rescheduled back")
+            await self._withdraw(clinic, new.id)
             raise
         return replace(new, rescheduled_from_id=old.id)
+
+    async def _withdraw(self, clinic: ClinicRef, appointment_id: str) -> None:
+        """Cancel a booking we just made (a reschedule that could not cancel the old one). If even
+        that fails, the original error is what the caller hears; the double hold is logged (ids only)."""
+        try:
+            fresh, _ = await self._read(clinic, appointment_id)
+            await self.cancel_appointment(fresh, "rescheduled back")
+        except Exception as exc:   # noqa: BLE001 - never mask the error that started this
+            log.warning("a rescheduled booking could not be withdrawn", extra={
+                "event": "ehr_reschedule_withdraw_failed", "appointment_id": appointment_id,
+                "error_type": type(exc).__name__})
 
     # ------------------------------------------------------------------ the dialect
 

@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -31,6 +32,7 @@ from ehr.google_calendar.patients import CalendarPatients
 from ehr.google_calendar.settings import SCOPE, CalendarProvider, GoogleSettings
 from ehr.types import Appointment, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, TimeSlot
 
+log = logging.getLogger("ehr.google_calendar")
 BOOKING_GRACE = timedelta(minutes=15)
 
 
@@ -320,6 +322,11 @@ class GoogleCalendarAdapter:
         try:
             await self.cancel(clinic, old.id, "rescheduled", cancelled_by)
         except BaseException:
-            await self.api.patch_event(entry.calendar_id, new.id, {"status": "cancelled"}, None)
+            try:
+                await self.api.patch_event(entry.calendar_id, new.id, {"status": "cancelled"}, None)
+            except Exception as exc:   # noqa: BLE001 - never mask the error that started this
+                log.warning("a rescheduled booking could not be withdrawn", extra={
+                    "event": "ehr_reschedule_withdraw_failed", "appointment_id": new.id,
+                    "error_type": type(exc).__name__})
             raise
         return replace(new, rescheduled_from_id=old.id)

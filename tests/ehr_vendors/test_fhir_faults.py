@@ -189,3 +189,24 @@ async def test_an_oracle_health_system_account_with_a_client_secret_books():
         with pytest.raises(AuthRejected):
             await b.inner.list_providers(b.clinic)
         assert b.standin.tokens.refused == ["client authentication failed"]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_a_reschedule_whose_old_visit_cannot_be_cancelled_withdraws_the_new_one(vendor):
+    async with backend(vendor) as b:
+        seeded = (await b.adapter.upcoming_appointments(b.clinic, b.maria))[0]
+        real_cancel = b.inner.cancel_appointment
+
+        async def flaky(versioned, reason):
+            if versioned.resource["id"] == seeded.id:
+                raise Unavailable("the EHR went away mid-reschedule")
+            await real_cancel(versioned, reason)
+
+        b.inner.cancel_appointment = flaky
+        with pytest.raises(Unavailable):
+            await b.adapter.reschedule(b.clinic, seeded.id, rivera_at(b, 11), "move-fails")
+        statuses = {a["id"]: a["status"] for a in b.standin.world.appointments.values()
+                    if a["participant"][0]["actor"]["reference"] == f"Patient/{b.maria.id}"}
+        assert statuses[seeded.id] == "booked"
+        assert sorted(statuses.values()) == ["booked", "cancelled"]     # the new one was withdrawn
+        assert rivera_at(b, 11).start in [s.start for s in await b.adapter.find_slots(wed(b))]
