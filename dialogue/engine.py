@@ -98,6 +98,15 @@ class Engine:
             raise ClinicUnavailable(clinic_id)
         return clinic
 
+    async def roster_or_last(self, clinic: ClinicProfile) -> tuple[list[Provider], bool]:
+        """The roster, and whether the calendar answered; when it did not, the last roster seen
+        (however old) or none, so the turn can still offer the front desk."""
+        try:
+            return await self.roster(clinic), True
+        except Unavailable:
+            hit = self._rosters.get(clinic.id)
+            return (hit[1] if hit else []), False
+
     async def roster(self, clinic: ClinicProfile) -> list[Provider]:
         hit = self._rosters.get(clinic.id)
         if hit and clock.monotonic() - hit[0] < ROSTER_SECONDS:
@@ -207,17 +216,20 @@ class Engine:
                 c["resume"], c["awaiting"] = c.get("awaiting"), "handoff_offer"
             end = action == "block"
         else:
-            roster = await self.roster(clinic)
+            roster, calendar_up = await self.roster_or_last(clinic)
             nlu = await self.understand(verdict.text_clean, clinic, session, roster, now)
             intent, confidence = nlu.intent.value, nlu.confidence
             conversation = Conversation(clinic=clinic, session=session, nlu=nlu, text=verdict.text_clean,
                                         history_text=verdict.text_redacted, roster=roster, calendar=self.calendar,
                                         now=now)
             try:
+                if not calendar_up and conversation.needs_calendar():
+                    raise Unavailable("the provider list could not be read")
                 message = await conversation.respond()
             except Unavailable:
                 log.warning("calendar unavailable", extra={"event": "ehr_unavailable"})
-                message = say.error()
+                message = conversation.schedule_unreachable()
+                events.append(("flow_schedule_unreachable", {}))
             handoff, end = conversation.handoff, conversation.end
             events.extend((f"flow_{name}", details) for name, details in conversation.events)
             message = await self.phrase(message, clinic, session, roster)

@@ -140,13 +140,23 @@ async def check(settings: Any, clinic_id: str, store: Any, services: Any, error:
             except (TypeError, ValueError):
                 pass
 
+    def skew() -> float | None:
+        return (datetime.now(timezone.utc) - server_dates[-1]).total_seconds() if server_dates else None
+
+    def failed(line: str) -> None:
+        print(line)
+        off = skew()
+        if off is not None and abs(off) > CLOCK_SKEW_LIMIT and not line.startswith("FAILED clock"):
+            print(f"FAILED clock: this machine's clock is {off:+.0f} s off the EHR's, which alone makes tokens "
+                  "and signed assertions fail; fix NTP first")
+
     async with retrying_client(policy=RetryPolicy(attempts=2, base_delay=0.2, attempt_timeout=8.0, budget=12.0),
                                event_hooks={"response": [note_date]}) as http:
         if record.provider == "builtin":
             adapter: Any = BuiltinCalendar(services.pool)
             what = "the built-in calendar"
         elif record.provider not in FACTORIES:
-            print(f"FAILED setup: the {record.provider} adapter is not part of this build")
+            failed(f"FAILED setup: the {record.provider} adapter is not part of this build")
             return 1
         else:
             what = record.provider
@@ -154,8 +164,9 @@ async def check(settings: Any, clinic_id: str, store: Any, services: Any, error:
                 adapter = await build_adapter(record.provider, context_for(
                     record, http=http, store=store, now=lambda: datetime.now(timezone.utc), settings=settings))
             except AuthFailed as exc:
-                print(f"FAILED auth: {exc}")
+                failed(f"FAILED auth: {exc}")
                 return 1
+        print(f"checking {what} at {(record.options or {}).get('base_url') or 'its default address'}")
         steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
             ("providers", lambda: adapter.list_providers(ref)),
             ("appointments", lambda: _today(adapter, ref)),
@@ -165,31 +176,45 @@ async def check(settings: Any, clinic_id: str, store: Any, services: Any, error:
             try:
                 result = await step()
             except ScopeMissing as exc:
-                print(f"FAILED scope: reading {name}: {exc}")
+                failed(f"FAILED scope: reading {name}: {exc}")
                 return 1
             except AuthFailed as exc:
-                print(f"FAILED auth: {exc}")
+                failed(f"FAILED auth: {exc}")
                 return 1
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                print(f"FAILED network: cannot connect to {what} ({type(exc).__name__}); check the address, "
+                failed(f"FAILED network: cannot connect to {what} ({type(exc).__name__}); check the address, "
                       "DNS and the firewall")
                 return 1
             except httpx.TimeoutException:
-                print(f"FAILED network: {what} did not answer within {time.monotonic() - started:.0f} s")
+                failed(f"FAILED network: {what} did not answer within {time.monotonic() - started:.0f} s")
                 return 1
             except EHRError as exc:
-                print(f"FAILED {name}: {type(exc).__name__}: {exc}")
+                cause = _network_cause(exc)
+                if cause is not None:
+                    failed(f"FAILED network: cannot reach {what} ({type(cause).__name__}); check the address, "
+                          "DNS and the firewall")
+                else:
+                    failed(f"FAILED service: reading {name}: {exc}")
                 return 1
             print(f"ok: {name} readable ({len(result)})")
-    if server_dates:
-        skew = (datetime.now(timezone.utc) - server_dates[-1]).total_seconds()
-        if abs(skew) > CLOCK_SKEW_LIMIT:
-            print(f"FAILED clock: this machine's clock is {skew:+.0f} s off {what}'s; fix NTP "
-                  "(tokens and signed assertions are rejected when clocks disagree)")
+    off = skew()
+    if off is not None:
+        if abs(off) > CLOCK_SKEW_LIMIT:
+            failed(f"FAILED clock: this machine's clock is {off:+.0f} s off {what}'s; fix NTP "
+                   "(tokens and signed assertions are rejected when clocks disagree)")
             return 1
-        print(f"ok: clock within {abs(skew):.0f} s of {what}'s")
+        print(f"ok: clock within {abs(off):.0f} s of {what}'s")
     print(f"ok: {what} answers for this clinic")
     return 0
+
+
+def _network_cause(exc: BaseException) -> BaseException | None:
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, (httpx.TransportError, httpx.TimeoutException)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 async def _today(adapter: Any, ref: Any) -> list[Any]:

@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ class DrChronoStandIn:
         self.expires_in = 172800
         self.page_size = page_size
         self.mode = "up"
+        self.date_skew = 0.0                     # seconds the stand-in's Date header is off real time
         self._throttle: tuple[int, str] = (0, "1")
         self.log: list[tuple[str, str, int]] = []
         self._ids = itertools.count(1000)
@@ -83,7 +85,7 @@ class DrChronoStandIn:
             Route("/api/patients", self.patients, methods=["GET", "POST"]),
         ], middleware=[Middleware(BaseHTTPMiddleware, dispatch=self._faults)])
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                                    lifespan="off"))
+                                                    lifespan="off", date_header=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     # ------------------------------------------------------------------ control (the test's side)
@@ -170,6 +172,7 @@ class DrChronoStandIn:
 
     def _answer(self, request: Request, response: Response) -> Response:
         self.log.append((request.method, request.url.path, response.status_code))
+        response.headers["Date"] = formatdate(time.time() + self.date_skew, usegmt=True)
         return response
 
     # ------------------------------------------------------------------ OAuth
