@@ -13,6 +13,7 @@ The dialects (`epic.py`, `cerner.py`) say how an appointment is created and canc
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -93,19 +94,20 @@ class FhirAdapter:
         cached = self._roster
         if cached is not None and self._monotonic() - cached[0] < ROSTER_TTL_S:
             return cached[1]
-        out: dict[str, Provider] = {}
-        for entry in self.settings.roster:
+        async def read(entry: RosterEntry) -> Provider | None:
             try:
                 versioned = await self.client.read("Practitioner", entry.practitioner_id)
             except NotFound:
-                continue   # retired in the EHR: not bookable
+                return None   # retired in the EHR: not bookable
             if versioned.resource.get("active") is False:
-                continue
+                return None
             first, last, title = practitioner_name(versioned.resource)
-            out[entry.practitioner_id] = Provider(
-                id=entry.practitioner_id, clinic_id=self.clinic_id, first_name=first, last_name=last, title=title,
-                specialty=entry.specialty, default_appointment_duration=entry.duration_minutes,
-                accepting_new_patients=entry.accepting_new_patients)
+            return Provider(id=entry.practitioner_id, clinic_id=self.clinic_id, first_name=first, last_name=last,
+                            title=title, specialty=entry.specialty, default_appointment_duration=entry.duration_minutes,
+                            accepting_new_patients=entry.accepting_new_patients)
+
+        found = await asyncio.gather(*(read(e) for e in self.settings.roster))
+        out = {p.id: p for p in found if p is not None}
         self._roster = (self._monotonic(), out)
         return out
 
@@ -131,10 +133,8 @@ class FhirAdapter:
         window = offer.resolve(criteria, zone, self.now(), timedelta(minutes=self.settings.lead_minutes))
         if window is None or not chosen:
             return []
-        free: list[TimeSlot] = []
-        for provider in chosen:
-            free.extend(await self._free_slots(provider, window.start, window.end, zone))
-        return offer.pick(free, criteria, zone, window)
+        found = await asyncio.gather(*(self._free_slots(p, window.start, window.end, zone) for p in chosen))
+        return offer.pick([s for slots in found for s in slots], criteria, zone, window)
 
     async def next_slots(self, clinic: ClinicRef, provider_id: str, after: datetime, limit: int = 3) -> list[TimeSlot]:
         local = after.astimezone(self._zone(clinic))
@@ -213,10 +213,10 @@ class FhirAdapter:
         roster = await self._providers(clinic)
         if provider_id is not None and provider_id not in roster:
             raise NotFound("no such provider")
-        out: list[Appointment] = []
-        for pid in ([provider_id] if provider_id else list(roster)):
-            out.extend(await self._search_appointments(clinic, [
-                ("practitioner", pid), ("date", f"ge{utc(start)}"), ("date", f"lt{utc(end)}")]))
+        found = await asyncio.gather(*(self._search_appointments(clinic, [
+            ("practitioner", pid), ("date", f"ge{utc(start)}"), ("date", f"lt{utc(end)}")])
+            for pid in ([provider_id] if provider_id else list(roster))))
+        out = [a for appointments in found for a in appointments]
         return sorted({a.id: a for a in out if start <= a.start < end}.values(), key=lambda a: (a.start, a.id))
 
     async def upcoming_appointments(self, clinic: ClinicRef, patient: Patient) -> list[Appointment]:

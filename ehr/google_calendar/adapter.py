@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -184,19 +185,18 @@ class GoogleCalendarAdapter:
                                 provider_id: str | None = None) -> list[Appointment]:
         entries = [self._entry(clinic, provider_id)] if provider_id else \
             (list(self.settings.providers) if self._own(clinic) else [])
-        out = []
-        for entry in entries:
-            out.extend(a for a in await self._events(clinic, entry, start, end, deleted=True) if start <= a.start < end)
-        return sorted(out, key=lambda a: (a.start, a.id))
+        found = await asyncio.gather(*(self._events(clinic, e, start, end, deleted=True) for e in entries))
+        return sorted((a for events in found for a in events if start <= a.start < end), key=lambda a: (a.start, a.id))
 
     async def upcoming_appointments(self, clinic: ClinicRef, patient: Patient) -> list[Appointment]:
         if not self._own(clinic) or not patient.id:
             return []
-        now, out = self.now(), []
-        for entry in self.settings.providers:
-            out.extend(await self._events(clinic, entry, now, now + timedelta(days=730),
-                                          ("privateExtendedProperty", f"vap_patient_id={patient.id}")))
-        return sorted((a for a in out if a.start > now and a.status != "CANCELLED"), key=lambda a: (a.start, a.id))
+        now = self.now()
+        found = await asyncio.gather(*(self._events(clinic, e, now, now + timedelta(days=730),
+                                                    ("privateExtendedProperty", f"vap_patient_id={patient.id}"))
+                                       for e in self.settings.providers))
+        return sorted((a for events in found for a in events if a.start > now and a.status != "CANCELLED"),
+                      key=lambda a: (a.start, a.id))
 
     # ------------------------------------------------------------------ appointments: writes
 

@@ -210,3 +210,23 @@ async def test_a_reschedule_whose_old_visit_cannot_be_cancelled_withdraws_the_ne
         assert statuses[seeded.id] == "booked"
         assert sorted(statuses.values()) == ["booked", "cancelled"]     # the new one was withdrawn
         assert rivera_at(b, 11).start in [s.start for s in await b.adapter.find_slots(wed(b))]
+
+
+@pytest.mark.parametrize("vendor", [*VENDORS, "google"])
+async def test_another_clinics_ref_sees_nothing_of_this_clinics_ehr(vendor):
+    from ehr.errors import NotFound
+    from ehr.types import ClinicRef
+    from tests.ehr_contract import backend_google
+    made = backend_google.make_backend(None) if vendor == "google" else backend(vendor)
+    async with made as b:
+        other = ClinicRef(str(uuid.uuid4()), b.clinic.timezone, "Another clinic")
+        seeded = (await b.adapter.upcoming_appointments(b.clinic, b.maria))[0]
+        assert await b.adapter.list_providers(other) == []
+        assert await b.adapter.find_slots(SlotCriteria(clinic=other, date_from=WED, date_to=WED)) == []
+        assert await b.adapter.find_patients(other, "Garcia", b.maria.date_of_birth) == []
+        assert await b.adapter.upcoming_appointments(other, b.maria) == []
+        with pytest.raises(NotFound):
+            await b.adapter.get_appointment(other, seeded.id)
+        with pytest.raises(NotFound):
+            await b.adapter.cancel(other, seeded.id, None, "patient")
+        assert (await b.adapter.get_appointment(b.clinic, seeded.id)).status == "SCHEDULED"
