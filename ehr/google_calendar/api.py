@@ -80,7 +80,10 @@ class CalendarApi:
         out = {}
         for cid in calendar_ids:
             entry = (body.get("calendars") or {}).get(cid) or {}
-            if entry.get("errors"):
+            reasons = {str(e.get("reason")) for e in entry.get("errors") or []}
+            if "notFound" in reasons:
+                raise ScopeMissing("a provider's calendar is not shared with the service account")
+            if reasons:
                 raise Unavailable("Google Calendar could not read a provider's calendar")
             out[cid] = entry.get("busy") or []
         return out
@@ -90,7 +93,10 @@ class CalendarApi:
         token: str | None = None
         for _ in range(MAX_PAGES):
             page = list(params) + ([("pageToken", token)] if token else [])
-            body = await self.call("GET", self.events_path(calendar_id), params=page)
+            try:
+                body = await self.call("GET", self.events_path(calendar_id), params=page)
+            except NotFound:
+                raise ScopeMissing("a calendar in the configuration is not shared with the service account") from None
             out.extend(body.get("items") or [])
             token = body.get("nextPageToken")
             if not token:

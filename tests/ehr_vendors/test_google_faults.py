@@ -127,3 +127,22 @@ async def test_the_stand_in_enforces_event_ids_and_answers_google_errors():
                                              "end": {"dateTime": "2026-12-02T15:20:00Z"}})
             assert getattr(caught.value, "reason", "") == "invalid"
         assert ids.VALID.match(ids.event_id("c", "k")) and ids.VALID.match(ids.event_id("c", None))
+
+
+async def test_a_readonly_scope_or_an_unshared_calendar_is_scope_missing():
+    from ehr.errors import ScopeMissing
+    async with backend_google.make_backend(None) as b:
+        claims = b.inner.bearer._claims
+        b.inner.bearer._claims = lambda now: {**claims(now), "scope": SCOPE_READONLY}
+        with pytest.raises(ScopeMissing):
+            await b.inner.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))
+    async with backend_google.make_backend(None) as b:
+        del b.standin.calendars[backend_google.CALENDARS["okafor"]]     # never shared with the account
+        with pytest.raises(ScopeMissing):
+            await b.inner.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))
+        with pytest.raises(ScopeMissing):
+            await b.inner.list_appointments(b.clinic, datetime.combine(WED, clock_time(0), ZONE),
+                                            datetime.combine(WED, clock_time(23), ZONE))
+
+
+SCOPE_READONLY = "https://www.googleapis.com/auth/calendar.readonly"

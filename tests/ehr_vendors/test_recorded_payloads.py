@@ -16,7 +16,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as R4Patient
 
 from ehr.bearer import SigningKey
-from ehr.errors import Unavailable
+from ehr.errors import ScopeMissing, Unavailable
 from ehr.fhir.client import Outcome
 from ehr.fhir.resources import appointment_in, patient_in
 from ehr.google_calendar.adapter import GoogleCalendarAdapter
@@ -96,7 +96,7 @@ async def test_google_recorded_answers_through_the_http_layer():
                                                                 "end": "2026-12-01T16:30:00Z"}]}
         sent = json.loads(free_busy.calls.last.request.content)
         assert sent["items"] == [{"id": "c_rivera@group.calendar.google.com"}] and sent["timeZone"] == "UTC"
-        with pytest.raises(Unavailable):                     # a calendar Google cannot read is an outage
+        with pytest.raises(ScopeMissing):                    # notFound: not shared with the service account
             await adapter.api.free_busy(["c_missing@group.calendar.google.com"], "a", "b")
 
         respx.post(url__regex=r".*/events").mock(return_value=httpx.Response(409, json=load("google/error_duplicate.json")))

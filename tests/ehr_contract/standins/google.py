@@ -100,6 +100,9 @@ class GoogleStandin:
                 why = self.tokens.check(request.headers.get("Authorization"))
                 if why:
                     return google_error(401, "authError", "Request had invalid authentication credentials.")
+                if SCOPE not in self.tokens.scope_of(request.headers.get("Authorization")):
+                    return google_error(403, "insufficientPermissions",
+                                        "Request had insufficient authentication scopes.")
             return await handler(request)
         return guarded
 

@@ -46,6 +46,7 @@ class Tokens:
     clock: Callable[[], float] = time.time
     lifetime_s: int = 300
     issued: dict[str, float] = field(default_factory=dict)      # token -> expiry
+    scopes: dict[str, str] = field(default_factory=dict)        # token -> granted scope
     seen_jti: dict[str, float] = field(default_factory=dict)    # jti -> assertion expiry
     granted: int = 0
     refused: list[str] = field(default_factory=list)
@@ -53,6 +54,7 @@ class Tokens:
     def issue(self, scope: str) -> JSONResponse:
         token = secrets.token_urlsafe(24)
         self.issued[token] = self.clock() + self.lifetime_s
+        self.scopes[token] = scope
         self.granted += 1
         return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": self.lifetime_s,
                              "scope": scope}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
@@ -67,6 +69,9 @@ class Tokens:
         if self.clock() >= expiry:
             return "token expired"
         return None
+
+    def scope_of(self, authorization: str | None) -> set[str]:
+        return set(self.scopes.get((authorization or "")[7:], "").split())
 
     def expire_all(self) -> None:
         for token in self.issued:
