@@ -18,8 +18,8 @@ from tests.ehr_contract.standins.fhir_backend import NoSink
 from tests.ehr_contract.standins.google import GoogleStandin
 from tests.ehr_contract.standins.keys import key_pair
 from tests.ehr_contract.standins.loopback import serve
-from tests.ehr_contract.standins.vendor_backend import POLICY, VendorBackend, vendor_http
-from voice_agent.ehr_registry import build_adapter, wrap_adapter
+from tests.ehr_contract.standins.vendor_backend import VendorBackend, vendor_http, wrapped
+from voice_agent.ehr_registry import build_adapter
 
 ACCOUNT = "receptionist@contract-clinic.iam.gserviceaccount.com"
 CALENDARS = {"rivera": "c_rivera@group.calendar.google.com", "okafor": "c_okafor@group.calendar.google.com"}
@@ -81,6 +81,6 @@ async def make_backend(ctx, **http_kw) -> AsyncIterator[VendorBackend]:
                 clinic=clinic, credentials=service_account(standin, private), options=options(standin),
                 business_hours=WEEK, http=http, credentials_sink=NoSink(), now=fixed_clock))
             maria = Patient(maria_id, clinic.id, MARIA.first_name, MARIA.last_name, MARIA.date_of_birth, MARIA.phone)
-            yield VendorBackend("google", wrap_adapter("google", inner, policy=POLICY), clinic,
+            yield VendorBackend("google", wrapped("google", inner), clinic,
                                 {"rivera": "rivera", "okafor": "okafor"}, maria,
                                 ForeignIds(foreign_appointment, foreign_patient, "other"), standin.faults, inner, standin)

@@ -40,13 +40,13 @@ def rivera_at(b, hh: int, mm: int = 0) -> TimeSlot:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 async def test_an_expired_token_is_refreshed_once_and_the_call_succeeds(vendor):
-    async with backend(vendor) as b:
-        assert await b.adapter.find_slots(wed(b))
+    async with backend(vendor) as b:                          # b.inner: no availability cache in between
+        assert await b.inner.find_slots(wed(b))
         assert b.standin.tokens.granted == 1
-        assert await b.adapter.find_slots(wed(b))
+        assert await b.inner.find_slots(wed(b))
         assert b.standin.tokens.granted == 1                 # cached, not fetched per call
         b.standin.tokens.expire_all()                         # the EHR expires it early
-        assert len(await b.adapter.find_slots(wed(b))) == 14
+        assert len(await b.inner.find_slots(wed(b))) == 14
         assert b.standin.tokens.granted == 2 and b.inner.bearer.fetches == 2
 
 
@@ -94,7 +94,7 @@ async def test_a_429_storm_waits_as_retry_after_says(vendor):
     async with backend(vendor, sleep=sleep) as b:
         await b.adapter.list_providers(b.clinic)
         b.faults.storm(2, retry_after=1)
-        assert len(await b.adapter.find_slots(wed(b))) == 14
+        assert len(await b.inner.find_slots(wed(b))) == 14
         assert waits == [1.0, 1.0] and b.faults.throttled == 2
         b.faults.storm(10, retry_after=1)                     # longer than the retry budget: an outage
         with pytest.raises(Unavailable):
@@ -162,7 +162,7 @@ async def test_oracle_health_wants_exactly_one_slot_and_one_accepted_patient():
 async def test_paging_follows_next_links():
     async with backend("epic") as b:
         b.standin.page_size = 5
-        assert len(await b.adapter.find_slots(wed(b))) == 14
+        assert len(await b.inner.find_slots(wed(b))) == 14
         pages = [path for method, path, _ in b.standin.calls if path == b.standin.dialect.base_path]
         assert len(pages) == 2                                # 14 slots in pages of 5: two next links followed
 

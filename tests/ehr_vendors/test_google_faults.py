@@ -96,9 +96,9 @@ async def test_a_429_storm_is_waited_out_then_is_an_outage():
         waits.append(seconds)
 
     async with backend_google.make_backend(None, sleep=sleep) as b:
-        await b.adapter.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))   # token in hand
+        await b.inner.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))   # token in hand
         b.faults.storm(2, retry_after=1)
-        assert await b.adapter.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))
+        assert await b.inner.find_slots(SlotCriteria(clinic=b.clinic, date_from=WED, date_to=WED))
         assert waits == [1.0, 1.0]
         b.faults.storm(10)
         with pytest.raises(Unavailable):

@@ -12,8 +12,8 @@ from tests.ehr_contract.harness import CLINIC_NAME, CLINIC_TZ, MARIA, WEEK, Fore
 from tests.ehr_contract.standins.fhir_server import FhirStandin
 from tests.ehr_contract.standins.keys import key_pair
 from tests.ehr_contract.standins.loopback import serve
-from tests.ehr_contract.standins.vendor_backend import POLICY, VendorBackend, vendor_http
-from voice_agent.ehr_registry import build_adapter, wrap_adapter
+from tests.ehr_contract.standins.vendor_backend import VendorBackend, vendor_http, wrapped
+from voice_agent.ehr_registry import build_adapter
 
 
 class NoSink:
@@ -51,7 +51,7 @@ async def fhir_backend(name: str, make: Callable[[str], FhirStandin], client_id:
             ids = standin.world.ids
             maria = Patient(standin.world.maria_id, clinic.id, MARIA.first_name, MARIA.last_name,
                             MARIA.date_of_birth, MARIA.phone)
-            yield VendorBackend(name, wrap_adapter(name, inner, policy=POLICY), clinic,
+            yield VendorBackend(name, wrapped(name, inner), clinic,
                                 {"rivera": ids["rivera"], "okafor": ids["okafor"]}, maria,
                                 ForeignIds(standin.world.foreign_appointment_id, standin.world.foreign_patient_id,
                                            ids["other"]), standin.faults, inner, standin)

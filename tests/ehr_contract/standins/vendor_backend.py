@@ -8,15 +8,22 @@ from typing import Any, Literal
 
 import httpx
 
+from ehr.availability_cache import MemoryAvailabilityCache
 from ehr.http_retry import RetryingTransport, RetryPolicy
 from ehr.protocol import EHRAdapter
 from ehr.resilient import ResiliencePolicy
 from ehr.types import ClinicRef, Patient
 from tests.ehr_contract.harness import ForeignIds
 from tests.ehr_contract.standins.loopback import Faults
+from voice_agent.ehr_registry import wrap_adapter
 
 CALL_TIMEOUT = 3.0
-POLICY = ResiliencePolicy(call_timeout=CALL_TIMEOUT, cache_ttl=0, use_breaker=False)
+# As production wraps a vendor: deadline, breaker and availability cache (tests/ehr_contract/harness.py).
+POLICY = ResiliencePolicy(call_timeout=CALL_TIMEOUT, cache_ttl=20.0, use_breaker=True)
+
+
+def wrapped(name: str, inner: EHRAdapter) -> EHRAdapter:
+    return wrap_adapter(name, inner, policy=POLICY, cache=MemoryAvailabilityCache())
 
 
 def vendor_http(attempt_timeout: float = 1.0, budget: float = 2.5, sleep=None) -> httpx.AsyncClient:
