@@ -109,3 +109,31 @@ async def test_credentials_are_sealed_and_never_returned_or_logged(client, servi
         assert secret not in row["c"]
         assert secret not in r.text
         assert all(secret not in str(rec.__dict__) for rec in caplog.records)
+
+
+async def test_the_staff_api_works_through_the_seam_with_drchrono_ids(client, drchrono_clinic, standin):
+    h = drchrono_clinic.headers
+    r = await client.get("/api/v1/providers", headers=h)
+    assert r.status_code == 200 and {p["last_name"] for p in r.json()["providers"]} == {"Rivera", "Okafor"}
+    okafor = drchrono_clinic.world["okafor"]
+    r = await client.get("/api/v1/slots", headers=h, params={"provider_id": okafor, "from": "2026-12-03",
+                                                            "to": "2026-12-03", "limit": 3})
+    assert r.status_code == 200, r.text
+    first = r.json()["slots"][0]
+    assert first["start"] == "2026-12-03T09:00:00-06:00"
+    body = {"provider_id": okafor, "start": first["start"], "reason": "palpitations",
+            "patient": {"first_name": "Maria", "last_name": "Garcia", "date_of_birth": "1985-03-14"}}
+    r = await client.post("/api/v1/appointments", headers={**h, "Idempotency-Key": "staff-1"}, json=body)
+    assert r.status_code == 201, r.text
+    booked = r.json()
+    assert booked["provider_id"] == okafor and booked["patient_id"] == str(drchrono_clinic.world["maria"]["id"])
+    again = await client.post("/api/v1/appointments", headers={**h, "Idempotency-Key": "staff-1"}, json=body)
+    assert again.status_code == 201 and again.json()["id"] == booked["id"]        # replayed, not doubled
+    taken = await client.post("/api/v1/appointments", headers=h, json=body)
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "slot_taken"
+    r = await client.post(f"/api/v1/appointments/{booked['id']}/cancel", headers=h, json={"reason": "x"})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert standin.practices["contract"].appointments[booked["id"]]["status"] == "Cancelled"
+    foreign = drchrono_clinic.world["foreign"]
+    assert (await client.get(f"/api/v1/appointments/{foreign.appointment_id}", headers=h)).status_code == 404
+    assert (await client.get("/api/v1/slots", headers=h, params={"provider_id": "bad id!"})).status_code == 400
