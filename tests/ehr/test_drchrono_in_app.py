@@ -8,31 +8,11 @@ import json
 import logging
 from datetime import date, datetime
 
-import pytest
-
-from ehr.types import ClinicRef, SlotCriteria
-from tests.ehr_contract.backend_drchrono import options_for, seed
-from tests.ehr_contract.harness import CLINIC_TZ, WEEK, ZONE
+from ehr.types import SlotCriteria
+from tests.ehr_contract.harness import ZONE
 from tests.ehr_contract.standins.drchrono import DrChronoStandIn
 
 WED = date(2026, 12, 2)
-
-
-@pytest.fixture
-def standin():
-    s = DrChronoStandIn().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-async def drchrono_clinic(make_clinic, services, standin):
-    clinic = await make_clinic(timezone=CLINIC_TZ, business_hours=WEEK, providers=[], patients=[], appointments=[])
-    world = seed(standin)
-    assert await services.ehr_store.set_ehr(clinic.id, "drchrono", options_for(standin, world), world["credentials"])
-    clinic.ref = ClinicRef(clinic.id, CLINIC_TZ, clinic.data["name"])
-    clinic.world = world
-    return clinic
 
 
 def secrets_of(clinic) -> list[str]:

@@ -17,7 +17,6 @@ from storage.db import to_conninfo
 from storage.migrate import migrate
 from tests.conftest import ROOT, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.ehr_contract.backend_drchrono import seed
-from tests.ehr_contract.standins.drchrono import DrChronoStandIn
 
 PAGE = ROOT / "docs" / "ehr.md"
 DOC_DB = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/voice_agent_test_ehrdoc_{os.getpid()}"
@@ -45,13 +44,6 @@ async def doc_db():
     await migrate(to_conninfo(DOC_DB))
     yield DOC_DB
     _admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def standin():
-    s = DrChronoStandIn().start()
-    yield s
-    s.stop()
 
 
 class Shell:
