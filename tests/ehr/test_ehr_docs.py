@@ -167,3 +167,16 @@ async def test_ehr_check_says_what_is_wrong(doc_db, standin, tmp_path):
     assert sh.run('voice-agent ehr check 00000000-0000-0000-0000-000000000000').returncode == 1
     for secret in (creds["client_secret"], creds["webhook_secret"]):
         assert secret not in done.stdout + done.stderr
+
+
+async def test_ehr_check_on_the_builtin_calendar(doc_db, tmp_path):
+    sh = Shell(tmp_path, doc_db)
+    clinic = {k: v for k, v in example_clinic().items() if not k.startswith("ehr_")}
+    clinic["slug"] = f"builtin-{os.getpid()}"
+    sh.write("b.json", clinic)
+    done = sh.run("voice-agent clinic import b.json")
+    assert done.returncode == 0, done.stderr
+    sh.env["CLINIC_ID"] = json.loads(done.stdout)["clinic_id"]
+    done = sh.run('voice-agent ehr check "$CLINIC_ID"')
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ehr_provider builtin" in done.stdout and "ok: the built-in calendar answers" in done.stdout
