@@ -117,3 +117,14 @@ async def test_the_staff_api_works_through_the_seam_with_drchrono_ids(client, dr
     foreign = drchrono_clinic.world["foreign"]
     assert (await client.get(f"/api/v1/appointments/{foreign.appointment_id}", headers=h)).status_code == 404
     assert (await client.get("/api/v1/slots", headers=h, params={"provider_id": "bad id!"})).status_code == 400
+
+
+async def test_a_webhook_whose_secret_cannot_be_opened_is_503_not_500(client, services, drchrono_clinic, pool):
+    async with pool.connection() as conn:      # sealed with a key this process does not hold
+        await conn.execute("""UPDATE clinics SET ehr_credentials = '{"kid": "gone", "token": "x"}'::jsonb
+                              WHERE id = %s""", (drchrono_clinic.id,))
+    headers, body = DrChronoStandIn.delivery("APPOINTMENT_MODIFY", {"id": "1"}, "whatever", "d-503")
+    r = await client.post(f"/webhooks/drchrono/{drchrono_clinic.id}", content=body, headers=headers)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+    r = await client.get(f"/webhooks/drchrono/{drchrono_clinic.id}", params={"msg": "m"})
+    assert r.status_code == 503
