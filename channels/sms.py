@@ -4,8 +4,10 @@ Order of handling for POST /webhooks/twilio/sms:
   1 signature (403, nothing processed)   4 carrier keywords: STOP / START / HELP (and synonyms)
   2 clinic by `To` (unknown: empty TwiML)  5 opted-out numbers: empty TwiML for everything else
   3 MessageSid claimed once (retries: empty) 6 MMS: "text only"; 7 the engine, channel "sms"
-A whole-message "C" means "cancel my appointment" only if that number was recently texted a booking
-confirmation ("Reply C to cancel"). The conversation itself lives in the engine's session, keyed by
+A whole-message "C" or "R" answering a reminder (channels/reminders.py) cancels or moves the
+appointment it named, through the engine's usual confirmation; otherwise "C" means "cancel my
+appointment" only if that number was recently texted a booking confirmation ("Reply C to cancel").
+The conversation itself lives in the engine's session, keyed by
 (clinic, From). Nothing here logs a phone number or a message body.
 """
 from __future__ import annotations
@@ -22,12 +24,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels.deps import ChannelDeps
 from channels.twilio_auth import verified_form, webhook_body_limit
 from dialogue.engine import ClinicUnavailable
+from dialogue.ports import ReminderReply
 from safety.consent import classify_sms_keyword, sms_help_text, sms_opt_in_text, sms_opt_out_text
 from voice_agent.web.context import clinic_id_var
 from voice_agent.web.errors import is_database_outage
 
 log = logging.getLogger("channels.sms")
 CONFIRMATION_REPLY_SECONDS = 7 * 24 * 3600   # "Reply C to cancel" stays meaningful for a week
+REMINDER_REPLY_SECONDS = 8 * 24 * 3600       # a reminder goes out at most 168 h (+ a night) ahead
+REMINDER_REPLIES = {"C": ("cancel", "cancel my appointment"), "R": ("reschedule", "reschedule my appointment")}
 MAX_BODY_CHARS = 1600                        # Twilio's own limit for one (concatenated) message
 _SID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 MEDIA_REPLY = "Sorry, I can only read text messages. Please type your message."
@@ -107,11 +112,17 @@ async def _inbound(deps: ChannelDeps, form) -> Response:
     text = body.strip()[:MAX_BODY_CHARS]
     if not text:
         return twiml(MEDIA_REPLY if with_media else EMPTY_REPLY)
-    if text.upper().rstrip(".!") == "C" and await sms_log.recently_confirmed(clinic.id, sender,
-                                                                              CONFIRMATION_REPLY_SECONDS):
+    letter, reminder = text.upper().rstrip(".!"), None
+    if letter in REMINDER_REPLIES:
+        appointment_id = await sms_log.latest_reminder(clinic.id, sender, REMINDER_REPLY_SECONDS)
+        if appointment_id:
+            action, text = REMINDER_REPLIES[letter]
+            reminder = ReminderReply(action, appointment_id)
+    if reminder is None and letter == "C" and await sms_log.recently_confirmed(clinic.id, sender,
+                                                                               CONFIRMATION_REPLY_SECONDS):
         text = "cancel my appointment"
     try:
-        reply = await engine.process(clinic.id, "sms", text, channel_user_id=sender)
+        reply = await engine.process(clinic.id, "sms", text, channel_user_id=sender, reminder=reminder)
     except ClinicUnavailable:
         return twiml()
     except Exception:

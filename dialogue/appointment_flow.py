@@ -43,6 +43,16 @@ class AppointmentFlow(BookingFlow):
         self.c["awaiting"] = "appointment_choice"
         return self.appointments_text()
 
+    def reply_to_reminder(self) -> str:
+        """"C" or "R" answering a reminder: that appointment, straight to the cancel read-back or the
+        new-day question. The reminder went to the number on file and this text came from it, so no
+        search by name and date of birth; nothing changes before the usual confirmation."""
+        flow, target = self.about
+        self.reset_flow(flow)
+        self.go(S.COLLECT_PATIENT_INFO)      # where a patient found by name and date of birth would be
+        self.c["appointments"] = [target.to_json()]
+        return self.choose(target)
+
     async def identified_upcoming(self) -> list[Appointment] | str:
         """The patient's upcoming appointments once name and date of birth match; else what to ask."""
         question = self.identity_question()

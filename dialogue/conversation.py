@@ -22,6 +22,8 @@ class Conversation(AppointmentFlow):
     """A turn: global intents first, then the active flow's next step."""
 
     async def respond(self) -> str:
+        if self.about is not None:
+            return self.reply_to_reminder()
         resuming = self.session.current_state == S.HANDED_OFF and self.nlu.intent != Intent.HANDOFF
         if resuming:
             self.resume_after_handoff()

@@ -24,15 +24,15 @@ from dialogue.conversation import Conversation
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
-from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore,
-                            TurnBusy, TurnLock)
+from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, ReminderReply,
+                            SessionStore, TurnBusy, TurnLock)
 from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
 from dialogue.turn_guard import conversation_key, redo_if_stale
-from ehr.errors import Unavailable
+from ehr.errors import NotFound, Unavailable
 from ehr.protocol import EHRAdapter
-from ehr.types import ClinicRef, Provider
+from ehr.types import Appointment, ClinicRef, Provider
 
 log = logging.getLogger("dialogue.engine")
 ROSTER_SECONDS = 60.0
@@ -150,17 +150,19 @@ class Engine:
         return self._reply(session, message, Intent.GREETING.value, 1.0, started)
 
     async def process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                      channel_user_id: str | None = None) -> EngineReply:
+                      channel_user_id: str | None = None, reminder: ReminderReply | None = None) -> EngineReply:
         """One turn. Turns of one conversation run one at a time across processes (two texts sent
         together, a web double-click, two instances), so each sees the other's result. A turn that
-        waits out the whole bound is answered "one moment" and not recorded."""
+        waits out the whole bound is answered "one moment" and not recorded. `reminder`: the text
+        answers a reminder ("C" / "R") about that appointment."""
         key = conversation_key(clinic_id, channel, session_id, channel_user_id)
         held = contextlib.AsyncExitStack()
         try:
             if key is not None:
                 await held.enter_async_context(self.turn_lock.hold(key))
             reply, notices = await redo_if_stale(lambda: self._process(
-                clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id))
+                clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id,
+                reminder=reminder))
         except TurnBusy:
             await held.aclose()
             log.warning("turn lock stayed taken; answered busy", extra={"event": "turn_busy"})
@@ -189,7 +191,8 @@ class Engine:
         return self._reply(session, say.busy(), Intent.UNKNOWN.value, 0.0, started)
 
     async def _process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                       channel_user_id: str | None = None) -> tuple[EngineReply, list[AppointmentNotice]]:
+                       channel_user_id: str | None = None,
+                       reminder: ReminderReply | None = None) -> tuple[EngineReply, list[AppointmentNotice]]:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
@@ -219,9 +222,10 @@ class Engine:
             roster, calendar_up = await self.roster_or_last(clinic)
             nlu = await self.understand(verdict.text_clean, clinic, session, roster, now)
             intent, confidence = nlu.intent.value, nlu.confidence
+            about = await self.reminded(clinic, reminder, now) if reminder else None
             conversation = Conversation(clinic=clinic, session=session, nlu=nlu, text=verdict.text_clean,
                                         history_text=verdict.text_redacted, roster=roster, calendar=self.calendar,
-                                        now=now)
+                                        now=now, about=about)
             try:
                 if not calendar_up and conversation.needs_calendar():
                     raise Unavailable("the provider list could not be read")
@@ -250,6 +254,19 @@ class Engine:
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
         return reply, notices_of(clinic, session, events)
+
+    async def reminded(self, clinic: ClinicProfile, reminder: ReminderReply,
+                       now: datetime) -> tuple[str, Appointment] | None:
+        """The reminder's appointment while it can still be cancelled or moved; None otherwise (the
+        reply is then read like any other message)."""
+        try:
+            target = await self.calendar.get_appointment(ClinicRef(clinic.id, clinic.timezone, clinic.name),
+                                                         reminder.appointment_id)
+        except NotFound:
+            return None
+        if target.status.upper() not in ("SCHEDULED", "CONFIRMED") or target.start <= now:
+            return None
+        return reminder.action, target
 
     async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
                      roster: list[Provider]) -> str:

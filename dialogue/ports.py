@@ -88,5 +88,12 @@ class AppointmentNotice:
     session_id: str
 
 
+@dataclass(frozen=True)
+class ReminderReply:
+    """A texted "C" or "R" answering a reminder: the channel found which appointment it named."""
+    action: str               # "cancel" or "reschedule"
+    appointment_id: str
+
+
 class Notifier(Protocol):
     async def appointment_changed(self, notice: AppointmentNotice) -> None: ...

@@ -21,10 +21,12 @@ class TurnBase:
     """State every flow step reads: the clinic, the session and its collected data, the message."""
 
     def __init__(self, *, clinic: ClinicProfile, session: SessionData, nlu: NLUResult, text: str,
-                 history_text: str, roster: list[Provider], calendar: EHRAdapter, now: datetime) -> None:
+                 history_text: str, roster: list[Provider], calendar: EHRAdapter, now: datetime,
+                 about: tuple[str, Appointment] | None = None) -> None:
         self.clinic, self.session, self.nlu, self.text = clinic, session, nlu, text
         self.history_text = history_text
         self.roster, self.calendar, self.now = roster, calendar, now
+        self.about = about          # (flow, appointment) a reply to a reminder names
         self.c = session.collected_data
         self.tz = ZoneInfo(clinic.timezone)
         self.today = now.astimezone(self.tz).date()

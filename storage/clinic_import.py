@@ -32,7 +32,7 @@ async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_k
                 conn, name=clinic["name"], slug=clinic["slug"], timezone=clinic["timezone"],
                 api_key_hash=api_key_hash, business_hours=clinic["business_hours"], tier=clinic["tier"],
                 phone=clinic["phone"], email=clinic["email"], address=clinic["address"],
-                settings=clinic["settings"])
+                settings=clinic["settings"], reminder_hours=clinic.get("default_reminder_hours", 24))
             providers: dict[str, tuple[str, int]] = {}
             for p in clinic["providers"]:
                 cur = await conn.execute(

@@ -49,6 +49,7 @@ class Clinic:
             "status": self.status, "email": self.email, "phone": self.phone, "address": self.address,
             "business_hours": self.business_hours, "rate_limit_tier": self.rate_limit_tier,
             "rate_limit_rpm": self.rate_limit_rpm, "ehr_provider": self.ehr_provider,
+            "default_reminder_hours": self.default_reminder_hours,
             "settings": {k: v for k, v in self.settings.items() if k in PUBLIC_SETTINGS},
         }
 
@@ -83,13 +84,13 @@ class ClinicRepository:
     async def create(self, conn, *, name: str, slug: str, timezone: str, api_key_hash: str,
                      business_hours: dict, tier: str = "standard", phone: str | None = None,
                      email: str | None = None, address: str | None = None,
-                     settings: dict | None = None) -> str:
+                     settings: dict | None = None, reminder_hours: int = 24) -> str:
         cur = await conn.execute(
             """INSERT INTO clinics (name, slug, timezone, api_key_hash, business_hours, rate_limit_tier,
-                   rate_limit_rpm, phone, email, address, settings)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id::text AS id""",
+                   rate_limit_rpm, phone, email, address, settings, default_reminder_hours)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id::text AS id""",
             (name, slug, timezone, api_key_hash, Jsonb(business_hours), tier, TIER_RPM[tier],
-             phone, email, address, Jsonb(settings or {})),
+             phone, email, address, Jsonb(settings or {}), reminder_hours),
         )
         return (await cur.fetchone())["id"]
 
@@ -98,6 +99,13 @@ class ClinicRepository:
             cur = await conn.execute(
                 "UPDATE clinics SET api_key_hash = %s, updated_at = now() WHERE id = %s AND NOT is_deleted",
                 (key_hash, clinic_id))
+            return cur.rowcount == 1
+
+    async def set_reminder_hours(self, clinic_id: str, hours: int) -> bool:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                """UPDATE clinics SET default_reminder_hours = %s, updated_at = now()
+                   WHERE id = %s AND NOT is_deleted""", (hours, clinic_id))
             return cur.rowcount == 1
 
     async def set_status(self, clinic_id: str, status: str) -> bool:

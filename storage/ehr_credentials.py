@@ -63,12 +63,14 @@ class EHRCredentialStore:
         found = await self.clinic_ehr(clinic_id)
         return found.credentials if found else None
 
-    async def rekey(self) -> tuple[int, int]:
-        """Re-seal every clinic's credentials with the current key; (re-sealed, already current)."""
+    async def rekey(self, clinic_id: str | None = None) -> tuple[int, int]:
+        """Re-seal every clinic's credentials (or one clinic's) with the current key;
+        (re-sealed, already current)."""
         done = current = 0
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT id::text AS id, ehr_credentials FROM clinics "
-                                     "WHERE ehr_credentials IS NOT NULL")
+                                     "WHERE ehr_credentials IS NOT NULL AND (%s::uuid IS NULL OR id = %s::uuid)",
+                                     (clinic_id, clinic_id))
             rows = await cur.fetchall()
             for row in rows:
                 if row["ehr_credentials"].get("kid") == self.keyring.current:

@@ -2,7 +2,8 @@
 
 - inbound MessageSids taken for processing (a Twilio retry is never processed twice);
 - outbound confirmation texts, claimed per (appointment, kind) before sending (never sent twice),
-  which also tell the SMS adapter that a number was recently sent a booking confirmation;
+  which also tell the SMS adapter that a number was recently sent a booking confirmation, and
+  reminders (written by storage/reminders.py), which tell it what a reply "C" or "R" is about;
 - delivery status callbacks.
 """
 from __future__ import annotations
@@ -58,6 +59,19 @@ class SmsLogRepository:
                      AND created_at > now() - make_interval(secs => %s)
                    LIMIT 1""", (clinic_id, self.ref(phone), within_seconds))
             return await cur.fetchone() is not None
+
+    async def latest_reminder(self, clinic_id: str, phone: str, within_seconds: int) -> str | None:
+        """The appointment of the newest reminder (storage/reminders.py) this clinic texted to the
+        number within the window and that was not reported undelivered; None when there is none."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                """SELECT appointment_id::text AS id FROM sms_outbound_messages
+                   WHERE clinic_id = %s AND subject_ref = %s AND kind = 'reminder'
+                     AND status NOT IN ('failed', 'undelivered', 'canceled')
+                     AND created_at > now() - make_interval(secs => %s)
+                   ORDER BY created_at DESC LIMIT 1""", (clinic_id, self.ref(phone), within_seconds))
+            row = await cur.fetchone()
+        return row["id"] if row else None
 
     async def record_status(self, clinic_id: str, message_sid: str, status: str, error_code: str | None) -> bool:
         """Append the callback; move the outbound row's status forward. True when the message is ours."""

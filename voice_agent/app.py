@@ -83,6 +83,24 @@ async def warm_up(services: Services) -> None:
                          services.voice.warm_up())
 
 
+def start_reminders(services: Services) -> asyncio.Task | None:
+    """The reminder job on a schedule (REMINDER_INTERVAL_SECONDS; 0 or no Twilio: not at all). Every
+    worker and instance runs it: each reminder is claimed by exactly one of them (storage/reminders.py)."""
+    interval = services.settings.reminder_interval_seconds
+    if services.reminders is None or interval <= 0:
+        return None
+    return asyncio.create_task(services.reminders.run_forever(interval), name="reminders")
+
+
+async def stop_task(task: asyncio.Task | None) -> None:
+    """Cancel and wait: a run stopped mid-send leaves `sending` rows that a later run checks with Twilio."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def server_services(settings: Settings) -> Services:
     """The server's own services: a pool that is opened in the lifespan, and a Redis client."""
     return Services.build(settings, new_pool(settings.database_url, max_size=settings.db_pool_max),
@@ -107,12 +125,15 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
             # Not waiting: with PostgreSQL down the server still starts, /health/ready says 503
             # naming postgres, and the pool connects by itself once the database is back.
             await svc.pool.open(wait=False, timeout=svc.pool.timeout)
+        reminders = None
         try:
             await warm_up(svc)
             if graceful is not None:
                 graceful.install()
+            reminders = start_reminders(svc)
             yield
         finally:
+            await stop_task(reminders)
             if graceful is not None:
                 graceful.uninstall()
             await svc.engine.drain()       # confirmation texts still in flight

@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--tier", default="standard")
     create.add_argument("--phone")
     create.add_argument("--slug")
+    create.add_argument("--reminder-hours", type=int, default=24,
+                        help="text a reminder this many hours before each appointment (0: none; default 24)")
     create.add_argument("--test-key", action="store_true", help="issue an ar_test_ key instead of ar_live_")
     imp = clinic.add_parser("import", help="import a clinic file (JSON)")
     imp.add_argument("file")
@@ -59,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("rotate-key", "suspend", "activate"):
         c = clinic.add_parser(name)
         c.add_argument("clinic_id")
+    hours = clinic.add_parser("reminder-hours", help="set how many hours ahead reminders are texted (0: none)")
+    hours.add_argument("clinic_id")
+    hours.add_argument("hours", type=int)
     from voice_agent.ehr_cli import add_clinic_parser, add_parser as add_ehr_parser
     add_clinic_parser(clinic)
     add_ehr_parser(sub)
@@ -71,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     keep.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
     from channels.voice.call_cli import add_parser as add_call_parser
     add_call_parser(sub)
+    from voice_agent.reminders_cli import add_parser as add_reminders_parser
+    add_reminders_parser(sub)
     return parser
 
 
@@ -161,7 +168,7 @@ async def cmd_clinic(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.clinic_command == "create":
         data = {"name": args.name, "slug": args.slug or _slugify(args.name), "timezone": args.timezone,
-                "tier": args.tier, "business_hours": WEEKDAYS_9_TO_5}
+                "tier": args.tier, "business_hours": WEEKDAYS_9_TO_5, "default_reminder_hours": args.reminder_hours}
         if args.phone:
             data["phone"] = args.phone
         print(json.dumps(await cmd_import(settings, data, args.test_key)))
@@ -185,6 +192,11 @@ async def cmd_clinic(settings: Settings, args: argparse.Namespace) -> int:
         old_hash = await services.clinics.key_hash_of(args.clinic_id)
         if old_hash is None:
             raise CliError(f"no clinic with id {args.clinic_id}")
+        if args.clinic_command == "reminder-hours":
+            if not 0 <= args.hours <= 168:
+                raise CliError("hours must be a whole number from 0 (no reminders) to 168")
+            await services.clinics.set_reminder_hours(args.clinic_id, args.hours)
+            return {"clinic_id": args.clinic_id, "default_reminder_hours": args.hours}
         if args.clinic_command == "rotate-key":
             key = generate_api_key("live")
             await services.clinics.set_key_hash(args.clinic_id, hash_api_key(key))
@@ -312,6 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "housekeeping":
             days = settings.session_retention_days if args.session_days is None else args.session_days
             return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))
+        if args.command == "reminders":
+            from voice_agent.reminders_cli import cmd_reminders
+            return asyncio.run(cmd_reminders(settings, args, CliError))
         if args.command == "call":
             from channels.voice import call_cli
             return call_cli.main(args, settings)

@@ -130,6 +130,10 @@ def validate_clinic_file(data: Any, today: date | None = None) -> tuple[dict[str
         problems.add("$.email", f"is not an email address: {email!r}")
     out["email"] = email
     out["address"] = _str(data, "address", "$", problems, required=False, max_len=1000)
+    hours = data.get("default_reminder_hours", 24)
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 0 <= hours <= 168:
+        problems.add("$.default_reminder_hours", "must be a whole number of hours, 0 (no reminders) to 168")
+    out["default_reminder_hours"] = hours
     tier = data.get("tier", "standard")
     if tier not in TIERS:
         problems.add("$.tier", f"must be one of {', '.join(TIERS)}")

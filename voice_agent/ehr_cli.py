@@ -10,7 +10,6 @@ decrypted). Exit code 0 only when every check passed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
 from datetime import datetime, timedelta, timezone

@@ -23,6 +23,10 @@ log = logging.getLogger("voice_agent.ehr_webhooks")
 SEEN_SECONDS = 7 * 86_400          # DrChrono redelivers for up to 7 hours, and by hand later
 
 
+class SecretUnreadable(Exception):
+    """The clinic's webhook secret cannot be read right now: 503, and DrChrono delivers again later."""
+
+
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -34,9 +38,10 @@ async def _secret(store: EHRCredentialStore, clinic_id: str) -> str | None:
         return None
     try:
         record = await store.clinic_ehr(clinic_id)
-    except Exception:
-        log.warning("webhook secret unreadable", extra={"event": "ehr_webhook_secret_unreadable"})
-        raise
+    except Exception as exc:      # database down, or a key missing from EHR_CREDENTIALS_KEYS
+        log.warning("webhook secret unreadable", extra={"event": "ehr_webhook_secret_unreadable",
+                                                        "error_type": type(exc).__name__})
+        raise SecretUnreadable() from None
     if record is None or record.provider != "drchrono" or not record.credentials:
         return None
     secret = record.credentials.get("webhook_secret")
@@ -47,7 +52,10 @@ async def verify(store: EHRCredentialStore, request: Request) -> JSONResponse:
     msg = request.query_params.get("msg")
     if not msg:
         return _error(400, "bad_request", "msg is required")
-    secret = await _secret(store, request.path_params["clinic_id"])
+    try:
+        secret = await _secret(store, request.path_params["clinic_id"])
+    except SecretUnreadable:
+        return _error(503, "unavailable", "Try again later.")
     if secret is None:
         return _error(404, "not_found", "No DrChrono webhook for this clinic.")
     return JSONResponse(W.verification_answer(secret, msg))
@@ -57,7 +65,10 @@ async def deliver(store: EHRCredentialStore, cache: AvailabilityCache, redis: ai
                   request: Request) -> JSONResponse:
     clinic_id = request.path_params["clinic_id"]
     body = await request.body()
-    secret = await _secret(store, clinic_id)
+    try:
+        secret = await _secret(store, clinic_id)
+    except SecretUnreadable:
+        return _error(503, "unavailable", "Try again later.")
     if secret is None:
         return _error(404, "not_found", "No DrChrono webhook for this clinic.")
     if not W.signature_ok(secret, request.headers.get("x-drchrono-signature"), body):

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
 from channels.deps import ChannelDeps
+from channels.reminders import ReminderJob
 from channels.voice.deps import VoiceDeps
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
@@ -60,6 +61,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
+    reminders: ReminderJob | None = None  # reminder texts (docs/reminders.md); None without Twilio
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
@@ -85,8 +87,9 @@ class Services:
             calendar = ClinicRouter(default, adapters)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
+        twilio = wiring.twilio_client(settings, twilio_http)
         if notifier is None:
-            notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+            notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
                                calendar=calendar, notifier=notifier, turn_lock=turn_lock,
@@ -99,7 +102,8 @@ class Services:
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
-                   voice=voice or VoiceKit.from_settings(settings))
+                   voice=voice or VoiceKit.from_settings(settings),
+                   reminders=wiring.reminder_job(settings, pool, cipher, consent, twilio))
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""

@@ -9,6 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
+from channels.reminders import ReminderJob
 from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
 from dialogue.ports import Notifier, TurnLock
@@ -18,6 +19,7 @@ from storage.audit_anchor import AuditAnchors
 from storage.audit_sink import AuditRepository
 from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
+from storage.reminders import ReminderRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
 from storage.sms_log import SmsLogRepository
@@ -47,13 +49,23 @@ def phrasing(settings: Settings, anthropic_http: Any = None) -> Any:
 
 def twilio_client(settings: Settings, http: Any = None) -> Any:
     """The Twilio REST client, or None when TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are not both set.
+    Every REST call goes to TWILIO_API_BASE_URL when that is set (voice_agent/twilio_http.py).
     `http`: the SDK's `HttpClient` (tests pass a recording one)."""
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
         return None
-    from twilio.http.http_client import TwilioHttpClient  # imported only when configured
-    from twilio.rest import Client
+    from twilio.rest import Client  # imported only when configured
+    from voice_agent import twilio_http
     return Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                  http_client=http or TwilioHttpClient(timeout=10))
+                  http_client=http or twilio_http.http_client(settings.twilio_api_base_url))
+
+
+def reminder_job(settings: Settings, pool: AsyncConnectionPool, cipher: FieldCipher, consent: ConsentRepository,
+                 client: Any) -> ReminderJob | None:
+    """The reminder sender (channels/reminders.py), or None when Twilio is not configured."""
+    if client is None:
+        return None
+    return ReminderJob(client, ReminderRepository(pool, cipher), consent, settings.public_base_url,
+                       quiet=settings.reminder_quiet_hours)
 
 
 def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_log: SmsLogRepository) -> Notifier:

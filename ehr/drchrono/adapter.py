@@ -97,10 +97,16 @@ class DrChronoAdapter:
         if not providers or search is None or not search.dates:
             return []
         first, last = search.dates[0] - timedelta(days=1), search.dates[-1]
+        # One listing for the whole search (filtered by doctor only when there is one): fewer
+        # requests against DrChrono's hourly limit than one listing per doctor.
+        params = {"doctor": providers[0].id} if len(providers) == 1 else {}
+        busy_of: dict[str, list[tuple[int, int]]] = {p.id: [] for p in providers}
+        for a in await self._appointments(params, first, last):
+            if M.is_live(a) and str(a.get("doctor")) in busy_of:
+                busy_of[str(a.get("doctor"))].append(M.busy_interval(a, self.zone))
         plans = []
         for p in providers:
-            busy = [M.busy_interval(a, self.zone) for a in await self._appointments({"doctor": p.id}, first, last)
-                    if M.is_live(a)]
+            busy = busy_of[p.id]
             plans.append(S.ProviderPlan(id=p.id, name=p.display_name, duration_min=p.default_appointment_duration,
                                         schedule=self.schedules.get(p.id, self.hours), busy=busy))
         found = S.compute(plans, self.hours, S.WallClock(self.zone), search.request)

@@ -172,3 +172,37 @@ async def test_a_failed_booking_is_never_reported_done_and_still_drops_the_cache
     fake.fail = None
     await ehr.find_slots(CRIT)
     assert fake.calls["find_slots"] == 2
+
+
+async def test_an_answer_computed_before_a_booking_is_never_served_after_it():
+    """A search that started before a booking and finishes after it stores its (stale) answer under
+    the old generation: the next search asks the EHR again."""
+    fake, clock = Fake(), Clock()
+    ehr = wrapped(fake, clock, call_timeout=5)
+    release = asyncio.Event()
+    real_find = fake.find_slots
+
+    async def slow_find(criteria):
+        await release.wait()
+        return await real_find(criteria)
+
+    fake.find_slots = slow_find
+    searching = asyncio.ensure_future(ehr.find_slots(CRIT))
+    await asyncio.sleep(0)
+    await ehr.book(CLINIC, fake.slots[0], Patient("p", "c1", "A", "B", None), None, None)
+    release.set()
+    await searching
+    fake.find_slots = real_find
+    await ehr.find_slots(CRIT)
+    assert fake.calls["find_slots"] == 2
+
+
+async def test_the_redis_cache_is_shared_and_dropped_for_every_reader(redis):
+    from storage.ehr_cache import RedisAvailabilityCache
+    one, two = RedisAvailabilityCache(redis), RedisAvailabilityCache(redis)   # two workers
+    clinic = f"clinic-{id(one)}"
+    gen = await one.generation(clinic)
+    await one.put(clinic, gen, "k", "[1]", 20)
+    assert await two.get(clinic, await two.generation(clinic), "k") == "[1]"
+    await two.invalidate(clinic)
+    assert await one.get(clinic, await one.generation(clinic), "k") is None

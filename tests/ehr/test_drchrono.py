@@ -15,18 +15,10 @@ from ehr.resilient import ResiliencePolicy
 from ehr.types import ClinicRef, SlotCriteria
 from tests.ehr_contract.backend_drchrono import TEST_RETRY, MemorySink, adapter_for, seed
 from tests.ehr_contract.harness import CLINIC_TZ, ZONE
-from tests.ehr_contract.standins.drchrono import DrChronoStandIn
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ehr" / "drchrono"
 CLINIC = ClinicRef("drchrono-unit", CLINIC_TZ, "Contract Clinic")
 WED = date(2026, 12, 2)
-
-
-@pytest.fixture
-def standin():
-    s = DrChronoStandIn().start()
-    yield s
-    s.stop()
 
 
 async def _adapter(standin, world, sink, http, **kw):

@@ -8,31 +8,11 @@ import json
 import logging
 from datetime import date, datetime
 
-import pytest
-
-from ehr.types import ClinicRef, SlotCriteria
-from tests.ehr_contract.backend_drchrono import options_for, seed
-from tests.ehr_contract.harness import CLINIC_TZ, WEEK, ZONE
+from ehr.types import SlotCriteria
+from tests.ehr_contract.harness import ZONE
 from tests.ehr_contract.standins.drchrono import DrChronoStandIn
 
 WED = date(2026, 12, 2)
-
-
-@pytest.fixture
-def standin():
-    s = DrChronoStandIn().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-async def drchrono_clinic(make_clinic, services, standin):
-    clinic = await make_clinic(timezone=CLINIC_TZ, business_hours=WEEK, providers=[], patients=[], appointments=[])
-    world = seed(standin)
-    assert await services.ehr_store.set_ehr(clinic.id, "drchrono", options_for(standin, world), world["credentials"])
-    clinic.ref = ClinicRef(clinic.id, CLINIC_TZ, clinic.data["name"])
-    clinic.world = world
-    return clinic
 
 
 def secrets_of(clinic) -> list[str]:
@@ -109,3 +89,42 @@ async def test_credentials_are_sealed_and_never_returned_or_logged(client, servi
         assert secret not in row["c"]
         assert secret not in r.text
         assert all(secret not in str(rec.__dict__) for rec in caplog.records)
+
+
+async def test_the_staff_api_works_through_the_seam_with_drchrono_ids(client, drchrono_clinic, standin):
+    h = drchrono_clinic.headers
+    r = await client.get("/api/v1/providers", headers=h)
+    assert r.status_code == 200 and {p["last_name"] for p in r.json()["providers"]} == {"Rivera", "Okafor"}
+    okafor = drchrono_clinic.world["okafor"]
+    r = await client.get("/api/v1/slots", headers=h, params={"provider_id": okafor, "from": "2026-12-03",
+                                                            "to": "2026-12-03", "limit": 3})
+    assert r.status_code == 200, r.text
+    first = r.json()["slots"][0]
+    assert first["start"] == "2026-12-03T09:00:00-06:00"
+    body = {"provider_id": okafor, "start": first["start"], "reason": "palpitations",
+            "patient": {"first_name": "Maria", "last_name": "Garcia", "date_of_birth": "1985-03-14"}}
+    r = await client.post("/api/v1/appointments", headers={**h, "Idempotency-Key": "staff-1"}, json=body)
+    assert r.status_code == 201, r.text
+    booked = r.json()
+    assert booked["provider_id"] == okafor and booked["patient_id"] == str(drchrono_clinic.world["maria"]["id"])
+    again = await client.post("/api/v1/appointments", headers={**h, "Idempotency-Key": "staff-1"}, json=body)
+    assert again.status_code == 201 and again.json()["id"] == booked["id"]        # replayed, not doubled
+    taken = await client.post("/api/v1/appointments", headers=h, json=body)
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "slot_taken"
+    r = await client.post(f"/api/v1/appointments/{booked['id']}/cancel", headers=h, json={"reason": "x"})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert standin.practices["contract"].appointments[booked["id"]]["status"] == "Cancelled"
+    foreign = drchrono_clinic.world["foreign"]
+    assert (await client.get(f"/api/v1/appointments/{foreign.appointment_id}", headers=h)).status_code == 404
+    assert (await client.get("/api/v1/slots", headers=h, params={"provider_id": "bad id!"})).status_code == 400
+
+
+async def test_a_webhook_whose_secret_cannot_be_opened_is_503_not_500(client, services, drchrono_clinic, pool):
+    async with pool.connection() as conn:      # sealed with a key this process does not hold
+        await conn.execute("""UPDATE clinics SET ehr_credentials = '{"kid": "gone", "token": "x"}'::jsonb
+                              WHERE id = %s""", (drchrono_clinic.id,))
+    headers, body = DrChronoStandIn.delivery("APPOINTMENT_MODIFY", {"id": "1"}, "whatever", "d-503")
+    r = await client.post(f"/webhooks/drchrono/{drchrono_clinic.id}", content=body, headers=headers)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+    r = await client.get(f"/webhooks/drchrono/{drchrono_clinic.id}", params={"msg": "m"})
+    assert r.status_code == 503

@@ -17,7 +17,6 @@ from storage.db import to_conninfo
 from storage.migrate import migrate
 from tests.conftest import ROOT, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.ehr_contract.backend_drchrono import seed
-from tests.ehr_contract.standins.drchrono import DrChronoStandIn
 
 PAGE = ROOT / "docs" / "ehr.md"
 DOC_DB = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/voice_agent_test_ehrdoc_{os.getpid()}"
@@ -45,13 +44,6 @@ async def doc_db():
     await migrate(to_conninfo(DOC_DB))
     yield DOC_DB
     _admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def standin():
-    s = DrChronoStandIn().start()
-    yield s
-    s.stop()
 
 
 class Shell:
@@ -175,3 +167,16 @@ async def test_ehr_check_says_what_is_wrong(doc_db, standin, tmp_path):
     assert sh.run('voice-agent ehr check 00000000-0000-0000-0000-000000000000').returncode == 1
     for secret in (creds["client_secret"], creds["webhook_secret"]):
         assert secret not in done.stdout + done.stderr
+
+
+async def test_ehr_check_on_the_builtin_calendar(doc_db, tmp_path):
+    sh = Shell(tmp_path, doc_db)
+    clinic = {k: v for k, v in example_clinic().items() if not k.startswith("ehr_")}
+    clinic["slug"] = f"builtin-{os.getpid()}"
+    sh.write("b.json", clinic)
+    done = sh.run("voice-agent clinic import b.json")
+    assert done.returncode == 0, done.stderr
+    sh.env["CLINIC_ID"] = json.loads(done.stdout)["clinic_id"]
+    done = sh.run('voice-agent ehr check "$CLINIC_ID"')
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ehr_provider builtin" in done.stdout and "ok: the built-in calendar answers" in done.stdout

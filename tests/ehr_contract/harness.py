@@ -30,6 +30,18 @@ What a backend must provide (`Backend`):
 - `outage(kind)`: an async context manager; inside it the EHR fails that way. "down": the stand-in
   answers 503 (or the database refuses connections); "timeout": it stalls longer than the adapter's
   timeout. On leaving it the backend works again.
+
+How a vendor backend builds its adapter "as production does" (see backend_drchrono.py):
+
+    ctx = ehr.registry.FactoryContext(clinic=ClinicRef(...), credentials={...}, options={...},
+                                      business_hours=WEEK, http=ehr.http_retry.retrying_client(policy=...),
+                                      credentials_sink=<save/load store>, now=fixed_clock)
+    raw = await voice_agent.ehr_registry.build_adapter("<ehr_provider>", ctx)   # FACTORIES["<name>"](ctx)
+    adapter = voice_agent.ehr_registry.wrap_adapter("<ehr_provider>", raw, policy=ResiliencePolicy(...),
+                                                    cache=MemoryAvailabilityCache())
+
+A backend may shorten retry and deadline settings (a RetryPolicy / ResiliencePolicy) so the outage
+tests take seconds; it must not remove a layer production has.
 """
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ SCHEMAS: dict[str, Any] = {
         "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
         "address": {"type": ["string", "null"]}, "business_hours": {"type": "object"},
         "rate_limit_tier": {"type": "string"}, "rate_limit_rpm": {"type": "integer"},
-        "ehr_provider": {"type": ["string", "null"]}, "settings": {"type": "object"}}},
+        "ehr_provider": {"type": ["string", "null"]}, "settings": {"type": "object"},
+        "default_reminder_hours": {"type": "integer", "minimum": 0, "maximum": 168}}},
     # Any JSON the safe parser takes: it refuses a NUL anywhere, in a key or a string. Request bodies
     # use it for the fields they do not name, so unknown fields are described as they are treated.
     "JsonWithoutNul": {"anyOf": [

@@ -55,6 +55,7 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
+    twilio_api_base_url: str | None = None   # http(s) base every Twilio REST call goes to instead (stand-ins, proxies)
     deepgram_api_key: str | None = None
     elevenlabs_api_key: str | None = None
     elevenlabs_voice_id: str | None = None
@@ -72,6 +73,8 @@ class Settings:
     client_ip_header: str | None = None      # a header such a proxy overwrites with the client's address
     auth_failure_limit: int = 20             # failed API keys from one address in the window, then 429
     auth_failure_window: int = 900
+    reminder_interval_seconds: int = 300     # the server's reminder job runs this often (0: never; docs/reminders.md)
+    reminder_quiet_hours: tuple[str, str] = ("20:00", "08:00")   # clinic-local times no reminder is sent between
     shutdown_grace_seconds: float = 25.0     # after SIGTERM, live calls may run this long (fly.toml kill_timeout)
     ehr_credentials_keys: str | None = None  # "id:base64key,..." (first encrypts); else one key derived from SECRET_KEY
     ehr_call_timeout: float = 8.0            # seconds one EHR call may take, retries included
@@ -120,6 +123,23 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     if scheme not in schemes or not parsed.netloc:
         raise SettingsError(f"{name} must be a {'/'.join(schemes)} URL, got {raw!r}")
     return raw.strip()
+
+
+def _base_url(name: str, raw: str) -> str:
+    """An http(s) origin with an optional path prefix; no query or fragment (a path is appended to it)."""
+    value = _url(name, raw, ("http", "https")).rstrip("/")
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or parsed.query or parsed.fragment:
+        raise SettingsError(f"{name} must be a plain http/https base URL (no query or fragment), got {raw!r}")
+    return value
+
+
+def _quiet_hours(name: str, raw: str) -> tuple[str, str]:
+    """`HH:MM-HH:MM`, start first (it may wrap past midnight); start and end must differ."""
+    match = re.fullmatch(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*", raw)
+    if not match or match.group(1, 2) == match.group(3, 4):
+        raise SettingsError(f"{name} must look like 20:00-08:00 (two different times), got {raw!r}")
+    return f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
 
 
 def _origins(name: str, raw: str) -> tuple[str, ...]:
@@ -232,6 +252,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         public_base_url=public_base_url,
         twilio_account_sid=optional("TWILIO_ACCOUNT_SID"),
         twilio_auth_token=optional("TWILIO_AUTH_TOKEN"),
+        twilio_api_base_url=(_base_url("TWILIO_API_BASE_URL", get("TWILIO_API_BASE_URL"))
+                             if optional("TWILIO_API_BASE_URL") else None),
         deepgram_api_key=optional("DEEPGRAM_API_KEY"),
         elevenlabs_api_key=optional("ELEVENLABS_API_KEY"),
         elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
@@ -251,6 +273,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         client_ip_header=_header_name("CLIENT_IP_HEADER", get("CLIENT_IP_HEADER")),
         auth_failure_limit=_int("AUTH_FAILURE_LIMIT", get("AUTH_FAILURE_LIMIT", "20"), 1, 1_000_000),
         auth_failure_window=_int("AUTH_FAILURE_WINDOW", get("AUTH_FAILURE_WINDOW", "900"), 1, 86_400),
+        reminder_interval_seconds=_int("REMINDER_INTERVAL_SECONDS", get("REMINDER_INTERVAL_SECONDS", "300"),
+                                       0, 86_400),
+        reminder_quiet_hours=_quiet_hours("REMINDER_QUIET_HOURS", get("REMINDER_QUIET_HOURS", "20:00-08:00")),
         shutdown_grace_seconds=_float("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS", "25"), 0.0, 3600.0),
         ehr_credentials_keys=optional("EHR_CREDENTIALS_KEYS"),
         ehr_call_timeout=_float("EHR_CALL_TIMEOUT", get("EHR_CALL_TIMEOUT", "8"), 0.5, 120.0),
