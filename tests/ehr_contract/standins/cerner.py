@@ -51,11 +51,11 @@ SYSTEM_ACCOUNT = "7c1d2e3f-contract-system-account"
 SYSTEM_SECRET = "made-up-secret-for-tests"
 
 
-def make(public_key_pem: str) -> FhirStandin:
+def make(public_key_pem: str, extra_days: tuple = ()) -> FhirStandin:
     """Two registered clients: a backend app with a key pair (SMART Backend Services) and a system
     account with a client secret (HTTP Basic), both ways Oracle Health authenticates services."""
     ids = {"rivera": "4122622", "okafor": "4122630", "other": "4122677"}
-    world = seed(ids, lambda pid, n: f"{pid}-21304876-{n}-0")
+    world = seed(ids, lambda pid, n: f"{pid}-21304876-{n}-0", extra_days)
     return FhirStandin(DIALECT, world, {
         CLIENT_ID: SmartClient(CLIENT_ID, public_key_pem, SCOPES),
         SYSTEM_ACCOUNT: SmartClient(SYSTEM_ACCOUNT, "", SCOPES, client_secret=SYSTEM_SECRET)})

@@ -41,7 +41,7 @@ DIALECT = Dialect(name="epic", base_path="/api/FHIR/R4", token_path="/oauth2/tok
                   stale_status=412, busy_status=409, check_create=check_create)
 
 
-def make(public_key_pem: str) -> FhirStandin:
+def make(public_key_pem: str, extra_days: tuple = ()) -> FhirStandin:
     ids = {"rivera": "eAnaRivera.0Z", "okafor": "eBenOkafor.1Q", "other": "eOlgaStein.7K"}
-    world = seed(ids, lambda pid, n: f"{pid}-s{n}")
+    world = seed(ids, lambda pid, n: f"{pid}-s{n}", extra_days)
     return FhirStandin(DIALECT, world, {CLIENT_ID: SmartClient(CLIENT_ID, public_key_pem, SCOPES)})

@@ -47,8 +47,9 @@ class FhirWorld:
         return None
 
 
-def seed(ids: dict[str, str], slot_id) -> FhirWorld:
-    """`ids`: vendor-style Practitioner ids for "rivera", "okafor", "other"; `slot_id(pid, n)` names slots."""
+def seed(ids: dict[str, str], slot_id, extra_days: tuple[date, ...] = ()) -> FhirWorld:
+    """`ids`: vendor-style Practitioner ids for "rivera", "okafor", "other"; `slot_id(pid, n)` names slots.
+    Slots cover FIRST_DAY..LAST_DAY and any `extra_days` (tests that run on the real clock)."""
     world = FhirWorld(ids=ids)
     for provider in (*PROVIDERS, OTHER):
         pid = ids[provider.key]
@@ -60,8 +61,8 @@ def seed(ids: dict[str, str], slot_id) -> FhirWorld:
         world.schedules[sid] = {"resourceType": "Schedule", "id": sid, "active": True,
                                 "actor": [{"reference": f"Practitioner/{pid}"}]}
         n = 0
-        day = FIRST_DAY
-        while day <= LAST_DAY:
+        days = [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
+        for day in sorted(set(days) | set(extra_days)):
             if day.weekday() < 5:
                 for a, b in ((9, 12), (13, 17)):
                     t = datetime.combine(day, time(a), ZONE)
@@ -73,7 +74,6 @@ def seed(ids: dict[str, str], slot_id) -> FhirWorld:
                                              "schedule": {"reference": f"Schedule/{sid}"}, "status": "free",
                                              "start": z(t), "end": z(t + timedelta(minutes=provider.duration))}
                         t += timedelta(minutes=provider.duration)
-            day += timedelta(days=1)
     world.maria_id = world.new_id("")
     world.patients[world.maria_id] = {
         "resourceType": "Patient", "id": world.maria_id, "active": True,
