@@ -25,10 +25,10 @@ import httpx
 
 from ehr import offer
 from ehr.bearer import JwtBearer, SecretBearer, smart_backend
-from ehr.errors import NotAllowed, NotFound, SlotTaken
+from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken
 from ehr.fhir.client import FhirClient, FhirError, Versioned
 from ehr.fhir.patients import FhirPatients
-from ehr.fhir.resources import (LIVE, appointment_in, check, fhir_instant, instant,
+from ehr.fhir.resources import (IDEMPOTENCY_SYSTEM, LIVE, appointment_in, check, fhir_instant, instant,
                                 practitioner_name)
 from ehr.fhir.settings import FhirSettings, RosterEntry
 from ehr.types import (Appointment, ClinicRef, NewPatient, Patient, Provider, SlotCriteria, TimeSlot, slot_for)
@@ -289,10 +289,19 @@ class FhirAdapter:
 
     async def _replay(self, clinic: ClinicRef, provider_id: str, patient_id: str, start: datetime,
                       key: str) -> Appointment | None:
-        """The appointment an earlier attempt with this idempotency key booked, if any."""
+        """The appointment an earlier attempt with this idempotency key booked, if any; the key on any
+        other live appointment of the patient is IdempotencyConflict (a key names one booking)."""
         for existing in await self._booked_at(clinic, provider_id, start, start + timedelta(minutes=1), patient_id):
             if existing.start == start and key in existing.extra.get("idempotency_keys", ()):
                 return existing
+        try:
+            others = await self._search_appointments(clinic, [
+                ("patient", patient_id), ("date", f"ge{utc(self.now() - timedelta(days=1))}"),
+                ("identifier", f"{IDEMPOTENCY_SYSTEM}|{key}")])
+        except FhirError:   # a server without identifier search: the natural key above is all we have
+            return None
+        if any(key in a.extra.get("idempotency_keys", ()) and a.extra.get("fhir_status") in LIVE for a in others):
+            raise IdempotencyConflict("that idempotency key was used for a different booking")
         return None
 
     async def _has_history(self, clinic: ClinicRef, patient_id: str) -> bool:

@@ -230,3 +230,16 @@ async def test_another_clinics_ref_sees_nothing_of_this_clinics_ehr(vendor):
         with pytest.raises(NotFound):
             await b.adapter.cancel(other, seeded.id, None, "patient")
         assert (await b.adapter.get_appointment(b.clinic, seeded.id)).status == "SCHEDULED"
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_one_idempotency_key_names_one_booking(vendor):
+    from ehr.errors import IdempotencyConflict
+    async with backend(vendor) as b:
+        first = await b.adapter.book(b.clinic, rivera_at(b, 9), b.maria, None, "one-key")
+        assert (await b.adapter.book(b.clinic, rivera_at(b, 9), b.maria, None, "one-key")).id == first.id
+        with pytest.raises(IdempotencyConflict):
+            await b.adapter.book(b.clinic, rivera_at(b, 10), b.maria, None, "one-key")
+        live = [a for a in b.standin.world.appointments.values() if a["status"] == "booked"
+                and a["participant"][0]["actor"]["reference"] == f"Patient/{b.maria.id}"]
+        assert len(live) == 2                                  # the seeded visit and the one booking

@@ -274,8 +274,16 @@ class FhirStandin:
         def involves(a: dict[str, Any], kind: str, rid: str) -> bool:
             return any(p["actor"]["reference"] == f"{kind}/{rid}" for p in a["participant"] if p.get("actor"))
         statuses = set(params.get("status", "").split(",")) - {""}
+        identifier = params.get("identifier")
+
+        def carries(a: dict[str, Any]) -> bool:
+            if not identifier:
+                return True
+            system, _, value = identifier.rpartition("|")
+            return any(i.get("value") == value and (not system or i.get("system") == system)
+                       for i in a.get("identifier") or [])
         out = [a for a in self.world.appointments.values()
-               if (not practitioner or involves(a, "Practitioner", practitioner.split("/")[-1]))
+               if carries(a) and (not practitioner or involves(a, "Practitioner", practitioner.split("/")[-1]))
                and (not patient or involves(a, "Patient", patient.split("/")[-1]))
                and matches_dates(a["start"], dates) and (not statuses or a["status"] in statuses)]
         return sorted(out, key=lambda a: a["start"])
