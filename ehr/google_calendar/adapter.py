@@ -227,12 +227,20 @@ class GoogleCalendarAdapter:
 
     async def _replay(self, clinic: ClinicRef, entry: CalendarProvider, event_id: str, slot: TimeSlot,
                       patient_id: str) -> Appointment | None:
-        try:
-            event = await self.api.get_event(entry.calendar_id, event_id)
-        except NotFound:
+        """The event an earlier attempt with this key made. Event ids are unique per calendar only, so
+        every provider's calendar is asked: the key used with another provider is a conflict too."""
+        async def probe(other: CalendarProvider) -> tuple[CalendarProvider, dict[str, Any]] | None:
+            try:
+                return other, await self.api.get_event(other.calendar_id, event_id)
+            except NotFound:
+                return None
+
+        found = [f for f in await asyncio.gather(*(probe(p) for p in self.settings.providers)) if f is not None]
+        if not found:
             return None
-        existing = self._appointment(entry, event, self._zone(clinic))
-        if existing is None or existing.start != slot.start or existing.patient_id != patient_id:
+        owner, event = found[0]
+        existing = self._appointment(owner, event, self._zone(clinic))
+        if owner.id != entry.id or existing is None or existing.start != slot.start or existing.patient_id != patient_id:
             raise IdempotencyConflict("that idempotency key was used for a different booking")
         if existing.status == "CANCELLED":
             raise IdempotencyConflict("that booking was withdrawn; use a new idempotency key")

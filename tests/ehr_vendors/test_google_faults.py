@@ -146,3 +146,14 @@ async def test_a_readonly_scope_or_an_unshared_calendar_is_scope_missing():
 
 
 SCOPE_READONLY = "https://www.googleapis.com/auth/calendar.readonly"
+
+
+async def test_an_idempotency_key_used_with_another_provider_is_a_conflict():
+    async with backend_google.make_backend(None) as b:
+        await b.adapter.book(b.clinic, okafor_at(9), b.maria, None, "cross-calendar")
+        rivera = TimeSlot("rivera", "Dr. Ana Rivera", okafor_at(9).start, okafor_at(9).start + timedelta(minutes=30))
+        with pytest.raises(IdempotencyConflict):
+            await b.adapter.book(b.clinic, rivera, b.maria, None, "cross-calendar")
+        on_wed = [e for e in live_events(b, "rivera")
+                  if datetime.fromisoformat(e["start"]["dateTime"].replace("Z", "+00:00")).astimezone(ZONE).date() == WED]
+        assert on_wed == []                                    # nothing was booked with Rivera
