@@ -53,7 +53,7 @@ async def test_a_stalled_ehr_answers_within_the_deadline(client, drchrono_clinic
     started = time.monotonic()
     body = await say(client, drchrono_clinic, "Do you have anything with Dr. Okafor on Thursday?")
     assert UNREACHABLE in body["message"]
-    assert time.monotonic() - started <= services.settings.ehr_call_timeout + 2
+    assert time.monotonic() - started < services.settings.ehr_call_timeout     # one wait a turn, not one per lookup
 
 
 async def test_questions_that_need_no_calendar_are_answered_while_it_is_down(client, drchrono_clinic, standin):
