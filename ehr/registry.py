@@ -30,8 +30,9 @@ class CredentialsSink(Protocol):
 @dataclass(frozen=True)
 class FactoryContext:
     """Everything a factory may use. `credentials`: the clinic's decrypted EHR credentials (never log
-    them). `options`: non-secret settings (office id, calendar ids, visit lengths). `http`: an httpx client whose transport already retries (ehr/http_retry.py); adapters
-    send every request through it. `now`: the app's clock (aware)."""
+    them). `options`: non-secret settings (office id, calendar ids, visit lengths). `http`: an httpx
+    client whose transport already retries (ehr/http_retry.py); adapters send every request through
+    it. `credentials_sink`: where changed credentials go. `now`: the app's clock (aware)."""
     clinic: ClinicRef
     credentials: Mapping[str, Any]
     options: Mapping[str, Any]                 # the clinic's non-secret EHR options (clinic file `ehr_options`)

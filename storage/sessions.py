@@ -117,7 +117,8 @@ class SessionRepository:
                        VALUES (%s, %s, %s, %s, {_BUILTIN_PATIENT}, %s, %s, %s, %s, %s, 1)
                        ON CONFLICT (id) DO NOTHING RETURNING version""",
                     (doc["session_id"], doc["clinic_id"], doc["channel"], doc.get("channel_user_id"),
-                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")), state, datetime.fromisoformat(doc["expires_at"]),
+                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")), state,
+                     datetime.fromisoformat(doc["expires_at"]),
                      doc.get("message_count", 0), datetime.fromisoformat(doc["created_at"]),
                      datetime.fromisoformat(doc["updated_at"])))
             else:
@@ -127,7 +128,8 @@ class SessionRepository:
                            updated_at = %s, version = version + 1
                        WHERE id = %s AND clinic_id = %s AND version = %s RETURNING version""",
                     (state, datetime.fromisoformat(doc["expires_at"]), doc.get("message_count", 0),
-                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")), datetime.fromisoformat(doc["updated_at"]), doc["session_id"],
+                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")),
+                     datetime.fromisoformat(doc["updated_at"]), doc["session_id"],
                      doc["clinic_id"], expected_version))
             row = await cur.fetchone()
             if row is None:

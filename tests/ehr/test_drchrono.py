@@ -122,7 +122,8 @@ async def test_listings_cross_pages(standin):
                                 duration=30)
     async with retrying_client(policy=TEST_RETRY) as http:
         ehr = await _adapter(standin, world, sink, http)
-        day = await ehr.list_appointments(CLINIC, datetime(2026, 12, 2, tzinfo=ZONE), datetime(2026, 12, 3, tzinfo=ZONE))
+        day = await ehr.list_appointments(CLINIC, datetime(2026, 12, 2, tzinfo=ZONE),
+                                          datetime(2026, 12, 3, tzinfo=ZONE))
     assert [a.start.hour for a in day] == [9, 11, 13, 15, 16]
     assert sum(1 for m, p, s in standin.log if p == "/api/appointments") >= 3
 
@@ -131,7 +132,8 @@ def test_the_recorded_payloads_map():
     appt = json.loads((FIXTURES / "appointment.json").read_text())
     mapped = M.appointment(appt, "c", {"101": "Dr. Ana Rivera"}, ZONE)
     assert (mapped.id, mapped.provider_id, mapped.patient_id, mapped.status) == ("9001", "101", "301", "SCHEDULED")
-    assert mapped.start == datetime(2026, 12, 1, 10, 0, tzinfo=ZONE) and mapped.end - mapped.start == timedelta(minutes=30)
+    assert mapped.start == datetime(2026, 12, 1, 10, 0, tzinfo=ZONE)
+    assert mapped.end - mapped.start == timedelta(minutes=30)
     patient = M.patient(json.loads((FIXTURES / "patient.json").read_text()), "c")
     assert (patient.last_name, patient.date_of_birth, patient.phone) == ("Garcia", date(1985, 3, 14), "+15555550101")
     doctor = M.provider(json.loads((FIXTURES / "doctor.json").read_text()), "c",
