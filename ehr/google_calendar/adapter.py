@@ -223,7 +223,7 @@ class GoogleCalendarAdapter:
                 return replay
         if not entry.accepting_new_patients and not await self._has_history(clinic, patient.id):
             raise NotAllowed("this provider is not accepting new patients")
-        return await self._insert(clinic, entry, event_id, slot, patient.id, reason, booked_via, None)
+        return await self._insert(clinic, entry, event_id, slot, patient.id, reason, booked_via)
 
     async def _replay(self, clinic: ClinicRef, entry: CalendarProvider, event_id: str, slot: TimeSlot,
                       patient_id: str) -> Appointment | None:
@@ -254,10 +254,20 @@ class GoogleCalendarAdapter:
                 return True
         return False
 
+    async def _busy(self, entry: CalendarProvider, slot: TimeSlot, moving: str | None) -> bool:
+        """Is the time taken? freeBusy; when moving an appointment, its own event does not count (a
+        visit moved by a quarter of an hour overlaps itself), so the events are listed instead."""
+        if moving is None:
+            found = await self.api.free_busy([entry.calendar_id], rfc3339(slot.start), rfc3339(slot.end))
+            return bool(found[entry.calendar_id])
+        events = await self.api.list_events(entry.calendar_id, [
+            ("timeMin", rfc3339(slot.start)), ("timeMax", rfc3339(slot.end)), ("singleEvents", "true")])
+        return any(e.get("id") != moving and e.get("status") != "cancelled"
+                   and e.get("transparency", "opaque") == "opaque" for e in events)
+
     async def _insert(self, clinic: ClinicRef, entry: CalendarProvider, event_id: str, slot: TimeSlot, patient_id: str,
-                      reason: str | None, booked_via: str, rescheduled_from: str | None) -> Appointment:
-        busy = (await self.api.free_busy([entry.calendar_id], rfc3339(slot.start), rfc3339(slot.end)))[entry.calendar_id]
-        if busy:
+                      reason: str | None, booked_via: str, rescheduled_from: str | None = None) -> Appointment:
+        if await self._busy(entry, slot, rescheduled_from):
             raise SlotTaken("that time was just taken")
         private = {"vap_patient_id": patient_id, "vap_booked_via": booked_via, "vap_reason": (reason or "")[:500],
                    "vap_rescheduled_from": rescheduled_from or ""}
@@ -274,13 +284,15 @@ class GoogleCalendarAdapter:
         mine = self._appointment(entry, created, self._zone(clinic))
         if mine is None or mine.start != slot.start or mine.patient_id != patient_id:
             raise IdempotencyConflict("that idempotency key was used for a different booking")
-        await self._settle_race(clinic, entry, mine)
+        await self._settle_race(clinic, entry, mine, rescheduled_from)
         return mine
 
-    async def _settle_race(self, clinic: ClinicRef, entry: CalendarProvider, mine: Appointment) -> None:
+    async def _settle_race(self, clinic: ClinicRef, entry: CalendarProvider, mine: Appointment,
+                           moving: str | None) -> None:
         """Two bookings that passed freeBusy together: the earlier-created (then smaller id) one stays."""
         rivals = [a for a in await self._events(clinic, entry, mine.start, mine.end)
-                  if a.id != mine.id and a.status != "CANCELLED" and a.start < mine.end and a.end > mine.start]
+                  if a.id not in (mine.id, moving) and a.status != "CANCELLED"
+                  and a.start < mine.end and a.end > mine.start]
         key = (mine.extra.get("created", ""), mine.id)
         if any((r.extra.get("created", ""), r.id) < key for r in rivals):
             await self.api.patch_event(entry.calendar_id, mine.id, {"status": "cancelled", "extendedProperties": {

@@ -157,3 +157,17 @@ async def test_an_idempotency_key_used_with_another_provider_is_a_conflict():
         on_wed = [e for e in live_events(b, "rivera")
                   if datetime.fromisoformat(e["start"]["dateTime"].replace("Z", "+00:00")).astimezone(ZONE).date() == WED]
         assert on_wed == []                                    # nothing was booked with Rivera
+
+
+async def test_a_visit_moved_by_a_quarter_of_an_hour_does_not_collide_with_itself():
+    async with backend_google.make_backend(None) as b:
+        seeded = (await b.adapter.upcoming_appointments(b.clinic, b.maria))[0]
+        later = seeded.start + timedelta(minutes=15)
+        moved = await b.adapter.reschedule(b.clinic, seeded.id, TimeSlot("rivera", "Dr. Ana Rivera", later,
+                                                                         later + timedelta(minutes=30)), "nudge")
+        assert moved.start == later and moved.rescheduled_from_id == seeded.id
+        assert [a.start for a in await b.adapter.upcoming_appointments(b.clinic, b.maria)] == [later]
+        blocked = later + timedelta(days=7, minutes=-15)           # next Tuesday 10:00: the staff meeting
+        with pytest.raises(SlotTaken):
+            await b.adapter.reschedule(b.clinic, moved.id, TimeSlot("okafor", "Dr. Ben Okafor", blocked,
+                                                                    blocked + timedelta(minutes=20)), "into-meeting")
