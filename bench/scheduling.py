@@ -40,7 +40,7 @@ from psycopg.types.json import Jsonb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ehr.builtin import BuiltinCalendar  # noqa: E402
-from ehr.builtin import slots as S  # noqa: E402
+from ehr import slots as S  # noqa: E402
 from ehr.errors import NotAllowed, SlotTaken  # noqa: E402
 from ehr.types import ClinicRef, Patient, SlotCriteria, TimeSlot  # noqa: E402
 from storage.db import open_pool, to_conninfo  # noqa: E402

@@ -102,6 +102,19 @@ class Engine:
             raise ClinicUnavailable(clinic_id)
         return clinic
 
+    async def roster_or_last(self, clinic: ClinicProfile) -> tuple[list[Provider], bool]:
+        """The roster, and whether the calendar answered; when it did not, the last roster seen
+        (however old) or none, so the turn can still offer the front desk, and a calendar that
+        cannot list its providers never stands between a patient in crisis and the help lines."""
+        try:
+            return await self.roster(clinic), True
+        except Exception as exc:
+            if not isinstance(exc, Unavailable):
+                log.warning("roster unavailable", extra={"event": "roster_unavailable",
+                                                         "error_type": type(exc).__name__})
+            hit = self._rosters.get(clinic.id)
+            return (hit[1] if hit else []), False
+
     async def roster(self, clinic: ClinicProfile) -> list[Provider]:
         hit = self._rosters.get(clinic.id)
         if hit and clock.monotonic() - hit[0] < ROSTER_SECONDS:
@@ -195,7 +208,8 @@ class Engine:
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
         c = session.collected_data
         now = self.now()
-        verdict = self.safety.check_input(text, input_context(session, clinic, await self.safe_roster(clinic)))
+        roster, calendar_up = await self.roster_or_last(clinic)     # asked once a turn, whatever happens
+        verdict = self.safety.check_input(text, input_context(session, clinic, roster))
         remember_crisis(session, verdict.crisis.severity)
         events: list[tuple[str, dict]] = list(verdict.audit_events)
         session.message_count += 1
@@ -218,18 +232,23 @@ class Engine:
                 c["resume"], c["awaiting"] = c.get("awaiting"), "handoff_offer"
             end = action == "block"
         else:
-            roster = await self.roster(clinic)
             nlu = await self.understand(verdict.text_clean, clinic, session, roster, now)
             intent, confidence = nlu.intent.value, nlu.confidence
-            about = await self.reminded(clinic, reminder, now) if reminder else None
+            try:
+                about = await self.reminded(clinic, reminder, now) if reminder else None
+            except Unavailable:
+                about, calendar_up = None, False
             conversation = Conversation(clinic=clinic, session=session, nlu=nlu, text=verdict.text_clean,
                                         history_text=verdict.text_redacted, roster=roster, calendar=self.calendar,
                                         now=now, about=about)
             try:
+                if not calendar_up and (conversation.needs_calendar() or reminder):
+                    raise Unavailable("the provider list could not be read")
                 message = await conversation.respond()
             except Unavailable:
                 log.warning("calendar unavailable", extra={"event": "ehr_unavailable"})
-                message = say.error()
+                message = conversation.schedule_unreachable()
+                events.append(("flow_schedule_unreachable", {}))
             handoff, end, why = conversation.handoff, conversation.end, conversation.handoff_reason
             closed = after_hours_message(clinic, now) if handoff and channel != "voice" else None
             message = closed or message
@@ -344,15 +363,6 @@ class Engine:
             shown_options=len(session.shown_slots) if awaiting == "slot_choice"
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
-
-    async def safe_roster(self, clinic: ClinicProfile) -> list[Provider]:
-        """The roster for the safety check: a calendar that cannot list its providers right now must
-        not stand between a patient in crisis and the help lines."""
-        try:
-            return await self.roster(clinic)
-        except Exception:
-            log.warning("roster unavailable for the PII allow-list", extra={"event": "roster_unavailable"})
-            return []
 
     def allowed_values(self, clinic: ClinicProfile, session: SessionData) -> list[str]:
         """What a reply may contain that looks like PII: the clinic's own contacts, the patient's own."""

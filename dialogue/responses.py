@@ -218,6 +218,19 @@ def error() -> str:
             "Please try again in a few minutes, or I can connect you with our front desk.")
 
 
+def schedule_unreachable(clinic: ClinicProfile, channel: str) -> str:
+    """The calendar or EHR cannot be reached: say so, book nothing, and offer a person or a message
+    (a yes hands the conversation to the front desk: a transfer on a call, a follow-up elsewhere)."""
+    head = ("I'm sorry, I can't reach our appointment schedule right now, so I can't book or change "
+            "appointments at the moment.")
+    if channel == "voice":
+        return f"{head} Would you like me to connect you with someone at our front desk, who can also take a message?"
+    phone = clinic.settings.get("front_desk_phone") or clinic.phone
+    reach = f" You can also call us at {phone}." if phone else ""
+    return (f"{head} Would you like me to take a message for our front desk, so someone can get back to you?"
+            f"{reach}")
+
+
 def busy() -> str:
     return "Sorry, I'm still working on your previous message. Please send that again in a moment."
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from dialogue import responses as say
 from dialogue.flow import STATE_FOR_QUESTION
-from dialogue.nlu.types import NLUResult
+from dialogue.nlu.types import Intent, NLUResult
 from dialogue.ports import ClinicProfile
 from dialogue.session import SessionData
 from dialogue.states import BookingState as S
@@ -73,6 +73,22 @@ class TurnBase:
         self.session.shown_slots, self.session.selected_slot = [], None
         if self.session.current_state != S.IDLE:
             self.go(S.IDLE)
+
+    def schedule_unreachable(self) -> str:
+        """The calendar failed this turn: nothing was booked or changed. Offer the front desk; a no
+        picks the conversation up where it was (e.g. the confirmation, to try again)."""
+        if self.awaiting != "handoff_offer":
+            self.c["resume"] = self.awaiting
+        self.c["awaiting"] = "handoff_offer"
+        self.handoff = False
+        return say.schedule_unreachable(self.clinic, self.channel)
+
+    def needs_calendar(self) -> bool:
+        """Would this turn read or write the calendar? (Answering the offer of a person, saying
+        goodbye, asking to speak to someone or an opening-hours question do not.)"""
+        if self.awaiting == "handoff_offer" and self.nlu.yes_no is not None:
+            return False
+        return self.nlu.intent not in (Intent.HANDOFF, Intent.GOODBYE, Intent.GREETING, Intent.INFORMATION)
 
     def do_handoff(self, reason: str = "the patient asked for a person") -> str:
         """The front desk will follow up; the open question is kept so the patient may go on here.

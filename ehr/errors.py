@@ -24,3 +24,12 @@ class IdempotencyConflict(NotAllowed):
 
 class Unavailable(EHRError):
     """The calendar or EHR cannot be reached right now."""
+
+
+class AuthFailed(Unavailable):
+    """The EHR refused the clinic's credentials (revoked, expired refresh token, wrong client): the
+    receptionist cannot reach the schedule, and an operator must reconnect the EHR."""
+
+
+class ScopeMissing(AuthFailed):
+    """The credentials work but lack a permission (an OAuth scope) this operation needs."""

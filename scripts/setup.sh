@@ -16,6 +16,7 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v sox >/dev/null || missing+=(sox)
 command -v flite >/dev/null || missing+=(flite)      # a voice of the speech test set (bench/asr_set.py)
+command -v openssl >/dev/null || missing+=(openssl)  # docs/ehr_vendors.md key commands (tests/ehr_vendors)
 # Debian's Chromium drives the web-chat browser test (no browser download needed).
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation fonts-dejavu-core)
 command -v curl >/dev/null || missing+=(curl)          # docs/front_desk.md prints curl commands; a test runs them

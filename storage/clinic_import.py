@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -18,7 +18,13 @@ class ImportConflict(Exception):
 
 
 async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_key_hash: str,
-                        anchors: AuditAnchors | None = None) -> str:
+                        anchors: AuditAnchors | None = None,
+                        seal: Callable[[dict[str, Any]], dict[str, str]] | None = None) -> str:
+    """`seal`: how EHR credentials are encrypted (storage.credentials_keyring.Keyring.seal); a file
+    with credentials is refused without one, so they never reach the database in the clear."""
+    credentials = clinic.get("ehr_credentials")
+    if credentials and seal is None:
+        raise ImportConflict("$.ehr_credentials: no key to encrypt them with")
     repo = ClinicRepository(pool)
     try:
         async with pool.connection() as conn, conn.transaction():
@@ -57,6 +63,13 @@ async def import_clinic(pool: AsyncConnectionPool, clinic: dict[str, Any], api_k
                              a["start"] + timedelta(minutes=minutes), minutes, a["reason"]))
                 except psycopg.errors.ExclusionViolation:
                     raise ImportConflict(f"$.appointments[{i}]: overlaps another appointment of that provider") from None
+            provider = clinic.get("ehr_provider") or "builtin"
+            if provider != "builtin":
+                await conn.execute(
+                    """UPDATE clinics SET ehr_provider = %s, ehr_options = %s, ehr_credentials = %s,
+                           ehr_credentials_updated_at = now() WHERE id = %s""",
+                    (provider, Jsonb(clinic.get("ehr_options") or {}),
+                     Jsonb(seal(credentials)) if credentials and seal else None, clinic_id))
             await audit.append(conn, clinic_id, audit.AuditEvent(
                 "CREATE", "clinic", clinic_id, {"source": "import", "providers": len(providers),
                                                 "patients": len(patients),

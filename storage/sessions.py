@@ -112,21 +112,24 @@ class SessionRepository:
         async with self.pool.connection() as conn:
             if expected_version is None:
                 cur = await conn.execute(
-                    """INSERT INTO sessions (id, clinic_id, channel, channel_user_id, patient_id, state, expires_at,
+                    f"""INSERT INTO sessions (id, clinic_id, channel, channel_user_id, patient_id, state, expires_at,
                            message_count, created_at, updated_at, version)
-                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)
+                       VALUES (%s, %s, %s, %s, {_BUILTIN_PATIENT}, %s, %s, %s, %s, %s, 1)
                        ON CONFLICT (id) DO NOTHING RETURNING version""",
                     (doc["session_id"], doc["clinic_id"], doc["channel"], doc.get("channel_user_id"),
-                     doc.get("patient_id"), state, datetime.fromisoformat(doc["expires_at"]),
+                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")), state,
+                     datetime.fromisoformat(doc["expires_at"]),
                      doc.get("message_count", 0), datetime.fromisoformat(doc["created_at"]),
                      datetime.fromisoformat(doc["updated_at"])))
             else:
                 cur = await conn.execute(
-                    """UPDATE sessions SET state = %s, expires_at = %s, message_count = %s, patient_id = %s,
+                    f"""UPDATE sessions SET state = %s, expires_at = %s, message_count = %s,
+                           patient_id = {_BUILTIN_PATIENT},
                            updated_at = %s, version = version + 1
                        WHERE id = %s AND clinic_id = %s AND version = %s RETURNING version""",
                     (state, datetime.fromisoformat(doc["expires_at"]), doc.get("message_count", 0),
-                     doc.get("patient_id"), datetime.fromisoformat(doc["updated_at"]), doc["session_id"],
+                     doc["clinic_id"], _uuid_or_none(doc.get("patient_id")),
+                     datetime.fromisoformat(doc["updated_at"]), doc["session_id"],
                      doc["clinic_id"], expected_version))
             row = await cur.fetchone()
             if row is None:
@@ -169,3 +172,15 @@ class SessionRepository:
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT count(*) AS n FROM sessions WHERE expires_at > now()")
             return (await cur.fetchone())["n"]
+
+
+# The patient_id column references the built-in calendar's patients; a clinic on an EHR keeps its
+# patient id (not a UUID, or not in that table) in the session state only.
+_BUILTIN_PATIENT = "(SELECT p.id FROM patients p WHERE p.clinic_id = %s AND p.id = %s::uuid)"
+
+
+def _uuid_or_none(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(str(value))) if value else None
+    except ValueError:
+        return None

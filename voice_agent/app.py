@@ -25,7 +25,7 @@ from safety.readiness import load_models
 from storage.db import new_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
-from voice_agent import clinic_api, handoffs_api, health, scheduling_api, staff_page
+from voice_agent import clinic_api, ehr_webhooks, handoffs_api, health, scheduling_api, staff_page
 from voice_agent import handoffs_openapi  # noqa: F401 (registers the handoff paths in /openapi.json)
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.graceful import GracefulShutdown
@@ -75,7 +75,8 @@ def public_routes(services: Services, drain: CallDrain, events: HandoffEvents) -
     """Routes that carry their own authentication (Twilio signatures, web-chat cookies, staff sign-in)."""
     deps = services.channel_deps()
     return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain)),
-            *staff_page.routes(services.staff_deps(events))]
+            *staff_page.routes(services.staff_deps(events)),
+            *ehr_webhooks.routes(services.ehr_store, services.ehr_cache, services.redis)]
 
 
 async def warm_up(services: Services) -> None:
@@ -144,6 +145,7 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
             await svc.engine.drain()       # confirmation texts still in flight
             await asyncio.to_thread(svc.voice.decoder_pool.shutdown)
             if owned:
+                await svc.ehr_http.aclose()
                 await svc.pool.close()
                 await svc.redis.aclose()
 

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     hours = clinic.add_parser("reminder-hours", help="set how many hours ahead reminders are texted (0: none)")
     hours.add_argument("clinic_id")
     hours.add_argument("hours", type=int)
+    from voice_agent.ehr_cli import add_clinic_parser, add_parser as add_ehr_parser
+    add_clinic_parser(clinic)
+    add_ehr_parser(sub)
 
     from voice_agent.audit_cli import add_parser as add_audit_parser
     add_audit_parser(sub)
@@ -151,8 +154,10 @@ async def cmd_import(settings: Settings, data: Any, test_key: bool) -> dict[str,
     key = generate_api_key("test" if test_key else "live")
 
     async def run(services):
+        from storage.credentials_keyring import Keyring
+        keyring = Keyring.from_settings(settings.ehr_credentials_keys, settings.secret_key)
         try:
-            return await import_clinic(services.pool, clinic, hash_api_key(key), services.anchors)
+            return await import_clinic(services.pool, clinic, hash_api_key(key), services.anchors, seal=keyring.seal)
         except ImportConflict as exc:
             raise CliError(f"nothing written: {exc}") from None
 
@@ -170,6 +175,10 @@ async def cmd_clinic(settings: Settings, args: argparse.Namespace) -> int:
             data["phone"] = args.phone
         print(json.dumps(await cmd_import(settings, data, args.test_key)))
         return 0
+    if args.clinic_command == "set-ehr":
+        from voice_agent.ehr_cli import cmd_set_ehr
+        _check_uuid(args.clinic_id)
+        return await cmd_set_ehr(settings, args, _with_services, CliError)
     if args.clinic_command == "import":
         try:
             data = json.loads(Path(args.file).read_text())
@@ -312,6 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "staff":
             from voice_agent.staff_cli import cmd_staff
             return asyncio.run(cmd_staff(settings, args, _with_services, CliError))
+        if args.command == "ehr":
+            from voice_agent.ehr_cli import cmd_ehr
+            if getattr(args, "clinic_id", None):
+                _check_uuid(args.clinic_id)
+            return asyncio.run(cmd_ehr(settings, args, _with_services, CliError))
         if args.command == "housekeeping":
             days = settings.session_retention_days if args.session_days is None else args.session_days
             return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))

@@ -239,6 +239,7 @@ def validate_clinic_file(data: Any, today: date | None = None) -> tuple[dict[str
         out["appointments"].append({"provider_last_name": provider, "patient": ref, "start": start,
                                     "duration_minutes": duration,
                                     "reason": _str(a, "reason", path, problems, required=False, max_len=1000)})
+    validate_ehr(data, out, problems)
     if problems.items:
         return None, problems.items
     return out, []
@@ -262,3 +263,48 @@ def _holidays(value: Any, problems: Any) -> list[str]:
         if days[-1] is None:
             problems.add(f"$.settings.holidays[{i}]", f"is not a date (YYYY-MM-DD): {day!r}")
     return sorted({d for d in days if d})
+
+
+EHR_PROVIDERS = ("builtin", "drchrono", "epic", "cerner", "google")
+# Credential keys each EHR needs (values are never echoed in a problem). Other EHRs: any object.
+REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "drchrono": ("client_id", "client_secret", "refresh_token"),
+    "epic": ("private_key_pem",),
+}
+
+
+def validate_ehr(data: dict, out: dict[str, Any], problems: Problems) -> None:
+    """`ehr_provider` (default builtin), `ehr_credentials` (secret; sealed before storage) and
+    `ehr_options` (non-secret settings such as DrChrono's office id or visit lengths)."""
+    provider = data.get("ehr_provider", "builtin")
+    if provider not in EHR_PROVIDERS:
+        problems.add("$.ehr_provider", f"must be one of {', '.join(EHR_PROVIDERS)}")
+        provider = "builtin"
+    out["ehr_provider"] = provider
+    out["ehr_credentials"], out["ehr_options"] = validate_ehr_parts(
+        provider, data.get("ehr_credentials"), data.get("ehr_options", {}), problems)
+
+
+def validate_ehr_parts(provider: str, credentials: Any, options: Any,
+                       problems: Problems) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    if not isinstance(options, dict):
+        problems.add("$.ehr_options", "must be an object")
+        options = {}
+    if provider == "builtin":
+        if credentials:
+            problems.add("$.ehr_credentials", "the built-in calendar takes no credentials")
+        return None, options
+    if not isinstance(credentials, dict):
+        problems.add("$.ehr_credentials", f"must be an object with the {provider} credentials")
+        return None, options
+    for key in REQUIRED_CREDENTIALS.get(provider, ()):
+        if not isinstance(credentials.get(key), str) or not credentials[key].strip():
+            problems.add(f"$.ehr_credentials.{key}", "is required (a string)")
+    for key, value in options.items():
+        if key == "base_url" and not (isinstance(value, str) and re.match(r"^https?://[^\s/]+", value)):
+            problems.add("$.ehr_options.base_url", "must be an http(s) URL")
+        if key == "durations":
+            if not isinstance(value, dict) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                                      and 5 <= v <= 480 for v in value.values()):
+                problems.add("$.ehr_options.durations", "must map provider ids to whole minutes, 5 to 480")
+    return credentials, options

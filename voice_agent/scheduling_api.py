@@ -30,7 +30,7 @@ from voice_agent.web.context import get_current_clinic
 from voice_agent.web.errors import ApiError
 from voice_agent.web.safe_input import read_json_object
 from voice_agent.scheduling_params import (
-    bad, date_range, idempotency_key, new_patient, not_found, parse_datetime, text_field, uuid_param)
+    bad, date_range, idempotency_key, new_patient, not_found, parse_datetime, text_field, uuid_param, vendor_id_param)
 
 DEFAULT_SLOT_LIMIT = 100
 MAX_SLOT_LIMIT = 500
@@ -52,9 +52,10 @@ def _zone(clinic: ClinicRef) -> ZoneInfo:
 
 
 async def _provider(calendar: EHRAdapter, clinic: ClinicRef, provider_id: Any, *, include_inactive: bool) -> Provider:
+    on_ehr = get_current_clinic().ehr_provider not in (None, "", "builtin")
     if not isinstance(provider_id, str):
-        raise bad("provider_id must be a UUID.")
-    provider_id = uuid_param(provider_id, "provider_id")
+        raise bad("provider_id must be a string." if on_ehr else "provider_id must be a UUID.")
+    provider_id = vendor_id_param(provider_id, "provider_id") if on_ehr else uuid_param(provider_id, "provider_id")
     try:
         return await calendar.get_provider(clinic, provider_id, include_inactive=include_inactive)
     except NotFound:

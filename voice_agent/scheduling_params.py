@@ -141,6 +141,17 @@ def new_patient(body: dict[str, Any], today: date) -> NewPatient:
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+VENDOR_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def vendor_id_param(raw: str, field: str) -> str:
+    """An id of a clinic on an EHR (DrChrono's are numbers, FHIR's are strings): 1 to 100 letters,
+    digits, dots, dashes, underscores or colons, or 400."""
+    if not VENDOR_ID_RE.fullmatch(raw):
+        raise bad(f"{field} is not an id of this clinic's EHR.")
+    return raw
+
+
 def uuid_param(raw: str, field: str) -> str:
     """The UUID the description promises, lower-cased, or 400: "abc" or "" is a bad request, not a
     provider that happens not to exist (nor, for an empty filter, no filter at all)."""

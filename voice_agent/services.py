@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import redis.asyncio as aioredis
 from psycopg_pool import AsyncConnectionPool
 
@@ -16,7 +17,13 @@ from channels.voice.kit import VoiceKit
 from dialogue.engine import Engine
 from dialogue.ports import Notifier
 from ehr.builtin.calendar import BuiltinCalendar
+from ehr.availability_cache import AvailabilityCache
+from ehr.http_retry import retrying_client
 from ehr.protocol import EHRAdapter
+from ehr.router import ClinicRouter
+from storage.credentials_keyring import Keyring
+from storage.ehr_cache import RedisAvailabilityCache
+from storage.ehr_credentials import EHRCredentialStore
 from storage.audit_anchor import AuditAnchors, derive_key
 from storage.auth_failures import FailedKeyGuard
 from storage.clinics import ClinicRepository
@@ -30,6 +37,7 @@ from storage.staff import StaffAccounts
 from storage.staff_sessions import SignedOutSessions
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
+from voice_agent.ehr_registry import ClinicAdapters, breakers_for, wrap_adapter
 from voice_agent.conversation_locks import ConversationLocks
 from voice_agent.staff_auth import StaffAuth
 from voice_agent.staff_events import HandoffEvents
@@ -47,6 +55,10 @@ class Services:
     anchors: AuditAnchors                 # every audit writer gets it: the chain heads kept outside the DB
     cipher: FieldCipher
     ehr: EHRAdapter                       # the one calendar the engine and the scheduling API share
+    ehr_store: EHRCredentialStore         # each clinic's EHR choice and sealed credentials
+    ehr_cache: AvailabilityCache          # vendor availability, dropped on writes and webhooks
+    ehr_http: httpx.AsyncClient           # every vendor adapter's HTTP client (retrying transport)
+    ehr_adapters: ClinicAdapters | None   # which adapter serves a clinic (None: a calendar was passed in)
     consent: ConsentRepository
     sms_log: SmsLogRepository
     notifier: Notifier
@@ -70,7 +82,18 @@ class Services:
         clinics = ClinicRepository(pool)
         anchors = AuditAnchors(redis, derive_key(settings.secret_key, settings.audit_anchor_key))
         cipher = FieldCipher(settings.secret_key)
-        calendar = ehr if ehr is not None else BuiltinCalendar(pool, anchors=anchors)
+        ehr_store = EHRCredentialStore(pool, Keyring.from_settings(settings.ehr_credentials_keys, settings.secret_key))
+        ehr_cache = RedisAvailabilityCache(redis)
+        ehr_http = retrying_client()
+        adapters = None
+        if ehr is not None:
+            calendar = ehr
+        else:
+            builtin = BuiltinCalendar(pool, anchors=anchors)
+            default = wrap_adapter("builtin", builtin, settings=settings)
+            adapters = ClinicAdapters(ehr_store, default, http=ehr_http, breakers=breakers_for(settings),
+                                      cache=ehr_cache, now=builtin.now, settings=settings)
+            calendar = ClinicRouter(default, adapters)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
         twilio = wiring.twilio_client(settings, twilio_http)
@@ -82,7 +105,8 @@ class Services:
                                calendar=calendar, notifier=notifier, turn_lock=turn_lock, handoffs=handoffs,
                                anthropic_http=anthropic_http)
         return cls(settings=settings, pool=pool, redis=redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                   ehr=calendar, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
+                   ehr=calendar, ehr_store=ehr_store, ehr_cache=ehr_cache, ehr_http=ehr_http,
+                   ehr_adapters=adapters, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
                    handoffs=handoffs, engine=engine,
                    clinic_keys=ClinicKeys(redis, clinics),
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),

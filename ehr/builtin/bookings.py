@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Callable
 
 import psycopg
 
-from ehr.builtin import slots as S
+from ehr import slots as S
 from ehr.errors import IdempotencyConflict, NotAllowed, NotFound, SlotTaken, Unavailable
 from ehr.types import Appointment, ClinicRef, Patient, SlotCriteria, TimeSlot
 from storage import audit

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ehr.builtin import slots as S
-from ehr.errors import NotAllowed, NotFound
-from ehr.types import MAX_RANGE_DAYS, PART_OF_DAY_BOUNDS, ClinicRef, Provider, SlotCriteria, TimeSlot
+from ehr import slots as S
+from ehr.errors import NotFound
+from ehr.types import MAX_RANGE_DAYS, ClinicRef, Provider, SlotCriteria, TimeSlot
 from ehr.builtin.base import (DEFAULT_RANGE_DAYS, _uuid, _zone, _display_name,
                               _require_aware)
 from ehr.builtin.bookings import Bookings
+from ehr.slot_search import start_window
 from ehr.builtin.patient_records import PatientRecords
 
 
@@ -150,18 +151,4 @@ class BuiltinCalendar(Bookings, PatientRecords):
 
     @staticmethod
     def _start_window(criteria: SlotCriteria) -> S.Window | None:
-        lo, hi = 0, S.MINUTES_PER_DAY
-        if criteria.part_of_day:
-            if criteria.part_of_day not in PART_OF_DAY_BOUNDS:
-                raise NotAllowed(f"unknown part of day: {criteria.part_of_day!r}")
-            a, b = PART_OF_DAY_BOUNDS[criteria.part_of_day]
-            lo = a.hour * 60 + a.minute
-            hi = S.MINUTES_PER_DAY if criteria.part_of_day == "evening" else b.hour * 60 + b.minute
-        if criteria.earliest_time is not None:
-            lo = max(lo, criteria.earliest_time.hour * 60 + criteria.earliest_time.minute
-                     + (1 if criteria.earliest_time.second or criteria.earliest_time.microsecond else 0))
-        if criteria.latest_time is not None:   # the latest acceptable start, inclusive
-            hi = min(hi, criteria.latest_time.hour * 60 + criteria.latest_time.minute + 1)
-        if (lo, hi) == (0, S.MINUTES_PER_DAY):
-            return None
-        return (lo, max(lo, hi))
+        return start_window(criteria)

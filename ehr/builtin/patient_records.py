@@ -5,7 +5,7 @@ from datetime import date
 
 import psycopg
 
-from ehr.builtin.patients import compact, normalize_phone, same_phone, sql_compact
+from ehr.names import compact, normalize_phone, same_phone, sql_compact
 from ehr.errors import NotAllowed, NotFound
 from ehr.types import (ClinicRef, NewPatient, Patient)
 from storage import audit

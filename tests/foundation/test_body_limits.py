@@ -33,6 +33,7 @@ POST_ROUTES: dict[str, tuple[str, list[tuple[bytes, bytes]], int | None]] = {
     "/staff/handoffs/{handoff_id}/close": ("staff", STAFF_FORM, None),
     "/staff/handoffs/{handoff_id}/reply": ("staff", STAFF_FORM, None),
     "/webchat/{slug}/start": ("web", JSON, None),
+    "/webhooks/drchrono/{clinic_id}": ("drchrono", JSON, WEBHOOK_LIMIT),
     "/webhooks/twilio/sms": ("twilio", FORM, WEBHOOK_LIMIT),
     "/webhooks/twilio/sms/status": ("twilio", FORM, WEBHOOK_LIMIT),
     "/webhooks/twilio/voice": ("twilio", FORM, WEBHOOK_LIMIT),
@@ -97,6 +98,7 @@ async def reach(make_clinic):
     def make(template: str, kind: str, extra: list[tuple[bytes, bytes]]) -> tuple[str, list[tuple[bytes, bytes]]]:
         path = template.replace("{slug}", clinic.data["slug"]).replace("{appointment_id}", str(uuid.uuid4())) \
             .replace("{handoff_id}", str(uuid.uuid4()))
+        path = path.replace("{clinic_id}", clinic.id)
         headers = list(extra)
         if kind == "api":
             headers += [(b"x-api-key", clinic.api_key.encode()), (b"x-tenant-id", clinic.id.encode())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from ehr.builtin import slots as S
+from ehr import slots as S
 
 CHICAGO = ZoneInfo("America/Chicago")
 

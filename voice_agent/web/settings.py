@@ -77,6 +77,11 @@ class Settings:
     reminder_interval_seconds: int = 300     # the server's reminder job runs this often (0: never; docs/reminders.md)
     reminder_quiet_hours: tuple[str, str] = ("20:00", "08:00")   # clinic-local times no reminder is sent between
     shutdown_grace_seconds: float = 25.0     # after SIGTERM, live calls may run this long (fly.toml kill_timeout)
+    ehr_credentials_keys: str | None = None  # "id:base64key,..." (first encrypts); else one key derived from SECRET_KEY
+    ehr_call_timeout: float = 8.0            # seconds one EHR call may take, retries included
+    ehr_availability_ttl: float = 20.0       # seconds a vendor EHR's free slots are reused (0: never)
+    ehr_breaker_failures: int = 5            # consecutive failures that open a clinic's EHR circuit
+    ehr_breaker_cooldown: float = 30.0       # seconds the circuit stays open before one probe
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -274,6 +279,11 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                                        0, 86_400),
         reminder_quiet_hours=_quiet_hours("REMINDER_QUIET_HOURS", get("REMINDER_QUIET_HOURS", "20:00-08:00")),
         shutdown_grace_seconds=_float("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS", "25"), 0.0, 3600.0),
+        ehr_credentials_keys=optional("EHR_CREDENTIALS_KEYS"),
+        ehr_call_timeout=_float("EHR_CALL_TIMEOUT", get("EHR_CALL_TIMEOUT", "8"), 0.5, 120.0),
+        ehr_availability_ttl=_float("EHR_AVAILABILITY_TTL", get("EHR_AVAILABILITY_TTL", "20"), 0.0, 3600.0),
+        ehr_breaker_failures=_int("EHR_BREAKER_FAILURES", get("EHR_BREAKER_FAILURES", "5"), 1, 1000),
+        ehr_breaker_cooldown=_float("EHR_BREAKER_COOLDOWN", get("EHR_BREAKER_COOLDOWN", "30"), 1.0, 3600.0),
     )
 
 

@@ -1,4 +1,4 @@
-"""Free-time computation for the built-in calendar: pure functions, no I/O.
+"""Free-time computation shared by the built-in calendar and adapters without a slot API (DrChrono): pure, no I/O.
 
 Free time for one provider on one clinic-local date is
 

@@ -1,4 +1,4 @@
-"""Patient identification for the built-in calendar: last name + date of birth, then confirm.
+"""Patient identification (built-in calendar and adapters alike): last name + date of birth, then confirm.
 
 Names are compared "folded": case- and accent-insensitive, with apostrophes, hyphens, dots and
 spaces ignored in the fallback ("nunez" finds "Núñez", "oconnor" and "O Connor" find "O'Connor").
