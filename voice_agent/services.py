@@ -12,6 +12,7 @@ from channels.deps import ChannelDeps
 from channels.voice.deps import VoiceDeps
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
+from channels.voice.transfer import WarmTransfer
 from dialogue.engine import Engine
 from dialogue.ports import Notifier
 from ehr.builtin.calendar import BuiltinCalendar
@@ -23,7 +24,9 @@ from storage.consent import ConsentRepository
 from storage.crypto import FieldCipher
 from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
+from storage.handoffs import HandoffStore
 from storage.sms_log import SmsLogRepository
+from storage.transfers import TransferRecords
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.conversation_locks import ConversationLocks
@@ -48,6 +51,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
+    transfer: WarmTransfer                # warm transfer of calls to the front desk (needs the Twilio REST client)
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
@@ -62,8 +66,9 @@ class Services:
         calendar = ehr if ehr is not None else BuiltinCalendar(pool, anchors=anchors)
         consent = ConsentRepository(pool, cipher, anchors)
         sms_log = SmsLogRepository(pool, cipher)
+        twilio = wiring.twilio_client(settings, twilio_http)
         if notifier is None:
-            notifier = wiring.notifier(settings, wiring.twilio_client(settings, twilio_http), consent, sms_log)
+            notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
                                calendar=calendar, notifier=notifier, turn_lock=turn_lock,
@@ -75,7 +80,9 @@ class Services:
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
-                   voice=voice or VoiceKit.from_settings(settings))
+                   voice=voice or VoiceKit.from_settings(settings),
+                   transfer=WarmTransfer(settings=settings, client=twilio, handoffs=HandoffStore(pool),
+                                         records=TransferRecords(pool), engine=engine))
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""
@@ -85,4 +92,4 @@ class Services:
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""
         return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice,
-                         drain=drain)
+                         drain=drain, transfer=self.transfer)
