@@ -27,8 +27,8 @@ OFFER = ("I'm sorry, nobody at the front desk could take your call just now. Wou
 ASK_MESSAGE = "Okay. What message would you like me to pass on to the front desk?"
 CALL_BACK_MESSAGE = "The caller asked to be called back."
 THANKS = "Thank you. I've passed that on, and someone from the front desk will call you back. Goodbye."
-_CALL_BACK = re.compile(r"^(yes|yeah|yep|sure|please|ok(ay)?|call me( back)?|call back|i'd like to speak to a person)\b",
-                        re.I)
+_CALL_BACK = re.compile(
+    r"^(yes|yeah|yep|sure|please|ok(ay)?|call me( back)?|call back|i'd like to speak to a person)\b", re.I)
 _NO = re.compile(r"^(no|nope|no thanks?)\b[ .!]*$", re.I)
 
 

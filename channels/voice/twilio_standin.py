@@ -55,10 +55,10 @@ class TwilioStandIn:
         self.messages: list[dict[str, str]] = []
         self.desk_calls = 0                                          # calls created (the desk rung)
         self.heard: dict[str, list[str]] = {}
-        self.callbacks: list[tuple[str, dict[str, str], str]] = []   # (public url, form, signature) posted
+        self.callbacks: list[tuple[str, dict[str, str], str]] = []   # (public url, form, signature)
         self.caller: Any = None                                      # the SimulatedCaller
         self.caller_leg: Leg | None = None
-        self.settled = asyncio.Event()          # after a transfer: the caller talks to the desk, the assistant, or nobody
+        self.settled = asyncio.Event()          # after a transfer: the caller talks to the desk, assistant or nobody
         self.outcome = ""                       # "connected", "stream" or "ended"
         self._server: _Server | None = None
         self._serving: asyncio.Task | None = None

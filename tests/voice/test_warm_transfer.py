@@ -16,7 +16,9 @@ from channels.voice import call_cli
 from channels.voice.call import VoiceConfig
 from channels.voice.security import sign
 from channels.voice.standin_legs import DeskPhone
-from voice_agent.cli import _parser
+from voice_agent import wiring
+from voice_agent.cli import _parser, demo_settings
+from voice_agent.web.settings import load_settings
 from tests.voice.conftest import PUBLIC, TWILIO_TOKEN, free_port
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "warm_transfer.md"
@@ -159,7 +161,13 @@ def documented_commands() -> list[list[str]]:
 async def test_the_documented_front_desk_calls_run_as_printed(voice_rig):
     commands = documented_commands()
     assert {c[c.index("--front-desk") + 1] for c in commands} == {"answer", "no-answer"}, commands
-    assert re.search(r"TWILIO_API_BASE_URL=http://127\.0\.0\.1:8765", DOC.read_text())
+    # the server line's settings send the Twilio REST client to where the calls' stand-in listens
+    server = next(line for line in DOC.read_text().splitlines() if line.endswith("./scripts/demo &"))
+    env = dict(word.split("=", 1) for word in shlex.split(server)[:-2])
+    settings = demo_settings(load_settings(env, env_file=None))
+    assert settings.twilio_api_base_url == "http://127.0.0.1:8765" and wiring.twilio_client(settings) is not None
+    assert all(re.search(r"^TWILIO_API_BASE_URL=http://127\.0\.0\.1:8765 voice-agent call ", line)
+               for line in DOC.read_text().splitlines() if " voice-agent call \"" in line)
     for command in commands:
         rig, api = await desk_rig(voice_rig)
         args = _parser().parse_args([*command, "--url", rig.url, "--clinic-phone", rig.phone, "--speed", "16",
@@ -170,3 +178,30 @@ async def test_the_documented_front_desk_calls_run_as_printed(voice_rig):
         want = "connected" if args.front_desk == "answer" else "missed"
         assert record["status"] == want, printed
         assert any(line.startswith("[front desk hears]") for line in printed) == (args.front_desk == "answer")
+
+
+async def test_a_crisis_rings_the_desk_at_once_and_moves_the_caller_only_after_911_and_988_were_heard(voice_rig):
+    from safety.crisis import Severity
+    from safety.crisis_replies import SUICIDE
+    from safety.pipeline import SafetyPipeline
+    from tests.channels.test_help_lines_by_channel import ForcedDetector
+    from tests.safety.test_help_lines import Forced
+
+    rig, api = await desk_rig(voice_rig)
+    detector = ForcedDetector()
+    detector.next = Forced(Severity.CRITICAL, SUICIDE, "en", [SUICIDE])
+    rig.services.engine.safety.inner = SafetyPipeline(crisis=detector)
+    while_speaking: list[bool] = []
+
+    async def press(standin) -> None:           # the desk answered: is the caller still hearing the reply?
+        while_speaking.append(not standin.caller.redirected)
+    # (the detector is forced: any words the recogniser hears make this turn a critical crisis)
+    printed = await call(rig, api, ["I'd like to book with Doctor Raman"], "answer",
+                         DeskPhone("answer", before_press=press))
+    assert while_speaking == [True], printed                 # rung at once, not after the reply
+    first = next(s for s in rig.services.voice.finished if type(s).__name__ == "TransferringCall")
+    reply = first.playbacks[-1]
+    assert "9 1 1" in reply.text and "9 8 8" in reply.text, reply.text
+    assert reply.finished and not reply.interrupted and reply.heard == reply.text    # heard to its end first
+    assert "Connecting you to the front desk now." in heard(printed, "caller"), printed
+    assert (await handoff(rig))["status"] == "connected"
