@@ -32,6 +32,10 @@ def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | No
     state = STATE_WORDS.get(session.current_state.value)
     if state and session.current_state != BookingState.HANDED_OFF:
         parts.append(f"They were {state}.")
+    if session.patient_id or c.get("patient_id"):
+        parts.append("Their record was found and confirmed on this call.")
     if session.booking_id:
         parts.append("An appointment was booked on this call.")
+    elif c.get("flow") == "book":
+        parts.append("Nothing was booked yet.")
     return " ".join(parts)

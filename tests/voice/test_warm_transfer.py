@@ -63,6 +63,7 @@ async def test_a_call_transfers_warmly_with_a_whisper_that_names_the_caller_and_
     transcript = "\n".join(printed)
     whisper = " ".join(heard(printed, "front desk"))
     assert "Maria Garcia" in whisper and "book an appointment" in whisper, transcript
+    assert "record was found and confirmed" in whisper and "Nothing was booked yet" in whisper, transcript
     assert "Handed over because" in whisper and "Press 1 to take the call" in whisper, transcript
     for secret in ("3125550123", "312", "555", "0123", "1985", "03041985", "March"):
         assert secret not in whisper, (secret, whisper)
