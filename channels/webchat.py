@@ -35,6 +35,7 @@ from channels.chat_api import MAX_BODY
 from channels.deps import ChannelDeps
 from dialogue.engine import ClinicUnavailable, EngineReply
 from dialogue.ports import ClinicProfile
+from dialogue.staff_turns import staff_messages
 from dialogue.states import BookingState
 from voice_agent.web.body_limit import body_limit
 from voice_agent.web.context import clinic_id_var
@@ -168,6 +169,17 @@ async def history(deps: ChannelDeps, request: Request) -> JSONResponse:
         "state": past.state.value}, headers={"Cache-Control": "no-store"})
 
 
+async def staff(deps: ChannelDeps, request: Request) -> JSONResponse:
+    """Replies typed by the front desk after a handoff, newer than `?after=` (the page polls this)."""
+    clinic = await _clinic(deps, request)
+    session_id = _session_id(deps, request, clinic)
+    after = request.query_params.get("after") or None
+    if after is not None and len(after) > 40:
+        raise ApiError(400, "validation_error", "after must be a timestamp seen before.", extra={"field": "after"})
+    found = await staff_messages(deps.engine, clinic.id, session_id, after) if session_id else []
+    return JSONResponse({"messages": found}, headers={"Cache-Control": "no-store"})
+
+
 async def start(deps: ChannelDeps, request: Request) -> JSONResponse:
     """Open the conversation: the engine's greeting, and the session cookie."""
     clinic = await _clinic(deps, request)
@@ -240,6 +252,7 @@ def routes(deps: ChannelDeps) -> list[BaseRoute]:
         Route("/chat/{slug}", partial(page, deps), methods=["GET"]),
         Route("/chat/{slug}/embed.js", partial(embed_js, deps), methods=["GET"]),
         Route("/webchat/{slug}/history", partial(history, deps), methods=["GET"]),
+        Route("/webchat/{slug}/staff", partial(staff, deps), methods=["GET"]),
         Route("/webchat/{slug}/start", partial(start, deps), methods=["POST"]),
         Route("/webchat/{slug}/messages", partial(messages, deps), methods=["POST"],
               middleware=[body_limit(MAX_BODY)]),

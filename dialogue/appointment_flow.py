@@ -124,7 +124,7 @@ class AppointmentFlow(BookingFlow):
         except SlotTaken:
             return await self.search_and_show(say.slot_taken(), exclude=(slot.start,))
         except (NotFound, NotAllowed):
-            return self.do_handoff()
+            return self.do_handoff("the appointment could not be changed here")
         self.session.booking_id = moved.id
         self.c["booking_id"] = moved.id
         self.events.append(("rescheduled", {"appointment_id": moved.id, "from": target.id}))

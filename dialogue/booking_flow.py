@@ -253,7 +253,7 @@ class BookingFlow(TurnBase):
             self.c["patient_id"] = self.session.patient_id = matches[0].id
             return None
         if len(matches) > 1:
-            return self.do_handoff()
+            return self.do_handoff("more than one patient record matched; identity needs a person")
         if not for_booking:
             for key in ("first_name", "last_name", "date_of_birth"):
                 self.c.pop(key, None)

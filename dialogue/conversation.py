@@ -31,7 +31,7 @@ class Conversation(AppointmentFlow):
             return self.still_handed_off()
         if aw == "handoff_offer":
             if nlu.yes_no is True or nlu.intent == Intent.HANDOFF:
-                return self.do_handoff()
+                return self.do_handoff("the assistant could not help and the patient accepted a person")
             if nlu.yes_no is False:
                 self.c["attempts"] = {}
                 resume = self.c.pop("resume", None)

@@ -21,11 +21,12 @@ from typing import Any, AsyncIterator, Callable
 
 from dialogue import responses as say
 from dialogue.conversation import Conversation
+from dialogue.handoff_summary import HandoffDraft, after_hours_message, draft, record_handoff
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
-from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, Notifier, SessionStore,
-                            TurnBusy, TurnLock)
+from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, HandoffRecorder, Notifier,
+                            SessionStore, TurnBusy, TurnLock)
 from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
@@ -73,6 +74,7 @@ class EngineReply:
     expecting: str | None = None
     keypad_options: int = 0           # a numbered menu of the open question is on offer (calls)
     handoff: bool = False
+    handoff_id: str | None = None     # the handoff record made (or found) for this conversation
     end_conversation: bool = False
     safety_action: str = "continue"
     events: list[tuple[str, dict]] = field(default_factory=list)
@@ -82,12 +84,13 @@ class EngineReply:
 class Engine:
     def __init__(self, *, sessions: SessionStore, directory: ClinicDirectory, calendar: EHRAdapter,
                  understanding: Understanding, audit: AuditSink, safety: Any, turn_lock: TurnLock,
-                 notifier: Notifier | None = None, phrasing: Any = None,
+                 notifier: Notifier | None = None, phrasing: Any = None, handoffs: HandoffRecorder | None = None,
                  clock_now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  session_ttl: int = 1800) -> None:
         self.sessions, self.directory, self.calendar = sessions, directory, calendar
         self.understanding, self.audit, self.safety = understanding, audit, safety
         self.notifier, self.phrasing, self.turn_lock = notifier, phrasing, turn_lock
+        self.handoffs = handoffs
         self.now, self.ttl = clock_now, session_ttl
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
         self._texts = NoticeSender(notifier)
@@ -150,8 +153,10 @@ class Engine:
         try:
             if key is not None:
                 await held.enter_async_context(self.turn_lock.hold(key))
-            reply, notices = await redo_if_stale(lambda: self._process(
+            reply, notices, handing = await redo_if_stale(lambda: self._process(
                 clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id))
+            if handing is not None and self.handoffs is not None:    # once per turn, after the save
+                reply.handoff_id = await record_handoff(self.handoffs, handing)
         except TurnBusy:
             await held.aclose()
             log.warning("turn lock stayed taken; answered busy", extra={"event": "turn_busy"})
@@ -180,7 +185,8 @@ class Engine:
         return self._reply(session, say.busy(), Intent.UNKNOWN.value, 0.0, started)
 
     async def _process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                       channel_user_id: str | None = None) -> tuple[EngineReply, list[AppointmentNotice]]:
+                       channel_user_id: str | None = None
+                       ) -> tuple[EngineReply, list[AppointmentNotice], HandoffDraft | None]:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
@@ -194,9 +200,11 @@ class Engine:
         patient_turn = ConversationTurn("patient", verdict.text_redacted, _iso(now), session.current_state.value)
         session.add_turn(patient_turn)
         intent, confidence, handoff, end = Intent.UNKNOWN.value, 0.0, False, False
+        why = ""
         action = verdict.action.value
         if action == "escalate":
             message, intent, confidence, handoff = verdict.reply, Intent.HANDOFF.value, 1.0, True
+            why = f"crisis ({getattr(verdict.crisis.severity, 'name', 'unknown').lower()} severity)"
             c.update(flow=None, awaiting=None)
             session.move_to(BookingState.HANDED_OFF)
         elif action in ("redirect", "block"):
@@ -218,7 +226,9 @@ class Engine:
             except Unavailable:
                 log.warning("calendar unavailable", extra={"event": "ehr_unavailable"})
                 message = say.error()
-            handoff, end = conversation.handoff, conversation.end
+            handoff, end, why = conversation.handoff, conversation.end, conversation.handoff_reason
+            closed = after_hours_message(clinic, now) if handoff and channel != "voice" else None
+            message = closed or message
             events.extend((f"flow_{name}", details) for name, details in conversation.events)
             message = await self.phrase(message, clinic, session, roster)
             if verdict.prefix:
@@ -232,12 +242,23 @@ class Engine:
         message = output.text
         session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value,
                                           intent))
+        live = handoff or bool(c.get("handoff_live"))      # later turns keep the record's transcript current
+        if live:
+            c["handoff_live"] = True
         await self.sessions.save(session)
         await self.record(clinic.id, session.session_id, events)
         reply = self._reply(session, message, intent, confidence, started)
         reply.handoff, reply.end_conversation, reply.safety_action = handoff, end, action
         reply.events = [e for e in events if e[0].startswith("flow_")]
-        return reply, notices_of(clinic, session, events)
+        handing = self.handoff_draft(clinic, session, why, now, refresh=not handoff) if live else None
+        return reply, notices_of(clinic, session, events), handing
+
+    def handoff_draft(self, clinic: ClinicProfile, session: SessionData, reason: str, now: datetime, *,
+                      refresh: bool = False) -> HandoffDraft:
+        roster = self._rosters.get(clinic.id, (0, []))[1]
+        provider = next((p.display_name for p in roster if p.id == session.collected_data.get("provider_id")), None)
+        return draft(session, reason or "the patient asked for a person", provider,
+                     after_hours=after_hours_message(clinic, now) is not None, refresh=refresh)
 
     async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
                      roster: list[Provider]) -> str:

@@ -90,3 +90,21 @@ class AppointmentNotice:
 
 class Notifier(Protocol):
     async def appointment_changed(self, notice: AppointmentNotice) -> None: ...
+
+
+class RecordedHandoff(Protocol):
+    id: str
+
+
+class HandoffRecorder(Protocol):
+    """Where a handoff becomes a record staff can see (`storage.handoffs.HandoffStore`). `create`
+    returns the conversation's live record when it already has one, so a retried turn makes no second."""
+
+    async def create(self, clinic_id: str, *, channel: str, reason: str, summary: str,
+                     transcript: list[dict[str, str]], conversation_id: str, patient_id: str | None = None,
+                     patient_name: str | None = None, callback_number: str | None = None,
+                     call_sid: str | None = None) -> RecordedHandoff: ...
+
+    async def refresh_transcript(self, clinic_id: str, channel: str, conversation_id: str,
+                                 transcript: list[dict[str, str]]) -> str | None:
+        """The conversation's live handoff gets the transcript as it now is; its id, or None."""

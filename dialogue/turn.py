@@ -31,6 +31,7 @@ class TurnBase:
         self.ref = ClinicRef(clinic.id, clinic.timezone, clinic.name)
         self.channel = session.channel
         self.handoff = False
+        self.handoff_reason = ""
         self.end = False
         self.events: list[tuple[str, dict]] = []
 
@@ -62,7 +63,7 @@ class TurnBase:
 
     def reset_flow(self, flow: str | None) -> None:
         """Start another request: keep who the patient is, forget the rest."""
-        keep = {k: self.c[k] for k in (*IDENTITY_KEYS, "patient_id") if k in self.c}
+        keep = {k: self.c[k] for k in (*IDENTITY_KEYS, "patient_id", "handoff_live") if k in self.c}
         self.c.clear()
         self.c.update(keep)
         if flow:
@@ -71,12 +72,14 @@ class TurnBase:
         if self.session.current_state != S.IDLE:
             self.go(S.IDLE)
 
-    def do_handoff(self) -> str:
-        """The front desk will follow up; the open question is kept so the patient may go on here."""
+    def do_handoff(self, reason: str = "the patient asked for a person") -> str:
+        """The front desk will follow up; the open question is kept so the patient may go on here.
+        `reason`: why, in a few words staff read on the handoff record."""
         if self.awaiting != "handoff_offer" and self.session.current_state != S.HANDED_OFF:
             self.c["resume"] = self.awaiting      # after an offer, `resume` already names the question
         self.go(S.HANDED_OFF)
         self.handoff = True
+        self.handoff_reason = reason
         self.c["awaiting"] = None
         return say.handoff(self.clinic, self.channel)
 

@@ -18,6 +18,7 @@ command -v sox >/dev/null || missing+=(sox)
 command -v flite >/dev/null || missing+=(flite)      # a voice of the speech test set (bench/asr_set.py)
 # Debian's Chromium drives the web-chat browser test (no browser download needed).
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation fonts-dejavu-core)
+command -v curl >/dev/null || missing+=(curl)          # docs/front_desk.md prints curl commands; a test runs them
 if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then missing+=(python3-venv); fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing system packages: ${missing[*]}"

@@ -98,7 +98,8 @@ class HandoffStore:
                      transcript: list[dict[str, str]], conversation_id: str, patient_id: str | None = None,
                      patient_name: str | None = None, callback_number: str | None = None,
                      call_sid: str | None = None) -> Handoff:
-        """The conversation's live handoff: a new `open` record, or the one it already has."""
+        """The conversation's live handoff: a new `open` record, or the one it already has (its
+        transcript brought up to date; reason and summary stay those of the first request)."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown handoff channel: {channel}")
         turns = [{"role": str(t.get("role", "")), "text": str(t.get("text", ""))} for t in transcript]
@@ -116,11 +117,14 @@ class HandoffStore:
             if row is not None:
                 await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{clinic_id}:{row['id']}"))
                 return Handoff.from_row(row)
-            cur = await conn.execute(
-                f"""SELECT {_COLUMNS} FROM handoffs
-                    WHERE clinic_id = %s AND channel = %s AND conversation_id = %s AND status <> 'closed'""",
-                (clinic_id, channel, conversation_id[:100]))
+            cur = await conn.execute(                 # the live one, with the transcript as it now is
+                f"""UPDATE handoffs SET transcript = %s, updated_at = now()
+                    WHERE clinic_id = %s AND channel = %s AND conversation_id = %s AND status <> 'closed'
+                    RETURNING {_COLUMNS}""",
+                (Jsonb(turns), clinic_id, channel, conversation_id[:100]))
             existing = await cur.fetchone()
+            if existing is not None:
+                await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{clinic_id}:{existing['id']}"))
         if existing is None:                      # closed between the two statements: make a new one
             return await self.create(clinic_id, channel=channel, reason=reason, summary=summary,
                                      transcript=transcript, conversation_id=conversation_id, patient_id=patient_id,
@@ -169,6 +173,21 @@ class HandoffStore:
             if row is not None:
                 await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{clinic_id}:{row['id']}"))
         return Handoff.from_row(row) if row else None
+
+    async def refresh_transcript(self, clinic_id: str, channel: str, conversation_id: str,
+                                 transcript: list[dict[str, str]]) -> str | None:
+        """The conversation's live (not closed) handoff gets the transcript as it now is (a patient
+        adding to their message after hours); its id, or None when it has none."""
+        turns = [{"role": str(t.get("role", "")), "text": str(t.get("text", ""))} for t in transcript]
+        async with self.pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(
+                """UPDATE handoffs SET transcript = %s, updated_at = now()
+                   WHERE clinic_id = %s AND channel = %s AND conversation_id = %s AND status <> 'closed'
+                   RETURNING id""", (Jsonb(turns), clinic_id, channel, conversation_id[:100]))
+            row = await cur.fetchone()
+            if row is not None:
+                await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{clinic_id}:{row['id']}"))
+        return str(row["id"]) if row else None
 
     async def find_by_call(self, clinic_id: str, call_sid: str) -> Handoff | None:
         """The newest handoff of a call (Twilio's CallSid)."""

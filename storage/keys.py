@@ -29,3 +29,8 @@ def turn_lock_key(conversation_ref: str) -> str:
 def turn_fence_key(conversation_ref: str) -> str:
     """The conversation's fencing counter: each holder of its turn lock gets the next number."""
     return f"{PREFIX}turnfence:{conversation_ref}"
+
+
+def staff_signed_out_key(session_ref: str) -> str:
+    """A staff page session that was signed out (a hash of its token), kept until it would expire."""
+    return f"{PREFIX}staff_signed_out:{session_ref}"

@@ -25,10 +25,12 @@ from safety.readiness import load_models
 from storage.db import new_pool
 from storage.redis_client import open_redis
 from storage.sessions import SessionRepository
-from voice_agent import clinic_api, health, scheduling_api
+from voice_agent import clinic_api, handoffs_api, health, scheduling_api, staff_page
+from voice_agent import handoffs_openapi  # noqa: F401 (registers the handoff paths in /openapi.json)
 from voice_agent import scheduling_openapi  # noqa: F401 (registers the scheduling paths in /openapi.json)
 from voice_agent.graceful import GracefulShutdown
 from voice_agent.services import Services
+from voice_agent.staff_events import HandoffEvents
 from voice_agent.web import openapi
 from voice_agent.web.auth import AuthMiddleware
 from voice_agent.web.body_limit import BodyLimitMiddleware
@@ -66,13 +68,14 @@ async def index(request: Request) -> Response:
 def api_routes(services: Services) -> list[BaseRoute]:
     """Routes under /api/v1: API key + tenant + rate limit on every one."""
     return [*clinic_api.routes(services.clinics), *chat_api.routes(services.channel_deps()),
-            *scheduling_api.routes(services.ehr)]
+            *scheduling_api.routes(services.ehr), *handoffs_api.routes(services.handoffs)]
 
 
-def public_routes(services: Services, drain: CallDrain) -> list[BaseRoute]:
-    """Routes that carry their own authentication (Twilio signatures, web-chat cookies)."""
+def public_routes(services: Services, drain: CallDrain, events: HandoffEvents) -> list[BaseRoute]:
+    """Routes that carry their own authentication (Twilio signatures, web-chat cookies, staff sign-in)."""
     deps = services.channel_deps()
-    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain))]
+    return [*sms.routes(deps), *webchat.routes(deps), *voice_routes.routes(services.voice_deps(drain)),
+            *staff_page.routes(services.staff_deps(events))]
 
 
 async def warm_up(services: Services) -> None:
@@ -99,6 +102,7 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
     svc = services if services is not None else server_services(settings)
     calls = drain if drain is not None else CallDrain()
     graceful = GracefulShutdown(calls, settings.shutdown_grace_seconds) if graceful_shutdown else None
+    events = HandoffEvents(settings.database_url)      # this process's staff pages hear every instance
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -108,12 +112,14 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
             await svc.pool.open(wait=False, timeout=svc.pool.timeout)
         try:
             await warm_up(svc)
+            await events.start()
             if graceful is not None:
                 graceful.install()
             yield
         finally:
             if graceful is not None:
                 graceful.uninstall()
+            await events.stop()
             await svc.engine.drain()       # confirmation texts still in flight
             await asyncio.to_thread(svc.voice.decoder_pool.shutdown)
             if owned:
@@ -128,7 +134,7 @@ def create_app(settings: Settings, services: Services | None = None, *, drain: C
         Mount("/api/v1", routes=api_routes(svc),
               middleware=[Middleware(AuthMiddleware, lookup=svc.clinic_keys.resolve, guard=svc.auth_failures),
                           Middleware(RateLimitMiddleware, limiter=svc.rate_limiter)]),
-        *public_routes(svc, calls),
+        *public_routes(svc, calls, events),
     ]
     middleware = [Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies,
                              client_ip_header=settings.client_ip_header),

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 
     from voice_agent.audit_cli import add_parser as add_audit_parser
     add_audit_parser(sub)
+    from voice_agent.staff_cli import add_parser as add_staff_parser
+    add_staff_parser(sub)
     keep = sub.add_parser("housekeeping", help="delete expired conversations and old SMS ids (audited)")
     keep.add_argument("--session-days", type=int, help="keep expired sessions this many days "
                                                        "(default SESSION_RETENTION_DAYS, 30)")
@@ -295,6 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             from voice_agent.audit_cli import cmd_audit
             return asyncio.run(cmd_audit(settings, args, _with_services, CliError))
+        if args.command == "staff":
+            from voice_agent.staff_cli import cmd_staff
+            return asyncio.run(cmd_staff(settings, args, _with_services, CliError))
         if args.command == "housekeeping":
             days = settings.session_retention_days if args.session_days is None else args.session_days
             return asyncio.run(cmd_housekeeping(settings, days, args.dry_run))

@@ -143,6 +143,8 @@ def validate_clinic_file(data: Any, today: date | None = None) -> tuple[dict[str
     ring = settings.get("transfer_ring_seconds", 25)     # how long a warm transfer rings the front desk
     if not isinstance(ring, int) or isinstance(ring, bool) or not 5 <= ring <= 120:
         problems.add("$.settings.transfer_ring_seconds", "must be a whole number of seconds, 5 to 120")
+    if "holidays" in settings:
+        settings["holidays"] = _holidays(settings["holidays"], problems)
     out["settings"] = settings
     if "business_hours" not in data:
         problems.add("$.business_hours", "is required")
@@ -243,3 +245,19 @@ def validate_clinic_file(data: Any, today: date | None = None) -> tuple[dict[str
 
 def time_of(hhmm: str) -> time:
     return time.fromisoformat(hhmm)
+
+
+def _holidays(value: Any, problems: Any) -> list[str]:
+    """`settings.holidays`: clinic-local dates (YYYY-MM-DD) when the front desk is closed all day."""
+    if not isinstance(value, list) or len(value) > 400:
+        problems.add("$.settings.holidays", "must be a list of at most 400 dates (YYYY-MM-DD)")
+        return []
+    days = []
+    for i, day in enumerate(value):
+        try:
+            days.append(date.fromisoformat(day).isoformat() if isinstance(day, str) and len(day) == 10 else None)
+        except ValueError:
+            days.append(None)
+        if days[-1] is None:
+            problems.add(f"$.settings.holidays[{i}]", f"is not a date (YYYY-MM-DD): {day!r}")
+    return sorted({d for d in days if d})

@@ -22,14 +22,20 @@ from storage.auth_failures import FailedKeyGuard
 from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
 from storage.crypto import FieldCipher
+from storage.handoffs import HandoffStore
 from storage.key_cache import ClinicKeys
 from storage.rate_limiter import RateLimiter
-from storage.handoffs import HandoffStore
 from storage.sms_log import SmsLogRepository
+from storage.staff import StaffAccounts
+from storage.staff_sessions import SignedOutSessions
 from storage.transfers import TransferRecords
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.conversation_locks import ConversationLocks
+from voice_agent.staff_auth import StaffAuth
+from voice_agent.staff_events import HandoffEvents
+from voice_agent.staff_page import StaffDeps
+from voice_agent.staff_replies import StaffReplies
 from voice_agent.web.settings import Settings
 
 
@@ -46,12 +52,14 @@ class Services:
     sms_log: SmsLogRepository
     notifier: Notifier
     turn_lock: ConversationLocks          # one turn of a conversation at a time, across processes
+    handoffs: HandoffStore                # every handoff, from any channel, as a record staff see
     engine: Engine
     clinic_keys: ClinicKeys               # API key hash -> clinic, cached in Redis
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
     transfer: WarmTransfer                # warm transfer of calls to the front desk (needs the Twilio REST client)
+    twilio: Any = None                    # the Twilio REST client (None when not configured)
 
     @classmethod
     def build(cls, settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *,
@@ -70,24 +78,34 @@ class Services:
         if notifier is None:
             notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
+        handoffs = HandoffStore(pool)
         engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                               calendar=calendar, notifier=notifier, turn_lock=turn_lock,
+                               calendar=calendar, notifier=notifier, turn_lock=turn_lock, handoffs=handoffs,
                                anthropic_http=anthropic_http)
         return cls(settings=settings, pool=pool, redis=redis, clinics=clinics, anchors=anchors, cipher=cipher,
                    ehr=calendar, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
-                   engine=engine,
+                   handoffs=handoffs, engine=engine,
                    clinic_keys=ClinicKeys(redis, clinics),
                    rate_limiter=RateLimiter(redis, settings.rate_limit_window),
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
                    voice=voice or VoiceKit.from_settings(settings),
-                   transfer=WarmTransfer(settings=settings, client=twilio, handoffs=HandoffStore(pool),
-                                         records=TransferRecords(pool), engine=engine))
+                   transfer=WarmTransfer(settings=settings, client=twilio, handoffs=handoffs,
+                                         records=TransferRecords(pool), engine=engine),
+                   twilio=twilio)
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""
         return ChannelDeps(settings=self.settings, engine=self.engine, consent=self.consent, sms_log=self.sms_log,
                            limiter=self.rate_limiter)
+
+    def staff_deps(self, events: HandoffEvents) -> StaffDeps:
+        """The staff page's parts. `events`: this process's listener (built by `create_app`)."""
+        auth = StaffAuth(StaffAccounts(self.pool), self.settings.secret_key,
+                         secure=self.settings.public_base_url.startswith("https://"),
+                         signed_out=SignedOutSessions(self.redis))
+        replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url)
+        return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics)
 
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""

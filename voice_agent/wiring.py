@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
-from dialogue.ports import Notifier, TurnLock
+from dialogue.ports import HandoffRecorder, Notifier, TurnLock
 from ehr.protocol import EHRAdapter
 from safety.pipeline import get_pipeline
 from storage.audit_anchor import AuditAnchors
@@ -67,7 +67,7 @@ def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_lo
 
 def engine(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *, clinics: ClinicRepository,
            anchors: AuditAnchors | None, cipher: FieldCipher, calendar: EHRAdapter, notifier: Notifier,
-           turn_lock: TurnLock, anthropic_http: Any = None) -> Engine:
+           turn_lock: TurnLock, handoffs: HandoffRecorder | None = None, anthropic_http: Any = None) -> Engine:
     return Engine(
         sessions=EncryptedSessionStore(SessionRepository(pool, redis, settings.redis_session_ttl), cipher),
         directory=ClinicDirectoryRepository(clinics),
@@ -80,4 +80,5 @@ def engine(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis,
         session_ttl=settings.redis_session_ttl,
         notifier=notifier,
         phrasing=phrasing(settings, anthropic_http),
+        handoffs=handoffs,
     )

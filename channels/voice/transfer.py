@@ -83,7 +83,8 @@ class WarmTransfer:
     def can_ring(self, clinic: ClinicProfile) -> bool:
         """A transfer is tried only with a REST client, a desk number, and the clinic open now."""
         return bool(self.client is not None and clinic.settings.get("front_desk_phone")
-                    and is_open(clinic.business_hours, clinic.timezone, self.engine.now()))
+                    and is_open(clinic.business_hours, clinic.timezone, self.engine.now(),
+                                clinic.settings.get("holidays")))
 
     async def _rest(self, what: str, fn: Any, *args: Any, **kw: Any) -> Any:
         try:

@@ -63,6 +63,7 @@ class TwilioStandIn:
         self._server: _Server | None = None
         self._serving: asyncio.Task | None = None
         self._desk_tasks: set[asyncio.Task] = set()
+        self._stopping: asyncio.Task | None = None     # the caller's old stream being stopped
 
     # --- serving ---------------------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ class TwilioStandIn:
         for leg in self.legs.values():
             if leg.task is not None:
                 leg.task.cancel()
-        for task in list(self._desk_tasks):
+        for task in [*self._desk_tasks, *([self._stopping] if self._stopping else [])]:
             task.cancel()
         if self._server is not None:
             self._server.should_exit = True
@@ -336,14 +337,15 @@ class TwilioStandIn:
             self.settled.clear()
             caller.redirected = True
             self.log("[twilio] the caller's call is updated: their media stream stops")
-            stopping = asyncio.create_task(caller.hangup())      # the REST answer does not wait for it
-            self._desk_tasks.add(stopping)
-            stopping.add_done_callback(self._desk_tasks.discard)
+            self._stopping = asyncio.create_task(caller.hangup())      # the REST answer does not wait for it
 
     async def reconnect_stream(self, leg: Leg, stream: ElementTree.Element, action: str) -> None:
         if leg is not self.caller_leg or self.caller is None:
             return await leg.hang_up()
         params = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+        if self._stopping is not None:               # the old stream is closed before the new one opens
+            with contextlib.suppress(Exception):
+                await self._stopping
         self.log("[twilio] the caller is back on a media stream with the assistant")
         await self.caller.reconnect(stream.get("url", ""), params, action)
         self._settle("stream")

@@ -15,7 +15,8 @@ ENDLESS_CAP = 8 * 1024 * 1024     # a receive() that is drained this far means t
 
 JSON = [(b"content-type", b"application/json")]
 FORM = [(b"content-type", b"application/x-www-form-urlencoded"), (b"x-twilio-signature", b"anything")]
-CHAT_LIMIT, WEBHOOK_LIMIT, SCHEDULING_LIMIT = 16_384, 65_536, 65_536
+CHAT_LIMIT, WEBHOOK_LIMIT, SCHEDULING_LIMIT, HANDOFF_LIMIT, STAFF_LIMIT = 16_384, 65_536, 65_536, 16_384, 16_384
+STAFF_FORM = [(b"content-type", b"application/x-www-form-urlencoded")]
 
 # Every POST route, what it needs to reach its body, and its limit (None: the route reads no body).
 POST_ROUTES: dict[str, tuple[str, list[tuple[bytes, bytes]], int | None]] = {
@@ -23,7 +24,14 @@ POST_ROUTES: dict[str, tuple[str, list[tuple[bytes, bytes]], int | None]] = {
     "/api/v1/appointments": ("api", JSON, SCHEDULING_LIMIT),
     "/api/v1/appointments/{appointment_id}/cancel": ("api", JSON, SCHEDULING_LIMIT),
     "/api/v1/appointments/{appointment_id}/reschedule": ("api", JSON, SCHEDULING_LIMIT),
+    "/api/v1/handoffs/{handoff_id}/claim": ("api", JSON, None),
+    "/api/v1/handoffs/{handoff_id}/close": ("api", JSON, HANDOFF_LIMIT),
     "/webchat/{slug}/messages": ("web", JSON, CHAT_LIMIT),
+    "/staff/login": ("staff", STAFF_FORM, STAFF_LIMIT),
+    "/staff/logout": ("staff", STAFF_FORM, None),                 # not signed in: refused before the body
+    "/staff/handoffs/{handoff_id}/claim": ("staff", STAFF_FORM, None),
+    "/staff/handoffs/{handoff_id}/close": ("staff", STAFF_FORM, None),
+    "/staff/handoffs/{handoff_id}/reply": ("staff", STAFF_FORM, None),
     "/webchat/{slug}/start": ("web", JSON, None),
     "/webhooks/twilio/sms": ("twilio", FORM, WEBHOOK_LIMIT),
     "/webhooks/twilio/sms/status": ("twilio", FORM, WEBHOOK_LIMIT),
@@ -87,7 +95,8 @@ async def reach(make_clinic):
     clinic = await make_clinic()
 
     def make(template: str, kind: str, extra: list[tuple[bytes, bytes]]) -> tuple[str, list[tuple[bytes, bytes]]]:
-        path = template.replace("{slug}", clinic.data["slug"]).replace("{appointment_id}", str(uuid.uuid4()))
+        path = template.replace("{slug}", clinic.data["slug"]).replace("{appointment_id}", str(uuid.uuid4())) \
+            .replace("{handoff_id}", str(uuid.uuid4()))
         headers = list(extra)
         if kind == "api":
             headers += [(b"x-api-key", clinic.api_key.encode()), (b"x-tenant-id", clinic.id.encode())]

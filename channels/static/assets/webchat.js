@@ -39,10 +39,12 @@
 
   function addMessage(role, text) {
     var item = document.createElement("li");
-    item.className = "msg " + (role === "patient" ? "from-patient" : "from-clinic");
+    item.className = "msg " + (role === "patient" ? "from-patient" : role === "staff" ? "from-clinic from-staff"
+                                                                                      : "from-clinic");
     var who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = role === "patient" ? "You: " : clinicName + ": ";
+    who.textContent = role === "patient" ? "You: " : role === "staff" ? clinicName + " front desk: "
+                                                                       : clinicName + ": ";
     var bubble = document.createElement("p");
     bubble.className = "bubble";
     bubble.textContent = text;
@@ -160,5 +162,24 @@
       });
   }
 
+  /* Replies typed by the front desk after a handoff: polled, shown once each. */
+  var staffSeen = null;
+  var STAFF_POLL_MS = 1000;
+  function pollStaff() {
+    var query = staffSeen ? "?after=" + encodeURIComponent(staffSeen) : "";
+    fetch(base + "/staff" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+      .then(function (data) {
+        (data.messages || []).forEach(function (m) {
+          if (staffSeen !== null) { addMessage("staff", m.text); }
+          staffSeen = m.at;
+        });
+        if (staffSeen === null) { staffSeen = ""; }
+      })
+      .catch(function () { /* try again on the next tick */ })
+      .then(function () { window.setTimeout(pollStaff, STAFF_POLL_MS); });
+  }
+
   load();
+  window.setTimeout(pollStaff, STAFF_POLL_MS);
 }());

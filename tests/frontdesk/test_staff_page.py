@@ -1,0 +1,93 @@
+"""Staff sign in with their own account (argon2 hash, signed cookie scoped to /staff), every form
+POST needs the CSRF token, repeated wrong passwords lock the account with a clear message, and
+staff see and act on only their own clinic's handoffs."""
+from __future__ import annotations
+
+from storage.handoffs import HandoffStore
+from tests.frontdesk.conftest import add_staff, csrf_of, new_handoff, sign_in
+
+
+async def test_sign_in_list_claim_close_logout(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    made = await new_handoff(pool, clinic.id)
+    c = staff_client()
+    r = await sign_in(c, email)
+    assert r.status_code == 303 and r.headers["location"] == "/staff"
+    cookie = r.headers["set-cookie"]
+    assert "staff_session=" in cookie and "HttpOnly" in cookie and "Path=/staff" in cookie and "Secure" in cookie
+    assert "samesite=strict" in cookie.lower()
+    page = await c.get("/staff")
+    assert page.status_code == 200 and email in page.text and clinic.api_key not in page.text
+    csrf = csrf_of(page.text)
+    listed = (await c.get("/staff/handoffs")).json()["handoffs"]
+    assert [h["id"] for h in listed] == [made.id] and listed[0]["callback_number"] == "+13125550123"
+    r = await c.post(f"/staff/handoffs/{made.id}/claim", data={"csrf": csrf}, headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.json()["status"] == "claimed" and r.json()["claimed_by"] == email
+    r = await c.post(f"/staff/handoffs/{made.id}/close", data={"csrf": csrf, "note": "Called back, rebooked."})
+    assert r.status_code == 303
+    closed = await HandoffStore(pool).get(clinic.id, made.id)
+    assert closed.status == "closed" and closed.close_note == "Called back, rebooked."
+    assert (await c.get("/staff/handoffs")).json() == {"handoffs": []}
+    copied = c.cookies.get("staff_session")
+    r = await c.post("/staff/logout", data={"csrf": csrf})
+    assert r.status_code == 303
+    assert 'action="/staff/login"' in (await c.get("/staff")).text
+    assert (await c.get("/staff/handoffs")).status_code == 401
+    thief = staff_client()                                    # a copy of the cookie stops working too
+    thief.cookies.set("staff_session", copied, domain="receptionist.test", path="/staff")
+    assert (await thief.get("/staff/handoffs")).status_code == 401
+
+
+async def test_csrf_is_required_on_every_form(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    made = await new_handoff(pool, clinic.id)
+    c = staff_client()
+    r = await c.post("/staff/login", data={"email": email, "password": "whatever"})
+    assert r.status_code == 403 and "security token" not in r.text and "expired" in r.text
+    await sign_in(c, email)
+    for action in ("claim", "close", "reply"):
+        r = await c.post(f"/staff/handoffs/{made.id}/{action}", data={"text": "hi"},
+                         headers={"Accept": "application/json"})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+        r = await c.post(f"/staff/handoffs/{made.id}/{action}", data={"csrf": "forged", "text": "hi"})
+        assert r.status_code == 403 and "text/html" in r.headers["content-type"]
+    assert (await HandoffStore(pool).get(clinic.id, made.id)).status == "open"
+
+
+async def test_wrong_password_locks_the_account(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    c = staff_client()
+    for _ in range(4):
+        r = await sign_in(c, email, "wrong password!")
+        assert r.status_code == 401 and "Wrong email or password" in r.text
+    r = await sign_in(c, email, "wrong password!")
+    assert r.status_code == 429 and "locked for 15 more minute" in r.text
+    r = await sign_in(staff_client(), email)                 # the right password, from elsewhere: still locked
+    assert r.status_code == 429 and "locked" in r.text
+    r = await sign_in(c, "nobody@clinic.test")
+    assert r.status_code == 401
+
+
+async def test_staff_see_only_their_clinic(staff_client, make_clinic, pool):
+    mine, theirs = await make_clinic(), await make_clinic()
+    email = await add_staff(pool, mine.id)
+    their_handoff = await new_handoff(pool, theirs.id)
+    c = staff_client()
+    await sign_in(c, email)
+    csrf = csrf_of((await c.get("/staff")).text)
+    assert (await c.get("/staff/handoffs")).json() == {"handoffs": []}
+    for action in ("claim", "close", "reply"):
+        r = await c.post(f"/staff/handoffs/{their_handoff.id}/{action}", data={"csrf": csrf, "text": "x"},
+                         headers={"Accept": "application/json"})
+        assert r.status_code == 404, r.text
+    assert (await HandoffStore(pool).get(theirs.id, their_handoff.id)).status == "open"
+
+
+async def test_forged_session_cookie_is_not_signed_in(staff_client, make_clinic):
+    c = staff_client()
+    c.cookies.set("staff_session", "eyJmb3JnZWQiOnRydWV9.forged.sig", domain="receptionist.test", path="/staff")
+    assert (await c.get("/staff/handoffs")).status_code == 401
+    assert 'action="/staff/login"' in (await c.get("/staff")).text
