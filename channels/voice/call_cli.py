@@ -79,7 +79,7 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
 
     async def transferred() -> bool:
         """The stream ended by a transfer: follow it; True when the caller is back with the assistant."""
-        if standin is None or not caller.redirected:
+        if standin is None or not caller.moves:
             return False
         await asyncio.wait_for(standin.settled.wait(), timeout=args.timeout)
         if standin.outcome == "connected":

@@ -91,6 +91,7 @@ class SimulatedCaller:
         self.parameters: dict[str, str] = {}
         self.action_url = ""
         self.redirected = False       # the call was moved off the stream by a REST update (a transfer)
+        self.moves = 0                # how many times that happened (a reconnect clears `redirected`)
 
     def now(self) -> float:
         return time.monotonic() - self.t0

@@ -75,7 +75,7 @@ class WarmTransfer:
     def __init__(self, *, settings: Any, client: Any, handoffs: Handoffs, records: TransferStore, engine: Any) -> None:
         self.settings, self.client, self.handoffs, self.records, self.engine = \
             settings, client, handoffs, records, engine
-        self._timers: set[asyncio.Task] = set()
+        self._timers: dict[str, asyncio.Task] = {}       # handoff id -> this process's time limit
 
     def urls(self, clinic_id: str, handoff_id: str) -> tw.TransferUrls:
         return tw.TransferUrls(self.settings.public_base_url, clinic_id, handoff_id)
@@ -119,10 +119,15 @@ class WarmTransfer:
             return handoff_id
         await self.records.set_desk_call(clinic.id, handoff_id, desk.sid)
         log.info("front desk ringing", extra={"event": "transfer_ringing", "clinic_id": clinic.id})
-        timer = asyncio.create_task(self._time_limit(clinic.id, handoff_id, seconds + GRACE_SECONDS))
-        self._timers.add(timer)
-        timer.add_done_callback(self._timers.discard)
+        self._timers[handoff_id] = asyncio.create_task(
+            self._time_limit(clinic.id, handoff_id, seconds + GRACE_SECONDS), name="transfer-time-limit")
         return handoff_id
+
+    def _settled(self, handoff_id: str) -> None:
+        """The transfer left `ringing`: its time limit (if this process set it) is no longer needed."""
+        timer = self._timers.pop(handoff_id, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
 
     async def _record_of(self, clinic: ClinicProfile, call_sid: str, reply: Any) -> str:
         """The call's handoff record (the engine makes one per handoff; made here if it did not)."""
@@ -159,6 +164,7 @@ class WarmTransfer:
         moved = await self.handoffs.transition(clinic_id, handoff_id, "missed", allowed_from=("open", "ringing"))
         if moved is None:
             return
+        self._settled(handoff_id)
         await self.records.set_outcome(clinic_id, handoff_id, "caller-left")
         facts = await self.records.facts(clinic_id, handoff_id)
         if facts is not None and facts.desk_call_sid:     # `canceled` ends only a call not yet answered
@@ -185,6 +191,7 @@ class WarmTransfer:
         moved = await self.handoffs.transition(clinic_id, handoff_id, "missed", allowed_from=("ringing",))
         if moved is None:
             return False
+        self._settled(handoff_id)
         await self.records.set_outcome(clinic_id, handoff_id, outcome)
         facts = await self.records.facts(clinic_id, handoff_id)
         log.info("transfer missed", extra={"event": "transfer_missed", "clinic_id": clinic_id, "outcome": outcome})
@@ -205,6 +212,7 @@ class WarmTransfer:
         moved = await self.handoffs.transition(clinic_id, handoff_id, "connected", allowed_from=("ringing",))
         if moved is None:
             return tw.say_and_hang_up(tw.CALLER_LEFT if facts.status == "missed" else tw.DECLINED)
+        self._settled(handoff_id)
         await self.records.set_outcome(clinic_id, handoff_id, "answered")
         facts = await self.records.facts(clinic_id, handoff_id)
         urls = self.urls(clinic_id, handoff_id)
@@ -248,6 +256,7 @@ class WarmTransfer:
 
     async def _time_limit(self, clinic_id: str, handoff_id: str, seconds: float) -> None:
         await asyncio.sleep(seconds)
+        self._timers.pop(handoff_id, None)
         with_desk = await self.records.facts(clinic_id, handoff_id)
         if with_desk is not None and with_desk.status == "ringing":
             if await self.missed(clinic_id, handoff_id, "timeout") and with_desk.desk_call_sid:

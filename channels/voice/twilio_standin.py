@@ -336,6 +336,7 @@ class TwilioStandIn:
         if caller is not None and caller.ws is not None and not caller._closed.is_set():
             self.settled.clear()
             caller.redirected = True
+            caller.moves += 1
             self.log("[twilio] the caller's call is updated: their media stream stops")
             self._stopping = asyncio.create_task(caller.hangup())      # the REST answer does not wait for it
 
