@@ -72,6 +72,11 @@ class TransferRecords:
         row = await self._update(clinic_id, handoff_id, "caller_held_at = COALESCE(caller_held_at, now())", ())
         return row["status"] if row else None
 
+    async def set_callback_number(self, clinic_id: str, handoff_id: str, number: str) -> None:
+        """The caller's own number (caller ID) when the conversation gave none."""
+        await self._update(clinic_id, handoff_id, "callback_number = %s", (number[:50],),
+                           "AND callback_number IS NULL")
+
     async def set_outcome(self, clinic_id: str, handoff_id: str, outcome: str) -> None:
         """How the transfer ended (answered, no-answer, busy, failed, declined, caller-left, timeout);
         the first outcome stays."""

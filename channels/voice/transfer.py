@@ -54,6 +54,8 @@ class TransferStore(Protocol):
 
     async def set_desk_call(self, clinic_id: str, handoff_id: str, desk_call_sid: str) -> None: ...
 
+    async def set_callback_number(self, clinic_id: str, handoff_id: str, number: str) -> None: ...
+
     async def hold(self, clinic_id: str, handoff_id: str) -> str | None: ...
 
     async def set_outcome(self, clinic_id: str, handoff_id: str, outcome: str) -> None: ...
@@ -118,6 +120,11 @@ class WarmTransfer:
             await self.missed(clinic.id, handoff_id, "failed")
             return handoff_id
         await self.records.set_desk_call(clinic.id, handoff_id, desk.sid)
+        if not getattr(moved, "callback_number", None):     # whom to call back: the caller ID, unless keyed
+            caller = await self._rest("calls.fetch", lambda: self.client.calls(call_sid).fetch())
+            number = getattr(caller, "_from", None)          # (the SDK's name for the call's From)
+            if number:
+                await self.records.set_callback_number(clinic.id, handoff_id, number)
         log.info("front desk ringing", extra={"event": "transfer_ringing", "clinic_id": clinic.id})
         self._timers[handoff_id] = asyncio.create_task(
             self._time_limit(clinic.id, handoff_id, seconds + GRACE_SECONDS), name="transfer-time-limit")

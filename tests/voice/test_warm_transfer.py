@@ -47,7 +47,7 @@ async def handoff(rig) -> dict:
     async with rig.services.pool.connection() as conn:
         cur = await conn.execute(
             """SELECT id::text, status, transfer_outcome, transfer_message, desk_call_sid, conference_name, call_sid,
-                      summary FROM handoffs WHERE clinic_id = %s ORDER BY created_at DESC LIMIT 1""", (rig.clinic.id,))
+                      summary, callback_number FROM handoffs WHERE clinic_id = %s ORDER BY created_at DESC LIMIT 1""", (rig.clinic.id,))
         row = await cur.fetchone()
     assert row is not None, "no handoff recorded"
     return row
@@ -87,6 +87,7 @@ async def test_a_transfer_nobody_takes_brings_the_caller_back_to_the_assistant_w
     assert record["status"] == "missed" and record["transfer_outcome"] == outcome, (record, transcript)
     assert record["transfer_message"] == "The caller asked to be called back.", (record, transcript)
     assert "Message left after the transfer was missed" in record["summary"]
+    assert record["callback_number"] == "+13125550199"           # the caller ID: whom the desk calls back
     said = [p.text for p in rig.services.voice.finished[-1].playbacks]
     assert any("call you back" in s for s in said) and "call you back" in said[-1], said
     if mode == "no-answer":
