@@ -54,7 +54,7 @@ class TransferringCall(CallSession):
                 if self.outcome == "handoff":
                     moved = await self.warm.caller_heard_handoff(self.clinic_id, handoff_id, self.call_sid)
                     self.note("transfer", moved=moved)
-                else:
+                elif self.outcome != "replaced":      # (a reconnect of the same call carries on)
                     await self.warm.caller_left(self.clinic_id, handoff_id)
             except Exception:
                 log.exception("transfer step failed", extra={"event": "transfer_failed"})
