@@ -121,6 +121,15 @@ async def test_forged_and_replayed_status_callbacks_are_refused_and_change_nothi
         old = await client.post(local, data=stale, headers={"X-Twilio-Signature": sign(TWILIO_TOKEN, status_url,
                                                                                          stale)})
         assert old.status_code == 403 and old.json()["error"]["code"] == "stale_callback"
+        other = await voice_rig()                            # another clinic's id on a genuine signature
+        elsewhere = choice.replace(f"c={rig.clinic.id}", f"c={other.clinic.id}")
+        answer = await client.post(rig.url + elsewhere[len(PUBLIC):], data=declined,
+                                   headers={"X-Twilio-Signature": sign(TWILIO_TOKEN, elsewhere, declined)})
+        assert answer.status_code == 200 and "the caller has left" in answer.text
+        nameless = status_url.split("?")[0]
+        missing = await client.post(rig.url + nameless[len(PUBLIC):], data=missed,
+                                    headers={"X-Twilio-Signature": sign(TWILIO_TOKEN, nameless, missed)})
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert await handoff(rig) == record
 
 
