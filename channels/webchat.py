@@ -159,14 +159,16 @@ async def history(deps: ChannelDeps, request: Request) -> JSONResponse:
     clinic = await _clinic(deps, request)
     engine = deps.engine
     session_id = _session_id(deps, request, clinic)
+    # Read before the history: a staff reply landing in between is shown twice, never lost.
+    staff_seen = (await staff_messages(engine, clinic.id, session_id) or [{"at": ""}])[-1]["at"] if session_id else ""
     past = await engine.history(clinic.id, session_id) if session_id else None
     if past is None:
-        return JSONResponse({"messages": [], "available_slots": [], "state": None},
+        return JSONResponse({"messages": [], "available_slots": [], "state": None, "staff_seen": ""},
                             headers={"Cache-Control": "no-store"})
     return JSONResponse({
         "messages": [{"role": role, "text": _readable(text)} for role, text in past.turns],
         "available_slots": _slots_json(past.available_slots or []),
-        "state": past.state.value}, headers={"Cache-Control": "no-store"})
+        "state": past.state.value, "staff_seen": staff_seen}, headers={"Cache-Control": "no-store"})
 
 
 async def staff(deps: ChannelDeps, request: Request) -> JSONResponse:

@@ -31,7 +31,10 @@ async def add_staff_turn(engine: Any, clinic_id: str, channel: str, text: str, *
         await engine.sessions.save(session)
         return True
 
-    async with engine._exclusive(conversation_key(clinic_id, channel, session_id, channel_user_id)):
+    key = conversation_key(clinic_id, channel, session_id, channel_user_id)
+    if key is None:
+        return False
+    async with engine.turn_lock.hold(key):          # TurnBusy when a turn keeps it past the bound
         return await redo_if_stale(work)
 
 

@@ -28,7 +28,7 @@ API_ACTOR = "clinic API"
 
 
 async def list_handoffs(store: HandoffStore, request: Request) -> JSONResponse:
-    status = request.query_params.get("status") or None
+    status = request.query_params.get("status")        # absent: all; present, it must name a status
     if status is not None and status not in STATUSES:
         raise ApiError(400, "bad_request", f"status must be one of: {', '.join(STATUSES)}.", extra={"field": "status"})
     found = await store.list(get_current_clinic().id, status)

@@ -29,6 +29,7 @@ QUEUE = 16
 KEEPALIVE = 15.0
 WAIT_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
+MAX_RECONNECT_SECONDS = 15.0
 MAX_STREAM_SECONDS = 30 * 60
 
 
@@ -80,17 +81,20 @@ class HandoffEvents:
                 self._subscribers.pop(clinic_id, None)
 
     async def _listen(self) -> None:
+        wait = RECONNECT_SECONDS
         while not self._stopping.is_set():
             try:
                 async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True,
                                                                  connect_timeout=3) as conn:
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    wait = RECONNECT_SECONDS
                     while not self._stopping.is_set():
                         async for note in conn.notifies(timeout=WAIT_SECONDS):
                             self.publish(note.payload)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("handoff listener lost PostgreSQL (%s); reconnecting", type(exc).__name__,
-                            extra={"event": "handoff_listener_reconnect"})
-                await asyncio.sleep(RECONNECT_SECONDS)
+                log.warning("handoff listener lost PostgreSQL (%s); reconnecting in %.0f s", type(exc).__name__,
+                            wait, extra={"event": "handoff_listener_reconnect"})
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, MAX_RECONNECT_SECONDS)     # an outage is not a log line a second

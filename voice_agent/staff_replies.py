@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.sms_outbound import STATUS_PATH, e164
+from dialogue.ports import TurnBusy
 from dialogue.staff_turns import add_staff_turn
 from storage.handoffs import Handoff
 
@@ -43,11 +44,11 @@ class StaffReplies:
             sent = await self._text(handoff, text)
             if not sent.ok:
                 return sent
-            added = await add_staff_turn(self.engine, handoff.clinic_id, "sms", text,
-                                         channel_user_id=handoff.callback_number, staff=staff)
+            added = await self._remember(handoff, "sms", text, staff, channel_user_id=handoff.callback_number)
         else:
-            added = await add_staff_turn(self.engine, handoff.clinic_id, "web", text,
-                                         session_id=handoff.conversation_id, staff=staff)
+            added = await self._remember(handoff, "web", text, staff, session_id=handoff.conversation_id)
+            if added is None:
+                return ReplyResult(False, "The patient is sending a message right now; try again in a moment.")
             if not added:
                 return ReplyResult(False, "That chat has ended; the patient can no longer be reached there.")
         await self.audit(handoff, "staff_reply", staff, chars=len(text), in_history=added)
@@ -62,6 +63,15 @@ class StaffReplies:
                                                     **details})
         except Exception:
             log.exception("staff audit failed", extra={"event": "staff_audit_failed"})
+
+    async def _remember(self, handoff: Handoff, channel: str, text: str, staff: str, **conversation: Any) -> bool | None:
+        """Into the conversation's history; None when its turn stayed busy (a text already went out)."""
+        try:
+            return await add_staff_turn(self.engine, handoff.clinic_id, channel, text, staff=staff, **conversation)
+        except TurnBusy:
+            log.warning("staff reply not added to the history: the conversation stayed busy",
+                        extra={"event": "staff_reply_busy"})
+            return None
 
     async def _text(self, handoff: Handoff, text: str) -> ReplyResult:
         clinic = await self.clinics.by_id(handoff.clinic_id)

@@ -37,8 +37,9 @@ async def test_list_claim_close(client, make_clinic, pool):
 async def test_bad_input(client, make_clinic, pool):
     clinic = await make_clinic()
     made = await _handoff(pool, clinic.id)
-    r = await client.get("/api/v1/handoffs?status=lost", headers=clinic.headers)
-    assert r.status_code == 400 and r.json()["error"]["field"] == "status"
+    for bad in ("lost", ""):
+        r = await client.get(f"/api/v1/handoffs?status={bad}", headers=clinic.headers)
+        assert r.status_code == 400 and r.json()["error"]["field"] == "status"
     r = await client.post(f"/api/v1/handoffs/{made.id}/close", headers=clinic.headers, json={"note": 5})
     assert r.status_code == 400 and r.json()["error"]["field"] == "note"
     for bad_id in ("nope", str(uuid.uuid4())):

@@ -68,7 +68,7 @@ async def test_web_chat_handoff_reaches_the_staff_page_and_the_reply_reaches_the
             await expect(desk.locator("#live")).to_have_text("Reply sent.")
 
             staff_msg = patient.locator("#log .from-staff")
-            await expect(staff_msg).to_have_count(1, timeout=5000)
+            await expect(staff_msg).to_have_count(1, timeout=10_000)     # polled every second
             await expect(staff_msg).to_contain_text("this is Sam at the front desk")
 
             await card.get_by_label("Close (note)").fill("Answered on chat.")

@@ -91,3 +91,21 @@ async def test_forged_session_cookie_is_not_signed_in(staff_client, make_clinic)
     c.cookies.set("staff_session", "eyJmb3JnZWQiOnRydWV9.forged.sig", domain="receptionist.test", path="/staff")
     assert (await c.get("/staff/handoffs")).status_code == 401
     assert 'action="/staff/login"' in (await c.get("/staff")).text
+
+
+async def test_replies_that_cannot_reach_the_patient_say_why(staff_client, make_clinic, pool):
+    import uuid
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    call = await new_handoff(pool, clinic.id, channel="voice", call_sid="CA" + uuid.uuid4().hex)
+    gone = await new_handoff(pool, clinic.id, channel="webchat", callback_number=None)   # no such conversation
+    c = staff_client()
+    await sign_in(c, email)
+    csrf = csrf_of((await c.get("/staff")).text)
+    json_ = {"Accept": "application/json"}
+    r = await c.post(f"/staff/handoffs/{call.id}/reply", data={"csrf": csrf, "text": "hello"}, headers=json_)
+    assert r.status_code == 409 and "call back" in r.json()["error"]["message"]
+    r = await c.post(f"/staff/handoffs/{gone.id}/reply", data={"csrf": csrf, "text": "hello"}, headers=json_)
+    assert r.status_code == 409 and "chat has ended" in r.json()["error"]["message"]
+    r = await c.post(f"/staff/handoffs/{gone.id}/reply", data={"csrf": csrf, "text": "  "}, headers=json_)
+    assert r.status_code == 400

@@ -19,6 +19,8 @@
   var input = document.getElementById("message");
   var sendButton = document.getElementById("send");
   var busy = false;
+  var staffSeen = null;       /* set by load(): "" or the time of the newest staff reply shown */
+  var staffWatch = false;     /* once handed to the front desk: ask for their replies every second */
 
   var timeFormat;
   try {
@@ -111,6 +113,7 @@
   }
 
   function handleReply(data) {
+    if (data.state === "handed_off") { staffWatch = true; }
     addMessage("assistant", data.message);
     showSlots(data.available_slots);
   }
@@ -147,6 +150,8 @@
     fetch(base + "/history", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
+        staffSeen = data.staff_seen || "";
+        if (data.state === "handed_off" || data.staff_seen) { staffWatch = true; }
         if (data.messages && data.messages.length) {
           data.messages.forEach(function (m) { addMessage(m.role, m.text); });
           showSlots(data.available_slots);
@@ -156,25 +161,30 @@
       })
       .catch(function (err) { statusLine.textContent = err.message || "Sorry, the chat could not start."; })
       .then(function () {
+        if (staffSeen === null) { staffSeen = ""; }
         setBusy(false);
         body.setAttribute("data-ready", "true");
         if (!embedded) { input.focus(); }
       });
   }
 
-  /* Replies typed by the front desk after a handoff: polled, shown once each. */
-  var staffSeen = null;
+  /* Replies typed by the front desk after a handoff: polled, each shown once. The history load
+   * says which staff replies it already showed (staffSeen: the newest one's time). */
   var STAFF_POLL_MS = 1000;
+  var STAFF_IDLE_POLLS = 15;  /* before any handoff: every 15 s (staff may still write first) */
+  var idlePolls = 0;
   function pollStaff() {
+    if (staffSeen === null || (!staffWatch && ++idlePolls % STAFF_IDLE_POLLS !== 0)) {
+      window.setTimeout(pollStaff, STAFF_POLL_MS);
+      return;
+    }
     var query = staffSeen ? "?after=" + encodeURIComponent(staffSeen) : "";
     fetch(base + "/staff" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (data) {
         (data.messages || []).forEach(function (m) {
-          if (staffSeen !== null) { addMessage("staff", m.text); }
-          staffSeen = m.at;
+          if (!staffSeen || m.at > staffSeen) { addMessage("staff", m.text); staffSeen = m.at; }
         });
-        if (staffSeen === null) { staffSeen = ""; }
       })
       .catch(function () { /* try again on the next tick */ })
       .then(function () { window.setTimeout(pollStaff, STAFF_POLL_MS); });
