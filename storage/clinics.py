@@ -56,7 +56,7 @@ class Clinic:
 
 # Clinic settings that are safe to show the clinic's own API client.
 PUBLIC_SETTINGS = ("front_desk_phone", "records_calls", "allowed_origins", "booking_lead_minutes",
-                   "after_hours_message")
+                   "after_hours_message", "transfer_ring_seconds")
 
 class ClinicRepository:
     def __init__(self, pool: AsyncConnectionPool) -> None:

@@ -144,6 +144,9 @@ def validate_clinic_file(data: Any, today: date | None = None) -> tuple[dict[str
         settings = {}
     if "front_desk_phone" in settings:
         settings["front_desk_phone"] = _phone(settings, "front_desk_phone", "$.settings", problems)
+    ring = settings.get("transfer_ring_seconds", 25)     # how long a warm transfer rings the front desk
+    if not isinstance(ring, int) or isinstance(ring, bool) or not 5 <= ring <= 120:
+        problems.add("$.settings.transfer_ring_seconds", "must be a whole number of seconds, 5 to 120")
     if "holidays" in settings:
         settings["holidays"] = _holidays(settings["holidays"], problems)
     out["settings"] = settings

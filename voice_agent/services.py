@@ -14,6 +14,7 @@ from channels.reminders import ReminderJob
 from channels.voice.deps import VoiceDeps
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
+from channels.voice.transfer import WarmTransfer
 from dialogue.engine import Engine
 from dialogue.ports import Notifier
 from ehr.builtin.calendar import BuiltinCalendar
@@ -35,6 +36,7 @@ from storage.rate_limiter import RateLimiter
 from storage.sms_log import SmsLogRepository
 from storage.staff import StaffAccounts
 from storage.staff_sessions import SignedOutSessions
+from storage.transfers import TransferRecords
 from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.ehr_registry import ClinicAdapters, breakers_for, wrap_adapter
@@ -69,6 +71,7 @@ class Services:
     rate_limiter: RateLimiter
     auth_failures: FailedKeyGuard
     voice: VoiceKit
+    transfer: WarmTransfer                # warm transfer of calls to the front desk (needs the Twilio REST client)
     reminders: ReminderJob | None = None  # reminder texts (docs/reminders.md); None without Twilio
     twilio: Any = None                    # the Twilio REST client (None when not configured)
 
@@ -113,6 +116,8 @@ class Services:
                    auth_failures=FailedKeyGuard(redis, settings.secret_key, settings.auth_failure_limit,
                                                 settings.auth_failure_window),
                    voice=voice or VoiceKit.from_settings(settings),
+                   transfer=WarmTransfer(settings=settings, client=twilio, handoffs=handoffs,
+                                         records=TransferRecords(pool), engine=engine),
                    reminders=wiring.reminder_job(settings, pool, cipher, consent, twilio), twilio=twilio)
 
     def channel_deps(self) -> ChannelDeps:
@@ -131,4 +136,4 @@ class Services:
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""
         return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice,
-                         drain=drain)
+                         drain=drain, transfer=self.transfer)

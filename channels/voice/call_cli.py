@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import httpx
 
 from channels.voice.simulator import AgentTurn, SimulatedCaller
+from channels.voice.standin_legs import DESK_MODES
 
 _DECODER: Any = None          # one per transcription process
 
@@ -51,7 +54,8 @@ def _print(line: str) -> None:
 
 
 async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
-                   say: Callable[[str], None] = _print) -> int:
+                   say: Callable[[str], None] = _print, desk: Any = None) -> int:
+    """One call; `desk` replaces the `--front-desk` mode's phone (tests)."""
     caller = SimulatedCaller(args.url, auth_token=auth_token, public_url=public_url, clinic_phone=args.clinic_phone,
                              from_phone=args.from_phone, log=say, speed=args.speed)
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if args.transcribe else None
@@ -71,15 +75,42 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
         await asyncio.sleep(0.3 / args.speed)               # a natural gap before answering
         return True
 
+    standin = await start_front_desk(args, caller, auth_token, public_url, say, desk)
+
+    async def transferred() -> bool:
+        """The stream ended by a transfer: follow it; True when the caller is back with the assistant."""
+        if standin is None or not caller.moves:
+            return False
+        await asyncio.wait_for(standin.settled.wait(), timeout=args.timeout)
+        if standin.outcome == "connected":
+            say(f"[+{caller.now():.2f}s] the caller is talking with the front desk")
+            await asyncio.sleep(2.0 / args.speed)
+            await standin.hangup_caller()
+            return False
+        return standin.outcome == "stream" and await agent_turn()
+
+    followed = 0
+
+    async def go_on() -> bool:
+        """After an agent turn: may the caller say the next line? When the desk was just rung (a
+        handoff), the stream is about to be moved: wait for that and follow the transfer."""
+        nonlocal followed
+        if standin is not None and standin.desk_calls > followed:
+            followed = standin.desk_calls
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+                await caller.wait_closed(timeout=args.timeout)
+            return await transferred()
+        return not caller._closed.is_set()
+
     try:
         twiml = await caller.dial()
         if not caller.stream_url:
             say(f"[+{caller.now():.2f}s] no media stream; TwiML was:\n{twiml}")
             return 1
         await caller.connect()
-        await agent_turn()
+        alive = await agent_turn() and await go_on()
         for line in args.lines:
-            if caller._closed.is_set():
+            if not alive:
                 break
             try:
                 if line.startswith("dtmf:"):
@@ -88,13 +119,21 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
                     await caller.say(line)
             except Exception:                     # the server ended the stream meanwhile
                 break
-            if not await agent_turn():
-                break
+            alive = await agent_turn() and await go_on()
+        if standin is not None and not caller._closed.is_set():     # a goodbye closes the stream just after
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+                await caller.wait_closed(timeout=3.0)
         if not caller._closed.is_set():
             await caller.hangup()
-        else:
+        elif not caller.redirected and (standin is None or standin.outcome != "connected"):
             say(f"[+{caller.now():.2f}s] stream ended; Twilio continues with:\n{await caller.after()}")
+        if standin is not None:
+            await standin.hangup_caller()
+            await standin.calls_ended(timeout=args.timeout)
+            await asyncio.sleep(0.5 / args.speed)          # the last status callbacks
     finally:
+        if standin is not None:
+            await standin.stop()
         await caller.close()
         for task in printing:
             await task
@@ -110,6 +149,24 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
     return 0
 
 
+async def start_front_desk(args: argparse.Namespace, caller: SimulatedCaller, auth_token: str, public_url: str,
+                           say: Callable[[str], None], desk: Any = None):
+    """With `--front-desk`, the stand-in for Twilio's REST API the server sends its calls to
+    (TWILIO_API_BASE_URL), playing the desk's phone; None without it."""
+    if not args.front_desk:
+        return None
+    from channels.voice.standin_legs import DeskPhone
+    from channels.voice.twilio_standin import TwilioStandIn
+    if not args.twilio_api_url:
+        raise ValueError("--front-desk needs TWILIO_API_BASE_URL: the address the server sends Twilio REST calls to")
+    where = urlsplit(args.twilio_api_url)
+    standin = TwilioStandIn(auth_token=auth_token, server_url=args.url, public_url=public_url,
+                            desk=desk or DeskPhone(args.front_desk), speed=args.speed, log=say)
+    await standin.start(where.hostname or "127.0.0.1", where.port or 80)
+    standin.attach_caller(caller)
+    return standin
+
+
 def add_parser(sub) -> None:
     call = sub.add_parser("call", help="call a running server as Twilio would, speaking the given lines")
     call.add_argument("lines", nargs="*", help='what the caller says, in order; "dtmf:0630" sends keypad digits')
@@ -122,6 +179,10 @@ def add_parser(sub) -> None:
     call.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each agent reply")
     call.add_argument("--transcribe", action="store_true",
                       help="add a rough free-form transcript of each agent turn (decoded in another process)")
+    call.add_argument("--front-desk", choices=DESK_MODES,
+                      help="play the front desk's phone for a transfer, through a stand-in for Twilio's REST API "
+                           "listening at TWILIO_API_BASE_URL (the server must use the same setting)")
+    call.add_argument("--twilio-api-url", help="where the stand-in listens; default: the TWILIO_API_BASE_URL setting")
     call.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)   # tests: faster than real time
 
 
@@ -136,8 +197,9 @@ def main(args: argparse.Namespace, settings) -> int:
     from voice_agent.web.settings import DEMO_TWILIO_AUTH_TOKEN
     token = settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN     # what `voice-agent demo` serves with
     args.url = args.url or server_url(settings.host, settings.port)
+    args.twilio_api_url = args.twilio_api_url or settings.twilio_api_base_url
     try:
         return asyncio.run(run_call(args, token, args.public_url or settings.public_base_url))
-    except (httpx.HTTPError, OSError, TimeoutError) as exc:
+    except (httpx.HTTPError, OSError, TimeoutError, ValueError) as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
+from channels.voice.transfer import WarmTransfer
 from dialogue.engine import Engine
 from voice_agent.web.settings import Settings
 
@@ -23,3 +24,4 @@ class VoiceDeps:
     disclosures: DisclosureLog
     kit: VoiceKit
     drain: CallDrain          # this process's live calls; after SIGTERM new ones are refused
+    transfer: WarmTransfer | None = None   # warm transfer to the front desk (None: no Twilio REST client)

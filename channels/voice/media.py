@@ -17,9 +17,10 @@ from starlette.websockets import WebSocket
 
 from channels.voice.deps import VoiceDeps
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
-from channels.voice.call import CallInfo, CallSession
+from channels.voice.call import CallInfo
 from channels.voice.ports import SpeechContext, TextToSpeech
 from channels.voice.speech.grammar import Provider
+from channels.voice.transfer_call import ReturnedCall, session_kind
 from channels.voice.security import TokenError, check_stream_token, media_stream_url, upgrade_signature_ok
 from dialogue.engine import ClinicUnavailable, Engine
 from safety.consent import disclosure
@@ -115,15 +116,16 @@ async def media_socket(deps: VoiceDeps, ws: WebSocket) -> None:
     info = CallInfo(clinic=clinic, call_sid=call_sid, stream_sid=stream_sid,
                     greeting_prefix=disclosure(clinic.name, bool(clinic.settings.get("records_calls", False))),
                     speech=await speech_context(engine, clinic, call_sid))
-    session = CallSession(ws, engine, info, stt, tts, config=config, fallback_tts=fallback_tts,
-                          stt_factory=stt_factory, fallback_stt_factory=fallback_factory, tts_voice=voice)
+    kind, extra = await session_kind(deps.transfer, clinic.id, call_sid, params)
+    session = kind(ws, engine, info, stt, tts, config=config, fallback_tts=fallback_tts, stt_factory=stt_factory,
+                   fallback_stt_factory=fallback_factory, tts_voice=voice, **extra)
     calls = kit.calls
     previous = calls.get(call_sid)
     if previous is not None:           # the same call on a new socket: the old one is finished
         previous.end("replaced")
     calls[call_sid] = session
     log.info("call started", extra={"event": "call_started", "clinic_id": clinic.id})
-    if previous is None:   # the disclosure opens every call; a resumed socket does not replay it
+    if previous is None and kind is not ReturnedCall:   # the disclosure opens a call once
         try:
             await deps.disclosures.record_disclosure(
                 clinic.id, call_sid, records_calls=bool(clinic.settings.get("records_calls", False)))

@@ -90,6 +90,8 @@ class SimulatedCaller:
         self.stream_url = ""
         self.parameters: dict[str, str] = {}
         self.action_url = ""
+        self.redirected = False       # the call was moved off the stream by a REST update (a transfer)
+        self.moves = 0                # how many times that happened (a reconnect clears `redirected`)
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -319,7 +321,21 @@ class SimulatedCaller:
                 await self.ws.close()
         await self.close()
 
+    async def reconnect(self, stream_url: str, parameters: dict[str, str], action_url: str = "") -> None:
+        """The call is sent back to a `<Connect><Stream>` (after a missed transfer): a new socket, the
+        same CallSid."""
+        await self.close()
+        self.stream_url, self.parameters = stream_url, parameters
+        self.action_url = action_url or self.action_url
+        self.stream_sid = "MZ" + uuid.uuid4().hex
+        self._closed, self.closed_at, self.result.close_code = asyncio.Event(), None, None
+        self._playq.clear()
+        self._turn_audio.clear()
+        self._turn_start, self.redirected = None, False
+        await self.connect()
+
     async def close(self) -> None:
+        self._speaking_done.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

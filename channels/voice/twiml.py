@@ -26,6 +26,7 @@ from channels.voice.deps import VoiceDeps
 from channels.voice.opening_hours import callback_promise, is_open
 from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
+from channels.voice.call_summary import staff_summary
 from channels.voice.security import media_stream_url, stream_token
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
@@ -34,14 +35,6 @@ log = logging.getLogger("channels.voice.twiml")
 VOICE = "Polly.Joanna"
 MESSAGE_SECONDS = 120
 CALL_BACK = "Sorry, we can't take your call this very moment. Please call back in a minute. Goodbye."
-FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
-              "reschedule": "reschedule an appointment", "check": "check on an appointment"}
-STATE_WORDS = {
-    "collect_provider": "choosing a doctor", "collect_date": "choosing a day", "collect_time": "choosing a time",
-    "showing_slots": "choosing between open times", "collect_patient_info": "giving their details",
-    "collect_reason": "giving the reason for the visit", "confirm_booking": "confirming a booking",
-    "booked": "after booking", "cancelled": "after a cancellation", "handed_off": "asking for a person",
-}
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -119,6 +112,13 @@ async def after_stream(deps: VoiceDeps, request: Request) -> Response:
     if clinic is None or not handed_off:
         response.hangup()
         return twiml(response)
+    tried = await deps.transfer.after_stream(clinic.id, call_sid) if deps.transfer is not None else None
+    if tried == "message":
+        take_message(response, deps, clinic, call_sid, "Sorry, no one at the front desk could answer.")
+        return twiml(response)
+    if tried == "hangup":         # the desk has the call, or the assistant took a message after a missed transfer
+        response.hangup()
+        return twiml(response)
     front_desk = clinic.settings.get("front_desk_phone")
     now = engine.now()
     if not front_desk or not is_open(clinic.business_hours, clinic.timezone, now):
@@ -131,28 +131,6 @@ async def after_stream(deps: VoiceDeps, request: Request) -> Response:
     dial.number(front_desk, url=f"{base_url(deps)}/webhooks/twilio/voice/whisper?{query}", method="POST")
     response.append(dial)
     return twiml(response)
-
-
-def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | None = None) -> str:
-    """What staff hear before the caller is connected: intent and progress, no DOB or phone digits."""
-    if session is None:
-        return f"A caller to {clinic.name} asked the automated assistant for a person."
-    c = session.collected_data
-    parts = ["Transferred call from the automated assistant."]
-    name = " ".join(x for x in (c.get("first_name"), c.get("last_name")) if x)
-    if name:
-        parts.append(f"The caller is {name}.")
-    flow = FLOW_WORDS.get(c.get("flow") or "")
-    if flow:
-        who = c.get("provider_name") or (providers or {}).get(c.get("provider_id") or "")
-        detail = f" with {who}" if who else ""
-        parts.append(f"They wanted to {flow}{detail}.")
-    state = STATE_WORDS.get(session.current_state.value)
-    if state and session.current_state != BookingState.HANDED_OFF:
-        parts.append(f"They were {state}.")
-    if session.booking_id:
-        parts.append("An appointment was booked on this call.")
-    return " ".join(parts)
 
 
 async def whisper(deps: VoiceDeps, request: Request) -> Response:
