@@ -41,6 +41,8 @@ POST_ROUTES: dict[str, tuple[str, list[tuple[bytes, bytes]], int | None]] = {
     "/webhooks/twilio/voice/whisper": ("twilio", FORM, WEBHOOK_LIMIT),
     "/webhooks/twilio/voice/dial-done": ("twilio", FORM, WEBHOOK_LIMIT),
     "/webhooks/twilio/voice/message": ("twilio", FORM, WEBHOOK_LIMIT),
+    **{f"/webhooks/twilio/voice/transfer/{leaf}": ("twilio", FORM, WEBHOOK_LIMIT)
+       for leaf in ("hold", "whisper", "choice", "desk-status", "conference")},
 }
 
 
