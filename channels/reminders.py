@@ -5,6 +5,8 @@ number of processes and instances), texts each through the Twilio SDK, and recor
 
 - Twilio accepted it: `sent` (never sent again).
 - Twilio said no for good (4xx other than 429: an invalid or unsubscribed number): `failed`.
+- Twilio refused our account (401, 403: a rotated token, a suspended account): `retry`, not counted as
+  an attempt, and the run stops claiming (every other reminder would be refused the same way).
 - Twilio did not take it (429) or the request never left this machine: `retry` on a later run.
 - Anything else may have reached Twilio (5xx, read timeout, dropped connection): `unsure`. Before
   an `unsure` row (or a claim whose process died) is sent, Twilio's message list for that number is
@@ -40,7 +42,8 @@ class ReminderStore(Protocol):
 
     async def mark_sent(self, claim: Any, *, message_sid: str, status: str, to: str) -> bool: ...
 
-    async def release(self, claim: Any, state: str, error: str | None = None) -> str | None: ...
+    async def release(self, claim: Any, state: str, error: str | None = None, *,
+                      counts: bool = True) -> str | None: ...
 
 
 def reminder_text(claim: Any) -> str:
@@ -58,6 +61,9 @@ def same_words(a: str | None, b: str) -> bool:
     return a is not None and letters(a) == letters(b)
 
 
+ACCOUNT_REFUSED = (401, 403)      # our credentials or account, not the patient's number
+
+
 def never_left(exc: BaseException) -> bool:
     """The request certainly did not reach Twilio: no connection was ever made."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -71,6 +77,8 @@ def outcome_of(exc: BaseException) -> tuple[str, str]:
     """(state, error) for a send that raised."""
     if isinstance(exc, TwilioRestException):
         status, code = exc.status, exc.code
+        if status in ACCOUNT_REFUSED:
+            return "account_refused", f"twilio {status} {code or ''}".strip()
         if status == 429:
             return "retry", f"twilio {status} {code or ''}".strip()
         if 400 <= status < 500:
@@ -90,6 +98,7 @@ class RunResult:
     skipped: int = 0
     failed: int = 0
     lost: int = 0                  # outcomes not recorded: the claim had been taken over (should not happen)
+    halted: str | None = None      # why the run stopped claiming (Twilio refused our account)
     by_reason: dict[str, int] = field(default_factory=dict)
 
     def add(self, state: str, reason: str | None = None) -> None:
@@ -117,6 +126,10 @@ class ReminderJob:
             if not claims:
                 break
             await asyncio.gather(*(self._one(claim, result) for claim in claims))
+            if result.halted:
+                log.error("reminders stopped: Twilio refused the account (%s); check TWILIO_ACCOUNT_SID and "
+                          "TWILIO_AUTH_TOKEN", result.halted, extra={"event": "reminders_halted", "channel": "sms"})
+                break
         if result.sent or result.unsure or result.failed or result.found_sent:
             log.info("reminders: %d sent, %d already with Twilio, %d to retry, %d unsure, %d skipped, %d failed",
                      result.sent, result.found_sent, result.retry, result.unsure, result.skipped, result.failed,
@@ -139,6 +152,8 @@ class ReminderJob:
         async with self._gate:
             try:
                 state, reason = await self._deliver(claim)
+                if reason is not None and reason.startswith(tuple(f"twilio {s}" for s in ACCOUNT_REFUSED)):
+                    result.halted = reason
             except Exception as exc:        # our side (database): the claim stays `sending`; see docs
                 log.exception("reminder %s: outcome not recorded", claim.appointment_id,
                               extra={"event": "reminder_error", "channel": "sms"})
@@ -169,6 +184,8 @@ class ReminderJob:
             state, error = outcome_of(exc)
             log.warning("reminder %s not sent: %s (%s)", claim.appointment_id, error, state,
                         extra={"event": "reminder_send_failed", "channel": "sms"})
+            if state == "account_refused":
+                return await self._release(claim, "retry", error, counts=False)
             return await self._release(claim, state, error)
         ok = await self.store.mark_sent(claim, message_sid=message.sid, status=message.status or "queued", to=to)
         return ("sent", None) if ok else ("lost", "claim_taken_over")
@@ -182,8 +199,8 @@ class ReminderJob:
                 return message
         return None
 
-    async def _release(self, claim: Any, state: str, reason: str) -> tuple[str, str | None]:
-        recorded = await self.store.release(claim, state, reason)
+    async def _release(self, claim: Any, state: str, reason: str, *, counts: bool = True) -> tuple[str, str | None]:
+        recorded = await self.store.release(claim, state, reason, counts=counts)
         if recorded is None:
             return "lost", "claim_taken_over"
         return recorded, reason

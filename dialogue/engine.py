@@ -296,6 +296,12 @@ class Engine:
             return None
         return reminder.action, target
 
+    def screen(self, text: str) -> tuple[str, str | None]:
+        """A caller's words taken for the front desk outside a turn (a message after a missed
+        transfer): the text with its PII replaced, and what to say instead when it is a crisis."""
+        verdict = self.safety.check_input(text, {"channel": "voice"})
+        return verdict.text_redacted, verdict.reply if verdict.action.value == "escalate" else None
+
     async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
                      roster: list[Provider]) -> str:
         """Claude's wording of a template reply, when configured; facts are checked, the template is the

@@ -73,6 +73,9 @@ class ResilientEHR:
             if breaker is not None:
                 breaker.release_probe()
             raise
+        except Exception as exc:     # a 200 that is not JSON (a maintenance page), a payload we cannot map
+            self._failed(breaker, what, exc)
+            raise Unavailable("the EHR answered something we cannot read") from exc
         if breaker is not None:
             breaker.success()
         return result

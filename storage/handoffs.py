@@ -83,7 +83,8 @@ class Handoff:
                 "close_note": self.close_note}
 
 
-def _uuid(value: str) -> str | None:
+def as_uuid(value: str) -> str | None:
+    """The canonical uuid, or None for anything else (another clinic's ids look the same: 404)."""
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError):
@@ -111,7 +112,7 @@ class HandoffStore:
                     ON CONFLICT (clinic_id, channel, conversation_id) WHERE status <> 'closed' DO NOTHING
                     RETURNING {_COLUMNS}""",
                 (clinic_id, channel, reason[:200], summary, Jsonb(turns), conversation_id[:100],
-                 _uuid(patient_id) if patient_id else None, patient_name and patient_name[:200],
+                 as_uuid(patient_id) if patient_id else None, patient_name and patient_name[:200],
                  callback_number and callback_number[:50], call_sid))
             row = await cur.fetchone()
             if row is not None:
@@ -132,7 +133,7 @@ class HandoffStore:
         return Handoff.from_row(existing)
 
     async def get(self, clinic_id: str, handoff_id: str) -> Handoff | None:
-        if _uuid(handoff_id) is None or _uuid(clinic_id) is None:
+        if as_uuid(handoff_id) is None or as_uuid(clinic_id) is None:
             return None
         async with self.pool.connection() as conn:
             cur = await conn.execute(f"SELECT {_COLUMNS} FROM handoffs WHERE clinic_id = %s AND id = %s",
@@ -140,15 +141,20 @@ class HandoffStore:
             row = await cur.fetchone()
         return Handoff.from_row(row) if row else None
 
-    async def list(self, clinic_id: str, status: str | None = None, limit: int = 100) -> list[Handoff]:
-        """Newest first. `status`: one of STATUSES, or None for all (ValueError otherwise)."""
-        if status is not None and status not in STATUSES:
+    async def list(self, clinic_id: str, status: str | tuple[str, ...] | None = None,
+                   limit: int = 100) -> list[Handoff]:
+        """Newest first. `status`: one of STATUSES or several, or None for all (ValueError otherwise).
+        Filtered before the limit: an open handoff from the morning is not crowded out by the day's
+        closed ones."""
+        wanted = (status,) if isinstance(status, str) else status
+        if wanted is not None and (not wanted or any(s not in STATUSES for s in wanted)):
             raise ValueError(f"unknown handoff status: {status}")
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                f"""SELECT {_COLUMNS} FROM handoffs WHERE clinic_id = %s AND (%s::text IS NULL OR status = %s)
+                f"""SELECT {_COLUMNS} FROM handoffs WHERE clinic_id = %s AND (%s::text[] IS NULL OR status = ANY(%s))
                     ORDER BY created_at DESC LIMIT %s""",
-                (clinic_id, status, status, max(1, min(int(limit), 500))))
+                (clinic_id, list(wanted) if wanted else None, list(wanted) if wanted else None,
+                 max(1, min(int(limit), 500))))
             return [Handoff.from_row(row) for row in await cur.fetchall()]
 
     async def transition(self, clinic_id: str, handoff_id: str, to: str, *, allowed_from: tuple[str, ...],
@@ -160,7 +166,7 @@ class HandoffStore:
         unknown = set(fields) - set(SETTABLE)
         if unknown:
             raise ValueError(f"cannot set {sorted(unknown)} on a handoff")
-        if _uuid(handoff_id) is None or _uuid(clinic_id) is None:
+        if as_uuid(handoff_id) is None or as_uuid(clinic_id) is None:
             return None
         names = sorted(fields)
         sets = "".join(f", {name} = %s" for name in names)
@@ -191,7 +197,7 @@ class HandoffStore:
 
     async def find_by_call(self, clinic_id: str, call_sid: str) -> Handoff | None:
         """The newest handoff of a call (Twilio's CallSid)."""
-        if _uuid(clinic_id) is None:
+        if as_uuid(clinic_id) is None:
             return None
         async with self.pool.connection() as conn:
             cur = await conn.execute(

@@ -129,15 +129,20 @@ class ReminderRepository:
                 (claim.clinic_id, self.cipher.user_ref("sms", to), claim.appointment_id, message_sid, status[:20]))
             return ours
 
-    async def release(self, claim: ClaimedReminder, state: str, error: str | None = None) -> str | None:
+    async def release(self, claim: ClaimedReminder, state: str, error: str | None = None, *,
+                      counts: bool = True) -> str | None:
         """Record an outcome other than sent: `retry`, `unsure`, `skipped` or `failed` (a retryable one
-        past MAX_ATTEMPTS becomes `failed`); the state recorded, or None when the claim was lost."""
-        if state in ("retry", "unsure") and claim.attempts >= MAX_ATTEMPTS:
+        past MAX_ATTEMPTS becomes `failed`); the state recorded, or None when the claim was lost.
+        `counts=False`: the attempt said nothing about this reminder (our Twilio account was refused),
+        so it is not counted towards giving up."""
+        if counts and state in ("retry", "unsure") and claim.attempts >= MAX_ATTEMPTS:
             state, error = "failed", f"gave up: {error or state}"
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                """UPDATE appointments SET reminder_state = %s, reminder_error = %s
+                """UPDATE appointments SET reminder_state = %s, reminder_error = %s,
+                          reminder_attempts = reminder_attempts - %s
                    WHERE clinic_id = %s AND id = %s AND reminder_state = 'sending' AND reminder_claim_token = %s
                    RETURNING 1""",
-                (state, (error or None) and error[:40], claim.clinic_id, claim.appointment_id, claim.token))
+                (state, (error or None) and error[:40], 0 if counts else 1, claim.clinic_id, claim.appointment_id,
+                 claim.token))
             return state if await cur.fetchone() is not None else None

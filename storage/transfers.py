@@ -8,13 +8,13 @@ Every change is announced on the `handoffs` NOTIFY channel, as the handoff store
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from psycopg_pool import AsyncConnectionPool
 
-NOTIFY_CHANNEL = "handoffs"
+from storage.handoffs import NOTIFY_CHANNEL, as_uuid
+
 SEEN_FOR_SECONDS = 86_400
 
 
@@ -29,19 +29,12 @@ class TransferFacts:
     message: str | None
 
 
-def _uuid(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 class TransferRecords:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self.pool = pool
 
     async def facts(self, clinic_id: str, handoff_id: str) -> TransferFacts | None:
-        if _uuid(clinic_id) is None or _uuid(handoff_id) is None:
+        if as_uuid(clinic_id) is None or as_uuid(handoff_id) is None:
             return None
         async with self.pool.connection() as conn:
             cur = await conn.execute(
@@ -53,7 +46,7 @@ class TransferRecords:
 
     async def _update(self, clinic_id: str, handoff_id: str, sets: str, params: tuple, where: str = "",
                       returning: str = "status") -> dict | None:
-        if _uuid(clinic_id) is None or _uuid(handoff_id) is None:
+        if as_uuid(clinic_id) is None or as_uuid(handoff_id) is None:
             return None
         async with self.pool.connection() as conn, conn.transaction():
             cur = await conn.execute(

@@ -131,7 +131,8 @@ class Services:
                          secure=self.settings.public_base_url.startswith("https://"),
                          signed_out=SignedOutSessions(self.redis))
         replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url)
-        return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics)
+        return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics,
+                         limiter=self.rate_limiter)
 
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""

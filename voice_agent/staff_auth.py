@@ -9,6 +9,7 @@ stops working too; a deactivated account's cookie stops working at once.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -56,18 +57,25 @@ class StaffAuth:
         self.secure = secure
         self._cookies = URLSafeTimedSerializer(secret_key, salt="voice-agent/staff-session")
         self._login = URLSafeTimedSerializer(secret_key, salt="voice-agent/staff-login-csrf")
+        # argon2 takes ~100 ms of CPU: off the event loop (calls' audio shares it), two at a time
+        self._hashing = asyncio.Semaphore(2)
+
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        async with self._hashing:
+            return await asyncio.to_thread(_verify, password_hash, password)
 
     async def sign_in(self, email: str, password: str) -> SignIn:
         account = await self.accounts.by_email(email) if email else None
         if account is None or not account.is_active:
-            _verify(_DUMMY, password)
+            await self._verify(_DUMMY, password)
             return SignIn(None)
         locked = await self.accounts.locked_until(account.id)
         if locked is not None:
             return SignIn(None, locked)
-        if not _verify(account.password_hash, password):
+        if not await self._verify(account.password_hash, password):
             return SignIn(None, await self.accounts.failed(account.id, FAILURE_LIMIT, LOCK_SECONDS))
-        rehash = hash_password(password) if _hasher.check_needs_rehash(account.password_hash) else None
+        rehash = await asyncio.to_thread(hash_password, password) \
+            if _hasher.check_needs_rehash(account.password_hash) else None
         await self.accounts.signed_in(account.id, rehash)
         return SignIn(StaffSession(account.id, account.clinic_id, account.email, secrets.token_urlsafe(24)))
 
@@ -110,11 +118,11 @@ class StaffAuth:
             expected = self._login.loads(cookie, max_age=3600)
         except BadSignature:
             return False
-        return hmac.compare_digest(str(expected), form_token)
+        return hmac.compare_digest(str(expected).encode(), form_token.encode())
 
 
 def csrf_ok(session: StaffSession, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(session.csrf, token)
+    return bool(token) and hmac.compare_digest(session.csrf.encode(), token.encode())   # bytes: any text is safe
 
 
 def _verify(password_hash: str, password: str) -> bool:

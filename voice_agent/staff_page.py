@@ -52,6 +52,7 @@ class StaffDeps:
     events: HandoffEvents
     replies: StaffReplies
     clinics: Any
+    limiter: Any = None            # storage.rate_limiter.RateLimiter: sign-in attempts per address
 
 
 def _wants_json(request: Request) -> bool:
@@ -99,12 +100,19 @@ async def page(deps: StaffDeps, request: Request) -> Response:
                                   clinic=getattr(clinic, "name", "Your clinic")), headers=HEADERS)
 
 
+LOGINS_PER_MINUTE = 30          # per client address, whatever the account
+
+
 async def login(deps: StaffDeps, request: Request) -> Response:
     form = await _form(request)
     if form is None or not deps.auth.login_token_ok(form.get("csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _refuse(request, 403, "csrf_failed", "The sign-in form expired or was not ours. Reload the page and "
                                                     "try again.")
     email, password = form.get("email", "")[:255], form.get("password", "")[:1024]
+    address = request.client.host if request.client else "unknown"
+    decision = await deps.limiter.check(f"staff-login:{address}", LOGINS_PER_MINUTE) if deps.limiter else None
+    if decision is not None and not decision.allowed:
+        return _login_page(deps, "Too many sign-in attempts from here. Wait a minute and try again.", 429, email)
     result = await deps.auth.sign_in(email, password)
     if result.locked_until is not None:
         minutes = max(1, round((result.locked_until.timestamp() - time.time()) / 60))
@@ -150,7 +158,7 @@ async def handoffs(deps: StaffDeps, request: Request) -> Response:
     session = await _signed_in(deps, request)
     if isinstance(session, Response):
         return session
-    found = [h for h in await deps.handoffs.list(session.clinic_id) if h.status in LIVE]
+    found = await deps.handoffs.list(session.clinic_id, tuple(LIVE))
     return JSONResponse({"handoffs": [h.to_json(full_number=True) for h in found]}, headers=HEADERS)
 
 
@@ -170,6 +178,8 @@ async def act(deps: StaffDeps, request: Request, action: str) -> Response:
                             session.email)
     else:
         text = form.get("text", "").strip()
+        if current.status == "closed":        # closed by someone else while this page was open
+            return _refuse(request, 409, "conflict", "This handoff is closed; the patient was not texted.")
         if not text or len(text) > MAX_REPLY:
             return _refuse(request, 400, "validation_error", f"Write a reply of 1 to {MAX_REPLY} characters.")
         result = await deps.replies.reply(current, text, session.email)

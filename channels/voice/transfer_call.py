@@ -81,9 +81,15 @@ class ReturnedCall(CallSession):
             self.asked_message = True
             await self._ask(ASK_MESSAGE, None)
             return
-        message = CALL_BACK_MESSAGE if not self.asked_message and _CALL_BACK.match(said) else said
+        redacted, crisis = self.engine.screen(said)        # what staff read never holds a DOB or a number
+        message = CALL_BACK_MESSAGE if not self.asked_message and _CALL_BACK.match(said) else redacted
+        if crisis is not None:
+            message = f"URGENT, the caller's words raised a safety alarm: {redacted}"
         recorded = await self.warm.take_message(self.clinic_id, self.handoff_id, message)
-        self.note("transfer_message", recorded=recorded)
+        self.note("transfer_message", recorded=recorded, crisis=crisis is not None)
+        if crisis is not None:        # the help lines, whole, before anything else (911 / 988 first)
+            await self.play(Playback(crisis, kind="reply", after="hangup", engine_turn=False, must_finish=True))
+            return
         await self.play(Playback(THANKS, kind="goodbye", after="hangup", engine_turn=False))
 
 

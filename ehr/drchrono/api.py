@@ -17,6 +17,7 @@ import httpx
 from ehr.drchrono.auth import TokenManager
 from ehr.errors import AuthFailed, NotAllowed, NotFound, ScopeMissing, SlotTaken, Unavailable
 from ehr.http_retry import IDEMPOTENCY_HEADER
+from ehr.origin import on_origin
 
 log = logging.getLogger("ehr.drchrono")
 MAX_PAGES = 50
@@ -79,6 +80,8 @@ class DrChronoApi:
             for item in body.get("data") or body.get("results") or []:
                 yield item
             url, query = body.get("next"), None
+            if url is not None and not on_origin(url, self.base_url):
+                raise Unavailable("DrChrono's next page is on another address; not sent the token")
         raise Unavailable("DrChrono returned more pages than expected")
 
     async def all(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:

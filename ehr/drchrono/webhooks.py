@@ -4,9 +4,9 @@ route is voice_agent/ehr_webhooks.py).
 - Verification: DrChrono sends GET ?msg=...; the answer is {"secret_token": hex HMAC-SHA256 of
   msg keyed with the webhook's secret token}.
 - Deliveries are POSTs with `X-drchrono-event`, `X-drchrono-signature` and `X-drchrono-delivery`.
-  DrChrono documents the signature header as carrying the webhook's secret token itself; some
-  integrations see an HMAC-SHA256 of the raw body keyed with that secret instead. Both forms are
-  accepted, each compared in constant time, and both comparisons always run.
+  DrChrono documents the signature header as carrying the webhook's secret token itself; it is
+  compared in constant time. An HMAC of the body keyed with the secret is NOT accepted: the
+  unauthenticated verification GET answers exactly that MAC for any `msg`, so it would sign forgeries.
 """
 from __future__ import annotations
 
@@ -27,11 +27,7 @@ def verification_answer(secret: str, msg: str) -> dict[str, str]:
 def signature_ok(secret: str, header: str | None, body: bytes) -> bool:
     if not secret or not header:
         return False
-    given = header.strip().encode()
-    body_mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
-    as_token = hmac.compare_digest(given, secret.encode())
-    as_mac = hmac.compare_digest(given, body_mac)
-    return as_token | as_mac
+    return hmac.compare_digest(header.strip().encode(), secret.encode())
 
 
 @dataclass(frozen=True)

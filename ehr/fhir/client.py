@@ -15,6 +15,7 @@ import httpx
 
 from ehr.bearer import AuthRejected, JwtBearer
 from ehr.errors import EHRError, NotFound, ScopeMissing, Unavailable
+from ehr.origin import on_origin
 
 log = logging.getLogger("ehr.fhir")
 
@@ -122,6 +123,8 @@ class FhirClient:
                              if isinstance(link, dict) and link.get("relation") == "next"), None)
             if not next_url:
                 return out
+            if not on_origin(self.url(next_url), self.base_url):
+                raise Unavailable("the FHIR server's next page is on another address; not sent the token")
             response = await self.request("GET", next_url)
         log.warning("FHIR search stopped after too many pages", extra={"event": "ehr_paging_cap"})
         return out

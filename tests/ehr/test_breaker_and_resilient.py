@@ -206,3 +206,21 @@ async def test_the_redis_cache_is_shared_and_dropped_for_every_reader(redis):
     assert await two.get(clinic, await two.generation(clinic), "k") == "[1]"
     await two.invalidate(clinic)
     assert await one.get(clinic, await one.generation(clinic), "k") is None
+
+
+async def test_a_probe_answered_with_something_unreadable_does_not_leave_the_breaker_stuck():
+    """After the cool-down the one probe gets a maintenance page (not JSON): that is a failure, and the
+    next probe, once the EHR is back, closes the breaker again."""
+    fake, clock = Fake(), Clock()
+    ehr = wrapped(fake, clock, cache_ttl=0)
+    fake.fail = httpx.ConnectError("refused")
+    for _ in range(2):
+        with pytest.raises(Unavailable):
+            await ehr.find_slots(CRIT)
+    clock.t = 31
+    fake.fail = ValueError("Expecting value: line 1 column 1 (char 0)")     # response.json() on HTML
+    with pytest.raises(Unavailable):
+        await ehr.find_slots(CRIT)
+    fake.fail = None
+    clock.t = 62
+    assert await ehr.find_slots(CRIT) == fake.slots

@@ -4,7 +4,8 @@ staff see and act on only their own clinic's handoffs."""
 from __future__ import annotations
 
 from storage.handoffs import HandoffStore
-from tests.frontdesk.conftest import add_staff, csrf_of, new_handoff, sign_in
+from tests.frontdesk.conftest import PASSWORD, add_staff, csrf_of, new_handoff, sign_in
+from voice_agent.staff_page import LOGINS_PER_MINUTE
 
 
 async def test_sign_in_list_claim_close_logout(staff_client, make_clinic, pool):
@@ -109,3 +110,53 @@ async def test_replies_that_cannot_reach_the_patient_say_why(staff_client, make_
     assert r.status_code == 409 and "chat has ended" in r.json()["error"]["message"]
     r = await c.post(f"/staff/handoffs/{gone.id}/reply", data={"csrf": csrf, "text": "  "}, headers=json_)
     assert r.status_code == 400
+
+
+async def test_a_token_that_is_not_plain_ascii_is_refused_not_a_500(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    made = await new_handoff(pool, clinic.id)
+    c = staff_client()
+    await c.get("/staff")
+    r = await c.post("/staff/login", data={"email": email, "password": PASSWORD, "csrf": "é"})
+    assert r.status_code == 403
+    await sign_in(c, email)
+    r = await c.post(f"/staff/handoffs/{made.id}/claim", data={"csrf": "é"}, headers={"Accept": "application/json"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+
+
+async def test_sign_in_attempts_from_one_address_are_limited(staff_client):
+    c = staff_client()
+    page, statuses = await c.get("/staff"), []
+    for i in range(LOGINS_PER_MINUTE + 1):           # each answer carries the next form's token
+        page = await c.post("/staff/login", data={"email": f"nobody{i}@clinic.test", "password": "guess",
+                                                  "csrf": csrf_of(page.text)})
+        statuses.append(page.status_code)
+    assert statuses == [401] * LOGINS_PER_MINUTE + [429] and "Too many sign-in attempts" in page.text
+    assert (await sign_in(staff_client(), "nobody@clinic.test")).status_code == 401    # another address is not held
+
+
+async def test_an_open_handoff_is_listed_however_many_were_closed_since(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    store = HandoffStore(pool)
+    morning = await new_handoff(pool, clinic.id)
+    for _ in range(101):                                   # a busy day: more closed ones than a page holds
+        later = await new_handoff(pool, clinic.id)
+        await store.transition(clinic.id, later.id, "closed", allowed_from=("open",))
+    c = staff_client()
+    await sign_in(c, email)
+    assert [h["id"] for h in (await c.get("/staff/handoffs")).json()["handoffs"]] == [morning.id]
+
+
+async def test_a_reply_on_a_handoff_closed_meanwhile_is_refused(staff_client, make_clinic, pool):
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+    made = await new_handoff(pool, clinic.id)
+    c = staff_client()
+    await sign_in(c, email)
+    csrf = csrf_of((await c.get("/staff")).text)
+    await HandoffStore(pool).transition(clinic.id, made.id, "closed", allowed_from=("open",))
+    r = await c.post(f"/staff/handoffs/{made.id}/reply", data={"csrf": csrf, "text": "Hi, it's the front desk"},
+                     headers={"Accept": "application/json"})
+    assert r.status_code == 409 and "closed" in r.json()["error"]["message"]

@@ -221,3 +221,22 @@ def test_the_check_before_a_resend_matches_the_words_twilio_kept():
     assert not same_words("Cafe Clinic: reminder of your appointment with Dr. Ana O'Brien on Tuesday. Reply C to "
                           "cancel.", ours)
     assert not same_words(None, ours)
+
+
+async def test_twilio_refusing_our_account_stops_the_run_and_loses_no_reminder(reminder_clinic, pool, make_job,
+                                                                               standin):
+    """A rotated auth token answers 401 to every send: that says nothing about the patients' numbers.
+    The run stops claiming after the first batch, nothing is marked failed however long it lasts, and
+    every reminder goes out once the account works again."""
+    clinic = await reminder_clinic()
+    await seed(pool, clinic.id, NOW + timedelta(hours=20), count=3)
+    standin.fail_status = 401
+    job = make_job()
+    job.batch = 1
+    for i in range(12):                                    # longer than the ten tries a bad number gets
+        result = await job.run_once(NOW + timedelta(minutes=5 * i), clinic.id)
+        assert (result.retry, result.failed) == (1, 0) and result.halted.startswith("twilio 401"), result
+    assert {r["reminder_state"] for r in await reminder_rows(pool, clinic.id)} <= {"retry", None}
+    standin.fail_status = None
+    assert (await job.run_once(NOW + timedelta(hours=1), clinic.id)).sent == 3
+    assert len(standin.messages) == 3
