@@ -4,12 +4,17 @@ page within a second (server-sent events from PostgreSQL NOTIFY), and the reply 
 reaches the patient's open chat page."""
 from __future__ import annotations
 
+import pytest
+
 import time
 from datetime import datetime
 
 from tests.channels.conftest import build_app
 from tests.channels.test_webchat_browser import ARGS, CHROMIUM, serve
 from tests.frontdesk.conftest import PASSWORD, add_staff
+
+pytestmark = pytest.mark.serial        # times what a caller/browser sees: run alone (scripts/test)
+
 
 NOW = datetime.fromisoformat("2027-03-05T09:00:00-06:00")      # a Friday morning: the desk is open
 

@@ -3,12 +3,17 @@ the agent that must not hold up the caller (it used to stall the caller's audio 
 enough for the server's silence reprompt to talk over the caller's first line)."""
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from channels.voice import call_cli
 from channels.voice.call import VoiceConfig
 from voice_agent.cli import _parser
 from tests.voice.conftest import PUBLIC, TWILIO_TOKEN
+
+
+pytestmark = pytest.mark.serial        # times what a caller/browser sees: run alone (scripts/test)
 
 
 async def test_call_command_prints_each_turn_and_transcribing_does_not_stall_the_caller(voice_rig, tmp_path):
