@@ -2,17 +2,14 @@
 doctor, how far they got, their name — never a date of birth or a phone number."""
 from __future__ import annotations
 
+from dialogue.handoff_summary import FLOW_WORDS
+from dialogue.handoff_summary import STATE_WORDS as HANDOFF_STATE_WORDS
 from dialogue.ports import ClinicProfile
 from dialogue.states import BookingState
 
-FLOW_WORDS = {"book": "book an appointment", "cancel": "cancel an appointment",
-              "reschedule": "reschedule an appointment", "check": "check on an appointment"}
-STATE_WORDS = {
-    "collect_provider": "choosing a doctor", "collect_date": "choosing a day", "collect_time": "choosing a time",
-    "showing_slots": "choosing between open times", "collect_patient_info": "giving their details",
-    "collect_reason": "giving the reason for the visit", "confirm_booking": "confirming a booking",
-    "booked": "after booking", "cancelled": "after a cancellation", "handed_off": "asking for a person",
-}
+# the words the handoff record uses, and the states only a live call is still in when it is transferred
+STATE_WORDS = {**HANDOFF_STATE_WORDS, "booked": "after booking", "cancelled": "after a cancellation",
+               "handed_off": "asking for a person"}
 
 
 def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | None = None) -> str:
