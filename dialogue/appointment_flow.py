@@ -116,11 +116,11 @@ class AppointmentFlow(BookingFlow):
         text = self.choose(target)
         if self.c["flow"] != "reschedule":
             return text
-        self.apply_move()
         said = self.c.get("date")
         if said and said == target.start.astimezone(self.tz).date().isoformat():
             for key in ("date", "named_weekday", "weekday"):      # "I can't make Thursday": the old day
                 self.c.pop(key, None)
+        self.apply_move()
         if not has(self.c, "date"):
             return text
         lead = f"Okay, let's move your appointment with {say.appointment_label(target, self.tz)}."

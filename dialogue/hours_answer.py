@@ -70,6 +70,23 @@ def _hhmm(value: str) -> str:
     return say_clock(time.fromisoformat(value))
 
 
+def _day_runs(days: list[str]) -> str:
+    """'Monday to Friday', 'Monday, Tuesday, Thursday and Friday' (runs of three or more joined)."""
+    runs: list[list[str]] = []
+    for day in days:
+        if runs and DAYS.index(runs[-1][-1]) == DAYS.index(day) - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    words = []
+    for run in runs:
+        if len(run) >= 3:
+            words.append(f"{DAY_NAMES[run[0]]} to {DAY_NAMES[run[-1]]}")
+        else:
+            words.extend(DAY_NAMES[d] for d in run)
+    return join_words(words)
+
+
 def lunch_sentence(hours: dict) -> str:
     """'We close for lunch from noon to 1 PM on Monday, Tuesday, Thursday and Friday.' ('' if never)."""
     by_gap: dict[tuple[str, str], list[str]] = {}
@@ -79,7 +96,7 @@ def lunch_sentence(hours: dict) -> str:
             by_gap.setdefault(gap, []).append(day)
     parts = []
     for (a, b), days in by_gap.items():
-        on = "" if len(days) == len(open_days) else f" on {join_words([DAY_NAMES[d] for d in days])}"
+        on = "" if len(days) == len(open_days) else f" on {_day_runs(days)}"
         parts.append(f"from {_hhmm(a)} to {_hhmm(b)}{on}")
     return f" We close for lunch {join_words(parts)}." if parts else ""
 
@@ -109,7 +126,7 @@ def hours_answer(clinic: ClinicProfile, text: str, *, on: date | None, weekday: 
         day = today
     if day is None:
         coming = sorted(d for d in holidays if today <= d <= today + timedelta(days=UPCOMING_HOLIDAY_DAYS))
-        closed = f" We're closed on {join_words([say_date(d) for d in coming])} for the holidays." if coming else ""
+        closed = f" We're also closed on {join_words([say_date(d) for d in coming])}." if coming else ""
         return f"Our hours are {say_hours(hours)}.{lunch_sentence(hours)}{closed}"
     label = _label(day, today, by_weekday)
     intervals = hours.get(DAYS[day.weekday()]) or []
