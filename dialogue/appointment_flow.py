@@ -1,13 +1,15 @@
 """Requests about existing appointments: cancel, reschedule (move) and check.
 
-Each starts by identifying the patient (name and date of birth), then lists their upcoming
-appointments; a cancellation or a move is read back and confirmed before anything changes.
+Each starts by identifying the patient (name and date of birth; on a call the keyed date of birth
+and phone, the name on file confirmed), then lists their upcoming appointments; a cancellation or a
+move is read back and confirmed before anything changes. A move keeps what the first message said
+("to Wednesday morning", "later that same day") for once the appointment is known.
 """
 from __future__ import annotations
 
 from dialogue import responses as say
 from dialogue.booking_flow import BookingFlow
-from dialogue.flow import KEYPAD_IDENTITY_ORDER, has, next_booking_question
+from dialogue.flow import KEYPAD_IDENTITY_ORDER, SEARCH_KEYS, has, next_booking_question
 from dialogue.move_phrases import apply_move, relative_move
 from dialogue.states import BookingState as S
 from dialogue.turn import appointment_from, same_clock
@@ -31,6 +33,8 @@ class AppointmentFlow(BookingFlow):
             target = self.pickappointment_from()
             if not target:
                 return self.fail("appointment_choice", self.appointments_text())
+            for key in changed & SEARCH_KEYS:        # "the 3 PM one" describes the old appointment
+                self.c.pop(key, None)
             return await self.chosen(target)
         upcoming = await self.identified_upcoming()
         if isinstance(upcoming, str):

@@ -11,6 +11,7 @@ from dialogue import offer_fallbacks as fb
 from dialogue import responses as say
 from dialogue.keypad_menu import MENU_QUESTIONS, day_criteria, day_menu, keyed_choice, menu_prompt, provider_menu
 from dialogue.flow import SEARCH_KEYS, has, mark_any, mark_earliest, next_booking_question, next_identity_question
+from dialogue.speech_format import DAY_NAMES, join_words, say_clock
 from dialogue.states import BookingState as S
 from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
 from ehr.errors import NotAllowed, SlotTaken
@@ -158,13 +159,14 @@ class BookingFlow(TurnBase):
         slots, lead = await self.find_with_fallbacks()
         slots = [s for s in slots if s.start not in exclude] or slots
         if not slots:
-            for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time",
-                        "latest_time", "named_weekday"):
-                c.pop(key, None)
             self.go(S.COLLECT_DATE)
             c["awaiting"] = "date"
             p = self.provider(c.get("provider_id"))
-            return f"{prefix} {say.no_slots(p.display_name if p else None, widened=False)}".strip()
+            wishes = self.wishes()
+            for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time",
+                        "latest_time", "named_weekday"):
+                c.pop(key, None)
+            return f"{prefix} {say.no_slots(p.display_name if p else None, wishes)}".strip()
         self.session.shown_slots = slots
         self.session.selected_slot = None
         self.go(S.SHOWING_SLOTS)
@@ -205,7 +207,29 @@ class BookingFlow(TurnBase):
                 slots = await find(self.criteria(relax_time=True, widen=True))
             if slots:
                 return slots, fb.closed_lead(closed) if closed else "Nothing is open that day. The next openings{who} are"
+        who = self.provider(c.get("provider_id"))
+        if who and who.specialty:       # the doctor has nothing that fits: others of the same kind, same wishes
+            others = await find(dataclasses.replace(self.criteria(widen=True), provider_ids=(), specialty=who.specialty))
+            others = [s for s in others if s.provider_id != who.id]
+            if others:
+                return others, f"Nothing is open with {who.display_name}{self.wishes()} in the next few weeks. I have"
         return [], None
+
+    def wishes(self) -> str:
+        """The time constraints in words: ' in the afternoon, on a day other than Monday'."""
+        c, parts = self.c, []
+        if c.get("part_of_day") and not c.get("time"):
+            parts.append(f"in the {c['part_of_day']}")
+        if c.get("earliest_time") and not c.get("time"):
+            parts.append(f"after {say_clock(time.fromisoformat(c['earliest_time']))}")
+        if c.get("latest_time"):
+            parts.append(f"before {say_clock(time.fromisoformat(c['latest_time']))}")
+        if c.get("weekday") is not None and not c.get("date"):
+            parts.append(f"on {DAY_NAMES[fb.WEEKDAY_KEYS[c['weekday']]]}s")
+        if c.get("not_weekdays"):
+            parts.append("on a day other than " + join_words([DAY_NAMES[fb.WEEKDAY_KEYS[d]] for d in c["not_weekdays"]],
+                                                            "or"))
+        return (" " + ", ".join(parts)) if parts else ""
 
     async def nearest_to_asked_time(self) -> list[TimeSlot]:
         """Openings at any time of the asked day(s), the ones nearest the time asked for first."""

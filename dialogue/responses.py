@@ -110,10 +110,12 @@ def slots_intro(slots: list[TimeSlot], provider_name: str | None) -> str:
     return f"Here are the next openings with {provider_name}." if provider_name else "Here are the next openings."
 
 
-def no_slots(provider_name: str | None, widened: bool) -> str:
+def no_slots(provider_name: str | None, wishes: str = "") -> str:
+    """Nothing fits: what was asked for is named, so the patient knows what to change."""
     who = f" with {provider_name}" if provider_name else ""
-    if widened:
-        return f"I'm sorry, I don't see any openings{who} in the next few weeks. Would another doctor work?"
+    if wishes:
+        return (f"I'm sorry, I don't see any openings{who}{wishes} in the next few weeks. "
+                "Would another time of day or another day work?")
     return f"I'm sorry, I don't see any openings{who} then. Is there another day that works?"
 
 

@@ -105,3 +105,19 @@ async def test_no_i_just_want_to_know_when_switches_to_checking(chat):
     assert body["state"] == "collect_patient_info" and body["collected_data"].get("flow") == "check", body
     body = await _identify(d)
     assert "Wednesday, March 10th at 3 PM" in body["message"], body
+
+
+async def test_with_two_appointments_the_named_doctor_picks_one_and_the_old_time_is_not_the_new_one(chat):
+    two = [{"provider_last_name": "Raman", "patient": MARIA, "start": WEDNESDAY_3PM},
+           {"provider_last_name": "Lee", "patient": MARIA, "start": "2027-03-12T10:00:00-06:00"}]
+    d = await chat(NOW, appointments=two)
+    await d.say("Can I move my Dr. Lee appointment?")
+    body = await _identify(d)
+    assert body["message"].startswith("Okay, let's move your appointment with Dr. Marcus Lee"), body["message"]
+    d = await chat(NOW, appointments=two)
+    await d.say("I need to reschedule my appointment")
+    body = await _identify(d)
+    assert body["collected_data"].get("flow") == "reschedule" and "Which one" in body["message"], body
+    body = await d.say("the 3 pm one")
+    assert body["state"] == "collect_date" and "Dr. Priya Raman" in body["message"], body
+    assert "time" not in body["collected_data"], body["collected_data"]
