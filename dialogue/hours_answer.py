@@ -102,10 +102,10 @@ def lunch_sentence(hours: dict) -> str:
 
 
 def _label(day: date, today: date, by_weekday: bool) -> str:
+    if by_weekday and day < today + timedelta(days=7):       # "on Saturday?" asked on a Saturday too
+        return f"on {DAY_NAMES[DAYS[day.weekday()]]}"
     if day == today:
         return "today"
-    if by_weekday and day < today + timedelta(days=7):
-        return f"on {DAY_NAMES[DAYS[day.weekday()]]}"
     if day == today + timedelta(days=1):
         return "tomorrow"
     return f"on {say_date(day)}"
@@ -145,7 +145,8 @@ def hours_answer(clinic: ClinicProfile, text: str, *, on: date | None, weekday: 
         breaks = f", with a lunch break from {_hhmm(lunch[0][0])} to {_hhmm(lunch[0][1])}" if lunch else ""
         return f"{label.capitalize()} we're open until {_hhmm(last)}{breaks}: {spans}."
     if at is None:
-        return f"Yes, {label} we're open {spans}."
+        over = day == today and now.strftime("%H:%M") >= max(b for _, b in intervals)
+        return f"Yes, {label} we're open {spans}." + (" We've closed for today." if over and by_weekday else "")
     hhmm = at.strftime("%H:%M")
     if any(start <= hhmm < end for start, end in intervals):
         return f"Yes, {label} we're open at {say_clock(at)}: {spans}."

@@ -50,3 +50,10 @@ async def test_the_front_desks_number_is_an_answer_not_a_handoff(chat):
     d = await _clinic(chat)
     body = await d.say("what's the phone number for the front desk")
     assert body["state"] == "idle" and "+13125550101" in body["message"], body
+
+
+async def test_a_weekday_asked_on_that_day_names_it(chat):
+    settings = {**demo_clinic_data()["settings"], "holidays": HOLIDAYS}
+    d = await chat(datetime.fromisoformat("2027-03-06T14:00:00-06:00"), settings=settings)     # Saturday afternoon
+    body = await d.say("are you open on Saturday?")
+    assert body["message"].startswith("Yes, on Saturday we're open 9 AM to noon. We've closed for today."), body
