@@ -19,13 +19,14 @@ _WEEKS_LATER = re.compile(
     r"|\b(?:next|following) week\W+(?:on )?(?:the )?same (?:week)?day\b")
 _WEEKS_EARLIER = re.compile(rf"\b(?:move|bring|pull)\b[\w\s']{{0,20}}?\bup\b[\w\s']{{0,12}}?\b{_N} weeks?\b"
                             rf"|\b{_N} weeks? (?:earlier|before)\b")
-_DAYS_LATER = re.compile(rf"\b(?:the (?:next|following) day|the day after(?! tomorrow)|{_N} days? (?:later|after))\b"
+_DAYS_LATER = re.compile(rf"\b(?:the day after(?! tomorrow)|{_N} days? (?:later|after))\b"
                          rf"|\b(?:push|move|bump)\b[\w\s']{{0,20}}?\bback\b[\w\s']{{0,12}}?\b{_N} days?\b")
 _DAYS_EARLIER = re.compile(rf"\b(?:the day before|{_N} days? (?:earlier|before))\b")
 _SAME_DAY = re.compile(r"\b(?:(?:the|that|that very) same day|same day|that day|the day of(?: it)?)\b")
 _LATER = re.compile(r"\blater\b")
 _EARLIER = re.compile(r"\bearlier\b")
 _SAME_TIME = re.compile(r"\b(?:same time|that time)\b")
+_NOT = re.compile(r"\b(?:can'?t|cannot|can not|not|busy|don'?t|won'?t|doesn'?t|isn'?t)\b")
 
 
 def relative_move(text: str) -> dict | None:
@@ -39,7 +40,7 @@ def relative_move(text: str) -> dict | None:
             days = sign * unit * _COUNT.get(n, 1)
             # A week's shift keeps the hour unless another is said; a day's shift keeps it when asked to.
             return {"days": days, "keep_time": unit == 7 or bool(_SAME_TIME.search(t))}
-    if _SAME_DAY.search(t):
+    if _SAME_DAY.search(t) and not _NOT.search(t):      # "I can't do that day" is no new day
         after = bool(_LATER.search(t))
         before = bool(_EARLIER.search(t)) and not after
         return {"days": 0, "after": after, "before": before}

@@ -85,3 +85,25 @@ async def test_a_one_doctor_clinic_does_not_ask_which_doctor(chat, make_clinic):
     body = await d.say("as soon as possible please, I need to see the doctor")
     assert body["state"] == "showing_slots", body
     assert all(s["provider_name"] == "Dr. Priya Raman" for s in body["available_slots"]), body
+
+
+async def test_none_of_those_with_a_constraint_keeps_every_constraint(chat):
+    d = await chat(NOW)
+    body = await d.say("Any day but Monday, morning if possible, with Dr Raman")
+    shown = _starts(body)
+    assert shown and all(s.weekday() != 0 and s.hour < 12 for s in shown), body["message"]
+    for _ in range(3):
+        body = await d.say("none of those work for me. Do you have anything in the morning on a day other than Monday?")
+        starts = _starts(body)
+        assert body["state"] == "showing_slots" and starts, body
+        assert all(s.weekday() != 0 and s.hour < 12 for s in starts), starts
+        assert not set(starts) & set(shown), (shown, starts)
+        shown += starts
+
+
+async def test_after_three_survives_a_correction_of_the_day(chat):
+    d = await chat(NOW)
+    await d.say("Dr. Raman on Tuesday after 3")
+    body = await d.say("sorry, Wednesday not Tuesday")
+    starts = _starts(body)
+    assert starts and all(s.weekday() == 2 and s.hour >= 15 for s in starts), body["message"]
