@@ -104,7 +104,7 @@ class BookingFlow(TurnBase):
         if question == "provider":
             labels, values = provider_menu(self.roster)
         else:
-            labels, values = day_menu(await self.calendar.find_slots(day_criteria(self.criteria(), self.today)))
+            labels, values = day_menu(await self.find_open(day_criteria(self.criteria(), self.today)))
         if not values:
             return text
         self.c["menu"] = {"for": question, "values": values}
@@ -174,7 +174,7 @@ class BookingFlow(TurnBase):
         return f"{prefix} {self.options_text(lead)}".strip()
 
     async def find_with_fallbacks(self) -> tuple[list[TimeSlot], str | None]:
-        c, find = self.c, self.calendar.find_slots
+        c, find = self.c, self.find_open
         crit = self.criteria()
         slots = await find(crit)
         day = date.fromisoformat(c["date"]) if c.get("date") else None
@@ -185,11 +185,11 @@ class BookingFlow(TurnBase):
             return sorted(later + near[:OPTIONS - len(later)], key=lambda s: s.start), fb.time_taken_lead(at, day)
         if slots:
             return slots, None
-        closed = fb.closed_on(self.clinic.business_hours, day) if day else None
-        if day and c.get("named_weekday") and not closed:
+        closed = fb.closed_on(self.clinic.business_hours, day, self.holidays) if day else None
+        if day and c.get("named_weekday") and (not closed or day in self.holidays):
             slots = await fb.same_weekday_later(find, crit, day, OPTIONS)
             if slots:
-                return slots, fb.weekday_lead(day)
+                return slots, fb.closed_lead(closed) if closed else fb.weekday_lead(day)
         timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
         pod = c.get("part_of_day") if not c.get("time") else None
         if day and pod:
@@ -231,10 +231,18 @@ class BookingFlow(TurnBase):
                                                             "or"))
         return (" " + ", ".join(parts)) if parts else ""
 
+    @property
+    def holidays(self) -> frozenset[date]:
+        return fb.holidays_of(self.clinic.settings)
+
+    async def find_open(self, crit: SlotCriteria) -> list[TimeSlot]:
+        """The calendar's openings, never on one of the clinic's holidays."""
+        return await fb.skipping_holidays(self.calendar.find_slots, self.holidays, self.tz)(crit)
+
     async def nearest_to_asked_time(self) -> list[TimeSlot]:
         """Openings at any time of the asked day(s), the ones nearest the time asked for first."""
         wide = dataclasses.replace(self.criteria(relax_time=True), limit=60, spread_days=False)
-        slots = await self.calendar.find_slots(wide)
+        slots = await self.find_open(wide)
         asked = self.c.get("time") or self.c.get("earliest_time") or self.c.get("latest_time")
         if not asked or not slots:
             return slots[:OPTIONS]

@@ -22,8 +22,37 @@ WEEKS_AHEAD = 6
 Find = Callable[[SlotCriteria], Awaitable[list[TimeSlot]]]
 
 
-def closed_on(business_hours: dict | None, day: date) -> str | None:
-    """"Saturdays" when the clinic has no hours on that weekday (and has hours at all), else None."""
+def holidays_of(settings: dict | None) -> frozenset[date]:
+    days = set()
+    for value in (settings or {}).get("holidays") or ():
+        try:
+            days.add(date.fromisoformat(str(value)))
+        except ValueError:
+            continue
+    return frozenset(days)
+
+
+def skipping_holidays(find: Find, holidays: frozenset[date], tz: ZoneInfo) -> Find:
+    """The calendar's search without the clinic's holidays (`settings.holidays`: nobody is in, and
+    the calendar does not know them); asks for more when some were dropped, so the offers stay full."""
+    if not holidays:
+        return find
+
+    async def search(crit: SlotCriteria) -> list[TimeSlot]:
+        found = await find(crit)
+        kept = [s for s in found if s.start.astimezone(tz).date() not in holidays]
+        if len(kept) < len(found):
+            more = await find(dataclasses.replace(crit, limit=crit.limit + 4 * len(holidays)))
+            kept = [s for s in more if s.start.astimezone(tz).date() not in holidays][:crit.limit]
+        return kept
+    return search
+
+
+def closed_on(business_hours: dict | None, day: date, holidays: frozenset[date] = frozenset()) -> str | None:
+    """"Saturdays" when the clinic has no hours on that weekday (and has hours at all), "Friday,
+    December 25th for a holiday" on a holiday, else None."""
+    if day in holidays:
+        return f"{say_date(day)} for a holiday"
     hours = business_hours or {}
     if not hours or hours.get(WEEKDAY_KEYS[day.weekday()]):
         return None

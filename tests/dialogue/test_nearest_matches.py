@@ -107,3 +107,20 @@ async def test_after_three_survives_a_correction_of_the_day(chat):
     body = await d.say("sorry, Wednesday not Tuesday")
     starts = _starts(body)
     assert starts and all(s.weekday() == 2 and s.hour >= 15 for s in starts), body["message"]
+
+
+async def test_a_holiday_is_never_offered_and_is_said(chat):
+    from tests.conftest import demo_clinic_data
+    settings = {**demo_clinic_data()["settings"], "holidays": ["2027-03-10"]}
+    d = await chat(NOW, settings=settings)
+    body = await d.say("Dr. Raman on Wednesday morning")
+    assert body["message"].startswith("We're closed on Wednesday, March 10th for a holiday. The nearest openings "
+                                      "with Dr. Priya Raman are"), body["message"]
+    starts = _starts(body)
+    assert starts and all(s.date().isoformat() != "2027-03-10" and s.hour < 12 for s in starts), starts
+    d = await chat(NOW, settings=settings)
+    body = await d.say("Dr. Raman next week")
+    await d.say("any time")
+    for _ in range(3):
+        body = await d.say("none of those work for me")
+        assert all(s.date().isoformat() != "2027-03-10" for s in _starts(body)), body["message"]
