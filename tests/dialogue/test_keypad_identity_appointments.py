@@ -95,3 +95,10 @@ async def test_no_record_for_the_keyed_numbers_asks_the_name(call):
     reply = await c.say("3125550777")
     assert c.expecting == "patient_name" and "don't see a record" in reply, reply
     assert "Maria" not in reply
+
+
+async def test_a_move_said_in_the_first_words_of_a_call_goes_to_its_openings(call):
+    c, _ = await call()
+    reply = await _keyed(c, "Can I move my Dr. Raman appointment to Thursday morning?")
+    assert c.state == "showing_slots" and "Thursday, March 11th" in reply, reply
+    assert "What day" not in reply, reply
