@@ -140,10 +140,16 @@ def hours_answer(clinic: ClinicProfile, text: str, *, on: date | None, weekday: 
         return f"No, we're closed {label}. Our hours are {say_hours(hours)}."
     spans = say_spans(intervals)
     lunch = _gaps(intervals)
+    last = max(b for _, b in intervals)
+    if closing and day == today and now.strftime("%H:%M") >= last:
+        opens = next_opening(hours, clinic.timezone, now, sorted(str(d) for d in holidays))
+        again = f" We're open again {_label(opens.date(), today, True)} at {say_time(opens)}." if opens else ""
+        return f"We closed at {_hhmm(last)} today.{again}"
     if closing:
-        last = max(b for _, b in intervals)
         breaks = f", with a lunch break from {_hhmm(lunch[0][0])} to {_hhmm(lunch[0][1])}" if lunch else ""
-        return f"{label.capitalize()} we're open until {_hhmm(last)}{breaks}: {spans}."
+        return f"{label[0].upper()}{label[1:]} we're open until {_hhmm(last)}{breaks}: {spans}."
+    if holiday and at is None:     # a holiday the clinic did not list as a closure: its usual hours
+        return f"I don't have that day listed as a holiday closure, so {label} we're open {spans}."
     if at is None:
         over = day == today and now.strftime("%H:%M") >= max(b for _, b in intervals)
         return f"Yes, {label} we're open {spans}." + (" We've closed for today." if over and by_weekday else "")

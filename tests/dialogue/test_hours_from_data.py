@@ -57,3 +57,17 @@ async def test_a_weekday_asked_on_that_day_names_it(chat):
     d = await chat(datetime.fromisoformat("2027-03-06T14:00:00-06:00"), settings=settings)     # Saturday afternoon
     body = await d.say("are you open on Saturday?")
     assert body["message"].startswith("Yes, on Saturday we're open 9 AM to noon. We've closed for today."), body
+
+
+async def test_after_closing_how_late_says_closed_and_when_it_opens(chat):
+    settings = {**demo_clinic_data()["settings"], "holidays": HOLIDAYS}
+    d = await chat(datetime.fromisoformat("2027-03-06T14:00:00-06:00"), settings=settings)     # Saturday afternoon
+    body = await d.say("how late are you open today?")
+    assert body["message"].startswith("We closed at noon today. We're open again on Monday at 8 AM."), body
+
+
+async def test_a_holiday_the_clinic_did_not_list_gets_the_usual_hours_said_so(chat):
+    d = await _clinic(chat)
+    body = await d.say("are you open on thanksgiving?")
+    assert body["message"].startswith("I don't have that day listed as a holiday closure, so on Thursday, "
+                                      "November 25th we're open 8 AM to noon and 1 PM to 5 PM."), body["message"]
