@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 from dialogue.session import SessionData
 
 

@@ -34,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from channels.chat_api import MAX_BODY
 from channels.deps import ChannelDeps
 from dialogue.engine import ClinicUnavailable, EngineReply
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 from dialogue.staff_turns import staff_messages
 from dialogue.states import BookingState
 from voice_agent.web.body_limit import body_limit

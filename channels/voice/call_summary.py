@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogue.handoff_summary import FLOW_WORDS
 from dialogue.handoff_summary import STATE_WORDS as HANDOFF_STATE_WORDS
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 from dialogue.states import BookingState
 
 # the words the handoff record uses, and the states only a live call is still in when it is transferred

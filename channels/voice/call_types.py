@@ -11,7 +11,7 @@ from typing import Any
 
 from channels.voice.ports import SpeechContext
 from channels.voice.speech.tts import split_sentences
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 
 log = logging.getLogger("channels.voice.call")
 

@@ -28,7 +28,7 @@ from channels.ports import Conversations
 from channels.voice import transfer_twiml as tw
 from channels.voice.call_summary import staff_summary
 from channels.voice.opening_hours import is_open
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 
 log = logging.getLogger("channels.voice.transfer")
 DEFAULT_RING_SECONDS = 25

@@ -28,7 +28,7 @@ from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.call_summary import staff_summary
 from channels.voice.security import media_stream_url, stream_token
-from storage.clinics import Clinic
+from dialogue.ports import Clinic
 from dialogue.states import BookingState
 
 log = logging.getLogger("channels.voice.twiml")
