@@ -1,26 +1,17 @@
 """One phone call on a Twilio Media Streams socket: audio in → STT → Engine → TTS → audio out.
 
-The call owns turn-taking, never what is said (that is the Engine's job). It is a coordinator of
-stages (channels/voice/stages/), each owning its state, wired here through constructor arguments
-and callbacks:
-
-* `wire`: Twilio's JSON messages ⇄ typed events (caller audio re-framed to 20 ms, marks, keys).
-* `turns`: a local VAD decides whose turn it is; speech over a reply that lasts `barge_in_ms`
-  clears it (barge-in), shorter speech ("uh-huh", "okay") is a back-channel and its transcript is
-  dropped.
-* `hearing`: the speech-to-text stream, reconnected or replaced by the embedded recogniser.
-* `player`: sentences synthesised ahead and paced against Twilio's buffer, a `mark` after each, so
-  the marks Twilio echoes tell what the caller heard; `records` hands that to the engine with the
-  next turn (one session save per turn).
-* `watchdog`: reprompt after `silence_seconds`, again, then a polite goodbye.
-* `keypad.py`: keys gathered into an entry and read by the question.
-
-Goodbye and handoff end the stream only after the last sentence's mark comes back; Twilio then
-requests the `<Connect action>` (channels/voice/twiml.py), which dials the front desk or hangs up.
-Every task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
-The dialogue worker runs one work item at a time: the greeting, a turn, a guess to confirm, a miss
-or a repeat. `transfer_call.py` extends the call through its hooks (`greet`, `take_turn`,
-`apply_reply`, `before_close`).
+The call owns turn-taking, never what is said (that is the Engine's job). `CallSession` is the
+coordinator of the call's stages (channels/voice/stages/, docs/architecture.md "The call as
+stages"): `wire` (Twilio JSON ⇄ typed events), `turns` (whose turn, barge-in, back-channels),
+`hearing` (the STT stream), `intake` (a transcript or key entry → a work item), `player` (sentences,
+marks, what was heard), `records` (saved with the next turn: one session save per turn), `watchdog`
+(silence), and `keypad.py`. Each owns its state; the coordinator wires them through constructor
+arguments and callbacks, runs the dialogue worker (one work item at a time: the greeting, a turn, a
+guess to confirm, a miss, a repeat) and ends the call. Goodbye and handoff end the stream only after
+the last sentence's mark comes back; Twilio then requests the `<Connect action>` (twiml.py). Every
+task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
+`transfer_call.py` extends the call through its hooks (`greet`, `take_turn`, `apply_reply`,
+`before_close`).
 """
 from __future__ import annotations
 
@@ -34,7 +25,6 @@ from starlette.websockets import WebSocket
 
 from channels.voice.apologies import ENGINE_FAILED, SCHEDULE_DOWN_IN_CALL, is_database_outage
 from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
-from channels.voice.guess import GuessCheck
 from channels.voice.keypad import KeyMeaning, Keypad
 from channels.voice.ports import (Final, Interim, SpeechContext, SpeechStarted, SpeechToText, TextToSpeech,
                                   question_for)
@@ -96,9 +86,7 @@ class CallSession:
                                         on_silence=self._silence)
         self.keypad = Keypad(self._on_key_entry, entry_pause=config.dtmf_pause_seconds,
                              key_pause=config.key_pause_seconds)
-        self.guesses = GuessCheck()
-        self.intake = Intake(self._enqueue, escape_sure=config.escape_sure, can_repeat=lambda: bool(self.last_reply),
-                             guesses=self.guesses)
+        self.intake = Intake(self._enqueue, escape_sure=config.escape_sure, can_repeat=lambda: bool(self.last_reply))
 
     # --- what tests, the benchmark and the media route read ---------------------------------
 
@@ -382,8 +370,7 @@ class CallSession:
         self.watchdog.caller_active()
         if self.player.playing:
             await self.barge_in("dtmf")
-        self.keypad.press(digit, self.expecting, guess_open=self.guesses.pending is not None,
-                          options=self.options_offered)
+        self.keypad.press(digit, self.expecting, guess_open=self.intake.guess_open, options=self.options_offered)
 
     def _on_key_entry(self, meaning: KeyMeaning) -> None:
         self.intake.key_entry(meaning, time.monotonic())
@@ -394,8 +381,7 @@ class CallSession:
         return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed)
 
     async def _silence(self, reprompts: int) -> None:
-        if self.guesses.pending is not None:     # no answer to "Did you say ...?": re-ask
-            self.guesses.withdraw()
+        if self.intake.drop_guess():     # no answer to "Did you say ...?": re-ask
             self.listen_for(question_for(self.expecting))
         self.note("reprompt", n=reprompts)
         if reprompts > self.config.max_reprompts:

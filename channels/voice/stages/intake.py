@@ -25,6 +25,17 @@ class Intake:
         self._enqueue, self.escape_sure, self._can_repeat = enqueue, escape_sure, can_repeat
         self.guesses = guesses or GuessCheck()
 
+    @property
+    def guess_open(self) -> bool:
+        """A "Did you say ...?" is waiting for its answer."""
+        return self.guesses.pending is not None
+
+    def drop_guess(self) -> bool:
+        """The caller never answered the guess (silence); True if one was open."""
+        was_open = self.guess_open
+        self.guesses.withdraw()
+        return was_open
+
     def final(self, event: Final, text: str, timing: dict[str, float]) -> None:
         """A final transcript (`text`: its words, whitespace-normalised) that is not a back-channel."""
         if self.guesses.pending is not None:        # the answer to "Did you say ...?"

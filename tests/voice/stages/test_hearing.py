@@ -44,9 +44,6 @@ def _hearing(stt, *, factory=None, fallback=None, got=None, said=None, stopped=l
     async def apologise(text, after):
         said.append((text, after)) if said is not None else None
 
-    async def make(kind):
-        return kind
-
     return Hearing(stt, context=lambda: SpeechContext(call_id="CA1", clinic_id="c"), on_event=on_event,
                    apologise=apologise, note=lambda *a, **k: None, stopped=stopped,
                    stt_factory=factory, fallback_factory=fallback)

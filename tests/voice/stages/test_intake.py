@@ -62,3 +62,12 @@ def test_keys_become_turns_and_answer_an_open_guess():
     intake.final(Final("", False, 0.2, guess="Doctor Raman"), "", T)
     intake.key_entry(KeyMeaning("answer", "03041985"), 7.0)         # answers the question, not "no"
     assert work[-1][1][0] == "03041985" and intake.guesses.pending is None
+
+
+def test_a_guess_left_unanswered_is_dropped_and_the_next_answer_is_read_afresh():
+    intake, work = _intake()
+    intake.final(Final("", False, 0.2, guess="Friday"), "", T)
+    assert intake.guess_open and intake.drop_guess() and not intake.guess_open
+    assert not intake.drop_guess()
+    intake.final(Final("yes", True, 0.9), "yes", T)
+    assert work[-1] == ("text", ("yes", T))               # not taken as confirming "Friday"
