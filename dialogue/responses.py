@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.speech_format import join_words, say_date, say_hours, say_time, say_when
 from ehr.types import Appointment, TimeSlot
 
@@ -41,25 +41,25 @@ def question(key: str, channel: str) -> str:
     return QUESTIONS.get(key, "How can I help you today?")
 
 
-def greeting(clinic: ClinicProfile) -> str:
+def greeting(clinic: Clinic) -> str:
     return (f"Hi, thanks for contacting {clinic.name}. I can help you book, cancel or reschedule an "
             f"appointment, or answer questions about the clinic. How can I help?")
 
 
-def capabilities(clinic: ClinicProfile) -> str:
+def capabilities(clinic: Clinic) -> str:
     return ("I can help you book, cancel or reschedule an appointment, check your upcoming appointments, "
             f"or tell you {clinic.name}'s hours and address.")
 
 
-def out_of_scope(clinic: ClinicProfile) -> str:
+def out_of_scope(clinic: Clinic) -> str:
     return f"I'm sorry, I can't help with that. {capabilities(clinic)}"
 
 
-def goodbye(clinic: ClinicProfile) -> str:
+def goodbye(clinic: Clinic) -> str:
     return f"Thank you for contacting {clinic.name}. Take care, goodbye!"
 
 
-def handoff(clinic: ClinicProfile, channel: str) -> str:
+def handoff(clinic: Clinic, channel: str) -> str:
     if channel == "voice":
         return "Of course. Please hold while I connect you with our front desk."
     phone = clinic.settings.get("front_desk_phone") or clinic.phone
@@ -67,13 +67,13 @@ def handoff(clinic: ClinicProfile, channel: str) -> str:
     return f"I've asked a member of our front desk team to follow up with you.{reach}"
 
 
-def handoff_pending(clinic: ClinicProfile, resuming: bool) -> str:
+def handoff_pending(clinic: Clinic, resuming: bool) -> str:
     """After a handoff: the request stands, and the conversation can go on here meanwhile."""
     then = "In the meantime, we can finish this here." if resuming else "Is there anything else I can help with?"
     return f"Our front desk team has your request and will be in touch. {then}"
 
 
-def info(clinic: ClinicProfile, topic: str, providers: list[str]) -> str:
+def info(clinic: Clinic, topic: str, providers: list[str]) -> str:
     """Address, phone and providers; hours are `dialogue.hours_answer` (they depend on the question)."""
     if topic == "hours":
         return f"Our hours are {say_hours(clinic.business_hours or {})}."
@@ -209,7 +209,7 @@ def error() -> str:
             "Please try again in a few minutes, or I can connect you with our front desk.")
 
 
-def schedule_unreachable(clinic: ClinicProfile, channel: str) -> str:
+def schedule_unreachable(clinic: Clinic, channel: str) -> str:
     """The calendar or EHR cannot be reached: say so, book nothing, and offer a person or a message
     (a yes hands the conversation to the front desk: a transfer on a call, a follow-up elsewhere)."""
     head = ("I'm sorry, I can't reach our appointment schedule right now, so I can't book or change "
