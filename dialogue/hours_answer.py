@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from dialogue.opening_hours import DAYS, next_opening
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.speech_format import DAY_NAMES, join_words, say_clock, say_date, say_hours, say_spans, say_time
 
 UPCOMING_HOLIDAY_DAYS = 45
@@ -51,7 +51,7 @@ def named_holiday(text: str, today: date) -> date | None:
     return None
 
 
-def _closed_days(clinic: ClinicProfile) -> set[date]:
+def _closed_days(clinic: Clinic) -> set[date]:
     days = set()
     for value in (clinic.settings or {}).get("holidays") or ():
         try:
@@ -111,7 +111,7 @@ def _label(day: date, today: date, by_weekday: bool) -> str:
     return f"on {say_date(day)}"
 
 
-def hours_answer(clinic: ClinicProfile, text: str, *, on: date | None, weekday: int | None, at: time | None,
+def hours_answer(clinic: Clinic, text: str, *, on: date | None, weekday: int | None, at: time | None,
                  now: datetime) -> str:
     """The answer to an hours question, from `business_hours` and `settings.holidays` only."""
     hours, holidays = clinic.business_hours or {}, _closed_days(clinic)

@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dialogue.session import SessionData
-from storage.clinics import Clinic
-
-
-# The one clinic type (storage/clinics.py); `ClinicProfile` is its former name here.
-ClinicProfile = Clinic
+from storage.clinics import Clinic      # the one clinic type, re-exported for dialogue and the channels
 
 
 class StaleSession(Exception):
