@@ -69,7 +69,13 @@ repeat again sorry pardon wait hold hang on second minute moment for to of in at
 into the an and or but if because time afternoon morning evening today tomorrow better good fine great
 appointment doctor dr son daughter child kid baby mother father husband wife mom dad is it's i'm
 you're that's what's calling speaking here sure not
+nothing something anything everything thing things stuff none nobody anybody anyone someone somebody
+whatever unknown skip pass later busy fine okay ok ready done sick tired hungry sorry question problem
+help phone speaker call number weather forecast package game tonight yesterday soon now
 """.split())
+# "I'm waiting for a package": after "I'm" / "it's", a lowercase word in -ing, -ed or -ly is a verb
+# or an adverb, not a name ("I'm Sterling" in Title Case still is one).
+_NOT_A_NAME_FORM = re.compile(r"(?:ing|ed|ly)$")
 _PARTICLES = frozenset({"de", "la", "del", "della", "di", "da", "van", "von", "der", "den", "le", "du", "st", "bin", "al"})
 
 
@@ -107,6 +113,8 @@ def parse_name(raw: str, expecting: bool) -> tuple[Optional[str], Optional[str]]
         cut = next((k for k, w in enumerate(captured) if w.lower() in _NOT_NAME | _FILLERS
                     and w.lower() not in _PARTICLES), len(captured))
         words = captured[:cut]
+        if "name" not in m.group(0).lower() and any(w.islower() and _NOT_A_NAME_FORM.search(w) for w in words):
+            return None, None
     elif expecting and "?" not in raw:
         found = re.findall(_WORD, raw)
         title_case = len(found) >= 2 and all(w[0].isupper() for w in found) and not {

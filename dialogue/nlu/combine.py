@@ -30,10 +30,12 @@ ADOPTABLE = frozenset({
     Intent.SCHEDULING, Intent.CANCELLATION, Intent.RESCHEDULE, Intent.CHECK_APPOINTMENT, Intent.INFORMATION,
     Intent.HANDOFF, Intent.GREETING, Intent.GOODBYE,
 })
+APPOINTMENT_INTENTS = frozenset({Intent.SCHEDULING, Intent.CANCELLATION, Intent.RESCHEDULE, Intent.CHECK_APPOINTMENT})
+KEYWORD_BOOKING = 0.7    # the classifier overrides a booking the rules read from the word "appointment" at this
 # Questions whose answers the veto may overturn; a date of birth, a phone number and the reason
 # (any words are a reason) are typed answers the classifier was not taught to judge.
-VETOABLE = frozenset({"provider", "date", "time", "slot_choice", "appointment_choice", "patient_name", "confirm",
-                      "confirm_identity"})
+# A name is left to the rules too: "Mia Fitzgerald" is two words the classifier cannot place.
+VETOABLE = frozenset({"provider", "date", "time", "slot_choice", "appointment_choice", "confirm", "confirm_identity"})
 _BOOKING_WORD = re.compile(r"\b(?:booked|booking|schedule|reserve|available|availability|works?|fine|okay|"
                            r"prefer|rather|instead|better|free|opening|slot|see|visit|come|suits?)\b")
 # Words that say nothing off-topic: a date, a time, a filler. A message made of these and at most one
@@ -86,14 +88,14 @@ def veto_candidate(res: NLUResult, expecting: Optional[str], text: str) -> bool:
 
 
 def adopt(guess: IntentGuess, scores: Optional[IntentScores], th: Optional[Thresholds], answers: bool,
-          text: str, when: bool = False) -> IntentGuess:
+          text: str, when: bool = False, who: bool = False, asked: bool = False) -> IntentGuess:
     """The rules' guess, or the classifier's intent where the rules are unsure (see module docstring).
-    ``when``: the message names a day or a time ("book me for the 13th at 11:30" stays a booking)."""
+    ``when``: the message names a day or a time ("book me for the 13th at 11:30" stays a booking);
+    ``who``: it names a provider or a specialty ("appointment with Park" is no question about parking);
+    ``asked``: a question is open — then only a sure reading (``override``) changes the flow, and never
+    to a goodbye ("any time" at the time question must not end the conversation)."""
     if scores is None or th is None or answers:
         return guess
-    weak = (guess.intent in (Intent.OUT_OF_SCOPE, Intent.CORRECTION)
-            or (guess.intent == Intent.UNKNOWN and guess.dialogue_act is None)
-            or (guess.intent == Intent.SCHEDULING and guess.confidence <= 0.8))
     if scores.label == OUT_OF_SCOPE:
         # "book me a table at an Italian place": a booking word with no clinic word in it
         if guess.intent == Intent.SCHEDULING and guess.confidence < 0.8 and scores.p >= th.veto and not when:
@@ -103,9 +105,27 @@ def adopt(guess: IntentGuess, scores: Optional[IntentScores], th: Optional[Thres
         intent = Intent(scores.intent)
     except ValueError:
         return guess            # "reply": an answer or a dialogue move, the rules' to read
-    if intent not in ADOPTABLE or intent == guess.intent:
+    if intent not in ADOPTABLE:
         return guess
-    if not ((weak and scores.p >= th.adopt) or scores.p >= th.override):
+    if intent == guess.intent:
+        if intent == Intent.SCHEDULING and guess.confidence < 0.8 and scores.p >= th.adopt:
+            return IntentGuess(intent, 0.8, dialogue_act=guess.dialogue_act)   # "who can see me soonest?"
+        return guess
+    if guess.intent == Intent.HANDOFF:
+        return guess            # a request for a person stands
+    if asked and (intent in (Intent.GOODBYE, Intent.GREETING) or scores.p < th.override):
+        return guess
+    if (when or who) and intent not in APPOINTMENT_INTENTS and scores.p < th.override:
+        return guess            # "appointment with Park please" asks for no parking
+    if guess.intent in (Intent.OUT_OF_SCOPE, Intent.CORRECTION) or (
+            guess.intent == Intent.UNKNOWN and guess.dialogue_act is None) or (
+            guess.intent == Intent.SCHEDULING and guess.confidence < 0.8):
+        needed = th.adopt       # the rules found nothing, or only a guess
+    elif guess.intent == Intent.SCHEDULING and guess.confidence <= 0.8:
+        needed = KEYWORD_BOOKING   # "appointment" said in a question about one
+    else:
+        needed = th.override
+    if scores.p < needed:
         return guess
     if intent == Intent.INFORMATION and scores.p < 0.8 and len(text.split()) > 5 and not _CLINIC_REF.search(text):
         return guess            # "is the hardware store open today" asks about another place

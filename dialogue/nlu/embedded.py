@@ -193,7 +193,8 @@ class EmbeddedUnderstanding:
                 return res
             when = any(v is not None for v in (res.date, res.date_range, res.weekday, res.time, res.earliest_time,
                                                 res.latest_time, res.part_of_day))
-            guess = adopt(guess, scores, th, res.answers_expected, c, when)
+            who = bool(res.provider_id or res.provider_ambiguous or res.specialty)
+            guess = adopt(guess, scores, th, res.answers_expected, c, when, who, asked=exp is not None)
             if guess.intent == Intent.INFORMATION and guess.info_topic:
                 res.info_topic = guess.info_topic
         res.intent, res.confidence = self._decide(guess.intent, guess.confidence, res, exp, c)
