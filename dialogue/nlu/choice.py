@@ -69,6 +69,10 @@ repeat again sorry pardon wait hold hang on second minute moment for to of in at
 into the an and or but if because time afternoon morning evening today tomorrow better good fine great
 appointment doctor dr son daughter child kid baby mother father husband wife mom dad is it's i'm
 you're that's what's calling speaking here sure not
+""".split())
+# Ordinary words that are no name when said alone ("nothing", "sure thing"); after "my name is" the
+# caller's word is taken ("my name is John Nobody").
+_NOT_NAME_ALONE = _NOT_NAME | frozenset("""
 nothing something anything everything thing things stuff none nobody anybody anyone someone somebody
 whatever unknown skip pass later busy fine okay ok ready done sick tired hungry sorry question problem
 help phone speaker call number weather forecast package game tonight yesterday soon now
@@ -89,7 +93,7 @@ def _cap(w: str) -> str:
 def _name_words(words: list[str], title_case: bool) -> list[str] | None:
     """The words of a name, fillers dropped; None when a word says this is not a name."""
     words = [w for w in words if w.lower() not in _FILLERS]
-    if any(w.lower() in _NOT_NAME and w.lower() not in _PARTICLES for w in words) and not title_case:
+    if any(w.lower() in _NOT_NAME_ALONE and w.lower() not in _PARTICLES for w in words) and not title_case:
         return None
     return words
 

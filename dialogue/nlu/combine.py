@@ -32,6 +32,7 @@ ADOPTABLE = frozenset({
 })
 APPOINTMENT_INTENTS = frozenset({Intent.SCHEDULING, Intent.CANCELLATION, Intent.RESCHEDULE, Intent.CHECK_APPOINTMENT})
 KEYWORD_BOOKING = 0.7    # the classifier overrides a booking the rules read from the word "appointment" at this
+SLOTS_BOOKING = 0.75     # ... and one that names a provider, a day or a time at this
 # Questions whose answers the veto may overturn; a date of birth, a phone number and the reason
 # (any words are a reason) are typed answers the classifier was not taught to judge.
 # A name is left to the rules too: "Mia Fitzgerald" is two words the classifier cannot place.
@@ -125,6 +126,8 @@ def adopt(guess: IntentGuess, scores: Optional[IntentScores], th: Optional[Thres
         needed = KEYWORD_BOOKING   # "appointment" said in a question about one
     else:
         needed = th.override
+    if guess.intent == Intent.SCHEDULING and (when or who):
+        needed = max(needed, SLOTS_BOOKING)      # "Dr. Raman Tuesday evening 4:45" is a booking
     if scores.p < needed:
         return guess
     if intent == Intent.INFORMATION and scores.p < 0.8 and len(text.split()) > 5 and not _CLINIC_REF.search(text):
