@@ -38,7 +38,7 @@ SLOTS_BOOKING = 0.75     # ... and one that names a provider, a day or a time at
 # A name is left to the rules too: "Mia Fitzgerald" is two words the classifier cannot place.
 VETOABLE = frozenset({"provider", "date", "time", "slot_choice", "appointment_choice", "confirm", "confirm_identity"})
 _BOOKING_WORD = re.compile(r"\b(?:booked|booking|schedule|reserve|available|availability|works?|fine|okay|"
-                           r"prefer|rather|instead|better|free|opening|slot|see|visit|come|suits?)\b")
+                           r"prefer|rather|instead|better|free|opening|slot|see|visit|come|suits?|book (?:on|at|for|in|the))\b")
 # Words that say nothing off-topic: a date, a time, a filler. A message made of these and at most one
 # other word is an answer however the classifier scores it ("March 14th at 1:30 pm", "the 10th would
 # be great").
@@ -84,7 +84,7 @@ def veto_candidate(res: NLUResult, expecting: Optional[str], text: str) -> bool:
         return False
     if polarity(text)[1] >= 1.0:
         return False
-    other = [w for w in re.findall(r"[a-z][a-z']*", text) if len(w) > 1 and w not in _PLAIN]
+    other = [w for w in re.findall(r"(?<!\w)[a-z][a-z']*", text) if len(w) > 1 and w not in _PLAIN]
     return len(other) >= 2
 
 
