@@ -32,7 +32,7 @@ from .choice import parse_choice, parse_name
 from .combine import adopt, clear_answer, needs_classifier, vetoed
 from .negation import drop_negated, excluded_weekdays, without_excluded_days
 from .dates import parse_date, parse_dob
-from .intent_model import HEAD_FILE, Encoder, IntentClassifier, IntentHead
+from .intent_model import HEAD_FILE, Encoder, IntentClassifier, IntentHead, IntentScores
 from .intents import _QSTART, ASKS_FOR_PERSON, CORRECTION, classify
 from .normalize import clean
 from .phone import extract_phone
@@ -80,6 +80,15 @@ class EmbeddedUnderstanding:
             except Exception as exc:     # a missing or damaged head file: rules alone, said once
                 log.warning("intent classifier unavailable, understanding with rules alone: %s", exc,
                             extra={"event": "intent_model_degraded"})
+
+    def _score(self, text: str) -> Optional[IntentScores]:
+        """The classifier's reading, or None (rules alone for this message) if the encoder fails."""
+        try:
+            return self.classifier.score(text) if self.classifier is not None else None
+        except Exception as exc:       # an encoder fault must not cost the patient the turn
+            log.warning("intent classifier failed on a message, rules alone: %s", type(exc).__name__,
+                        extra={"event": "intent_model_error"})
+            return None
 
     async def understand_async(self, text: str, ctx: NLUContext) -> NLUResult:
         """Async form for the ``Understanding`` protocol."""
@@ -186,8 +195,9 @@ class EmbeddedUnderstanding:
             None: False,
         }.get(exp, False)
 
-        if self.classifier is not None and needs_classifier(res, exp, c):
-            scores, th = self.classifier.score(raw), self.classifier.thresholds
+        scores = self._score(raw) if self.classifier is not None and needs_classifier(res, exp, c) else None
+        if scores is not None and self.classifier is not None:
+            th = self.classifier.thresholds
             if vetoed(res, scores, th, exp, c):
                 clear_answer(res)
                 return res

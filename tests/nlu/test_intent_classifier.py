@@ -146,3 +146,13 @@ def test_names_that_look_like_words_are_still_names(both, text, first, last):
     for nlu in both:
         got = read(nlu, text, "patient_name")
         assert (got.first_name, got.last_name) == (first, last)
+
+
+def test_an_encoder_fault_costs_only_the_classifier(caplog):
+    class Broken:
+        def encode(self, texts):
+            raise RuntimeError("onnxruntime fault")
+    nlu = EmbeddedUnderstanding(encoder=Broken())
+    got = read(nlu, "I need an appointment with dr raman tomorrow")
+    assert got.intent == Intent.SCHEDULING and got.provider_id == "p-raman"
+    assert "rules alone" in caplog.text
