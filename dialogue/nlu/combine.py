@@ -38,7 +38,8 @@ SLOTS_BOOKING = 0.75     # ... and one that names a provider, a day or a time at
 # A name is left to the rules too: "Mia Fitzgerald" is two words the classifier cannot place.
 VETOABLE = frozenset({"provider", "date", "time", "slot_choice", "appointment_choice", "confirm", "confirm_identity"})
 _BOOKING_WORD = re.compile(r"\b(?:booked|booking|schedule|reserve|available|availability|works?|fine|okay|"
-                           r"prefer|rather|instead|better|free|opening|slot|see|visit|come|suits?|book (?:on|at|for|in|the))\b")
+                           r"prefer|rather|instead|better|free|opening|slot|see|visit|come|suits?|change|switch|move|"
+                           r"book (?:on|at|for|in|the|it|accordingly))\b")
 # Words that say nothing off-topic: a date, a time, a filler. A message made of these and at most one
 # other word is an answer however the classifier scores it ("March 14th at 1:30 pm", "the 10th would
 # be great").
