@@ -14,6 +14,7 @@ from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
 from dialogue.ports import AuditSink, ClinicDirectory, HandoffRecorder, Notifier, SessionStore, TurnLock
 from ehr.protocol import EHRAdapter
+from safety import crisis_model
 from safety.pipeline import get_pipeline
 from storage.consent import ConsentRepository
 from storage.reminders import ReminderRepository
@@ -25,10 +26,18 @@ from voice_agent.session_store import EncryptedSessionStore
 from voice_agent.web.settings import Settings
 
 
+def sentence_encoder() -> Any:
+    """The process's one MiniLM sentence encoder: the crisis classifier's (loaded once, SHA-256 checked),
+    shared with the understanding's intent classifier; None when the weights are missing (development),
+    and then both run on their rules. In production a missing weight file stops start-up (warm_up)."""
+    state = crisis_model.current()
+    return state.model.encoder if state.model is not None else None
+
+
 def understanding(settings: Settings, anthropic_http: Any = None) -> Any:
     """Claude when ANTHROPIC_API_KEY is set (the embedded NLU as its fallback), else the embedded NLU.
     `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport)."""
-    embedded = EmbeddedUnderstanding()
+    embedded = EmbeddedUnderstanding(encoder=sentence_encoder())
     if not settings.anthropic_api_key:
         return embedded
     from dialogue.claude_understanding import ClaudeUnderstanding  # only when configured

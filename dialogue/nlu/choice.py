@@ -70,6 +70,16 @@ into the an and or but if because time afternoon morning evening today tomorrow 
 appointment doctor dr son daughter child kid baby mother father husband wife mom dad is it's i'm
 you're that's what's calling speaking here sure not
 """.split())
+# Ordinary words that are no name when said alone ("nothing", "sure thing"); after "my name is" the
+# caller's word is taken ("my name is John Nobody").
+_NOT_NAME_ALONE = _NOT_NAME | frozenset("""
+nothing something anything everything thing things stuff none nobody anybody anyone someone somebody
+whatever unknown skip pass later busy fine okay ok ready done sick tired hungry sorry question problem
+help phone speaker call number weather forecast package game tonight yesterday soon now
+""".split())
+# "I'm waiting for a package": after "I'm" / "it's", a lowercase word in -ing, -ed or -ly is a verb
+# or an adverb, not a name ("I'm Sterling" in Title Case still is one).
+_NOT_A_NAME_FORM = re.compile(r"(?:ing|ed|ly)$")
 _PARTICLES = frozenset({"de", "la", "del", "della", "di", "da", "van", "von", "der", "den", "le", "du", "st", "bin", "al"})
 
 
@@ -83,7 +93,7 @@ def _cap(w: str) -> str:
 def _name_words(words: list[str], title_case: bool) -> list[str] | None:
     """The words of a name, fillers dropped; None when a word says this is not a name."""
     words = [w for w in words if w.lower() not in _FILLERS]
-    if any(w.lower() in _NOT_NAME and w.lower() not in _PARTICLES for w in words) and not title_case:
+    if any(w.lower() in _NOT_NAME_ALONE and w.lower() not in _PARTICLES for w in words) and not title_case:
         return None
     return words
 
@@ -107,6 +117,8 @@ def parse_name(raw: str, expecting: bool) -> tuple[Optional[str], Optional[str]]
         cut = next((k for k, w in enumerate(captured) if w.lower() in _NOT_NAME | _FILLERS
                     and w.lower() not in _PARTICLES), len(captured))
         words = captured[:cut]
+        if "name" not in m.group(0).lower() and any(w.islower() and _NOT_A_NAME_FORM.search(w) for w in words):
+            return None, None
     elif expecting and "?" not in raw:
         found = re.findall(_WORD, raw)
         title_case = len(found) >= 2 and all(w[0].isupper() for w in found) and not {

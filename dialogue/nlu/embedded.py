@@ -16,16 +16,23 @@ is a choice when it offered options.  When the message answers the question,
 ``answers_expected`` is True; the engine should then keep its current flow unless
 ``intent`` is a flow-changing one (handoff, cancellation, reschedule, check_appointment,
 information, goodbye, out_of_scope) with confidence >= 0.8.
+
+With a sentence encoder (passed in by the composition root) the rules are combined with the
+intent classifier of ``intent_model.py`` (see ``combine.py``); without one the rules run alone.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from pathlib import Path
 from typing import Optional
 
 from .choice import parse_choice, parse_name
+from .combine import adopt, clear_answer, needs_classifier, vetoed
 from .negation import drop_negated, excluded_weekdays, without_excluded_days
 from .dates import parse_date, parse_dob
+from .intent_model import HEAD_FILE, Encoder, IntentClassifier, IntentHead, IntentScores
 from .intents import _QSTART, ASKS_FOR_PERSON, CORRECTION, classify
 from .normalize import clean
 from .phone import extract_phone
@@ -34,6 +41,7 @@ from .times import parse_time
 from .types import Intent, NLUContext, NLUResult
 from .yesno import polarity
 
+log = logging.getLogger("dialogue.nlu")
 MAX_CHARS = 1000  # longer messages are cut: one turn of a call or a text is far shorter
 FLOW_CHANGING = frozenset({
     Intent.HANDOFF, Intent.CANCELLATION, Intent.RESCHEDULE, Intent.CHECK_APPOINTMENT,
@@ -56,12 +64,31 @@ _BUT = re.compile(r"\b(?:but|although|though|however|except)\b")
 
 
 class EmbeddedUnderstanding:
-    """Rule-based understanding (see module docstring)."""
+    """Rules, and the intent classifier when an encoder is given (see module docstring)."""
 
     name = "embedded"
 
-    def __init__(self, default_region: str = "US") -> None:
+    def __init__(self, default_region: str = "US", encoder: Optional[Encoder] = None,
+                 head_path: Path = HEAD_FILE) -> None:
+        """``encoder``: the process's sentence encoder (``safety.embeddings.SentenceEncoder``), or
+        None for rules alone (development without the model weights)."""
         self.default_region = default_region
+        self.classifier: Optional[IntentClassifier] = None
+        if encoder is not None:
+            try:
+                self.classifier = IntentClassifier(encoder, IntentHead(head_path))
+            except Exception as exc:     # a missing or damaged head file: rules alone, said once
+                log.warning("intent classifier unavailable, understanding with rules alone: %s", exc,
+                            extra={"event": "intent_model_degraded"})
+
+    def _score(self, text: str) -> Optional[IntentScores]:
+        """The classifier's reading, or None (rules alone for this message) if the encoder fails."""
+        try:
+            return self.classifier.score(text) if self.classifier is not None else None
+        except Exception as exc:       # an encoder fault must not cost the patient the turn
+            log.warning("intent classifier failed on a message, rules alone: %s", type(exc).__name__,
+                        extra={"event": "intent_model_error"})
+            return None
 
     async def understand_async(self, text: str, ctx: NLUContext) -> NLUResult:
         """Async form for the ``Understanding`` protocol."""
@@ -168,6 +195,18 @@ class EmbeddedUnderstanding:
             None: False,
         }.get(exp, False)
 
+        scores = self._score(raw) if self.classifier is not None and needs_classifier(res, exp, c) else None
+        if scores is not None and self.classifier is not None:
+            th = self.classifier.thresholds
+            if vetoed(res, scores, th, exp, c):
+                clear_answer(res)
+                return res
+            when = any(v is not None for v in (res.date, res.date_range, res.weekday, res.time, res.earliest_time,
+                                                res.latest_time, res.part_of_day))
+            who = bool(res.provider_id or res.provider_ambiguous or res.specialty)
+            guess = adopt(guess, scores, th, res.answers_expected, c, when, who, asked=exp is not None)
+            if guess.intent == Intent.INFORMATION and guess.info_topic:
+                res.info_topic = guess.info_topic
         res.intent, res.confidence = self._decide(guess.intent, guess.confidence, res, exp, c)
         return res
 
