@@ -157,7 +157,10 @@ class CrisisDetector:
         # the window counts only when this message carries some of it ("Monday" after two booking
         # turns is not the end of a crisis, whatever the turns before it said); most messages
         # stop here, so the window costs a second encoding only when it can matter
-        if previous and (pred is None or pred.crisis >= model.thresholds.this_turn):
+        # nor when nothing could come of it: this message, or one already answered, is CRITICAL (the
+        # top), and the classifier's own category is not in doubt
+        top = max(current.severity or 0, raised) >= Severity.CRITICAL
+        if previous and not top and (pred is None or pred.crisis >= model.thresholds.this_turn):
             joined = _turns([*previous, seen])
             window = self._decide(_turns([*previous, text]), model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)

@@ -14,7 +14,8 @@ from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
 from dialogue.ports import HandoffRecorder, Notifier, TurnLock
 from ehr.protocol import EHRAdapter
-from safety.pipeline import get_pipeline
+from safety.pii import PIIDetector
+from safety.pipeline import SafetyPipeline
 from storage.audit_anchor import AuditAnchors
 from storage.audit_sink import AuditRepository
 from storage.clinics import ClinicRepository
@@ -29,14 +30,15 @@ from voice_agent.session_store import EncryptedSessionStore
 from voice_agent.web.settings import Settings
 
 
-def understanding(settings: Settings, anthropic_http: Any = None) -> Any:
+def understanding(settings: Settings, anthropic_http: Any = None, pii: PIIDetector | None = None) -> Any:
     """Claude when ANTHROPIC_API_KEY is set (the embedded NLU as its fallback), else the embedded NLU.
-    `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport)."""
+    `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport).
+    `pii`: the safety pipeline's detector, which redacts what is sent to Claude."""
     embedded = EmbeddedUnderstanding()
     if not settings.anthropic_api_key:
         return embedded
     from dialogue.claude_understanding import ClaudeUnderstanding  # only when configured
-    return ClaudeUnderstanding.from_settings(settings, embedded, http_client=anthropic_http)
+    return ClaudeUnderstanding.from_settings(settings, embedded, http_client=anthropic_http, pii=pii)
 
 
 def phrasing(settings: Settings, anthropic_http: Any = None) -> Any:
@@ -78,15 +80,19 @@ def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_lo
 
 def engine(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *, clinics: ClinicRepository,
            anchors: AuditAnchors | None, cipher: FieldCipher, calendar: EHRAdapter, notifier: Notifier,
-           turn_lock: TurnLock, handoffs: HandoffRecorder | None = None, anthropic_http: Any = None) -> Engine:
+           turn_lock: TurnLock, handoffs: HandoffRecorder | None = None, anthropic_http: Any = None,
+           safety: SafetyPipeline | None = None) -> Engine:
+    """`safety`: the one safety pipeline of this process (built here when not given); the engine
+    screens every message with it and Claude's redaction uses its PII detector."""
+    safety = safety or SafetyPipeline()
     return Engine(
         sessions=EncryptedSessionStore(SessionRepository(pool, redis, settings.redis_session_ttl), cipher),
         directory=ClinicDirectoryRepository(clinics),
         calendar=calendar,
-        understanding=TimedUnderstanding(understanding(settings, anthropic_http),
+        understanding=TimedUnderstanding(understanding(settings, anthropic_http, safety.pii),
                                          "claude" if settings.anthropic_api_key else "embedded"),
         audit=AuditRepository(pool, anchors),
-        safety=CountedSafety(get_pipeline()),
+        safety=CountedSafety(safety),
         turn_lock=turn_lock,
         session_ttl=settings.redis_session_ttl,
         notifier=notifier,
