@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/train_crisis_head.py            # writes safety/crisis_head.npz, prints the figures
     .venv/bin/python bench/train_crisis_head.py --check    # exit 1 when the training files changed since
+    .venv/bin/python bench/train_crisis_head.py --cache    # reuse embeddings from an earlier run (/tmp)
 
 Training data (each row says where it came from in its "source"):
 - fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
@@ -94,8 +95,22 @@ def conversation_rows(name: str) -> list[dict]:
     return [{**r, "text": _turns(r["turns"])} for r in rows(name)]
 
 
+CACHE = Path("/tmp/crisis_head_embeddings.npz")   # --cache: texts already encoded (same encoder) are not again
+
+
 def encode(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
-    return np.vstack([encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+    cached: dict[str, np.ndarray] = {}
+    if "--cache" in sys.argv[1:] and CACHE.exists():
+        with np.load(CACHE) as data:
+            cached = dict(zip(data["keys"].tolist(), data["X"]))
+    keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    todo = sorted({k: t for k, t in zip(keys, texts) if k not in cached}.items())
+    for i in range(0, len(todo), 64):
+        chunk = todo[i:i + 64]
+        cached.update(zip((k for k, _ in chunk), encoder.encode([t for _, t in chunk])))
+    if "--cache" in sys.argv[1:]:
+        np.savez(CACHE, keys=np.array(list(cached)), X=np.vstack(list(cached.values())))
+    return np.vstack([cached[k] for k in keys])
 
 
 def members():

@@ -77,7 +77,7 @@ def test_a_rule_hit_always_stands():
 
 def test_a_crisis_spread_over_turns_is_seen_when_it_completes():
     first = "I can't do this anymore"
-    second = "I have the pills right here"               # the means, after that
+    second = "the bottle is next to me"                  # the means, after that (says nothing alone)
     alone = assess(second)
     together = assess(second, [first])
     assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
@@ -204,7 +204,7 @@ def test_turns_read_together_escalate_past_what_was_answered():
     pipe = SafetyPipeline()
     first = pipe.check_input("I can't do this anymore")
     assert first.crisis.severity == Severity.MEDIUM
-    second = pipe.check_input("I gave my dog to my sister today",
+    second = pipe.check_input("the bottle is next to me",      # alone, nothing; after the first, the means
                               {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
     assert second.action == Action.ESCALATE and "across_turns" in second.crisis.matched
 
