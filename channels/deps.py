@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from channels.ports import ClinicLookup
 from channels.sms_outbound import ConsentStore, SmsLog
 from dialogue.engine import Engine
 from voice_agent.web.ratelimit import Limiter
@@ -17,6 +18,7 @@ from voice_agent.web.settings import Settings
 class ChannelDeps:
     settings: Settings
     engine: Engine
+    clinics: ClinicLookup     # the clinic a number or a web-chat slug names
     consent: ConsentStore
     sms_log: SmsLog
     limiter: Limiter          # web chat: per address and per clinic

@@ -78,7 +78,7 @@ async def _inbound(deps: ChannelDeps, form) -> Response:
     engine, consent, sms_log = deps.engine, deps.consent, deps.sms_log
     to, sender = str(form.get("To") or ""), str(form.get("From") or "")
     sid, body = message_sid(form), str(form.get("Body") or "")
-    clinic = await engine.directory.by_phone(to) if to else None
+    clinic = await deps.clinics.by_phone(to) if to else None
     if clinic is None or clinic.status != "ACTIVE":
         log.warning("SMS %s to a number no active clinic owns", sid, extra={"event": "sms_unknown_number",
                                                                             "channel": "sms"})
@@ -141,7 +141,7 @@ async def status_callback(deps: ChannelDeps, request: Request) -> Response:
     clinic = None
     for number in (form.get("From"), form.get("To")):   # outbound: From is the clinic's number
         if number and clinic is None:
-            clinic = await engine.directory.by_phone(str(number))
+            clinic = await deps.clinics.by_phone(str(number))
     if clinic is None or not sid or not status:
         log.warning("SMS status for %s: unknown clinic or no status", sid or "-",
                     extra={"event": "sms_status_unknown", "channel": "sms"})

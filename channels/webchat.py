@@ -34,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from channels.chat_api import MAX_BODY
 from channels.deps import ChannelDeps
 from dialogue.engine import ClinicUnavailable, EngineReply
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.staff_turns import staff_messages
 from dialogue.states import BookingState
 from voice_agent.web.body_limit import body_limit
@@ -54,9 +54,9 @@ def _serializer(deps: ChannelDeps) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(deps.settings.secret_key, salt="webchat-session")
 
 
-async def _clinic(deps: ChannelDeps, request: Request, *, json_errors: bool = True) -> ClinicProfile:
+async def _clinic(deps: ChannelDeps, request: Request, *, json_errors: bool = True) -> Clinic:
     slug = request.path_params["slug"]
-    clinic = await deps.engine.directory.by_slug(slug) if len(slug) <= 100 else None
+    clinic = await deps.clinics.by_slug(slug) if len(slug) <= 100 else None
     if clinic is not None and clinic.status == "ACTIVE":
         clinic_id_var.set(clinic.id)   # for this request's log lines (reset by RequestContextMiddleware)
     else:
@@ -71,12 +71,12 @@ def _origin_of(url: str) -> str:
     return f"{p.scheme}://{p.netloc}".lower()
 
 
-def _allowed_origins(clinic: ClinicProfile) -> list[str]:
+def _allowed_origins(clinic: Clinic) -> list[str]:
     found = clinic.settings.get("allowed_origins") or []
     return [o.rstrip("/").lower() for o in found if isinstance(o, str) and o.startswith(("http://", "https://"))]
 
 
-def _check_origin(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> None:
+def _check_origin(deps: ChannelDeps, request: Request, clinic: Clinic) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         # Browsers always send Origin on POST; only non-browser clients omit it (they can forge it anyway).
@@ -92,7 +92,7 @@ def _check_origin(deps: ChannelDeps, request: Request, clinic: ClinicProfile) ->
     raise ApiError(403, "origin_not_allowed", "This chat can only be used from the clinic's own pages.")
 
 
-async def _rate_limit(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> None:
+async def _rate_limit(deps: ChannelDeps, request: Request, clinic: Clinic) -> None:
     settings, limiter = deps.settings, deps.limiter
     ip = request.client.host if request.client else "unknown"
     ip_ref = hmac.new(settings.secret_key.encode(), f"ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -105,7 +105,7 @@ async def _rate_limit(deps: ChannelDeps, request: Request, clinic: ClinicProfile
                            headers={"Retry-After": str(decision.retry_after)})
 
 
-def _session_id(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> str | None:
+def _session_id(deps: ChannelDeps, request: Request, clinic: Clinic) -> str | None:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
@@ -118,7 +118,7 @@ def _session_id(deps: ChannelDeps, request: Request, clinic: ClinicProfile) -> s
     return data["s"]
 
 
-def _set_cookie(deps: ChannelDeps, request: Request, response: Response, clinic: ClinicProfile, session_id: str) -> None:
+def _set_cookie(deps: ChannelDeps, request: Request, response: Response, clinic: Clinic, session_id: str) -> None:
     settings = deps.settings
     https = settings.public_base_url.startswith("https://")
     embedded = request.headers.get("x-webchat-embed") == "1"
@@ -218,7 +218,7 @@ async def messages(deps: ChannelDeps, request: Request) -> JSONResponse:
 
 # ---------------------------------------------------------------- page and embed script
 
-def _frame_ancestors(clinic: ClinicProfile) -> str:
+def _frame_ancestors(clinic: Clinic) -> str:
     return " ".join(["'self'", *_allowed_origins(clinic)])
 
 

@@ -1,13 +1,16 @@
 """Requests about existing appointments: cancel, reschedule (move) and check.
 
-Each starts by identifying the patient (name and date of birth), then lists their upcoming
-appointments; a cancellation or a move is read back and confirmed before anything changes.
+Each starts by identifying the patient (name and date of birth; on a call the keyed date of birth
+and phone, the name on file confirmed), then lists their upcoming appointments; a cancellation or a
+move is read back and confirmed before anything changes. A move keeps what the first message said
+("to Wednesday morning", "later that same day") for once the appointment is known.
 """
 from __future__ import annotations
 
 from dialogue import responses as say
 from dialogue.booking_flow import BookingFlow
-from dialogue.flow import has
+from dialogue.flow import KEYPAD_IDENTITY_ORDER, SEARCH_KEYS, has, next_booking_question
+from dialogue.move_phrases import apply_move, relative_move
 from dialogue.states import BookingState as S
 from dialogue.turn import appointment_from, same_clock
 from ehr.errors import NotAllowed, NotFound, SlotTaken
@@ -19,15 +22,20 @@ VERB = {"cancel": "cancel", "reschedule": "move", "check": "check"}
 class AppointmentFlow(BookingFlow):
     async def cancel_or_move(self, changed: set[str]) -> str:
         aw, flow = self.awaiting, self.c["flow"]
+        move = relative_move(self.text) if flow == "reschedule" else None
+        if move:                         # "later that same day": kept until the appointment is known
+            self.c["move_rel"] = move
         if self.c.get("target_id"):      # the appointment is chosen: cancel read-back, or a new time
             if flow == "cancel":
                 return await self.confirm_cancel()
-            return await self.book_new_time(changed)
+            return await self.book_new_time(changed | self.apply_move())
         if aw == "appointment_choice":
             target = self.pickappointment_from()
             if not target:
                 return self.fail("appointment_choice", self.appointments_text())
-            return self.choose(target)
+            for key in changed & SEARCH_KEYS:        # "the 3 PM one" describes the old appointment
+                self.c.pop(key, None)
+            return await self.chosen(target)
         upcoming = await self.identified_upcoming()
         if isinstance(upcoming, str):
             return upcoming
@@ -37,8 +45,9 @@ class AppointmentFlow(BookingFlow):
             self.c["awaiting"] = None
             return say.no_upcoming(VERB[flow])
         self.c["appointments"] = [a.to_json() for a in upcoming[:5]]
-        if len(upcoming) == 1:
-            return self.choose(upcoming[0])
+        named = [a for a in upcoming if a.provider_id == self.c.get("provider_id")]
+        if len(upcoming) == 1 or len(named) == 1:      # "my Dr. Parks appointment"
+            return await self.chosen(upcoming[0] if len(upcoming) == 1 else named[0])
         self.go(S.SHOWING_SLOTS)
         self.c["awaiting"] = "appointment_choice"
         return self.appointments_text()
@@ -54,7 +63,12 @@ class AppointmentFlow(BookingFlow):
         return self.choose(target)
 
     async def identified_upcoming(self) -> list[Appointment] | str:
-        """The patient's upcoming appointments once name and date of birth match; else what to ask."""
+        """The patient's upcoming appointments once name and date of birth match (on a call: the keyed
+        date of birth and phone, the name on file confirmed); else what to ask."""
+        if self.channel == "voice" and not self.c.get("patient_id") and self.c.get("on_file") != "none":
+            keyed = await self.keyed_identity()
+            if keyed:
+                return keyed
         question = self.identity_question()
         if question:
             if self.awaiting == question and not has(self.c, question):
@@ -67,6 +81,14 @@ class AppointmentFlow(BookingFlow):
         if self.session.current_state == S.IDLE:     # identified earlier in this conversation
             self.go(S.COLLECT_PATIENT_INFO)
         return await self.calendar.upcoming_appointments(self.ref, await self.patient())
+
+    async def keyed_identity(self) -> str | None:
+        """Date of birth, then phone, on the keypad; the record they find confirmed by its first name.
+        None once confirmed, or when no record matched (the name is then asked, as on text channels)."""
+        for question in KEYPAD_IDENTITY_ORDER:
+            if not has(self.c, question):
+                return self.fail(question) if self.awaiting == question else self.ask(question)
+        return await self.identify_by_keypad()
 
     def identity_question(self) -> str | None:
         for q in ("patient_name", "date_of_birth"):
@@ -92,6 +114,30 @@ class AppointmentFlow(BookingFlow):
             matches = [a for a in matches if a.provider_id == nlu.provider_id]
         return matches[0] if (nlu.date or nlu.time or nlu.provider_id) and len(matches) == 1 else None
 
+    async def chosen(self, target: Appointment) -> str:
+        """The appointment is known: a move already described ("to Wednesday morning", "a week later")
+        goes straight to the openings, without asking the day again."""
+        text = self.choose(target)
+        if self.c["flow"] != "reschedule":
+            return text
+        said = self.c.get("date")
+        if said and said == target.start.astimezone(self.tz).date().isoformat():
+            for key in ("date", "named_weekday", "weekday"):      # "I can't make Thursday": the old day
+                self.c.pop(key, None)
+        self.apply_move()
+        if not has(self.c, "date"):
+            return text
+        lead = f"Okay, let's move your appointment with {say.appointment_label(target, self.tz)}."
+        question = next_booking_question(self.c)
+        return self.ask(question, lead) if question else await self.search_and_show(lead)
+
+    def apply_move(self) -> set[str]:
+        move, target = self.c.pop("move_rel", None), self.c.get("target")
+        if not move or not target:
+            return set()
+        found = appointment_from(target)
+        return apply_move(self.c, move, found.start.astimezone(self.tz), found.end.astimezone(self.tz))
+
     def choose(self, target: Appointment) -> str:
         self.c["target_id"] = target.id
         self.c["target"] = target.to_json()
@@ -99,9 +145,7 @@ class AppointmentFlow(BookingFlow):
             self.go(S.CONFIRM_BOOKING)
             self.c["awaiting"] = "confirm"
             return say.read_back_cancel(target, self.tz)
-        self.c["provider_id"] = target.provider_id
-        for key in ("date", "date_from", "date_to", "time", "part_of_day", "earliest_time", "weekday"):
-            self.c.pop(key, None)
+        self.c["provider_id"] = target.provider_id    # a day or time said before it was chosen is kept
         return self.ask("date", f"Okay, let's move your appointment with {say.appointment_label(target, self.tz)}.")
 
     async def confirm_cancel(self) -> str:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, timedelta
 
+from dialogue import offer_fallbacks as fb
 from dialogue import responses as say
 from dialogue.keypad_menu import MENU_QUESTIONS, day_criteria, day_menu, keyed_choice, menu_prompt, provider_menu
-from dialogue.flow import SEARCH_KEYS, has, mark_any, next_booking_question, next_identity_question
+from dialogue.flow import SEARCH_KEYS, has, mark_any, mark_earliest, next_booking_question, next_identity_question
+from dialogue.speech_format import DAY_NAMES, join_words, say_clock
 from dialogue.states import BookingState as S
 from dialogue.turn import MAX_ATTEMPTS, TurnBase, appointment_from, same_clock
 from ehr.errors import NotAllowed, SlotTaken
@@ -23,6 +25,8 @@ class BookingFlow(TurnBase):
     async def book(self, changed: set[str]) -> str:
         changed = changed | self.take_keyed_choice()
         aw, nlu = self.awaiting, self.nlu
+        if aw in (None, "provider"):         # at the day or time question, mark_any reads it
+            changed |= mark_earliest(self.c, self.text, self.today)
         research = bool(changed & SEARCH_KEYS)
         if aw == "confirm":
             return await self.confirm(research)
@@ -51,10 +55,30 @@ class BookingFlow(TurnBase):
                 return self.fail(aw)
         if nlu.provider_ambiguous and not self.c.get("provider_id"):
             return self.ambiguous()
+        missing = self.unknown_specialty()
+        if missing:
+            return missing
+        if not has(self.c, "provider") and len(self.roster) == 1:      # one provider: no question
+            self.c["provider_id"] = self.roster[0].id
         question = next_booking_question(self.c)
         if question:
             return self.ask(question)
         return await self.search_and_show()
+
+    def unknown_specialty(self) -> str | None:
+        """A kind of doctor nobody here is: said so, with who is here, and the doctor question again.
+        A specialty of the roster named in the message's own words wins over a looser synonym."""
+        spec = self.c.get("specialty")
+        kinds = {p.specialty.lower(): p.specialty for p in self.roster if p.specialty}
+        if not spec or not kinds or spec.lower() in kinds:
+            return None
+        named = next((kinds[k] for k in kinds if k in self.text.lower()), None)
+        if named:
+            self.c["specialty"] = named
+            return None
+        self.c.pop("specialty", None)
+        people = [f"{p.display_name}, {p.specialty.lower()}" if p.specialty else p.display_name for p in self.roster]
+        return self.ask("provider", say.no_specialty(spec, people))
 
     def take_keyed_choice(self) -> set[str]:
         """A number pressed (or said) while a keypad menu of the open question is on offer."""
@@ -80,7 +104,7 @@ class BookingFlow(TurnBase):
         if question == "provider":
             labels, values = provider_menu(self.roster)
         else:
-            labels, values = day_menu(await self.calendar.find_slots(day_criteria(self.criteria(), self.today)))
+            labels, values = day_menu(await self.find_open(day_criteria(self.criteria(), self.today)))
         if not values:
             return text
         self.c["menu"] = {"for": question, "values": values}
@@ -100,7 +124,7 @@ class BookingFlow(TurnBase):
 
     def weekdays(self) -> tuple[int, ...]:
         """The day asked for, or every day but the ones ruled out ("not on a Monday")."""
-        if self.c.get("weekday") is not None:
+        if self.c.get("weekday") is not None and not self.c.get("date"):
             return (self.c["weekday"],)
         ruled_out = set(self.c.get("not_weekdays") or ())
         return tuple(d for d in range(7) if d not in ruled_out) if ruled_out else ()
@@ -121,46 +145,104 @@ class BookingFlow(TurnBase):
             part_of_day=None if relax_time or c.get("time") else c.get("part_of_day"),
             earliest_time=None if relax_time or not earliest else time.fromisoformat(earliest),
             latest_time=None if relax_time or not c.get("latest_time") else time.fromisoformat(c["latest_time"]),
-            weekdays=self.weekdays() if not day else (),
-            limit=OPTIONS, spread_days=not day, exclude_starts=tuple(self.excluded()))
+            weekdays=self.weekdays() if not day or widen else (),
+            limit=OPTIONS, spread_days=not day and not c.get("earliest"), exclude_starts=tuple(self.excluded()))
 
     async def search_and_show(self, prefix: str = "", exclude: tuple[datetime, ...] = ()) -> str:
-        """Offer slots that keep every constraint; when none do, relax one at a time — the day before
-        a part of day the patient named, a clock time before the day — and say which was relaxed."""
+        """Offer slots that keep every constraint; when none do, relax one at a time — the week before
+        a weekday or a clock time the patient named, the day before a part of day, a clock time before
+        the day — and say which was relaxed (`dialogue/offer_fallbacks.py`)."""
         self.go(S.SEARCHING)
-        c, lead = self.c, None
+        c = self.c
         if exclude:
             c["declined"] = sorted({*c.get("declined", []), *(x.isoformat() for x in exclude)})[-30:]
-        slots = await self.calendar.find_slots(self.criteria())
-        timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
-        pod = c.get("part_of_day") if not c.get("time") else None
-        if not slots and c.get("date") and pod:
-            slots = await self.calendar.find_slots(self.criteria(widen=True))       # same part of day, later days
-            lead = f"Nothing is open that {pod}. The next {pod} openings{{who}} are" if slots else None
-        if not slots and timed:
-            slots = await self.nearest_to_asked_time()
-            lead = "I don't have that time{who}, but I have" if slots else None
-        if not slots and c.get("date"):
-            slots = await self.calendar.find_slots(self.criteria(relax_time=True, widen=True))
-            lead = "Nothing is open that day. The next openings{who} are" if slots else None
+        slots, lead = await self.find_with_fallbacks()
         slots = [s for s in slots if s.start not in exclude] or slots
         if not slots:
-            for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time"):
-                c.pop(key, None)
             self.go(S.COLLECT_DATE)
             c["awaiting"] = "date"
             p = self.provider(c.get("provider_id"))
-            return f"{prefix} {say.no_slots(p.display_name if p else None, widened=False)}".strip()
+            wishes = self.wishes()
+            for key in ("date", "date_from", "date_to", "weekday", "time", "part_of_day", "earliest_time",
+                        "latest_time", "named_weekday"):
+                c.pop(key, None)
+            return f"{prefix} {say.no_slots(p.display_name if p else None, wishes)}".strip()
         self.session.shown_slots = slots
         self.session.selected_slot = None
         self.go(S.SHOWING_SLOTS)
         c["awaiting"] = "slot_choice"
         return f"{prefix} {self.options_text(lead)}".strip()
 
+    async def find_with_fallbacks(self) -> tuple[list[TimeSlot], str | None]:
+        c, find = self.c, self.find_open
+        crit = self.criteria()
+        slots = await find(crit)
+        day = date.fromisoformat(c["date"]) if c.get("date") else None
+        at = time.fromisoformat(c["time"]) if c.get("time") else None
+        if day and at and slots and not any(fb.is_at(s, at, self.tz) for s in slots):
+            later = await fb.same_time_later(find, crit, day, at, self.tz, bool(c.get("named_weekday")), 2)
+            near = await self.nearest_to_asked_time()     # that time on later days, and the nearest that day
+            return sorted(later + near[:OPTIONS - len(later)], key=lambda s: s.start), fb.time_taken_lead(at, day)
+        if slots:
+            return slots, None
+        closed = fb.closed_on(self.clinic.business_hours, day, self.holidays) if day else None
+        if day and c.get("named_weekday") and (not closed or day in self.holidays):
+            slots = await fb.same_weekday_later(find, crit, day, OPTIONS)
+            if slots:
+                return slots, fb.closed_lead(closed) if closed else fb.weekday_lead(day)
+        timed = bool(c.get("time") or c.get("part_of_day") or c.get("earliest_time") or c.get("latest_time"))
+        pod = c.get("part_of_day") if not c.get("time") else None
+        if day and pod:
+            slots = await find(self.criteria(widen=True))       # same part of day, later days
+            if slots:
+                return slots, (fb.closed_lead(closed) if closed else
+                               f"Nothing is open that {pod}. The next {pod} openings{{who}} are")
+        if timed and not closed:
+            slots = await self.nearest_to_asked_time()
+            if slots:
+                return slots, "I don't have that time{who}, but I have"
+        if day:
+            slots = await find(self.criteria(relax_time=not closed, widen=True))
+            if not slots and closed:
+                slots = await find(self.criteria(relax_time=True, widen=True))
+            if slots:
+                return slots, fb.closed_lead(closed) if closed else "Nothing is open that day. The next openings{who} are"
+        who = self.provider(c.get("provider_id"))
+        if who and who.specialty:       # the doctor has nothing that fits: others of the same kind, same wishes
+            others = await find(dataclasses.replace(self.criteria(widen=True), provider_ids=(), specialty=who.specialty))
+            others = [s for s in others if s.provider_id != who.id]
+            if others:
+                return others, f"Nothing is open with {who.display_name}{self.wishes()} in the next few weeks. I have"
+        return [], None
+
+    def wishes(self) -> str:
+        """The time constraints in words: ' in the afternoon, on a day other than Monday'."""
+        c, parts = self.c, []
+        if c.get("part_of_day") and not c.get("time"):
+            parts.append(f"in the {c['part_of_day']}")
+        if c.get("earliest_time") and not c.get("time"):
+            parts.append(f"after {say_clock(time.fromisoformat(c['earliest_time']))}")
+        if c.get("latest_time"):
+            parts.append(f"before {say_clock(time.fromisoformat(c['latest_time']))}")
+        if c.get("weekday") is not None and not c.get("date"):
+            parts.append(f"on {DAY_NAMES[fb.WEEKDAY_KEYS[c['weekday']]]}s")
+        if c.get("not_weekdays"):
+            parts.append("on a day other than " + join_words([DAY_NAMES[fb.WEEKDAY_KEYS[d]] for d in c["not_weekdays"]],
+                                                            "or"))
+        return (" " + ", ".join(parts)) if parts else ""
+
+    @property
+    def holidays(self) -> frozenset[date]:
+        return fb.holidays_of(self.clinic.settings)
+
+    async def find_open(self, crit: SlotCriteria) -> list[TimeSlot]:
+        """The calendar's openings, never on one of the clinic's holidays."""
+        return await fb.skipping_holidays(self.calendar.find_slots, self.holidays, self.tz)(crit)
+
     async def nearest_to_asked_time(self) -> list[TimeSlot]:
         """Openings at any time of the asked day(s), the ones nearest the time asked for first."""
         wide = dataclasses.replace(self.criteria(relax_time=True), limit=60, spread_days=False)
-        slots = await self.calendar.find_slots(wide)
+        slots = await self.find_open(wide)
         asked = self.c.get("time") or self.c.get("earliest_time") or self.c.get("latest_time")
         if not asked or not slots:
             return slots[:OPTIONS]
@@ -233,7 +315,7 @@ class BookingFlow(TurnBase):
             c["first_name"], c["last_name"] = matches[0].first_name, matches[0].last_name
         if self.awaiting != "confirm_identity":
             self.c["awaiting"] = "confirm_identity"
-            return say.confirm_identity(c["first_name"])
+            return say.confirm_identity(c["first_name"], c.get("flow") == "book")
         if self.nlu.yes_no is True:
             c["patient_id"] = self.session.patient_id = c["on_file"]
             return None
@@ -241,7 +323,7 @@ class BookingFlow(TurnBase):
             c["not_this_patient"], c["on_file"] = c["on_file"], "none"
             c.pop("first_name", None), c.pop("last_name", None)
             return self.ask("patient_name", "No problem.")
-        return self.fail("confirm_identity", say.confirm_identity(c["first_name"]))
+        return self.fail("confirm_identity", say.confirm_identity(c["first_name"], c.get("flow") == "book"))
 
     async def identify(self, for_booking: bool) -> str | None:
         """Match the patient; None when done, else what to say."""

@@ -6,12 +6,20 @@ a read-back and a confirmed action. The calendar is only touched through the EHR
 """
 from __future__ import annotations
 
+import re
+
 from dialogue import responses as say
 from dialogue.appointment_flow import AppointmentFlow
-from dialogue.flow import merge
+from dialogue.flow import EARLIEST, merge
+from dialogue.hours_answer import hours_answer
+from dialogue.move_phrases import relative_move
 from dialogue.nlu.types import Intent
 from dialogue.states import BookingState as S
 
+MOVE_MY_APPOINTMENT = re.compile(r"\b(?:move|push|shift|bump|change|reschedule)\s+(?:my|our|the)\b[\w\s.']{0,30}?"
+                                 r"\b(?:appointment|appt|visit)\b", re.I)
+ASKS_NUMBER = re.compile(r"\b(?:what'?s|what is|what are|give me|tell me|can i (?:get|have))\b[\w\s']{0,30}?"
+                         r"\b(?:phone )?number\b", re.I)
 RESUMABLE = {S.COLLECT_PROVIDER, S.COLLECT_DATE, S.COLLECT_TIME, S.COLLECT_PATIENT_INFO, S.COLLECT_REASON,
              S.SHOWING_SLOTS, S.CONFIRM_BOOKING}
 FLOW_OF_INTENT = {Intent.SCHEDULING: "book", Intent.CANCELLATION: "cancel", Intent.RESCHEDULE: "reschedule",
@@ -27,6 +35,7 @@ class Conversation(AppointmentFlow):
         resuming = self.session.current_state == S.HANDED_OFF and self.nlu.intent != Intent.HANDOFF
         if resuming:
             self.resume_after_handoff()
+        self.read_request_hints()
         nlu, aw = self.nlu, self.awaiting
         changed = merge(self.c, nlu, self.today, aw)
         if resuming and not self.moves_on(changed):
@@ -46,9 +55,11 @@ class Conversation(AppointmentFlow):
             self.c["awaiting"] = None
             return say.goodbye(self.clinic)
         if nlu.intent == Intent.INFORMATION and nlu.info_topic and not nlu.answers_expected:
-            day = nlu.date.weekday() if nlu.date else nlu.weekday
-            answer = say.info(self.clinic, nlu.info_topic, [p.display_name for p in self.roster], weekday=day,
-                              at=nlu.time, today=self.today.weekday())
+            if nlu.info_topic == "hours":      # "Saturday" is a weekday asked about; "December 24th" a date
+                answer = hours_answer(self.clinic, self.text, on=nlu.date if nlu.weekday is None else None,
+                                      weekday=nlu.weekday, at=nlu.time, now=self.now.astimezone(self.tz))
+            else:
+                answer = say.info(self.clinic, nlu.info_topic, [p.display_name for p in self.roster])
             return f"{answer} {self.reprompt() or 'Is there anything else I can help with?'}"
         if nlu.intent == Intent.GREETING and not self.c.get("flow"):
             return say.greeting(self.clinic)
@@ -64,15 +75,18 @@ class Conversation(AppointmentFlow):
 
         flow = FLOW_OF_INTENT.get(nlu.intent)
         current = self.c.get("flow")
+        # "no, I don't want to book, I just want to know when my appointment is": the no is not the answer
+        checking = flow == "check" and nlu.confidence >= 0.85
         switching = (flow and flow != current and not nlu.answers_expected and nlu.confidence >= 0.8
-                     and not (aw in ("confirm", "slot_choice") and nlu.yes_no is not None)
+                     and not (aw in ("confirm", "slot_choice") and nlu.yes_no is not None and not checking)
                      and not (current == "reschedule" and flow == "book"))
         if switching and not (current == "book" and flow == "cancel" and aw == "confirm"):
             self.reset_flow(flow)
             changed = merge(self.c, nlu, self.today)
             aw = None
         elif not current:
-            if changed & {"provider_id", "specialty", "date", "date_from", "time", "part_of_day"}:
+            wants_first = nlu.intent == Intent.SCHEDULING and bool(EARLIEST.search(self.text))
+            if wants_first or changed & {"provider_id", "specialty", "date", "date_from", "time", "part_of_day"}:
                 self.reset_flow("book")
                 merge(self.c, nlu, self.today)
             else:
@@ -82,6 +96,20 @@ class Conversation(AppointmentFlow):
         handler = {"book": self.book, "cancel": self.cancel_or_move, "reschedule": self.cancel_or_move,
                    "check": self.check}[self.c["flow"]]
         return await handler(changed)
+
+    def read_request_hints(self) -> None:
+        """What the flow knows that the intent rules may miss: "move my Dr. Parks appointment" is a
+        move, not a new booking; while moving one, "a week later, same weekday" or "the same day" is
+        the new day, not a goodbye or something off-topic."""
+        nlu, flow = self.nlu, self.c.get("flow")
+        if nlu.intent == Intent.HANDOFF and ASKS_NUMBER.search(self.text):      # "what's the front desk's number"
+            nlu.intent, nlu.info_topic, nlu.confidence = Intent.INFORMATION, "phone", 0.85
+        loose = nlu.intent in (Intent.SCHEDULING, Intent.UNKNOWN, Intent.OUT_OF_SCOPE, Intent.CORRECTION)
+        if loose and flow != "reschedule" and MOVE_MY_APPOINTMENT.search(self.text):
+            nlu.intent, nlu.confidence = Intent.RESCHEDULE, max(nlu.confidence, 0.85)
+        elif flow == "reschedule" and relative_move(self.text) and nlu.intent not in (Intent.HANDOFF,):
+            nlu.intent, nlu.confidence = Intent.SCHEDULING, max(nlu.confidence, 0.8)
+            nlu.answers_expected, nlu.yes_no = True, None
 
     def resume_after_handoff(self) -> None:
         """The desk follows up, and meanwhile the patient may go on here: back to the state and
@@ -122,7 +150,7 @@ class Conversation(AppointmentFlow):
         if aw in ("slot_choice",) and self.session.shown_slots:
             return self.options_text()
         if aw == "confirm_identity" and self.c.get("first_name"):
-            return say.confirm_identity(self.c["first_name"])
+            return say.confirm_identity(self.c["first_name"], self.c.get("flow") == "book")
         if aw and aw not in ("confirm", "appointment_choice", "handoff_offer", "opening", "confirm_identity"):
             return say.question(aw, self.channel)
         return ""

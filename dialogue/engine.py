@@ -25,7 +25,8 @@ from dialogue.handoff_summary import HandoffDraft, after_hours_message, draft, r
 from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
-from dialogue.ports import (AppointmentNotice, AuditSink, ClinicDirectory, ClinicProfile, HandoffRecorder, Notifier,
+from dialogue.playback import PlaybackRecord, note_playback
+from dialogue.ports import (AppointmentNotice, AuditSink, Clinic, ClinicDirectory, HandoffRecorder, Notifier,
                             ReminderReply,
                             SessionStore, TurnBusy, TurnLock)
 from dialogue.safety_context import input_context, remember_crisis
@@ -96,13 +97,13 @@ class Engine:
         self._rosters: dict[str, tuple[float, list[Provider]]] = {}
         self._texts = NoticeSender(notifier)
 
-    async def clinic(self, clinic_id: str) -> ClinicProfile:
+    async def clinic(self, clinic_id: str) -> Clinic:
         clinic = await self.directory.by_id(clinic_id)
         if clinic is None or clinic.status != "ACTIVE":
             raise ClinicUnavailable(clinic_id)
         return clinic
 
-    async def roster_or_last(self, clinic: ClinicProfile) -> tuple[list[Provider], bool]:
+    async def roster_or_last(self, clinic: Clinic) -> tuple[list[Provider], bool]:
         """The roster, and whether the calendar answered; when it did not, the last roster seen
         (however old) or none, so the turn can still offer the front desk, and a calendar that
         cannot list its providers never stands between a patient in crisis and the help lines."""
@@ -115,7 +116,7 @@ class Engine:
             hit = self._rosters.get(clinic.id)
             return (hit[1] if hit else []), False
 
-    async def roster(self, clinic: ClinicProfile) -> list[Provider]:
+    async def roster(self, clinic: Clinic) -> list[Provider]:
         hit = self._rosters.get(clinic.id)
         if hit and clock.monotonic() - hit[0] < ROSTER_SECONDS:
             return hit[1]
@@ -123,7 +124,7 @@ class Engine:
         self._rosters[clinic.id] = (clock.monotonic(), providers)
         return providers
 
-    async def session_for(self, clinic: ClinicProfile, channel: str, session_id: str | None,
+    async def session_for(self, clinic: Clinic, channel: str, session_id: str | None,
                           channel_user_id: str | None) -> SessionData:
         found = None
         if session_id:
@@ -158,11 +159,13 @@ class Engine:
         return self._reply(session, message, Intent.GREETING.value, 1.0, started)
 
     async def process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                      channel_user_id: str | None = None, reminder: ReminderReply | None = None) -> EngineReply:
+                      channel_user_id: str | None = None, reminder: ReminderReply | None = None,
+                      heard: tuple[PlaybackRecord, ...] = ()) -> EngineReply:
         """One turn. Turns of one conversation run one at a time across processes (two texts sent
         together, a web double-click, two instances), so each sees the other's result. A turn that
         waits out the whole bound is answered "one moment" and not recorded. `reminder`: the text
-        answers a reminder ("C" / "R") about that appointment."""
+        answers a reminder ("C" / "R") about that appointment. `heard`: a call's records of the
+        replies played since its last turn (dialogue/playback.py), saved with this turn."""
         key = conversation_key(clinic_id, channel, session_id, channel_user_id)
         held = contextlib.AsyncExitStack()
         try:
@@ -170,7 +173,7 @@ class Engine:
                 await held.enter_async_context(self.turn_lock.hold(key))
             reply, notices, handing = await redo_if_stale(lambda: self._process(
                 clinic_id, channel, text, session_id=session_id, channel_user_id=channel_user_id,
-                reminder=reminder))
+                reminder=reminder, heard=heard))
             if handing is not None and self.handoffs is not None:    # once per turn, after the save
                 reply.handoff_id = await record_handoff(self.handoffs, handing)
         except TurnBusy:
@@ -201,11 +204,14 @@ class Engine:
         return self._reply(session, say.busy(), Intent.UNKNOWN.value, 0.0, started)
 
     async def _process(self, clinic_id: str, channel: str, text: str, *, session_id: str | None = None,
-                       channel_user_id: str | None = None, reminder: ReminderReply | None = None
+                       channel_user_id: str | None = None, reminder: ReminderReply | None = None,
+                       heard: tuple[PlaybackRecord, ...] = ()
                        ) -> tuple[EngineReply, list[AppointmentNotice], HandoffDraft | None]:
         started = clock.perf_counter()
         clinic = await self.clinic(clinic_id)
         session = await self.session_for(clinic, channel, session_id, channel_user_id)
+        for record in heard:                 # saved with this turn: one write
+            note_playback(session, record)
         c = session.collected_data
         now = self.now()
         roster, calendar_up = await self.roster_or_last(clinic)     # asked once a turn, whatever happens
@@ -276,14 +282,14 @@ class Engine:
         handing = self.handoff_draft(clinic, session, why, now, refresh=not handoff) if live else None
         return reply, notices_of(clinic, session, events), handing
 
-    def handoff_draft(self, clinic: ClinicProfile, session: SessionData, reason: str, now: datetime, *,
+    def handoff_draft(self, clinic: Clinic, session: SessionData, reason: str, now: datetime, *,
                       refresh: bool = False) -> HandoffDraft:
         roster = self._rosters.get(clinic.id, (0, []))[1]
         provider = next((p.display_name for p in roster if p.id == session.collected_data.get("provider_id")), None)
         return draft(session, reason or "the patient asked for a person", provider,
                      after_hours=after_hours_message(clinic, now) is not None, refresh=refresh)
 
-    async def reminded(self, clinic: ClinicProfile, reminder: ReminderReply,
+    async def reminded(self, clinic: Clinic, reminder: ReminderReply,
                        now: datetime) -> tuple[str, Appointment] | None:
         """The reminder's appointment while it can still be cancelled or moved; None otherwise (the
         reply is then read like any other message)."""
@@ -302,7 +308,7 @@ class Engine:
         verdict = self.safety.check_input(text, {"channel": "voice"})
         return verdict.text_redacted, verdict.reply if verdict.action.value == "escalate" else None
 
-    async def phrase(self, message: str, clinic: ClinicProfile, session: SessionData,
+    async def phrase(self, message: str, clinic: Clinic, session: SessionData,
                      roster: list[Provider]) -> str:
         """Claude's wording of a template reply, when configured; facts are checked, the template is the
         fallback. Not on calls (a round trip before the first audio) nor for numbered option lists."""
@@ -347,19 +353,10 @@ class Engine:
         session = await self.sessions.find_active(clinic.id, channel, channel_user_id)
         if session is None:
             return
-        turn = next((t for t in reversed(session.message_history) if t.role == "assistant"
-                     and (text is None or t.text == text)), None)
-        if turn is None:
-            return
-        turn.meta["interrupted"] = interrupted
-        if interrupted:
-            turn.meta["heard_chars"] = len(heard)
-            turn.meta["unheard"] = turn.text[len(heard):] if turn.text.startswith(heard) else None
-        if timings:
-            turn.meta["timings_ms"] = {k: round(v, 1) for k, v in timings.items()}
-        await self.sessions.save(session)
+        if note_playback(session, PlaybackRecord(text, heard, interrupted, timings or {})):
+            await self.sessions.save(session)
 
-    async def understand(self, text: str, clinic: ClinicProfile, session: SessionData, roster: list[Provider],
+    async def understand(self, text: str, clinic: Clinic, session: SessionData, roster: list[Provider],
                          now: datetime) -> NLUResult:
         awaiting = session.open_question()
         ctx = NLUContext(
@@ -370,7 +367,7 @@ class Engine:
             else len(session.collected_data.get("appointments", [])))
         return await self.understanding.understand_async(text, ctx)
 
-    def allowed_values(self, clinic: ClinicProfile, session: SessionData) -> list[str]:
+    def allowed_values(self, clinic: Clinic, session: SessionData) -> list[str]:
         """What a reply may contain that looks like PII: the clinic's own contacts, the patient's own."""
         c = session.collected_data
         values = [clinic.phone, clinic.email, clinic.address, clinic.settings.get("front_desk_phone"),

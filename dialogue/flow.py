@@ -66,8 +66,10 @@ def merge(collected: dict, nlu: NLUResult, today: date, awaiting: str | None = N
         pass
     elif nlu.date and awaiting != "date_of_birth":
         put("date", nlu.date.isoformat())
-        for k in ("date_from", "date_to", "any_date", "weekday"):
+        for k in ("date_from", "date_to", "any_date", "weekday", "named_weekday"):
             collected.pop(k, None)
+        if nlu.weekday is not None and nlu.weekday == nlu.date.weekday():
+            collected["named_weekday"] = True      # "Friday": a later Friday keeps what was asked
     elif nlu.date_range:
         start, end = nlu.date_range
         put("date_from", max(start, today).isoformat())
@@ -79,6 +81,10 @@ def merge(collected: dict, nlu: NLUResult, today: date, awaiting: str | None = N
         put("not_weekdays", nlu.not_weekdays)
         if collected.get("weekday") in nlu.not_weekdays:
             collected.pop("weekday", None)
+        if collected.get("date") and date.fromisoformat(collected["date"]).weekday() in nlu.not_weekdays:
+            collected.pop("date", None)            # "a day other than Thursday" after Thursday was asked
+            collected.pop("named_weekday", None)
+            changed.add("not_weekdays")
     if take_search and nlu.time:
         put("time", nlu.time.strftime("%H:%M"))
         collected.pop("any_time", None)
@@ -153,6 +159,29 @@ STATE_FOR_QUESTION = {
     "date_of_birth": BookingState.COLLECT_PATIENT_INFO, "phone": BookingState.COLLECT_PATIENT_INFO,
     "confirm_identity": BookingState.COLLECT_PATIENT_INFO, "reason": BookingState.COLLECT_REASON,
 }
+
+EARLIEST = re.compile(r"\b(soonest|earliest|as soon as possible|asap|first available|next available|"
+                      r"first opening|next opening|right away)\b", re.I)
+ANYONE = re.compile(r"\b(any ?one|any ?body|whoever|any (doctor|provider)|no preference)\b", re.I)
+
+
+def mark_earliest(collected: dict, text: str, today: date) -> set[str]:
+    """'Who can see me soonest? Anyone is fine': the first openings, with anyone when so said."""
+    marked: set[str] = set()
+    if ANYONE.search(text) and not has(collected, "provider"):
+        collected["any_provider"] = True
+        marked.add("any_provider")
+    if EARLIEST.search(text):
+        collected["earliest"] = True
+        if not has(collected, "date"):
+            collected.update(any_date=True, date_from=today.isoformat(),
+                             date_to=(today + timedelta(days=14)).isoformat())
+            marked.add("date_from")
+        if not has(collected, "time"):
+            collected["any_time"] = True
+            marked.add("any_time")
+    return marked
+
 
 SEARCH_KEYS = {"provider_id", "specialty", "date", "date_from", "date_to", "weekday", "not_weekdays", "time",
                "earliest_time", "latest_time", "part_of_day"}

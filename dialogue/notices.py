@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialogue import responses as say
-from dialogue.ports import AppointmentNotice, ClinicProfile, Notifier
+from dialogue.ports import AppointmentNotice, Clinic, Notifier
 from dialogue.session import SessionData
 
 log = logging.getLogger("dialogue.engine")
@@ -23,7 +23,7 @@ KINDS = ("flow_booked", "flow_cancelled", "flow_rescheduled")
 HOLD_SECONDS = 3.0          # Twilio's REST API answers in a few hundred ms
 
 
-def notices_of(clinic: ClinicProfile, session: SessionData, events: list[tuple[str, dict]]) -> list[AppointmentNotice]:
+def notices_of(clinic: Clinic, session: SessionData, events: list[tuple[str, dict]]) -> list[AppointmentNotice]:
     """One notice per booking, cancellation or move among this turn's events."""
     out = []
     for name, details in events:

@@ -6,25 +6,11 @@ arrive through these protocols.
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dialogue.session import SessionData
-
-
-@dataclass(frozen=True)
-class ClinicProfile:
-    """What the dialogue knows about a clinic: its own record, never invented."""
-    id: str
-    name: str
-    slug: str
-    timezone: str
-    status: str
-    phone: str | None
-    address: str | None
-    email: str | None
-    business_hours: dict[str, list[list[str]]]
-    settings: dict[str, Any] = field(default_factory=dict)
+from storage.clinics import Clinic      # the one clinic type, re-exported for dialogue and the channels
 
 
 class StaleSession(Exception):
@@ -56,11 +42,11 @@ class TurnLock(Protocol):
 
 
 class ClinicDirectory(Protocol):
-    async def by_id(self, clinic_id: str) -> ClinicProfile | None: ...
+    async def by_id(self, clinic_id: str) -> Clinic | None: ...
 
-    async def by_phone(self, phone: str) -> ClinicProfile | None: ...
+    async def by_phone(self, phone: str) -> Clinic | None: ...
 
-    async def by_slug(self, slug: str) -> ClinicProfile | None: ...
+    async def by_slug(self, slug: str) -> Clinic | None: ...
 
 
 class AuditSink(Protocol):
@@ -79,7 +65,7 @@ class AuditSink(Protocol):
 class AppointmentNotice:
     """A booking, cancellation or reschedule that the patient should be told about out of band."""
     kind: str                 # "booked", "cancelled", "rescheduled"
-    clinic: ClinicProfile
+    clinic: Clinic
     appointment_id: str
     provider_name: str
     start_local: str          # as spoken: "Tuesday, March 9th at 8 AM"

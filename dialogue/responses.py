@@ -4,14 +4,11 @@ On SMS and web chat, options are numbered so "2" picks the second.
 """
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dialogue.ports import ClinicProfile
-from dialogue.speech_format import (DAY_NAMES, join_words, say_clock, say_date, say_hours, say_spans, say_time,
-                                    say_when)
-
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from dialogue.ports import Clinic
+from dialogue.speech_format import join_words, say_date, say_hours, say_time, say_when
 from ehr.types import Appointment, TimeSlot
 
 QUESTIONS = {
@@ -31,9 +28,11 @@ VOICE_QUESTIONS = {
 }
 
 
-def confirm_identity(first_name: str) -> str:
+def confirm_identity(first_name: str, booking: bool = True) -> str:
     """On a call, the record the keyed date of birth and phone found, confirmed by yes or no."""
-    return f"Thank you. Is this appointment for {first_name}?"
+    if booking:
+        return f"Thank you. Is this appointment for {first_name}?"
+    return f"Thank you. Am I speaking with {first_name}, or about {first_name}'s appointments?"
 
 
 def question(key: str, channel: str) -> str:
@@ -42,25 +41,25 @@ def question(key: str, channel: str) -> str:
     return QUESTIONS.get(key, "How can I help you today?")
 
 
-def greeting(clinic: ClinicProfile) -> str:
+def greeting(clinic: Clinic) -> str:
     return (f"Hi, thanks for contacting {clinic.name}. I can help you book, cancel or reschedule an "
             f"appointment, or answer questions about the clinic. How can I help?")
 
 
-def capabilities(clinic: ClinicProfile) -> str:
+def capabilities(clinic: Clinic) -> str:
     return ("I can help you book, cancel or reschedule an appointment, check your upcoming appointments, "
             f"or tell you {clinic.name}'s hours and address.")
 
 
-def out_of_scope(clinic: ClinicProfile) -> str:
+def out_of_scope(clinic: Clinic) -> str:
     return f"I'm sorry, I can't help with that. {capabilities(clinic)}"
 
 
-def goodbye(clinic: ClinicProfile) -> str:
+def goodbye(clinic: Clinic) -> str:
     return f"Thank you for contacting {clinic.name}. Take care, goodbye!"
 
 
-def handoff(clinic: ClinicProfile, channel: str) -> str:
+def handoff(clinic: Clinic, channel: str) -> str:
     if channel == "voice":
         return "Of course. Please hold while I connect you with our front desk."
     phone = clinic.settings.get("front_desk_phone") or clinic.phone
@@ -68,42 +67,27 @@ def handoff(clinic: ClinicProfile, channel: str) -> str:
     return f"I've asked a member of our front desk team to follow up with you.{reach}"
 
 
-def handoff_pending(clinic: ClinicProfile, resuming: bool) -> str:
+def handoff_pending(clinic: Clinic, resuming: bool) -> str:
     """After a handoff: the request stands, and the conversation can go on here meanwhile."""
     then = "In the meantime, we can finish this here." if resuming else "Is there anything else I can help with?"
     return f"Our front desk team has your request and will be in touch. {then}"
 
 
-def info(clinic: ClinicProfile, topic: str, providers: list[str], *, weekday: int | None = None,
-         at: time | None = None, today: int = 0) -> str:
-    """`weekday` / `at`: the day (0 = Monday) or time the question asked about ("are you open on
-    Saturday?", "at noon?"); a time alone is about `today`."""
+def info(clinic: Clinic, topic: str, providers: list[str]) -> str:
+    """Address, phone and providers; hours are `dialogue.hours_answer` (they depend on the question)."""
     if topic == "hours":
-        if weekday is None and at is None:
-            return f"Our hours are {say_hours(clinic.business_hours)}."
-        return hours_on(clinic.business_hours or {}, weekday, at, today)
+        return f"Our hours are {say_hours(clinic.business_hours or {})}."
     if topic == "address":
         return f"We're at {clinic.address}." if clinic.address else "I don't have our address on file, sorry."
     if topic == "phone":
-        return f"Our phone number is {clinic.phone}." if clinic.phone else "I don't have our phone number on file."
+        desk = clinic.settings.get("front_desk_phone")
+        if not clinic.phone:
+            return f"Our front desk's number is {desk}." if desk else "I don't have our phone number on file."
+        extra = f", and the front desk's direct line is {desk}" if desk and desk != clinic.phone else ""
+        return f"Our phone number is {clinic.phone}{extra}."
     if topic == "providers":
         return f"Our providers are {join_words(providers)}." if providers else "I don't have our providers on file."
     return capabilities(clinic)
-
-
-def hours_on(hours: dict, weekday: int | None, at: time | None, today: int) -> str:
-    day = WEEKDAY_KEYS[today if weekday is None else weekday]
-    label = "today" if weekday is None else f"on {DAY_NAMES[day]}"
-    intervals = hours.get(day) or []
-    if not intervals:
-        return f"No, we're closed {label}. Our hours are {say_hours(hours)}."
-    spans = say_spans(intervals)
-    if at is None:
-        return f"Yes, {label} we're open {spans}."
-    hhmm = at.strftime("%H:%M")
-    if any(start <= hhmm < end for start, end in intervals):
-        return f"Yes, {label} we're open at {say_clock(at)}: {spans}."
-    return f"No, {label} we're not open at {say_clock(at)}. We're open {spans}."
 
 
 def slot_options(slots: list[TimeSlot], tz: ZoneInfo, channel: str, same_provider: bool,
@@ -126,11 +110,18 @@ def slots_intro(slots: list[TimeSlot], provider_name: str | None) -> str:
     return f"Here are the next openings with {provider_name}." if provider_name else "Here are the next openings."
 
 
-def no_slots(provider_name: str | None, widened: bool) -> str:
+def no_slots(provider_name: str | None, wishes: str = "") -> str:
+    """Nothing fits: what was asked for is named, so the patient knows what to change."""
     who = f" with {provider_name}" if provider_name else ""
-    if widened:
-        return f"I'm sorry, I don't see any openings{who} in the next few weeks. Would another doctor work?"
+    if wishes:
+        return (f"I'm sorry, I don't see any openings{who}{wishes} in the next few weeks. "
+                "Would another time of day or another day work?")
     return f"I'm sorry, I don't see any openings{who} then. Is there another day that works?"
+
+
+def no_specialty(specialty: str, providers: list[str]) -> str:
+    return (f"I'm sorry, we don't have {specialty.lower()} here. "
+            f"Our providers are {join_words(providers, 'and')}.")
 
 
 def read_back_booking(slot: TimeSlot, tz: ZoneInfo, reason: str | None) -> str:
@@ -218,7 +209,7 @@ def error() -> str:
             "Please try again in a few minutes, or I can connect you with our front desk.")
 
 
-def schedule_unreachable(clinic: ClinicProfile, channel: str) -> str:
+def schedule_unreachable(clinic: Clinic, channel: str) -> str:
     """The calendar or EHR cannot be reached: say so, book nothing, and offer a person or a message
     (a yes hands the conversation to the front desk: a transfer on a call, a follow-up elsewhere)."""
     head = ("I'm sorry, I can't reach our appointment schedule right now, so I can't book or change "

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.session import SessionData
 from ehr.types import Provider
 
 RECENT_TURNS = 2
 
 
-def known_names(clinic: ClinicProfile, roster: list[Provider]) -> list[str]:
+def known_names(clinic: Clinic, roster: list[Provider]) -> list[str]:
     """The clinic's own names (providers, the clinic, its street): not a patient's PII."""
     return [clinic.name, clinic.address or ""] + [f"{p.first_name} {p.last_name}" for p in roster]
 
 
-def input_context(session: SessionData, clinic: ClinicProfile, roster: list[Provider]) -> dict[str, Any]:
+def input_context(session: SessionData, clinic: Clinic, roster: list[Provider]) -> dict[str, Any]:
     c = session.collected_data
     return {"abuse_strikes": c.get("abuse_strikes", 0), "channel": session.channel,
             "recent": [t.text for t in session.message_history if t.role == "patient"][-RECENT_TURNS:],

@@ -52,7 +52,8 @@ def say_hours(business_hours: dict[str, list[list[str]]]) -> str:
         return "We don't have regular opening hours on file."
     parts = []
     for days, text in groups:
-        label = DAY_NAMES[days[0]] if len(days) == 1 else f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
+        label = DAY_NAMES[days[0]] if len(days) == 1 else \
+            f"{DAY_NAMES[days[0]]} {'and' if len(days) == 2 else 'to'} {DAY_NAMES[days[-1]]}"
         parts.append(f"{label}, {text}")
     return "; ".join(parts)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from dialogue import responses as say
 from dialogue.flow import STATE_FOR_QUESTION
 from dialogue.nlu.types import Intent, NLUResult
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.session import SessionData
 from dialogue.states import BookingState as S
 from ehr.protocol import EHRAdapter
@@ -20,7 +20,7 @@ IDENTITY_KEYS = ("first_name", "last_name", "date_of_birth", "phone")
 class TurnBase:
     """State every flow step reads: the clinic, the session and its collected data, the message."""
 
-    def __init__(self, *, clinic: ClinicProfile, session: SessionData, nlu: NLUResult, text: str,
+    def __init__(self, *, clinic: Clinic, session: SessionData, nlu: NLUResult, text: str,
                  history_text: str, roster: list[Provider], calendar: EHRAdapter, now: datetime,
                  about: tuple[str, Appointment] | None = None) -> None:
         self.clinic, self.session, self.nlu, self.text = clinic, session, nlu, text

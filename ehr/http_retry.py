@@ -17,6 +17,7 @@ Sleep, randomness and clocks are injected so tests never sleep.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import random
 import time
 from dataclasses import dataclass
@@ -122,7 +123,14 @@ class RetryingTransport(httpx.AsyncBaseTransport):
 
 def retrying_client(*, base_url: str = "", policy: RetryPolicy | None = None,
                     inner: httpx.AsyncBaseTransport | None = None, **kwargs) -> httpx.AsyncClient:
-    """An httpx client for an EHR adapter, retrying as above."""
+    """An httpx client for an EHR adapter, retrying as above. It keeps no cookies: one client serves
+    every clinic, and a vendor's session cookie set on one clinic's call would otherwise ride along
+    with the next clinic's (adapters authenticate with their own headers, never cookies)."""
     policy = policy or RetryPolicy()
     return httpx.AsyncClient(base_url=base_url, transport=RetryingTransport(inner, policy),
-                             timeout=httpx.Timeout(policy.attempt_timeout), **kwargs)
+                             timeout=httpx.Timeout(policy.attempt_timeout), cookies=_no_cookies(), **kwargs)
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that accepts none (no domain is allowed)."""
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))

@@ -1,12 +1,15 @@
-"""Clinics (tenants): the only table looked up without a clinic_id, by key hash, slug or number."""
+"""Clinics (tenants): the only table looked up without a clinic_id, by key hash, slug or number.
+
+`Clinic` is the one clinic type of every layer (defined in voice_agent/web/clinic.py, the bottom
+layer, because the request context holds it); the layers above import it from here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from voice_agent.web.clinic import PUBLIC_SETTINGS, Clinic  # noqa: F401 (the layers above import them from here)
 from voice_agent.web.ratelimit import TIER_RPM   # a tier's requests per minute, as the middleware reads them
 
 _COLUMNS = """id::text AS id, name, slug, email, phone, address, timezone, settings, ehr_provider,
@@ -14,49 +17,16 @@ _COLUMNS = """id::text AS id, name, slug, email, phone, address, timezone, setti
     created_at, updated_at"""
 
 
-@dataclass(frozen=True)
-class Clinic:
-    id: str
-    name: str
-    slug: str
-    timezone: str
-    status: str
-    rate_limit_tier: str
-    rate_limit_rpm: int
-    business_hours: dict[str, list[list[str]]]
-    settings: dict[str, Any] = field(default_factory=dict)
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    ehr_provider: str | None = None
-    default_reminder_hours: int = 24
+def clinic_from_row(row: dict[str, Any]) -> Clinic:
+    return Clinic(
+        id=row["id"], name=row["name"], slug=row["slug"], timezone=row["timezone"],
+        status=row["status"], rate_limit_tier=row["rate_limit_tier"],
+        rate_limit_rpm=row["rate_limit_rpm"], business_hours=row["business_hours"] or {},
+        settings=row["settings"] or {}, email=row["email"], phone=row["phone"],
+        address=row["address"], ehr_provider=row["ehr_provider"],
+        default_reminder_hours=row["default_reminder_hours"],
+    )
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Clinic":
-        return cls(
-            id=row["id"], name=row["name"], slug=row["slug"], timezone=row["timezone"],
-            status=row["status"], rate_limit_tier=row["rate_limit_tier"],
-            rate_limit_rpm=row["rate_limit_rpm"], business_hours=row["business_hours"] or {},
-            settings=row["settings"] or {}, email=row["email"], phone=row["phone"],
-            address=row["address"], ehr_provider=row["ehr_provider"],
-            default_reminder_hours=row["default_reminder_hours"],
-        )
-
-    def public_profile(self) -> dict[str, Any]:
-        """What a clinic's own API key may read about itself: never credentials or key hashes."""
-        return {
-            "id": self.id, "name": self.name, "slug": self.slug, "timezone": self.timezone,
-            "status": self.status, "email": self.email, "phone": self.phone, "address": self.address,
-            "business_hours": self.business_hours, "rate_limit_tier": self.rate_limit_tier,
-            "rate_limit_rpm": self.rate_limit_rpm, "ehr_provider": self.ehr_provider,
-            "default_reminder_hours": self.default_reminder_hours,
-            "settings": {k: v for k, v in self.settings.items() if k in PUBLIC_SETTINGS},
-        }
-
-
-# Clinic settings that are safe to show the clinic's own API client.
-PUBLIC_SETTINGS = ("front_desk_phone", "records_calls", "allowed_origins", "booking_lead_minutes",
-                   "after_hours_message", "transfer_ring_seconds")
 
 class ClinicRepository:
     def __init__(self, pool: AsyncConnectionPool) -> None:
@@ -119,4 +89,4 @@ class ClinicRepository:
         async with self.pool.connection() as conn:
             cur = await conn.execute(sql, params)
             row = await cur.fetchone()
-        return Clinic.from_row(row) if row else None
+        return clinic_from_row(row) if row else None

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from storage.clinics import ClinicRepository
 from storage.keys import auth_key
-from voice_agent.web.context import ClinicContext
+from voice_agent.web.context import KeyHolder
 
 log = logging.getLogger("voice_agent.auth")
 AUTH_CACHE_SECONDS = 300
@@ -23,26 +23,22 @@ class ClinicKeys:
     def __init__(self, redis: aioredis.Redis, clinics: ClinicRepository) -> None:
         self.redis, self.clinics = redis, clinics
 
-    async def resolve(self, key_hash: str) -> ClinicContext | None:
+    async def resolve(self, key_hash: str) -> KeyHolder | None:
         try:
             cached = await self.redis.get(auth_key(key_hash))
             if cached:
-                return ClinicContext.from_json(json.loads(cached))
-        except Exception:  # Redis down: fall through to PostgreSQL.
+                return KeyHolder.from_json(json.loads(cached))
+        except Exception:  # Redis down, or an entry in an older shape: fall through to PostgreSQL.
             log.debug("auth cache unavailable")
         clinic = await self.clinics.by_key_hash(key_hash)
         if clinic is None:
             return None
-        context = ClinicContext(
-            id=clinic.id, name=clinic.name, slug=clinic.slug, timezone=clinic.timezone, status=clinic.status,
-            rate_limit_tier=clinic.rate_limit_tier, rate_limit_rpm=clinic.rate_limit_rpm, key_hash=key_hash,
-            ehr_provider=clinic.ehr_provider, settings=clinic.settings,
-        )
+        holder = KeyHolder(clinic, key_hash)
         try:
-            await self.redis.set(auth_key(key_hash), json.dumps(context.to_json()), ex=AUTH_CACHE_SECONDS)
+            await self.redis.set(auth_key(key_hash), json.dumps(holder.to_json()), ex=AUTH_CACHE_SECONDS)
         except Exception:
             log.debug("auth cache unavailable")
-        return context
+        return holder
 
     async def forget(self, key_hash: str) -> None:
         """Drop a cached lookup at once (key rotated, clinic suspended or reactivated)."""

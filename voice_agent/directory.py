@@ -8,7 +8,6 @@ limit, so a scan of random slugs can neither grow the process nor push real clin
 """
 from __future__ import annotations
 
-from dialogue.ports import ClinicProfile
 from storage.clinics import Clinic, ClinicRepository
 from voice_agent.web.bounded_cache import BoundedCache
 
@@ -18,17 +17,11 @@ MAX_CLINICS = 2048           # (kind, value) entries: three per busy clinic
 MAX_MISSES = 1024
 
 
-def _profile(c: Clinic) -> ClinicProfile:
-    return ClinicProfile(id=c.id, name=c.name, slug=c.slug, timezone=c.timezone, status=c.status,
-                         phone=c.phone, address=c.address, email=c.email, business_hours=c.business_hours,
-                         settings=c.settings)
-
-
 class ClinicDirectoryRepository:
     def __init__(self, clinics: ClinicRepository, *, max_clinics: int = MAX_CLINICS,
                  max_misses: int = MAX_MISSES) -> None:
         self.clinics = clinics
-        self._found: BoundedCache[tuple[str, str], ClinicProfile] = BoundedCache(max_clinics, CACHE_SECONDS)
+        self._found: BoundedCache[tuple[str, str], Clinic] = BoundedCache(max_clinics, CACHE_SECONDS)
         self._missing: BoundedCache[tuple[str, str], None] = BoundedCache(max_misses, MISS_SECONDS)
 
     def cached_clinics(self) -> int:
@@ -37,11 +30,11 @@ class ClinicDirectoryRepository:
     def cached_misses(self) -> int:
         return len(self._missing)
 
-    async def _get(self, kind: str, value: str) -> ClinicProfile | None:
+    async def _get(self, kind: str, value: str) -> Clinic | None:
         key = (kind, value)
-        fresh, profile = self._found.get(key)
+        fresh, found = self._found.get(key)
         if fresh:
-            return profile
+            return found
         if self._missing.get(key)[0]:
             return None
         lookup = {"id": self.clinics.by_id, "phone": self.clinics.by_phone, "slug": self.clinics.by_slug}[kind]
@@ -49,15 +42,14 @@ class ClinicDirectoryRepository:
         if clinic is None:
             self._missing.put(key, None)
             return None
-        profile = _profile(clinic)
-        self._found.put(key, profile)
-        return profile
+        self._found.put(key, clinic)
+        return clinic
 
-    async def by_id(self, clinic_id: str) -> ClinicProfile | None:
+    async def by_id(self, clinic_id: str) -> Clinic | None:
         return await self._get("id", clinic_id)
 
-    async def by_phone(self, phone: str) -> ClinicProfile | None:
+    async def by_phone(self, phone: str) -> Clinic | None:
         return await self._get("phone", phone)
 
-    async def by_slug(self, slug: str) -> ClinicProfile | None:
+    async def by_slug(self, slug: str) -> Clinic | None:
         return await self._get("slug", slug)

@@ -26,6 +26,7 @@ from storage.credentials_keyring import Keyring
 from storage.ehr_cache import RedisAvailabilityCache
 from storage.ehr_credentials import EHRCredentialStore
 from storage.audit_anchor import AuditAnchors, derive_key
+from storage.audit_sink import AuditRepository
 from storage.auth_failures import FailedKeyGuard
 from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
@@ -41,6 +42,8 @@ from storage.turn_lock import TurnLocks
 from voice_agent import wiring
 from voice_agent.ehr_registry import ClinicAdapters, breakers_for, wrap_adapter
 from voice_agent.conversation_locks import ConversationLocks
+from voice_agent.directory import ClinicDirectoryRepository
+from voice_agent.session_store import EncryptedSessionStore
 from voice_agent.staff_auth import StaffAuth
 from voice_agent.staff_events import HandoffEvents
 from voice_agent.staff_page import StaffDeps
@@ -56,6 +59,9 @@ class Services:
     clinics: ClinicRepository
     anchors: AuditAnchors                 # every audit writer gets it: the chain heads kept outside the DB
     cipher: FieldCipher
+    directory: ClinicDirectoryRepository  # clinics by id, number or slug (cached): the engine's and the channels'
+    sessions: EncryptedSessionStore       # conversations: the engine writes them, the voice channel reads a call's
+    audit: AuditRepository                # stand-alone audit events (the engine's, a voicemail left)
     ehr: EHRAdapter                       # the one calendar the engine and the scheduling API share
     ehr_store: EHRCredentialStore         # each clinic's EHR choice and sealed credentials
     ehr_cache: AvailabilityCache          # vendor availability, dropped on writes and webhooks
@@ -104,10 +110,14 @@ class Services:
             notifier = wiring.notifier(settings, twilio, consent, sms_log)
         turn_lock = ConversationLocks(TurnLocks.build(redis, pool.conninfo, settings.secret_key))
         handoffs = HandoffStore(pool)
-        engine = wiring.engine(settings, pool, redis, clinics=clinics, anchors=anchors, cipher=cipher,
-                               calendar=calendar, notifier=notifier, turn_lock=turn_lock, handoffs=handoffs,
+        directory = ClinicDirectoryRepository(clinics)
+        sessions = wiring.session_store(settings, pool, redis, cipher)
+        audit = AuditRepository(pool, anchors)
+        engine = wiring.engine(settings, sessions=sessions, directory=directory, audit=audit, calendar=calendar,
+                               notifier=notifier, turn_lock=turn_lock, handoffs=handoffs,
                                anthropic_http=anthropic_http)
         return cls(settings=settings, pool=pool, redis=redis, clinics=clinics, anchors=anchors, cipher=cipher,
+                   directory=directory, sessions=sessions, audit=audit,
                    ehr=calendar, ehr_store=ehr_store, ehr_cache=ehr_cache, ehr_http=ehr_http,
                    ehr_adapters=adapters, consent=consent, sms_log=sms_log, notifier=notifier, turn_lock=turn_lock,
                    handoffs=handoffs, engine=engine,
@@ -117,24 +127,26 @@ class Services:
                                                 settings.auth_failure_window),
                    voice=voice or VoiceKit.from_settings(settings),
                    transfer=WarmTransfer(settings=settings, client=twilio, handoffs=handoffs,
-                                         records=TransferRecords(pool), engine=engine),
+                                         records=TransferRecords(pool), engine=engine, conversations=sessions),
                    reminders=wiring.reminder_job(settings, pool, cipher, consent, twilio), twilio=twilio)
 
     def channel_deps(self) -> ChannelDeps:
         """What the channels are handed (they never see this object)."""
-        return ChannelDeps(settings=self.settings, engine=self.engine, consent=self.consent, sms_log=self.sms_log,
-                           limiter=self.rate_limiter)
+        return ChannelDeps(settings=self.settings, engine=self.engine, clinics=self.directory, consent=self.consent,
+                           sms_log=self.sms_log, limiter=self.rate_limiter)
 
     def staff_deps(self, events: HandoffEvents) -> StaffDeps:
         """The staff page's parts. `events`: this process's listener (built by `create_app`)."""
         auth = StaffAuth(StaffAccounts(self.pool), self.settings.secret_key,
                          secure=self.settings.public_base_url.startswith("https://"),
                          signed_out=SignedOutSessions(self.redis))
-        replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url)
+        replies = StaffReplies(self.engine, self.clinics, self.consent, self.twilio, self.settings.public_base_url,
+                               audit=self.audit)
         return StaffDeps(auth=auth, handoffs=self.handoffs, events=events, replies=replies, clinics=self.clinics,
                          limiter=self.rate_limiter)
 
     def voice_deps(self, drain: CallDrain) -> VoiceDeps:
         """`drain`: the app's live calls (built by `create_app`: one per server process)."""
-        return VoiceDeps(settings=self.settings, engine=self.engine, disclosures=self.consent, kit=self.voice,
+        return VoiceDeps(settings=self.settings, engine=self.engine, clinics=self.directory,
+                         conversations=self.sessions, audit=self.audit, disclosures=self.consent, kit=self.voice,
                          drain=drain, transfer=self.transfer)

@@ -21,12 +21,13 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from storage.handoffs import HandoffStore, claim, close
 from voice_agent.staff_auth import COOKIE, LOGIN_CSRF_COOKIE, SESSION_SECONDS, StaffAuth, StaffSession, csrf_ok
@@ -207,20 +208,36 @@ async def events(deps: StaffDeps, request: Request) -> Response:
 
     async def stream() -> AsyncIterator[bytes]:
         ends = time.monotonic() + MAX_STREAM_SECONDS
-        try:
-            yield b"retry: 2000\n: connected\n\n"
-            while time.monotonic() < ends:
-                try:
-                    handoff_id = await asyncio.wait_for(queue.get(), KEEPALIVE)
-                except asyncio.TimeoutError:
-                    yield b": keep-alive\n\n"
-                    continue
-                yield f"event: handoff\ndata: {json.dumps({'id': handoff_id})}\n\n".encode()
-        finally:
-            await subscription.__aexit__(None, None, None)
+        yield b"retry: 2000\n: connected\n\n"
+        while time.monotonic() < ends:
+            try:
+                handoff_id = await asyncio.wait_for(queue.get(), KEEPALIVE)
+            except asyncio.TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            yield f"event: handoff\ndata: {json.dumps({'id': handoff_id})}\n\n".encode()
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
+    async def release() -> None:
+        await subscription.__aexit__(None, None, None)
+
+    return _ReleasingStream(stream(), release, media_type="text/event-stream",
                              headers={**HEADERS, "X-Accel-Buffering": "no"})
+
+
+class _ReleasingStream(StreamingResponse):
+    """A stream that gives its slot back however the response ends. A generator's `finally` is not
+    enough: a page gone before the first byte cancels the response before the generator starts,
+    and a generator that never started never runs its `finally`."""
+
+    def __init__(self, body: AsyncIterator[bytes], release: Callable[[], Awaitable[None]], **kwargs: Any) -> None:
+        super().__init__(body, **kwargs)
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
 
 
 async def static(request: Request) -> Response:

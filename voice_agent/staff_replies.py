@@ -32,8 +32,10 @@ class ReplyResult:
 
 
 class StaffReplies:
-    def __init__(self, engine: Any, clinics: Any, consent: Any, twilio: Any, public_base_url: str) -> None:
+    def __init__(self, engine: Any, clinics: Any, consent: Any, twilio: Any, public_base_url: str, *,
+                 audit: Any) -> None:
         self.engine, self.clinics, self.consent, self.twilio = engine, clinics, consent, twilio
+        self.audit_log = audit
         self.status_callback = public_base_url.rstrip("/") + STATUS_PATH
 
     async def reply(self, handoff: Handoff, text: str, staff: str) -> ReplyResult:
@@ -57,10 +59,10 @@ class StaffReplies:
     async def audit(self, handoff: Handoff, event: str, staff: str, **details: Any) -> None:
         """An UPDATE of the handoff by a staff member (claim, close, reply) in the clinic's audit trail."""
         try:
-            await self.engine.audit.record(handoff.clinic_id, "UPDATE", resource_type="handoff",
-                                           resource_id=handoff.id,
-                                           details={"event": event, "channel": handoff.channel, "staff": staff,
-                                                    **details})
+            await self.audit_log.record(handoff.clinic_id, "UPDATE", resource_type="handoff",
+                                        resource_id=handoff.id,
+                                        details={"event": event, "channel": handoff.channel, "staff": staff,
+                                                 **details})
         except Exception:
             log.exception("staff audit failed", extra={"event": "staff_audit_failed"})
 

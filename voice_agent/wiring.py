@@ -12,19 +12,15 @@ from psycopg_pool import AsyncConnectionPool
 from channels.reminders import ReminderJob
 from dialogue.engine import Engine
 from dialogue.nlu.embedded import EmbeddedUnderstanding
-from dialogue.ports import HandoffRecorder, Notifier, TurnLock
+from dialogue.ports import AuditSink, ClinicDirectory, HandoffRecorder, Notifier, SessionStore, TurnLock
 from ehr.protocol import EHRAdapter
 from safety.pii import PIIDetector
 from safety.pipeline import SafetyPipeline
-from storage.audit_anchor import AuditAnchors
-from storage.audit_sink import AuditRepository
-from storage.clinics import ClinicRepository
 from storage.consent import ConsentRepository
 from storage.reminders import ReminderRepository
 from storage.crypto import FieldCipher
 from storage.sessions import SessionRepository
 from storage.sms_log import SmsLogRepository
-from voice_agent.directory import ClinicDirectoryRepository
 from voice_agent.observability import CountedSafety, TimedUnderstanding
 from voice_agent.session_store import EncryptedSessionStore
 from voice_agent.web.settings import Settings
@@ -78,20 +74,26 @@ def notifier(settings: Settings, client: Any, consent: ConsentRepository, sms_lo
     return TwilioNotifier(client, consent, sms_log, settings.public_base_url)
 
 
-def engine(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis, *, clinics: ClinicRepository,
-           anchors: AuditAnchors | None, cipher: FieldCipher, calendar: EHRAdapter, notifier: Notifier,
-           turn_lock: TurnLock, handoffs: HandoffRecorder | None = None, anthropic_http: Any = None,
-           safety: SafetyPipeline | None = None) -> Engine:
-    """`safety`: the one safety pipeline of this process (built here when not given); the engine
-    screens every message with it and Claude's redaction uses its PII detector."""
+def session_store(settings: Settings, pool: AsyncConnectionPool, redis: aioredis.Redis,
+                  cipher: FieldCipher) -> EncryptedSessionStore:
+    return EncryptedSessionStore(SessionRepository(pool, redis, settings.redis_session_ttl), cipher)
+
+
+def engine(settings: Settings, *, sessions: SessionStore, directory: ClinicDirectory, audit: AuditSink,
+           calendar: EHRAdapter, notifier: Notifier, turn_lock: TurnLock, handoffs: HandoffRecorder | None = None,
+           anthropic_http: Any = None, safety: SafetyPipeline | None = None) -> Engine:
+    """The engine over the ports built once by `Services.build` (the channels get the same directory,
+    sessions and audit log: they never reach into the engine for them). `safety`: the one safety
+    pipeline of this process (built here when not given); the engine screens every message with it
+    and Claude's redaction uses its PII detector."""
     safety = safety or SafetyPipeline()
     return Engine(
-        sessions=EncryptedSessionStore(SessionRepository(pool, redis, settings.redis_session_ttl), cipher),
-        directory=ClinicDirectoryRepository(clinics),
+        sessions=sessions,
+        directory=directory,
         calendar=calendar,
         understanding=TimedUnderstanding(understanding(settings, anthropic_http, safety.pii),
                                          "claude" if settings.anthropic_api_key else "embedded"),
-        audit=AuditRepository(pool, anchors),
+        audit=audit,
         safety=CountedSafety(safety),
         turn_lock=turn_lock,
         session_ttl=settings.redis_session_ttl,

@@ -1,32 +1,21 @@
 """One phone call on a Twilio Media Streams socket: audio in → STT → Engine → TTS → audio out.
 
-The loop owns turn-taking, never what is said (that is the Engine's job):
-
-* Playback: each reply is split into sentences; sentence N+1 synthesises while N is sent. Frames
-  (160 bytes = 20 ms) are paced against a model of Twilio's playback buffer (at most `lead`
-  seconds ahead), and a `mark` follows every sentence, so the marks Twilio echoes tell exactly
-  which sentences the caller heard.
-* Barge-in: a local webrtcvad watches the caller during playback. Speech that lasts
-  `barge_in_ms` sends `clear`, stops synthesis and tells the engine what was heard
-  (`record_playback`); shorter speech (a back-channel: "uh-huh", "okay") is ignored and its
-  transcript dropped.
-* Silence: reprompt after `silence_seconds`, again, then a polite goodbye.
-* DTMF (`keypad.py`): keys are gathered into an entry and read by the question; a lone `0` asks for
-  a person; digits are the answer when the engine asks for a date of birth (8)
-  or a phone number (10), ended by `#` or a 3 s pause; 1-9 pick an offered option; `*` repeats.
-* Goodbye and handoff end the stream only after the last sentence's mark comes back; Twilio then
-  requests the `<Connect action>` (channels/voice/twiml.py), which dials the front desk or hangs up.
-* Every task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
-
-This module holds the call's lifecycle, the inbound socket, the dialogue worker and the silence
-watchdog; listening (STT events, guesses, keypad) is `listener.Listener`, speaking is
-`speaker.Speaker`.
+The call owns turn-taking, never what is said (that is the Engine's job). `CallSession` is the
+coordinator of the call's stages (channels/voice/stages/, docs/architecture.md "The call as
+stages"): `wire` (Twilio JSON ⇄ typed events), `turns` (whose turn, barge-in, back-channels),
+`hearing` (the STT stream), `intake` (a transcript or key entry → a work item), `player` (sentences,
+marks, what was heard), `records` (saved with the next turn: one session save per turn), `watchdog`
+(silence), and `keypad.py`. Each owns its state; the coordinator wires them through constructor
+arguments and callbacks, runs the dialogue worker (one work item at a time: the greeting, a turn, a
+guess to confirm, a miss, a repeat) and ends the call. Goodbye and handoff end the stream only after
+the last sentence's mark comes back; Twilio then requests the `<Connect action>` (twiml.py). Every
+task is cancelled when the socket ends; nothing a caller or vendor sends crashes the call.
+`transfer_call.py` extends the call through its hooks (`greet`, `take_turn`, `apply_reply`,
+`before_close`).
 """
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import logging
 import time
@@ -34,20 +23,22 @@ from typing import Any, Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
-from channels.voice.ports import FrameClock, SpeechContext, SpeechToText, TextToSpeech, question_for, is_backchannel
-from channels.voice.speech.codec import FRAME_BYTES
-from channels.voice.speech.tts import split_sentences
-from channels.voice.speech.vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
-from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
 from channels.voice.apologies import ENGINE_FAILED, SCHEDULE_DOWN_IN_CALL, is_database_outage
-from channels.voice.guess import GuessCheck
-from channels.voice.keypad import Keypad
-from channels.voice.listener import Listener
-from channels.voice.speaker import Speaker
+from channels.voice.call_types import TURN_SPANS, CallInfo, Playback, VoiceConfig, cancel_and_wait  # noqa: F401 (re-exported)
+from channels.voice.keypad import KeyMeaning, Keypad
+from channels.voice.ports import (Final, Interim, SpeechContext, SpeechStarted, SpeechToText, TextToSpeech,
+                                  question_for)
+from channels.voice.speech.tts import split_sentences
+from channels.voice.stages.hearing import Hearing
+from channels.voice.stages.intake import Intake
+from channels.voice.stages.player import Player
+from channels.voice.stages.records import HeardLog
+from channels.voice.stages.turns import BargeIn, CallerStarted, CallerStopped, TurnDetector
+from channels.voice.stages.watchdog import SilenceWatchdog
+from channels.voice.stages.wire import (BadMessage, CallerAudio, KeyPressed, MarkPlayed, Reframer, Sender,
+                                        StreamEnded, WireEvent, decode)
 from dialogue.engine import ClinicUnavailable, Engine, EngineReply
 from safety.resources import mentions_help_line
-from voice_agent.web import safe_input
-from voice_agent.web.metrics import TURN_SECONDS
 
 log = logging.getLogger("channels.voice.call")
 
@@ -60,54 +51,73 @@ ENGINE_HEARS_MISSES = ("provider", "date")
 GOODBYE_SILENT = "I haven't heard anything, so I'll end the call now. Please call back any time. Goodbye."
 
 
-class CallSession(Listener, Speaker):
+class CallSession:
     def __init__(self, ws: WebSocket, engine: Engine, info: CallInfo, stt: SpeechToText, tts: TextToSpeech, *,
                  config: VoiceConfig | None = None, fallback_tts: TextToSpeech | None = None,
                  stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
                  fallback_stt_factory: Callable[[], Awaitable[SpeechToText]] | None = None,
                  tts_voice: str = "default") -> None:
         self.ws, self.engine, self.info = ws, engine, info
-        self.stt, self.tts, self.fallback_tts = stt, tts, fallback_tts
-        self.stt_factory, self.fallback_stt_factory = stt_factory, fallback_stt_factory
-        self.tts_voice = tts_voice
-        self.config = config or VoiceConfig()
+        self.config = config = config or VoiceConfig()
         self.clinic_id = info.clinic.id
         self.call_sid, self.stream_sid = info.call_sid, info.stream_sid
-        self.vad = UtteranceSegmenter(2, min_speech_ms=200, end_silence_ms=300, pre_roll_ms=0)
-        self.clock = FrameClock()             # the STT stream's audio timeline
-        self.vad_clock = FrameClock()         # the barge-in detector's
-        self._inbound = bytearray()
-        self._send_lock = asyncio.Lock()
-        self._turns: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self._tasks: set[asyncio.Task] = set()
-        self._stt_task: asyncio.Task | None = None
-        self._player: asyncio.Task | None = None
         self._stop = asyncio.Event()
-        self.current: Playback | None = None
-        self.expecting: str | None = None
-        self.last_reply = ""
-        self.reprompts = 0
-        self.guesses = GuessCheck()
-        self.keypad = Keypad(self._on_key_entry, entry_pause=self.config.dtmf_pause_seconds,
-                             key_pause=self.config.key_pause_seconds)
-        self.options_offered = 0
-        self.idle_since: float | None = None
-        self.busy = 0                      # turns queued or being processed
-        self.speech_onset: float | None = None
-        self.speech_detected_at: float | None = None
-        self.overlap_onset: float | None = None
-        self.backchannels: list[tuple[float, float]] = []
-        self.last_interim = ""
-        self.buffer_until = 0.0            # model of Twilio's playback buffer (monotonic seconds)
+        self._work: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._tasks: set[asyncio.Task] = set()
         self.outcome = "active"
         self.bad_messages = 0
-        self.stt_failures = 0
-        self._repairing = False
-        self._records: list[Playback] = []
-        # what tests and the bench read
-        self.events: list[tuple[float, str, dict]] = []
-        self.playbacks: list[Playback] = []
-        self.turn_timings: list[dict[str, float]] = []
+        self.busy = 0                      # work items queued or being processed
+        # the dialogue's state on this call: what the last reply asked, and what it offered
+        self.expecting: str | None = None
+        self.last_reply = ""
+        self.options_offered = 0
+        self.events: list[tuple[float, str, dict]] = []      # what tests and the bench read (no PHI)
+        # the stages
+        self.reframer = Reframer()
+        self.sender = Sender(ws, self.stream_sid, stopped=self._stop.is_set, on_gone=self._socket_gone)
+        self.turns = TurnDetector(barge_in_ms=config.barge_in_ms, backchannel_hold_ms=config.backchannel_hold_ms)
+        self.hearing = Hearing(stt, context=self._context, on_event=self.on_stt, apologise=self._apologise,
+                               note=self.note, stopped=self._stop.is_set, stt_factory=stt_factory,
+                               fallback_factory=fallback_stt_factory)
+        self.heard = HeardLog()
+        self.player = Player(self.sender, tts, config, note=self.note, on_started=self._reply_started,
+                             on_finished=self._reply_finished, fallback_tts=fallback_tts, voice=tts_voice)
+        self.watchdog = SilenceWatchdog(silence_seconds=config.silence_seconds, quiet=self._line_quiet,
+                                        on_silence=self._silence)
+        self.keypad = Keypad(self._on_key_entry, entry_pause=config.dtmf_pause_seconds,
+                             key_pause=config.key_pause_seconds)
+        self.intake = Intake(self._enqueue, escape_sure=config.escape_sure, can_repeat=lambda: bool(self.last_reply))
+
+    # --- what tests, the benchmark and the media route read ---------------------------------
+
+    @property
+    def stt(self) -> SpeechToText:
+        return self.hearing.stt
+
+    @property
+    def tts(self) -> TextToSpeech:
+        return self.player.tts
+
+    @property
+    def current(self) -> Playback | None:
+        return self.player.current
+
+    @property
+    def playbacks(self) -> list[Playback]:
+        return self.player.playbacks
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playing
+
+    @property
+    def turn_timings(self) -> list[dict[str, float]]:
+        return self.heard.turn_timings
+
+    def note(self, what: str, **details: Any) -> None:
+        self.events.append((time.monotonic(), what, details))
+        if len(self.events) > 2000:
+            del self.events[:1000]
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -126,26 +136,15 @@ class CallSession(Listener, Speaker):
             log.error("call task failed", exc_info=exc, extra={"event": "call_task_failed", "task": task.get_name()})
             self._stop.set()
 
-    def note(self, what: str, **details: Any) -> None:
-        self.events.append((time.monotonic(), what, details))
-        if len(self.events) > 2000:
-            del self.events[:1000]
-
     async def run(self) -> None:
         """Drive the call until the caller hangs up, the stream stops or we end it."""
         try:
-            try:
-                await self.stt.start(self._context())
-            except Exception as exc:
-                log.warning("speech-to-text did not start", extra={"event": "stt_start_failed",
-                                                                  "error": type(exc).__name__})
-                await self._replace_stt()
-            self._stt_task = self._spawn(self._stt_loop(), "stt")
+            await self.hearing.start()
+            self._spawn(self.hearing.run(), "stt")
             self._spawn(self._reader(), "reader")
             self._spawn(self._worker(), "worker")
-            self._spawn(self._watchdog(), "watchdog")
-            self._turns.put_nowait(("greet", None))
-            self.busy += 1
+            self._spawn(self.watchdog.run(), "watchdog")
+            self._enqueue("greet", None)
             await self._stop.wait()
         finally:
             await self._shutdown()
@@ -156,22 +155,17 @@ class CallSession(Listener, Speaker):
                              patient_names=list(base.patient_names), question=question_for(self.expecting),
                              language=base.language)
 
-    def _agent_speaking(self, speaking: bool) -> None:
-        hook = getattr(self.stt, "set_agent_speaking", None)    # vendors: KeepAlive while we talk
-        if hook is not None:
-            with contextlib.suppress(Exception):
-                hook(speaking)
+    async def before_close(self) -> None:
+        """A hook: runs once the call has stopped, before its tasks are cancelled."""
 
     async def _shutdown(self) -> None:
+        await self.before_close()
         self._stop.set()
-        tasks = [t for t in (*self._tasks, self._player, self.keypad.pending) if t is not None and not t.done()]
-        await cancel_and_wait(*tasks)
-        if self.playing:                  # they hung up mid-reply: record what they heard of it
-            self._finish(self.current, interrupted=True)
+        await cancel_and_wait(*[t for t in (*self._tasks, self.keypad.pending) if t is not None and not t.done()])
+        await self.player.close()          # they hung up mid-reply: what they heard of it is recorded
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._flush_records(), timeout=2.0)
-        with contextlib.suppress(Exception):
-            await self.stt.close()
+            await asyncio.wait_for(self.heard.flush(self._write_record), timeout=2.0)
+        await self.hearing.close()
         with contextlib.suppress(Exception):
             await self.ws.close(1000)
         self.note("closed", outcome=self.outcome)
@@ -181,27 +175,30 @@ class CallSession(Listener, Speaker):
         self.note("end", outcome=outcome)
         self._stop.set()
 
-    # --- inbound ---------------------------------------------------------------------------
+    def _socket_gone(self) -> None:
+        self.end(self.outcome if self.outcome != "active" else "caller_hung_up")
+
+    # --- inbound: the wire -----------------------------------------------------------------------
 
     async def _reader(self) -> None:
         while not self._stop.is_set():
-            message = await self.ws.receive()
-            if message["type"] == "websocket.disconnect":
-                self.end(self.outcome if self.outcome != "active" else "caller_hung_up")
+            event = decode(await self.ws.receive())
+            await self.handle(event)
+            if isinstance(event, StreamEnded) and event.hung_up:
                 return
-            text = message.get("text")
-            if text is None:
-                self._bad("binary frame")
-                continue
-            try:
-                data = safe_input.loads(text)
-            except ValueError:
-                self._bad("malformed json")
-                continue
-            if not isinstance(data, dict):
-                self._bad("not an object")
-                continue
-            await self.handle(data)
+
+    async def handle(self, event: WireEvent) -> None:
+        if isinstance(event, CallerAudio):
+            for frame in self.reframer.push(event.audio):
+                await self._frame(frame)
+        elif isinstance(event, MarkPlayed):
+            self.player.on_mark(event.name)
+        elif isinstance(event, KeyPressed):
+            await self.on_dtmf(event.digit)
+        elif isinstance(event, StreamEnded):
+            self.end(self.outcome if self.outcome != "active" else "caller_hung_up" if event.hung_up else "stopped")
+        elif isinstance(event, BadMessage):
+            self._bad(event.why)
 
     def _bad(self, why: str) -> None:
         self.bad_messages += 1
@@ -212,111 +209,72 @@ class CallSession(Listener, Speaker):
         if self.bad_messages > self.config.max_bad_messages:
             self.end("bad_stream")
 
-    async def handle(self, data: dict) -> None:
-        event = data.get("event")
-        if event == "media":
-            media = data.get("media")
-            if not isinstance(media, dict) or not isinstance(media.get("payload"), str):
-                return self._bad("media without payload")
-            if media.get("track", "inbound") not in ("inbound", "inbound_track"):
-                return None
-            try:
-                audio = base64.b64decode(media["payload"], validate=True)
-            except (binascii.Error, ValueError):
-                return self._bad("payload is not base64")
-            await self.on_audio(audio)
-        elif event == "mark":
-            mark = data.get("mark")
-            if isinstance(mark, dict) and isinstance(mark.get("name"), str):
-                self.on_mark(mark["name"])
-            else:
-                self._bad("mark without name")
-        elif event == "dtmf":
-            dtmf = data.get("dtmf")
-            digit = dtmf.get("digit") if isinstance(dtmf, dict) else None
-            if isinstance(digit, str) and len(digit) == 1 and digit in "0123456789*#":
-                await self.on_dtmf(digit)
-            else:
-                self._bad("dtmf without a digit")
-        elif event == "stop":
-            self.end(self.outcome if self.outcome != "active" else "stopped")
-        elif event in ("connected", "start"):
-            return None
-        else:
-            self._bad(f"unknown event {str(event)[:20]!r}")
-
-    async def on_audio(self, audio: bytes) -> None:
-        """Caller audio of any length: re-framed to 20 ms before the VAD and the STT see it."""
-        self._inbound.extend(audio)
-        if len(self._inbound) > FRAME_BYTES * 500:          # a flood: keep the newest 10 s
-            del self._inbound[:len(self._inbound) - FRAME_BYTES * 500]
-        while len(self._inbound) >= FRAME_BYTES:
-            frame = bytes(self._inbound[:FRAME_BYTES])
-            del self._inbound[:FRAME_BYTES]
-            await self._frame(frame)
-
     async def _frame(self, frame: bytes) -> None:
         now = time.monotonic()
-        self.vad_clock.tick(now)
-        if not self._repairing:
-            self.clock.tick(now)
-            try:
-                await self.stt.send_audio(frame)
-            except Exception as exc:
-                await self._stt_broken(exc)
-        for event in self.vad.feed(frame):
-            if isinstance(event, SpeechStartedEvent):
-                self.speech_onset = self.vad_clock.time_of(event.frame_index)
-                self.speech_detected_at = now
-                self.idle_since, self.reprompts = None, 0
-                self.last_interim = ""
-                self.overlap_onset = self.speech_onset if self.playing else None
-                self.note("speech_started", during_playback=self.playing)
-            elif isinstance(event, UtteranceEndedEvent):
-                if self.overlap_onset is not None:     # spoke over us and never reached barge-in
-                    self.backchannels.append((self.overlap_onset, now))
-                    self.backchannels = self.backchannels[-20:]
-                    self.note("backchannel", speech_ms=event.speech_ms)
-                self.overlap_onset = self.speech_onset = None
-                if not self.playing and not self.busy:
-                    self.idle_since = now
-        if self.overlap_onset is not None and self.playing and self.vad.speech_ms >= self.config.barge_in_ms:
-            held = is_backchannel(self.last_interim)
-            if not (held and self.vad.speech_ms < self.config.backchannel_hold_ms):
+        await self.hearing.send(frame, now)
+        playing = self.player.playing
+        for event in self.turns.feed(frame, now, playing=playing):
+            if isinstance(event, CallerStarted):
+                self.watchdog.caller_active()
+                self.note("speech_started", during_playback=event.during_playback)
+            elif isinstance(event, CallerStopped):
+                if event.backchannel_ms is not None:
+                    self.note("backchannel", speech_ms=event.backchannel_ms)
+                if not self.player.playing and not self.busy:
+                    self.watchdog.went_quiet(now)
+            elif isinstance(event, BargeIn):
                 await self.barge_in("speech")
 
-    @property
-    def playing(self) -> bool:
-        return self.current is not None and not self.current.finished
+    async def barge_in(self, why: str) -> None:
+        pb = await self.player.barge_in(why, self.turns.detected_at)
+        if pb is None:
+            return
+        self.turns.barged_in()
+        if pb.after == "handoff":           # they asked for a person: transfer anyway
+            self.end("handoff")
+
+    # --- outbound: the player's callbacks ----------------------------------------------------
+
+    async def say(self, text: str, *, kind: str = "reprompt", after: str | None = None, cache: bool = False) -> None:
+        await self.play(Playback(text, kind=kind, after=after, engine_turn=False, cache=cache))
+
+    async def play(self, pb: Playback) -> None:
+        await self.player.play(pb)
+
+    async def _apologise(self, text: str, after: str | None) -> None:
+        await self.say(text, kind="apology", after=after, cache=True)
+
+    def _reply_started(self, pb: Playback) -> None:
+        self.watchdog.activity()
+        self.hearing.agent_speaking(True)
+
+    def _reply_finished(self, pb: Playback) -> None:
+        self.hearing.agent_speaking(False)
+        if pb.engine_turn:
+            self.heard.add(pb)
+        if not self.busy and not self.turns.caller_speaking:
+            self.watchdog.went_quiet()
+        if not pb.interrupted and pb.after == "hangup":
+            self.end("goodbye" if pb.kind != "apology" else "ended")
+        elif not pb.interrupted and pb.after == "handoff":
+            self.end("handoff")
+
+    async def _write_record(self, record) -> None:
+        await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, text=record.text,
+                                          heard=record.heard, interrupted=record.interrupted, timings=record.timings)
 
     # --- the dialogue worker -------------------------------------------------------------------
 
     def _enqueue(self, kind: str, payload: Any) -> None:
         self.busy += 1
-        self.idle_since = None
-        self._turns.put_nowait((kind, payload))
+        self.watchdog.activity()
+        self._work.put_nowait((kind, payload))
 
     async def _worker(self) -> None:
         while not self._stop.is_set():    # (a library may swallow our cancellation: check too)
-            kind, payload = await self._turns.get()
+            kind, payload = await self._work.get()
             try:
-                await self._flush_records()
-                if kind == "greet":
-                    await self._greet()
-                elif kind == "text":
-                    await self._turn(*payload)
-                elif kind == "guess":
-                    self._listen_for("yes_no")
-                    await self.say(payload, kind="confirm_guess")
-                elif kind == "miss" and self.expecting in ENGINE_HEARS_MISSES:
-                    now = time.monotonic()     # the engine counts it and offers keypad choices
-                    await self._turn(NOT_HEARD, payload or {"final_at": now, "speech_end": now})
-                elif kind == "miss":
-                    self._listen_for(question_for(self.expecting))
-                    await self.say(f"{NOT_CAUGHT} {self.last_question()}", kind="reprompt")
-                elif kind == "repeat":
-                    self._listen_for(question_for(self.expecting))
-                    await self.say(self.last_reply, kind="repeat")
+                await self._do(kind, payload)
             except asyncio.CancelledError:
                 raise
             except ClinicUnavailable:
@@ -332,83 +290,109 @@ class CallSession(Listener, Speaker):
                     await self.say(APOLOGY_ENGINE, kind="apology")
             finally:
                 self.busy -= 1
-                if not self.busy and not self.playing and self.idle_since is None and self.speech_onset is None:
-                    self.idle_since = time.monotonic()
+                if not self.busy and not self.player.playing and not self.turns.caller_speaking:
+                    self.watchdog.quiet_unless_counting()
 
-    async def _greet(self) -> None:
+    async def _do(self, kind: str, payload: Any) -> None:
+        if kind == "greet":
+            await self.greet()
+        elif kind == "text":
+            await self.take_turn(*payload)
+        elif kind == "guess":
+            self.listen_for("yes_no")
+            await self.say(payload, kind="confirm_guess")
+        elif kind == "miss" and self.expecting in ENGINE_HEARS_MISSES:
+            now = time.monotonic()     # the engine counts it and offers keypad choices
+            await self.take_turn(NOT_HEARD, payload or {"final_at": now, "speech_end": now})
+        elif kind == "miss":
+            self.listen_for(question_for(self.expecting))
+            await self.say(f"{NOT_CAUGHT} {self.last_question()}", kind="reprompt")
+        elif kind == "repeat":
+            self.listen_for(question_for(self.expecting))
+            await self.say(self.last_reply, kind="repeat")
+
+    async def greet(self) -> None:
         reply = await self.engine.greet(self.clinic_id, "voice", channel_user_id=self.call_sid,
                                         prefix=self.info.greeting_prefix)
-        self._apply(reply)
-        await self.play(Playback(reply.message, kind="greeting", cache=True,
-                                 after=self._after(reply)))
+        self.apply_reply(reply)
+        await self.play(Playback(reply.message, kind="greeting", cache=True, after=_after(reply)))
 
-    async def _turn(self, text: str, timing: dict[str, float]) -> None:
-        if self.playing:                 # our own reply would talk over the last one: stop it first
-            await self._stop_playback(clear=True)
-            await self._flush_records()
+    async def take_turn(self, text: str, timing: dict[str, float]) -> None:
+        if self.player.playing:          # our own reply would talk over the last one: stop it first
+            await self.player.stop(clear=True)
         started = time.monotonic()
-        reply = await self.engine.process(self.clinic_id, "voice", text, channel_user_id=self.call_sid)
+        heard = self.heard.outstanding()     # saved with this turn (one save)
+        reply = await self.engine.process(self.clinic_id, "voice", text, channel_user_id=self.call_sid, heard=heard)
+        self.heard.written(heard)
         timing = {**timing, "engine_start": started, "engine_end": time.monotonic()}
-        self._apply(reply)
-        await self.play(Playback(reply.message, after=self._after(reply), timings=timing,
+        self.apply_reply(reply)
+        await self.play(Playback(reply.message, after=_after(reply), timings=timing,
                                  must_finish=mentions_help_line(reply.message)))
 
-    def _apply(self, reply: EngineReply) -> None:
+    def apply_reply(self, reply: EngineReply) -> None:
         self.expecting = reply.expecting
         self.last_reply = reply.message
         self.options_offered = len(reply.available_slots or ()) or reply.keypad_options
-        self._listen_for(question_for(reply.expecting))
+        self.listen_for(question_for(reply.expecting))
 
-    def _listen_for(self, question: str) -> None:
-        try:
-            self.stt.set_expected(question)
-        except Exception:
-            log.warning("set_expected failed", extra={"event": "stt_set_expected_failed"})
-
-    @staticmethod
-    def _after(reply: EngineReply) -> str | None:
-        if reply.handoff:
-            return "handoff"
-        return "hangup" if reply.end_conversation else None
+    def listen_for(self, question: str) -> None:
+        self.hearing.expect(question)
 
     def last_question(self) -> str:
         sentences = split_sentences(self.last_reply)
         questions = [s for s in sentences if s.endswith("?")]
         return questions[-1] if questions else "How can I help?"
 
-    async def _flush_records(self) -> None:
-        while self._records:
-            await self._record(self._records.pop(0))
+    # --- what the caller said or pressed becomes work ---------------------------------------
 
-    async def _record(self, pb: Playback) -> None:
-        timings = pb.spans_ms()
-        if timings:
-            self.turn_timings.append(timings)
-        for name, _, _, stage in TURN_SPANS:
-            if name in timings:
-                TURN_SECONDS.labels(stage=stage).observe(timings[name] / 1000)
-        await self.engine.record_playback(self.clinic_id, "voice", self.call_sid, text=pb.text, heard=pb.heard,
-                                          interrupted=pb.interrupted, timings=timings)
+    async def on_stt(self, event: object) -> None:
+        if isinstance(event, SpeechStarted):
+            self.watchdog.activity()
+            return
+        if isinstance(event, Interim):
+            self.turns.interim(event.text)
+            return
+        if not isinstance(event, Final):
+            return
+        now = time.monotonic()
+        clock = self.hearing.clock
+        onset = clock.time_at_seconds(event.t_start) if event.t_end else None
+        end = clock.time_at_seconds(event.t_end) if event.t_end else None
+        text = " ".join((event.text or "").split())
+        if self.turns.is_backchannel(onset, text, playing=self.player.playing):
+            self.note("dropped_backchannel", text_len=len(text))
+            return
+        self.note("final", accepted=event.accepted, words=len(text.split()))     # no transcript: PHI
+        self.intake.final(event, text, {"speech_end": min(end or now, now), "final_at": now})
 
-    # --- silence ---------------------------------------------------------------------------
+    async def on_dtmf(self, digit: str) -> None:
+        self.note("dtmf", digit="#" if digit == "#" else "*" if digit == "*" else "d")
+        self.watchdog.caller_active()
+        if self.player.playing:
+            await self.barge_in("dtmf")
+        self.keypad.press(digit, self.expecting, guess_open=self.intake.guess_open, options=self.options_offered)
 
-    async def _watchdog(self) -> None:
-        while True:
-            await asyncio.sleep(0.1)
-            since = self.idle_since
-            if since is None or self.playing or self.busy or self.speech_onset is not None or self.keypad.typed:
-                continue
-            if time.monotonic() - since < self.config.silence_seconds:
-                continue
-            self.idle_since = None
-            self.reprompts += 1
-            if self.guesses.pending is not None:     # no answer to "Did you say ...?": re-ask
-                self.guesses.pending = None
-                self._listen_for(question_for(self.expecting))
-            self.note("reprompt", n=self.reprompts)
-            if self.reprompts > self.config.max_reprompts:
-                await self.say(GOODBYE_SILENT, after="hangup", cache=True)
-            elif self.reprompts == 1:
-                await self.say(f"Sorry, I didn't hear anything. {self.last_question()}")
-            else:
-                await self.say(f"Are you still there? {self.last_question()}")
+    def _on_key_entry(self, meaning: KeyMeaning) -> None:
+        self.intake.key_entry(meaning, time.monotonic())
+
+    # --- silence -------------------------------------------------------------------------------
+
+    def _line_quiet(self) -> bool:
+        return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed)
+
+    async def _silence(self, reprompts: int) -> None:
+        if self.intake.drop_guess():     # no answer to "Did you say ...?": re-ask
+            self.listen_for(question_for(self.expecting))
+        self.note("reprompt", n=reprompts)
+        if reprompts > self.config.max_reprompts:
+            await self.say(GOODBYE_SILENT, after="hangup", cache=True)
+        elif reprompts == 1:
+            await self.say(f"Sorry, I didn't hear anything. {self.last_question()}")
+        else:
+            await self.say(f"Are you still there? {self.last_question()}")
+
+
+def _after(reply: EngineReply) -> str | None:
+    if reply.handoff:
+        return "handoff"
+    return "hangup" if reply.end_conversation else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogue.handoff_summary import FLOW_WORDS
 from dialogue.handoff_summary import STATE_WORDS as HANDOFF_STATE_WORDS
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.states import BookingState
 
 # the words the handoff record uses, and the states only a live call is still in when it is transferred
@@ -12,7 +12,7 @@ STATE_WORDS = {**HANDOFF_STATE_WORDS, "booked": "after booking", "cancelled": "a
                "handed_off": "asking for a person"}
 
 
-def staff_summary(session, clinic: ClinicProfile, providers: dict[str, str] | None = None) -> str:
+def staff_summary(session, clinic: Clinic, providers: dict[str, str] | None = None) -> str:
     """What staff hear before the caller is connected: intent and progress, no DOB or phone digits."""
     if session is None:
         return f"A caller to {clinic.name} asked the automated assistant for a person."

@@ -11,7 +11,7 @@ from typing import Any
 
 from channels.voice.ports import SpeechContext
 from channels.voice.speech.tts import split_sentences
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 
 log = logging.getLogger("channels.voice.call")
 
@@ -105,7 +105,7 @@ TURN_SPANS = (("stt_final_ms", "speech_end", "final_at", "stt_final"),
 
 @dataclass
 class CallInfo:
-    clinic: ClinicProfile
+    clinic: Clinic
     call_sid: str
     stream_sid: str
     greeting_prefix: str = ""

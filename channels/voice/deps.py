@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from channels.ports import AuditLog, ClinicLookup, Conversations
 from channels.voice.draining import CallDrain
 from channels.voice.kit import VoiceKit
 from channels.voice.transfer import WarmTransfer
@@ -21,6 +22,9 @@ class DisclosureLog(Protocol):
 class VoiceDeps:
     settings: Settings
     engine: Engine
+    clinics: ClinicLookup
+    conversations: Conversations   # the call's conversation, as the engine saved it
+    audit: AuditLog
     disclosures: DisclosureLog
     kit: VoiceKit
     drain: CallDrain          # this process's live calls; after SIGTERM new ones are refused

@@ -24,10 +24,11 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
+from channels.ports import Conversations
 from channels.voice import transfer_twiml as tw
 from channels.voice.call_summary import staff_summary
 from channels.voice.opening_hours import is_open
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 
 log = logging.getLogger("channels.voice.transfer")
 DEFAULT_RING_SECONDS = 25
@@ -67,22 +68,24 @@ class TransferStore(Protocol):
     async def forget(self, digest: str) -> None: ...
 
 
-def ring_seconds(clinic: ClinicProfile) -> int:
+def ring_seconds(clinic: Clinic) -> int:
     value = clinic.settings.get("transfer_ring_seconds", DEFAULT_RING_SECONDS)
     return value if isinstance(value, int) and not isinstance(value, bool) and 5 <= value <= 120 \
         else DEFAULT_RING_SECONDS
 
 
 class WarmTransfer:
-    def __init__(self, *, settings: Any, client: Any, handoffs: Handoffs, records: TransferStore, engine: Any) -> None:
+    def __init__(self, *, settings: Any, client: Any, handoffs: Handoffs, records: TransferStore, engine: Any,
+                 conversations: Conversations) -> None:
         self.settings, self.client, self.handoffs, self.records, self.engine = \
             settings, client, handoffs, records, engine
+        self.conversations = conversations       # the call's conversation (for the desk's summary)
         self._timers: dict[str, asyncio.Task] = {}       # handoff id -> this process's time limit
 
     def urls(self, clinic_id: str, handoff_id: str) -> tw.TransferUrls:
         return tw.TransferUrls(self.settings.public_base_url, clinic_id, handoff_id)
 
-    def can_ring(self, clinic: ClinicProfile) -> bool:
+    def can_ring(self, clinic: Clinic) -> bool:
         """A transfer is tried only with a REST client, a desk number, and the clinic open now."""
         return bool(self.client is not None and clinic.settings.get("front_desk_phone")
                     and is_open(clinic.business_hours, clinic.timezone, self.engine.now(),
@@ -101,7 +104,7 @@ class WarmTransfer:
 
     # --- the caller's side (the call session calls these) ----------------------------------------
 
-    async def begin(self, clinic: ClinicProfile, call_sid: str, reply: Any) -> str | None:
+    async def begin(self, clinic: Clinic, call_sid: str, reply: Any) -> str | None:
         """Ring the desk for this handoff; the handoff id when ringing, None when no transfer is tried."""
         if not self.can_ring(clinic):
             return None
@@ -136,12 +139,12 @@ class WarmTransfer:
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
 
-    async def _record_of(self, clinic: ClinicProfile, call_sid: str, reply: Any) -> str:
+    async def _record_of(self, clinic: Clinic, call_sid: str, reply: Any) -> str:
         """The call's handoff record (the engine makes one per handoff; made here if it did not)."""
         found = await self.handoffs.find_by_call(clinic.id, call_sid)
         if found is not None:
             return found.id
-        session = await self.engine.sessions.find_active(clinic.id, "voice", call_sid)
+        session = await self.conversations.find_active(clinic.id, "voice", call_sid)
         made = await self.handoffs.create(
             clinic.id, channel="voice", reason="crisis" if reply.safety_action == "escalate" else "caller_request",
             summary=tw.scrub_numbers(staff_summary(session, clinic)), transcript=[],
@@ -236,7 +239,7 @@ class WarmTransfer:
 
     async def whisper_words(self, clinic_id: str, handoff: Any) -> str:
         clinic = await self.engine.clinic(clinic_id)
-        session = await self.engine.sessions.find_active(clinic_id, "voice", handoff.call_sid) \
+        session = await self.conversations.find_active(clinic_id, "voice", handoff.call_sid) \
             if handoff.call_sid else None
         try:
             providers = {p.id: p.display_name for p in await self.engine.roster(clinic)}

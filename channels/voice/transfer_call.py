@@ -38,13 +38,13 @@ class TransferringCall(CallSession):
         self.warm = warm
         self._transfer: asyncio.Task | None = None
 
-    def _apply(self, reply: EngineReply) -> None:
-        super()._apply(reply)
+    def apply_reply(self, reply: EngineReply) -> None:
+        super().apply_reply(reply)
         if reply.handoff and self.warm is not None and self._transfer is None:
             self._transfer = asyncio.create_task(self.warm.begin(self.info.clinic, self.call_sid, reply),
                                                  name="call-transfer")
 
-    async def _shutdown(self) -> None:
+    async def before_close(self) -> None:
         handoff_id = None
         if self._transfer is not None:
             with contextlib.suppress(Exception):
@@ -58,7 +58,6 @@ class TransferringCall(CallSession):
                     await self.warm.caller_left(self.clinic_id, handoff_id)
             except Exception:
                 log.exception("transfer step failed", extra={"event": "transfer_failed"})
-        await super()._shutdown()
 
 
 class ReturnedCall(CallSession):
@@ -67,15 +66,15 @@ class ReturnedCall(CallSession):
         self.warm, self.handoff_id = warm, handoff_id
         self.asked_message = False
 
-    async def _greet(self) -> None:
+    async def greet(self) -> None:
         await self._ask(OFFER, "confirm")
 
     async def _ask(self, text: str, expecting: str | None) -> None:
         self.expecting, self.last_reply, self.options_offered = expecting, text, 0
-        self._listen_for("yes_no" if expecting == "confirm" else "opening")
+        self.listen_for("yes_no" if expecting == "confirm" else "opening")
         await self.play(Playback(text, kind="transfer_missed", engine_turn=False))
 
-    async def _turn(self, text: str, timing: dict[str, float]) -> None:
+    async def take_turn(self, text: str, timing: dict[str, float]) -> None:
         said = text.strip()
         if not self.asked_message and _NO.match(said):
             self.asked_message = True

@@ -28,7 +28,7 @@ from channels.twilio_auth import verified_form, webhook_body_limit
 from channels.voice.apologies import SCHEDULE_DOWN_AT_START, is_database_outage
 from channels.voice.call_summary import staff_summary
 from channels.voice.security import media_stream_url, stream_token
-from dialogue.ports import ClinicProfile
+from dialogue.ports import Clinic
 from dialogue.states import BookingState
 
 log = logging.getLogger("channels.voice.twiml")
@@ -47,7 +47,6 @@ def base_url(deps: VoiceDeps) -> str:
 
 async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
     form = await verified_form(request, deps.settings)
-    engine = deps.engine
     to, call_sid = form.get("To", ""), form.get("CallSid", "")
     response = VoiceResponse()
     if deps.drain.draining:      # shutting down (SIGTERM): the next instance takes the call-back
@@ -56,7 +55,7 @@ async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
         response.hangup()
         return twiml(response)
     try:
-        clinic = await engine.directory.by_phone(to) if to else None
+        clinic = await deps.clinics.by_phone(to) if to else None
     except Exception as exc:          # Twilio reads only TwiML: a 503 would play its "application error"
         if not is_database_outage(exc):
             raise
@@ -83,16 +82,16 @@ async def incoming_call(deps: VoiceDeps, request: Request) -> Response:
 async def _clinic_and_session(deps: VoiceDeps, request: Request, form, call_sid: str):
     engine = deps.engine
     clinic_id = request.query_params.get("clinic")
-    clinic = await engine.directory.by_id(clinic_id) if clinic_id else None
+    clinic = await deps.clinics.by_id(clinic_id) if clinic_id else None
     if clinic is None and form.get("To"):
-        clinic = await engine.directory.by_phone(form.get("To"))
+        clinic = await deps.clinics.by_phone(form.get("To"))
     if clinic is None or not call_sid:
         return engine, None, None
-    session = await engine.sessions.find_active(clinic.id, "voice", call_sid)
+    session = await deps.conversations.find_active(clinic.id, "voice", call_sid)
     return engine, clinic, session
 
 
-def take_message(response: VoiceResponse, deps: VoiceDeps, clinic: ClinicProfile, call_sid: str,
+def take_message(response: VoiceResponse, deps: VoiceDeps, clinic: Clinic, call_sid: str,
                  reason: str) -> None:
     response.say(f"{reason} Please leave your name, a number we can reach you on, and a short message "
                  "after the tone. Press the pound key when you are done.", voice=VOICE)
@@ -168,7 +167,7 @@ async def message_done(deps: VoiceDeps, request: Request) -> Response:
     response = VoiceResponse()
     if clinic is not None and form.get("RecordingSid"):
         try:
-            await engine.audit.record(clinic.id, "voicemail_left", resource_type="call", resource_id=call_sid,
+            await deps.audit.record(clinic.id, "voicemail_left", resource_type="call", resource_id=call_sid,
                                       details={"recording_sid": form.get("RecordingSid"),
                                                "seconds": form.get("RecordingDuration")},
                                       session_id=session.session_id if session else None)

@@ -64,9 +64,9 @@ async def test_questions_that_need_no_calendar_are_answered_while_it_is_down(cli
 
 def test_the_offer_fits_each_channel():
     from dialogue import responses
-    from dialogue.ports import ClinicProfile
-    clinic = ClinicProfile("c", "Lakeside", "lakeside", "America/Chicago", "ACTIVE", "+13125550100", None, None, {},
-                           {"front_desk_phone": "+13125550101"})
+    from storage.clinics import Clinic
+    clinic = Clinic("c", "Lakeside", "lakeside", "America/Chicago", "ACTIVE", "+13125550100", None, None, {},
+                    {"front_desk_phone": "+13125550101"})
     call = responses.schedule_unreachable(clinic, "voice")
     assert UNREACHABLE in call and "connect you" in call and "take a message" in call
     text = responses.schedule_unreachable(clinic, "sms")

@@ -25,7 +25,7 @@ class Recorder:
 
 async def test_a_message_is_recorded_without_its_numbers(services):
     call = Recorder(services.engine)
-    await ReturnedCall._turn(call, "please call me at 312 555 0123, I was born March 3 1980", {})
+    await ReturnedCall.take_turn(call, "please call me at 312 555 0123, I was born March 3 1980", {})
     (message,) = call.messages
     assert "0123" not in message and "1980" not in message, message
     assert [p.text for p in call.played] == [THANKS]
@@ -33,7 +33,7 @@ async def test_a_message_is_recorded_without_its_numbers(services):
 
 async def test_a_crisis_in_the_message_gets_the_help_lines_and_an_urgent_record(services):
     call = Recorder(services.engine)
-    await ReturnedCall._turn(call, "I swallowed all of my sleeping tablets an hour ago", {})
+    await ReturnedCall.take_turn(call, "I swallowed all of my sleeping tablets an hour ago", {})
     (message,) = call.messages
     assert message.startswith("URGENT")
     (said,) = call.played

@@ -14,12 +14,12 @@ from typing import Awaitable, Callable, Protocol
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voice_agent.web.apikeys import hash_api_key, hashes_match, is_well_formed
-from voice_agent.web.context import ClinicContext, reset_current_clinic, set_current_clinic
+from voice_agent.web.context import KeyHolder, reset_current_clinic, set_current_clinic
 from voice_agent.web.errors import json_error
 
 log = logging.getLogger("voice_agent.auth")
 
-KeyLookup = Callable[[str], Awaitable[ClinicContext | None]]   # key hash -> its clinic, or None
+KeyLookup = Callable[[str], Awaitable[KeyHolder | None]]   # key hash -> its clinic, or None
 
 
 class FailureGuard(Protocol):
@@ -61,12 +61,13 @@ class AuthMiddleware:
                              f"{retry_after} seconds.", headers={"Retry-After": str(retry_after)})(scope, receive, send)
             return
         key_hash = hash_api_key(api_key) if is_well_formed(api_key) else None
-        clinic = await self.lookup(key_hash) if key_hash else None
-        if clinic is None or not hashes_match(clinic.key_hash, key_hash):
+        holder = await self.lookup(key_hash) if key_hash else None
+        if holder is None or not hashes_match(holder.key_hash, key_hash):
             log.info("auth refused", extra={"event": "auth_unknown_key"})
             await guard.record_failure(address)
             await json_error(403, "invalid_api_key", "The API key is not valid.")(scope, receive, send)
             return
+        clinic = holder.clinic
         if clinic.status != "ACTIVE":
             log.info("auth refused", extra={"event": "auth_clinic_inactive"})
             await json_error(403, "clinic_inactive", "This clinic's account is not active.")(scope, receive, send)

@@ -1,46 +1,42 @@
-"""Per-request context: the authenticated clinic and the request id, in ContextVars."""
+"""Per-request context: the authenticated clinic (`Clinic`, the one clinic type) and the request id,
+in ContextVars."""
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from voice_agent.web.clinic import Clinic
 
 
 @dataclass(frozen=True)
-class ClinicContext:
-    """The seed's ClinicContext (section 7.4): what a request knows about its tenant."""
-    id: str
-    name: str
-    slug: str
-    timezone: str
-    status: str
-    rate_limit_tier: str
-    rate_limit_rpm: int
+class KeyHolder:
+    """The clinic an API key belongs to, and that key's hash (checked in constant time by the auth
+    middleware). The hash stays beside the clinic, never in it: nothing past authentication sees it."""
+    clinic: Clinic
     key_hash: str
-    ehr_provider: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"clinic": self.clinic.to_json(), "key_hash": self.key_hash}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ClinicContext":
-        return cls(**data)
+    def from_json(cls, data: dict[str, Any]) -> "KeyHolder":
+        return cls(Clinic.from_json(data["clinic"]), data["key_hash"])
 
 
-_current_clinic: ContextVar[ClinicContext | None] = ContextVar("current_clinic", default=None)
+_current_clinic: ContextVar[Clinic | None] = ContextVar("current_clinic", default=None)
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 clinic_id_var: ContextVar[str | None] = ContextVar("clinic_id", default=None)
 
 
-def get_current_clinic() -> ClinicContext:
+def get_current_clinic() -> Clinic:
     clinic = _current_clinic.get()
     if clinic is None:
         raise LookupError("no authenticated clinic in this context")
     return clinic
 
 
-def set_current_clinic(clinic: ClinicContext | None):
+def set_current_clinic(clinic: Clinic | None):
     clinic_id_var.set(clinic.id if clinic else None)
     return _current_clinic.set(clinic)
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voice_agent.web.context import ClinicContext
+from voice_agent.web.clinic import Clinic
 from voice_agent.web.errors import json_error
 from voice_agent.web.metrics import RATE_LIMITED
 
@@ -32,7 +32,7 @@ class Limiter(Protocol):
         """None means 'no limit applies' (unlimited, or the counter is unavailable: fail open)."""
 
 
-def limit_for(clinic: ClinicContext) -> int:
+def limit_for(clinic: Clinic) -> int:
     if clinic.rate_limit_tier == "unlimited":
         return 0
     return TIER_RPM.get(clinic.rate_limit_tier) or clinic.rate_limit_rpm
@@ -45,7 +45,7 @@ class RateLimitMiddleware:
         self.app, self.limiter = app, limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        clinic: ClinicContext | None = scope.get("state", {}).get("clinic")
+        clinic: Clinic | None = scope.get("state", {}).get("clinic")
         if scope["type"] != "http" or clinic is None:
             await self.app(scope, receive, send)
             return
