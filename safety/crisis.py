@@ -157,7 +157,10 @@ class CrisisDetector:
         # the window counts only when this message carries some of it ("Monday" after two booking
         # turns is not the end of a crisis, whatever the turns before it said); most messages
         # stop here, so the window costs a second encoding only when it can matter
-        if previous and (pred is None or pred.crisis >= model.thresholds.this_turn):
+        # nor when nothing could come of it: this message, or one already answered, is CRITICAL (the
+        # top), and the classifier's own category is not in doubt
+        top = max(current.severity or 0, raised) >= Severity.CRITICAL
+        if previous and not top and (pred is None or pred.crisis >= model.thresholds.this_turn):
             joined = _turns([*previous, seen])
             window = self._decide(_turns([*previous, text]), model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)
@@ -183,10 +186,12 @@ class CrisisDetector:
             return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, "model_veto"])
         if pred.crisis < th.alone or pred.support < th.support or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
-        category = pred.category
+        # distress is the mildest reading: a crisis category the classifier also sees (>= ALSO_MIN) comes
+        # first ("feeling really down, my husband keeps hitting me" is abuse, with distress beside it)
+        category = pred.also[0] if pred.category == DISTRESS and pred.also else pred.category
         by_model = CrisisAssessment(severity=self._model_severity(text, pred, category, th), category=category,
                                     matched=["crisis_model"], lang=by_rules.lang,
-                                    categories=[category] + [c for c in pred.also if c != category])
+                                    categories=[category] + [c for c in (pred.category, *pred.also) if c != category])
         # both may speak: the more severe reading wins ("so stressed, which way of dying hurts least"
         # is not a LOW distress line); a tie, or the same category short of urgent, goes to the rules
         if by_rules.is_crisis and (by_rules.severity >= by_model.severity or

@@ -1,7 +1,8 @@
 """The crisis classifier: small heads over MiniLM sentence embeddings, shipped as one versioned file.
 
 The rules catch explicit phrases; this catches paraphrase ("which way of dying hurts least"). The
-heads (a logistic regression and two one-layer perceptrons, averaged) were trained by
+heads (a logistic regression and two one-layer perceptrons, averaged) read the embedding and the
+rules' cues beside it (`crisis_features.py`: history, resolution, third party, idiom...). They were trained by
 `bench/train_crisis_head.py` from the labelled sets in `fixtures/safety/` and live in
 `safety/crisis_head.npz` with the SHA-256 of every file they were trained on, so a change to the
 data without a rebuild is caught by a test. Inference is numpy: no scikit-learn at run time.
@@ -21,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
+from safety.crisis_features import CUES_VERSION, with_cues
 from safety.embeddings import ModelFilesError, SentenceEncoder
 
 log = logging.getLogger("safety.crisis_model")
@@ -59,12 +61,18 @@ class Head:
                             for m in range(len(self.meta["layers"]))]
             self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
             self.positives = data["positives"].astype(np.float32)
+        features = self.meta.get("features")
+        if features not in (None, CUES_VERSION):     # a head trained on other cues would read garbage
+            raise ValueError(f"crisis head expects features {features!r}, this code computes {CUES_VERSION!r}")
+        self.cues = features == CUES_VERSION
         t = self.meta["thresholds"]
         self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"], t.get("veto", 0.0))
         self._neg = self.classes.index(NEGATIVE)
 
-    def predict(self, x: np.ndarray) -> list[Prediction]:
-        probs = np.mean([_forward(layers, x) for layers in self.members], axis=0)
+    def predict(self, x: np.ndarray, texts: Sequence[str] = ()) -> list[Prediction]:
+        """``x``: the texts' embeddings; ``texts``: the texts as the classifier reads them (for the cues)."""
+        features = with_cues(x, list(texts)) if self.cues else x
+        probs = np.mean([_forward(layers, features) for layers in self.members], axis=0)
         urgent = 1.0 / (1.0 + np.exp(-(x @ self.urgent_W + self.urgent_b)))
         support = support_of(x, self.positives)
         out = []
@@ -105,7 +113,8 @@ class CrisisModel:
         return self.head.thresholds
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        return self.head.predict(self.encoder.encode(list(texts)))
+        texts = list(texts)
+        return self.head.predict(self.encoder.encode(texts), texts)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ severities — never the values.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -66,6 +67,9 @@ class OutputVerdict:
     audit_events: List[AuditEvent] = field(default_factory=list)
 
 
+_CAPITAL = re.compile(r"[A-Z]")
+
+
 def _lang_from_ctx(ctx: Optional[Mapping[str, Any]], text: str) -> str:
     if ctx and ctx.get("lang") in ("en", "es"):
         return str(ctx["lang"])
@@ -73,6 +77,9 @@ def _lang_from_ctx(ctx: Optional[Mapping[str, Any]], text: str) -> str:
 
 
 class SafetyPipeline:
+    """Built once by the composition root (`voice_agent/wiring.py`) and passed to what needs it; no
+    module-level instance (a second one would be a second place that state could hide)."""
+
     def __init__(
         self,
         pii: Optional[PIIDetector] = None,
@@ -98,9 +105,11 @@ class SafetyPipeline:
             events.append(("SAFETY_TRIGGER", {"reason": "prompt_injection", "rules": list(s.injection_reasons)}))
 
         ctx = ctx or {}
-        # the name model reads English: on a Spanish message it takes words ("suicidar") for names
-        english = _lang_from_ctx(ctx, clean) != "es"
-        findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=english)
+        # the name model reads English: on a Spanish message it takes words ("suicidar") for names; and
+        # it reads capitals: in all-lower-case text it found no patient's name on our sets, only noise
+        # ("dr."), so there the cue patterns ("my name is ...") do the work and ~3 ms are saved
+        ner = _lang_from_ctx(ctx, clean) != "es" and _CAPITAL.search(clean) is not None
+        findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=ner)
         redacted = self.pii.redact(clean, findings).text if findings else clean
         never = [f for f in findings if f.entity_type in NEVER_NEEDED]
         # drop never-needed values from the text the flow sees; keep the rest
@@ -179,12 +188,3 @@ class SafetyPipeline:
             return OutputVerdict(False, content_filter.medical_fallback(lang), reasons, events)
         return OutputVerdict(True, reply, [], events)
 
-
-_pipeline: Optional[SafetyPipeline] = None
-
-
-def get_pipeline() -> SafetyPipeline:
-    global _pipeline
-    if _pipeline is None:
-        _pipeline = SafetyPipeline()
-    return _pipeline

@@ -15,7 +15,8 @@ from dialogue.nlu.embedded import EmbeddedUnderstanding
 from dialogue.ports import AuditSink, ClinicDirectory, HandoffRecorder, Notifier, SessionStore, TurnLock
 from ehr.protocol import EHRAdapter
 from safety import crisis_model
-from safety.pipeline import get_pipeline
+from safety.pii import PIIDetector
+from safety.pipeline import SafetyPipeline
 from storage.consent import ConsentRepository
 from storage.reminders import ReminderRepository
 from storage.crypto import FieldCipher
@@ -34,14 +35,15 @@ def sentence_encoder() -> Any:
     return state.model.encoder if state.model is not None else None
 
 
-def understanding(settings: Settings, anthropic_http: Any = None) -> Any:
+def understanding(settings: Settings, anthropic_http: Any = None, pii: PIIDetector | None = None) -> Any:
     """Claude when ANTHROPIC_API_KEY is set (the embedded NLU as its fallback), else the embedded NLU.
-    `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport)."""
+    `anthropic_http`: an `httpx2.AsyncClient` for the SDK (tests pass one on a mock transport).
+    `pii`: the safety pipeline's detector, which redacts what is sent to Claude."""
     embedded = EmbeddedUnderstanding(encoder=sentence_encoder())
     if not settings.anthropic_api_key:
         return embedded
     from dialogue.claude_understanding import ClaudeUnderstanding  # only when configured
-    return ClaudeUnderstanding.from_settings(settings, embedded, http_client=anthropic_http)
+    return ClaudeUnderstanding.from_settings(settings, embedded, http_client=anthropic_http, pii=pii)
 
 
 def phrasing(settings: Settings, anthropic_http: Any = None) -> Any:
@@ -88,17 +90,20 @@ def session_store(settings: Settings, pool: AsyncConnectionPool, redis: aioredis
 
 def engine(settings: Settings, *, sessions: SessionStore, directory: ClinicDirectory, audit: AuditSink,
            calendar: EHRAdapter, notifier: Notifier, turn_lock: TurnLock, handoffs: HandoffRecorder | None = None,
-           anthropic_http: Any = None) -> Engine:
+           anthropic_http: Any = None, safety: SafetyPipeline | None = None) -> Engine:
     """The engine over the ports built once by `Services.build` (the channels get the same directory,
-    sessions and audit log: they never reach into the engine for them)."""
+    sessions and audit log: they never reach into the engine for them). `safety`: the one safety
+    pipeline of this process (built here when not given); the engine screens every message with it
+    and Claude's redaction uses its PII detector."""
+    safety = safety or SafetyPipeline()
     return Engine(
         sessions=sessions,
         directory=directory,
         calendar=calendar,
-        understanding=TimedUnderstanding(understanding(settings, anthropic_http),
+        understanding=TimedUnderstanding(understanding(settings, anthropic_http, safety.pii),
                                          "claude" if settings.anthropic_api_key else "embedded"),
         audit=audit,
-        safety=CountedSafety(get_pipeline()),
+        safety=CountedSafety(safety),
         turn_lock=turn_lock,
         session_ttl=settings.redis_session_ttl,
         notifier=notifier,

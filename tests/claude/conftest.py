@@ -53,6 +53,7 @@ def claude_chat(make_clinic, test_env, pool, redis):
         engine.now = lambda: now
         # the seam: the wiring builds ClaudeUnderstanding from settings; here the same, on a mock transport
         engine.understanding = ClaudeUnderstanding.from_settings(settings, EmbeddedUnderstanding(),
-                                                                 http_client=mock.http_client())
+                                                                 http_client=mock.http_client(),
+                                                                 pii=engine.safety.inner.pii)
         return ChatDriver(create_app(settings, services), clinic, pool, services)
     return make

@@ -217,3 +217,16 @@ async def test_concurrent_calls_each_keep_their_budget():
     results = await asyncio.gather(*[understanding.understand_async(HEARTS, ctx()) for _ in range(10)])
     assert time.perf_counter() - started < budget + 0.15
     assert all(r == embedded(HEARTS, ctx()) for r in results)
+
+
+async def test_the_wired_claude_path_redacts_names_with_the_engines_own_safety_pipeline(test_env, pool, redis):
+    """One safety pipeline per service, built by the composition root: the engine screens with it and
+    what is sent to Claude is redacted by its PII detector (names too), not by a second, global one."""
+    from voice_agent.services import Services
+    from voice_agent.web.settings import load_settings
+    settings = load_settings({**test_env, "ANTHROPIC_API_KEY": "sk-ant-test-0000"}, env_file=None)
+    engine = Services.build(settings, pool, redis).engine
+    wired = engine.understanding.inner
+    sent = wired.redact("Hi, this is Maria Garcia, call me at 312-555-0123")
+    assert "Maria" not in sent and "<PHONE_NUMBER>" in sent      # names: Presidio's, not the regex floor alone
+    assert any(cell.cell_contents is engine.safety.inner.pii for cell in wired.redact.__closure__ or ())

@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from dialogue.claude_phrasing import ClaudePhrasing
-from safety.pipeline import get_pipeline
+from safety.pipeline import SafetyPipeline
 from tests.claude.anthropic_mock import AnthropicMock
 from tests.claude.conftest import NOW
 from tests.dialogue.conftest import chat  # noqa: F401  (the fixture)
@@ -52,4 +52,4 @@ async def test_output_stage_refuses_it_from_any_source(chat, unsafe):
     d.services.engine.phrasing = CarelessPhrasing()
     body = await d.say("hello")
     assert "mg" not in body["message"] and "555-0123" not in body["message"]
-    assert body["message"] == get_pipeline().check_output(unsafe, []).text
+    assert body["message"] == SafetyPipeline().check_output(unsafe, []).text

@@ -16,7 +16,7 @@ from safety import crisis_model, embeddings, ner_model, pii
 from safety.crisis import CrisisDetector, Severity
 from safety.crisis_model import HEAD_FILE
 from safety.model_files import ModelFile, ModelFilesError, verified_path
-from safety.pipeline import Action, SafetyPipeline, get_pipeline
+from safety.pipeline import Action, SafetyPipeline
 from tests.conftest import ADMIN_TOKEN, ROOT
 from voice_agent.app import create_app, warm_up
 from voice_agent.services import Services
@@ -77,7 +77,7 @@ def test_a_rule_hit_always_stands():
 
 def test_a_crisis_spread_over_turns_is_seen_when_it_completes():
     first = "I can't do this anymore"
-    second = "I have the pills right here"               # the means, after that
+    second = "the bottle is next to me"                  # the means, after that (says nothing alone)
     alone = assess(second)
     together = assess(second, [first])
     assert together.severity >= Severity.HIGH and together.category == "suicide_self_harm"
@@ -90,7 +90,7 @@ def test_the_turns_before_a_message_decide_what_kind_of_crisis_it_is():
 
 
 def test_an_answered_crisis_is_not_raised_again_by_the_next_booking_turn():
-    pipe = get_pipeline()
+    pipe = SafetyPipeline()
     first = pipe.check_input("I can't do this anymore, I just want it all to end")
     assert first.crisis.severity is not None
     later = pipe.check_input("ok yes lets book tuesday morning",
@@ -109,7 +109,7 @@ def test_the_shipped_head_was_built_from_the_training_files_in_the_repository():
     data = ROOT / "fixtures" / "safety"
     for name, digest in meta["training"].items():
         assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, f"{name} changed: retrain"
-    sealed = {"blind_holdout6.jsonl", "blind_multiturn6.jsonl"}      # the batch that measures this head
+    sealed = {"blind_holdout7.jsonl", "blind_multiturn7.jsonl"}      # the batch that measures this head
     assert not sealed & set(meta["training"])
 
 
@@ -192,7 +192,7 @@ def test_names_reach_neither_the_classifier_nor_the_history():
 
 
 def test_a_new_crisis_after_an_answered_one_is_still_raised():
-    pipe = get_pipeline()
+    pipe = SafetyPipeline()
     first = pipe.check_input("I'm having trouble breathing")
     assert first.crisis.severity == Severity.HIGH
     later = pipe.check_input("honestly everyone would be better off without me",
@@ -201,25 +201,25 @@ def test_a_new_crisis_after_an_answered_one_is_still_raised():
 
 
 def test_turns_read_together_escalate_past_what_was_answered():
-    pipe = get_pipeline()
+    pipe = SafetyPipeline()
     first = pipe.check_input("I can't do this anymore")
     assert first.crisis.severity == Severity.MEDIUM
-    second = pipe.check_input("I gave my dog to my sister today",
+    second = pipe.check_input("the bottle is next to me",      # alone, nothing; after the first, the means
                               {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
     assert second.action == Action.ESCALATE and "across_turns" in second.crisis.matched
 
 
 def test_a_mild_distress_line_does_not_hide_what_the_classifier_sees():
-    v = get_pipeline().check_input("feeling really down, my husband keeps hitting me")
+    v = SafetyPipeline().check_input("feeling really down, my husband keeps hitting me")
     assert v.crisis.category == "abuse" and "1-800-799-7233" in v.reply
-    v = get_pipeline().check_input("feeling really down and I can't feel my legs suddenly")
+    v = SafetyPipeline().check_input("feeling really down and I can't feel my legs suddenly")
     assert v.crisis.category == "medical_emergency" and "911" in v.reply and "988" not in v.reply
 
 
 def test_spanish_crisis_words_are_not_taken_for_names_and_an_overdose_gets_poison_control():
-    v = get_pipeline().check_input("me quiero suicidar")
+    v = SafetyPipeline().check_input("me quiero suicidar")
     assert v.action == Action.ESCALATE and "<PERSON>" not in v.text_redacted and "988" in v.reply
-    v = get_pipeline().check_input("me tomé todas las pastillas para dormir hace una hora")
+    v = SafetyPipeline().check_input("me tomé todas las pastillas para dormir hace una hora")
     assert "1-800-222-1222" in v.reply and "988" in v.reply and "911" in v.reply
 
 

@@ -12,9 +12,9 @@ from safety import resources
 from safety.crisis import CrisisDetector, Severity
 from safety.crisis_replies import SCRIPTS, crisis_response
 from safety.crisis_rules import ABUSE, MEDICAL, POISONING, SUICIDE, VIOLENCE
-from safety.pipeline import SafetyPipeline, get_pipeline
+from safety.pipeline import SafetyPipeline
 
-pipe = get_pipeline()
+pipe = SafetyPipeline()
 rules = CrisisDetector(use_model=False)
 ALL_SCRIPTS = [(lang, cat, sev) for lang, table in SCRIPTS.items() for (cat, sev) in table]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -129,7 +129,7 @@ def test_the_pipeline_speaks_numbers_digit_by_digit_on_a_call():
     ("no puedo respirar", "es"),
 ])
 def test_a_crisis_reply_is_in_the_patients_language(text, lang):
-    v = get_pipeline().check_input(text)
+    v = SafetyPipeline().check_input(text)
     assert v.crisis.is_crisis and v.lang == lang
     spanish = "llame" in v.reply.lower()
     assert spanish == (lang == "es"), v.reply

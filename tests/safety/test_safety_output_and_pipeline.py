@@ -1,9 +1,9 @@
 import pytest
 
 from safety.content_filter import FALLBACK_EN, check_abuse
-from safety.pipeline import Action, get_pipeline
+from safety.pipeline import Action, SafetyPipeline
 
-pipe = get_pipeline()
+pipe = SafetyPipeline()
 
 
 @pytest.mark.parametrize("reply", [
