@@ -138,9 +138,12 @@ def decoder_pool():
 
 @pytest.fixture(scope="session")
 def shared_whisper():
-    """The process's one Whisper model (EMBEDDED_STT=combined, the default), loaded on first use."""
+    """The process's one Whisper model (EMBEDDED_STT=combined, the default), loaded once up front as
+    a server's start-up loads it (not during a test's first call)."""
     from channels.voice.speech.whisper import SharedWhisper
-    return SharedWhisper()
+    whisper = SharedWhisper()
+    whisper.get()
+    return whisper
 
 
 @pytest.fixture

@@ -92,6 +92,10 @@ class CombinedRecognition:
             return None
         heard = model.transcribe(pcm8k_to_pcm16k(pcm8k),
                                  prompt_for(question, list(context.providers), list(context.patient_names)))
+        return self.understand(heard, question, context)
+
+    def understand(self, heard: Transcript, question: str, context: SpeechContext) -> WhisperReading:
+        """Whisper's text read by the understanding, as meaning labels of the question."""
         now = self._now()
         res = self._understanding.understand(heard.text, nlu_context(question, list(context.providers), now))
         return WhisperReading(heard, res, frozenset(labels(question, res, list(context.providers), now.date())))
