@@ -155,7 +155,7 @@ def main() -> None:
             for name, ok in (("grammar", g.accepted), ("whisper", bool(reading.labels)), ("combined", c.accepted)):
                 accepted[name] += ok
                 if ok and len(examples) < 12:
-                    examples.append(f"{name} at {q}: {cid} -> {(g.text if name == 'grammar' else heard.text)!r}")
+                    examples.append(f"{name} at {q}: {cid} -> {({'grammar': g.text, 'whisper': heard.text}.get(name, c.text))!r}")
 
     lines = [MARK, "", "## Human recordings sanity check (Debian pocketsphinx-testdata)", "",
              f"- {dt.date.today().isoformat()}: `.venv/bin/python bench/asr_human.py --write`; pocketsphinx-testdata "

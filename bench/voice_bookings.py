@@ -79,6 +79,7 @@ class Person:
         self.log: list[str] = []
         self.keyed_menus = 0
         self.guesses = 0
+        self.corrections = 0          # the assistant offered another doctor than the one asked for
 
     def heard(self) -> str:
         call = self.live(self.caller.call_sid)
@@ -100,41 +101,72 @@ class Person:
         self.log.append(f"caller keys: {digits}")
         await self.caller.dtmf(digits)
 
-    async def answer(self, said: str, wants: str | None = None, tries: int = 4) -> str:
-        await self.say(said)
-        text = ""
-        for _ in range(tries):
-            text = await self.reply()
+    def menu_key(self, text: str, wants: str | None) -> str | None:
+        """The key of the menu item the caller wants ("... Or press 1 for Dr. Raman, 2 for ...")."""
+        menu = dict((label.strip(" ,."), key) for key, label in
+                    re.findall(r"(\d) for ([^,]+?)(?=, \d for| or \d for|\.$|\. )", text))
+        if not wants or "press" not in text.lower() or not menu:
+            return None
+        return next((k for label, k in menu.items() if wants.lower() in label.lower()), None)
+
+    async def book(self, goal: Goal) -> bool:
+        """React to what the assistant asks until it says the booking is made (or gives up)."""
+        text = await self.reply()                                           # the greeting
+        last_said, last_wants = "", None
+        asked: dict[str, int] = {}
+        for _ in range(30):
+            low = text.lower()
+            if "all set" in low:
+                return True
             if text.startswith("Did you say "):
                 self.guesses += 1
                 heard = text[len("Did you say "):-1].lower()
-                await self.say("yes" if heard == said.lower() or (wants and wants.lower() in heard) else "no")
+                yes = heard == last_said.lower() or bool(last_wants and last_wants.lower() in heard)
+                await self.say("yes" if yes else "no")
+                text = await self.reply()
                 continue
-            menu = dict((label.strip(" ,."), key) for key, label in
-                        re.findall(r"(\d) for ([^,]+?)(?=, \d for| or \d for|\.$)", text))
-            if wants and "press" in text.lower() and menu:
-                key = next((k for label, k in menu.items() if wants.lower() in label.lower()), None)
-                if key:
-                    self.keyed_menus += 1
-                    await self.key(key)
-                    continue
-            return text
-        return text
-
-    async def book(self, goal: Goal) -> bool:
-        await self.reply()                                                  # the greeting
-        await self.answer(f"I'd like to book with Doctor {goal.provider}", wants=goal.provider)
-        await self.answer(goal.day, wants=goal.weekday())
-        await self.answer(goal.part)
-        await self.answer(goal.pick)
-        await self.key(DOB)
-        await self.reply()
-        await self.key(PHONE)
-        if "Is this appointment for Maria?" not in await self.reply():
-            return False
-        await self.answer("yes")
-        await self.answer(goal.reason)
-        return "all set" in (await self.answer("yes that's right")).lower()
+            line, wants, keys = None, None, None
+            if "how can i help" in low or "which one would you like?" in low and "we have" in low:
+                line, wants = f"I'd like to book with Doctor {goal.provider}", goal.provider
+            elif "what day" in low or "another day" in low:
+                line, wants = goal.day, goal.weekday()
+            elif "morning or the afternoon" in low:
+                line = goal.part
+            elif "which one works" in low and goal.provider.lower() not in low:
+                line, wants = f"No, I want Doctor {goal.provider}", goal.provider     # the wrong doctor
+                self.corrections += 1
+            elif "which one works" in low:
+                line, keys = goal.pick, ("1" if asked.get("slot", 0) else None)
+                asked["slot"] = asked.get("slot", 0) + 1
+            elif "date of birth" in low:
+                keys = DOB
+            elif "phone number" in low:
+                keys = PHONE
+            elif "first and last name" in low:
+                line = "Maria Garcia"
+            elif "is this appointment for maria" in low:
+                line = "yes"
+            elif "reason for the visit" in low:
+                line = goal.reason
+            elif "shall i book it" in low:
+                line = "yes that's right" if goal.provider.lower() in low else "no"
+            elif "front desk" in low or "end the call" in low:
+                line = "no"
+            elif "anything else" in low:
+                return False
+            key = self.menu_key(text, wants or last_wants)
+            if key:
+                self.keyed_menus += 1
+                await self.key(key)
+            elif keys:
+                await self.key(keys)
+            elif line:
+                last_said, last_wants = line, wants
+                await self.say(line)
+            else:                                  # a question the caller did not expect: say it again
+                await self.say(last_said or "I'd like to book an appointment")
+            text = await self.reply()
+        return False
 
 
 _rendered: dict[tuple[str, str, str], bytes] = {}
@@ -148,6 +180,12 @@ def render(v: asr_set.Voice, text: str, condition: str) -> bytes:
         ulaw = asr_set.phone_clip(samples, rate, condition, f"booking|{text}|{v.id}")
         _rendered[key] = ulaw[asr_set.PAD_BEFORE // 2:]          # keep 0.25 s lead-in, the 1 s tail
     return _rendered[key]
+
+
+def available(engine: str) -> bool:
+    """asr_set.engine_available, except flite: `flite --version` exits 1 although flite is there."""
+    import shutil
+    return bool(shutil.which("flite")) if engine == "flite" else asr_set.engine_available(engine)
 
 
 def free_port() -> int:
@@ -191,7 +229,7 @@ async def run(args: argparse.Namespace) -> dict:
     try:
         for engine in args.voices.split(","):
             v = VOICES[engine]
-            if not asr_set.engine_available(engine):
+            if not available(engine):
                 print(json.dumps({"voice": engine, "skipped": "not installed"}), flush=True)
                 continue
             for i in range(args.calls):
@@ -218,9 +256,9 @@ async def run(args: argparse.Namespace) -> dict:
                 booked = await booked_with(pool, clinic_id, goal.provider)
                 row = {"voice": engine, "condition": condition, "call": i, "goal": dataclasses.asdict(goal),
                        "booked": booked, "completed_dialogue": ok, "keyed_menus": person.keyed_menus,
-                       "guesses": person.guesses, "seconds": round(time.monotonic() - t0, 1), "error": error}
+                       "guesses": person.guesses, "corrections": person.corrections, "seconds": round(time.monotonic() - t0, 1), "error": error}
                 if not booked:
-                    row["log"] = person.log[-8:]
+                    row["log"] = person.log
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     finally:

@@ -290,13 +290,24 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def server_report(proc: subprocess.Popen) -> dict:
-    """The server's longest loop stall since the last report, and its memory."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_report(proc: subprocess.Popen, cpu_before: float | None = None) -> dict:
+    """The server's longest loop stall since the last report, its memory, and the CPU seconds the
+    server and its decoder workers used since `cpu_before` (load-independent: what a turn costs)."""
     import signal
     proc.send_signal(signal.SIGUSR1)
     line = json.loads(proc.stdout.readline())
-    workers = [rss_mb(c) for c in children(proc.pid)]
-    return {**line, "server_rss_mb": rss_mb(proc.pid), "worker_rss_mb": workers}
+    kids = children(proc.pid)
+    cpu = cpu_seconds(proc.pid) + sum(cpu_seconds(c) for c in kids)
+    out = {**line, "server_rss_mb": rss_mb(proc.pid), "worker_rss_mb": [rss_mb(c) for c in kids], "cpu_s": round(cpu, 2)}
+    if cpu_before is not None:
+        out["cpu_s_used"] = round(cpu - cpu_before, 2)
+    return out
 
 
 def trim_silence(ulaw: bytes) -> bytes:
@@ -319,12 +330,15 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.embedded:
             lines = embedded_lines()
             await embedded_run(url, phone, 1, 1, lines)         # a first call, as after start-up (not counted)
-            server_report(proc)
+            cpu = server_report(proc)["cpu_s"]
             print(json.dumps({"stt": args.stt, "cpus": os.cpu_count(), "loadavg_before": os.getloadavg(),
                               "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}), flush=True)
             for level in [int(x) for x in args.callers.split(",")]:
                 row = await embedded_run(url, phone, level, args.turns, lines)
-                row.update(server_report(proc))
+                row.update(server_report(proc, cpu))
+                cpu = row["cpu_s"]
+                if row["turns"]:
+                    row["cpu_ms_per_turn"] = round(1000 * row["cpu_s_used"] / row["turns"])
                 row["loadavg"] = [round(x, 2) for x in os.getloadavg()]
                 print(json.dumps(row), flush=True)
             return

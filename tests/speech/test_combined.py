@@ -128,7 +128,7 @@ async def test_without_whisper_the_rule_falls_back_to_the_grammar():
 
 async def test_whisper_is_prompted_with_the_roster_and_the_question():
     whisper = FakeWhisper("Marcus Lee.")
-    await hear("provider", grammar("provider", "doctor lee"), whisper)
+    await hear("provider", grammar("provider", "doctor lee", margin=900.0), whisper)
     assert "Dr. Priya Raman" in whisper.prompts[0] and "Cardiology" in whisper.prompts[0]
 
 
@@ -147,7 +147,7 @@ async def test_both_decodes_run_at_the_same_time():
 
     async def slow_grammar() -> Recognition:
         await asyncio.sleep(0.3)
-        return grammar("provider", "doctor raman")
+        return grammar("provider", "doctor raman", margin=900.0)
     comb = CombinedRecognition(SlowWhisper("Raman."), now=lambda: NOW)
     t0 = asyncio.get_running_loop().time()
     heard = await comb.recognise(slow_grammar(), b"\x00\x01" * 8000, "provider", CONTEXT)
@@ -178,10 +178,51 @@ def test_a_malformed_rule_is_refused(tmp_path):
 async def test_the_call_event_says_who_heard_the_answer(recognizer):
     """Real grammar decode of a clip, fake Whisper agreeing: the Final carries heard_by."""
     from channels.voice.speech.codec import split_frames
-    stt = EmbeddedSTT(recognizer=recognizer, combined=CombinedRecognition(FakeWhisper("Yes."), now=lambda: NOW))
-    await stt.start(dataclasses.replace(CONTEXT, question="yes_no"))
+    stt = EmbeddedSTT(recognizer=recognizer, combined=CombinedRecognition(FakeWhisper("Yes.", -0.1), now=lambda: NOW))
+    await stt.start(dataclasses.replace(CONTEXT, question="choice"))
     for frame in split_frames(silence(300) + clip("yes") + silence(900)):
         await stt.send_audio(frame)
     await stt.close()
     finals = [e async for e in stt.events() if isinstance(e, Final)]
     assert len(finals) == 1 and finals[0].accepted and finals[0].heard_by == ("grammar", "whisper")
+
+
+async def test_an_answer_the_grammar_decides_does_not_wait_for_whisper():
+    class SlowWhisper(FakeWhisper):
+        def transcribe(self, pcm16k, prompt=""):
+            import time
+            time.sleep(0.5)
+            return super().transcribe(pcm16k, prompt)
+    comb = CombinedRecognition(SlowWhisper("Raman."), now=lambda: NOW)
+
+    async def decided() -> Recognition:      # provider: grammar alone if margin <= 303, tried first
+        return grammar("provider", "doctor raman", margin=10.0)
+    t0 = asyncio.get_running_loop().time()
+    heard = await comb.recognise(decided(), b"\x00\x01" * 8000, "provider", CONTEXT)
+    assert heard.accepted and heard.heard_by == ("grammar",)
+    assert asyncio.get_running_loop().time() - t0 < 0.3
+    await asyncio.sleep(0.6)                 # the abandoned decode finishes and frees its place
+    assert comb.busy == 0
+
+
+async def test_while_whisper_is_busy_another_caller_is_decided_without_queueing():
+    class SlowWhisper(FakeWhisper):
+        def transcribe(self, pcm16k, prompt=""):
+            import time
+            time.sleep(0.4)
+            return super().transcribe(pcm16k, prompt)
+    whisper = SlowWhisper("Next Tuesday.")
+    comb = CombinedRecognition(whisper, max_parallel=1, now=lambda: NOW)
+
+    async def undecided() -> Recognition:    # date: grammar alone only if margin <= 9
+        return grammar("date", "next tuesday", margin=400.0)
+
+    async def decided() -> Recognition:
+        return grammar("date", "next friday", margin=0.0)
+    first = asyncio.ensure_future(comb.recognise(undecided(), b"\x00\x01" * 8000, "date", CONTEXT))
+    await asyncio.sleep(0.05)
+    t0 = asyncio.get_running_loop().time()
+    second = await comb.recognise(decided(), b"\x00\x01" * 8000, "date", CONTEXT)
+    assert asyncio.get_running_loop().time() - t0 < 0.2 and comb.skipped == 1
+    assert second.accepted and second.text == "next friday" and second.heard_by == ("grammar",)
+    assert (await first).heard_by == ("grammar", "whisper") and whisper.calls == 1

@@ -57,3 +57,25 @@ def test_calls_combine_both_recognisers_unless_told_otherwise(settings):
 def test_an_unknown_recogniser_setting_is_refused():
     with pytest.raises(SettingsError, match="EMBEDDED_STT"):
         load_settings({"APP_ENV": "test", "EMBEDDED_STT": "whisper-large"})
+
+
+async def test_a_spoken_day_is_heard_by_both_recognisers_on_the_call_path(recognizer, model):
+    """The real grammar decoder and the real Whisper on one clip, through EmbeddedSTT as a call uses it."""
+    from channels.voice.speech.codec import split_frames
+    from channels.voice.speech.combined import CombinedRecognition
+    from channels.voice.speech.embedded_stt import EmbeddedSTT
+    from channels.voice.speech.protocols import Final, SpeechContext
+
+    class Loaded:
+        def get(self):
+            return model
+    from channels.voice.speech.combine import CombineRule
+    only_agreement = {"date": CombineRule(agree=True, grammar_margin=None, whisper_logprob=None)}
+    stt = EmbeddedSTT(recognizer=recognizer, combined=CombinedRecognition(Loaded(), only_agreement))
+    await stt.start(SpeechContext(call_id="CA-w", clinic_id="c-w", providers=ROSTER, question="date"))
+    for frame in split_frames(silence(300) + clip("next_tuesday") + silence(900)):
+        await stt.send_audio(frame)
+    await stt.close()
+    finals = [e async for e in stt.events() if isinstance(e, Final)]
+    assert len(finals) == 1 and finals[0].accepted and "tuesday" in finals[0].text.lower()
+    assert finals[0].heard_by == ("grammar", "whisper"), finals[0]

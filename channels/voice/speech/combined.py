@@ -56,37 +56,66 @@ class CombinedRecognition:
     """Shared by every call of a process (it holds no call state)."""
 
     def __init__(self, whisper: WhisperSource, rules: dict[str, CombineRule] | None = None, *,
-                 max_seconds: float = MAX_SECONDS,
+                 max_seconds: float = MAX_SECONDS, max_parallel: int = 1,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
         self.whisper = whisper
         self.rules = load_rules() if rules is None else rules
         self.max_seconds = max_seconds
+        self.max_parallel = max_parallel
+        self.busy = 0                          # Whisper decodes running now (this event loop's calls)
+        self.skipped = 0                       # utterances decoded by the grammar alone because Whisper was busy
         self._understanding = EmbeddedUnderstanding()
         self._now = now
 
     async def recognise(self, grammar: Awaitable[Recognition], pcm8k: bytes, question: str,
                         context: SpeechContext) -> Recognition:
-        """`grammar`: the grammar decode of the same utterance, not yet awaited (it runs meanwhile)."""
+        """`grammar`: the grammar decode of the same utterance, not yet awaited (it runs meanwhile).
+
+        Cost is bounded: at most `max_parallel` Whisper decodes at once in the process; an utterance
+        that ends while Whisper is busy with other callers is decided by the rule with Whisper
+        silent (the grammar's branch), so a busy server slows no call down by queueing. And when the
+        grammar alone already decides the answer under the rule (its branch comes first and passes),
+        the call gets it without waiting for Whisper."""
         rule = self.rules.get(question)
         if rule is None:                       # no rule for this question: the grammar as shipped
             g = await grammar
             return dataclasses.replace(g, heard_by=("grammar",) if g.accepted else ())
+        if self.busy >= self.max_parallel or len(pcm8k) / 16000 > self.max_seconds:
+            self.skipped += 1
+            return self.decide(question, await grammar, None, rule, context)
+        self.busy += 1
         second = asyncio.ensure_future(asyncio.to_thread(self._read, pcm8k, question, context))
+        second.add_done_callback(self._done)
         try:
             g = await grammar
-        finally:
-            try:
-                w = await second
-            except Exception:
-                log.exception("Whisper decode failed", extra={"event": "whisper_failed"})
-                w = None
+        except BaseException:
+            second.add_done_callback(_quiet)
+            raise
+        if self._grammar_decides(g, rule, context, question) and not second.done():
+            second.add_done_callback(_quiet)
+            return self.decide(question, g, None, rule, context)
+        try:
+            w = await second
+        except Exception:
+            log.exception("Whisper decode failed", extra={"event": "whisper_failed"})
+            w = None
         return self.decide(question, g, w, rule, context)
+
+    def _done(self, _future: "asyncio.Future[object]") -> None:
+        self.busy -= 1
+
+    @staticmethod
+    def _grammar_decides(g: Recognition, rule: CombineRule, context: SpeechContext, question: str) -> bool:
+        """The rule takes the grammar's answer whatever Whisper hears (its branch is first and
+        passes; an agreement would name the same answer). Escapes wait for Whisper: heard by both,
+        the call need not ask."""
+        return (rule.first == "g" and g.accepted and not g.escape and rule.grammar_margin is not None
+                and (g.margin is None or g.margin <= rule.grammar_margin)
+                and meaning(question, g.text, list(context.providers)) is not None)
 
     def _read(self, pcm8k: bytes, question: str, context: SpeechContext) -> WhisperReading | None:
         """Whisper's text and the understanding's reading of it (in a thread); None when Whisper is
         unavailable or the utterance is longer than an answer (its 30 s window would be wasted)."""
-        if len(pcm8k) / 16000 > self.max_seconds:
-            return None
         model = self.whisper.get()
         if model is None:
             return None
@@ -132,6 +161,12 @@ class CombinedRecognition:
         guess = (g.text or g.guess) if question in GUESS_QUESTIONS and not g.escape else ""
         return dataclasses.replace(g, text="", accepted=False, confidence=0.0, escape=None, guess=guess,
                                    reason=g.reason or "combined", heard_by=())
+
+
+def _quiet(future: "asyncio.Future[object]") -> None:
+    """A Whisper decode nobody waits for any more: retrieve its outcome so nothing is logged as lost."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _repeat(text: str) -> str | None:
