@@ -115,7 +115,7 @@ class CombinedRecognition:
 
     def _read(self, pcm8k: bytes, question: str, context: SpeechContext) -> WhisperReading | None:
         """Whisper's text and the understanding's reading of it (in a thread); None when Whisper is
-        unavailable or the utterance is longer than an answer (its 30 s window would be wasted)."""
+        unavailable (development with missing weights: the rule then runs with Whisper silent)."""
         model = self.whisper.get()
         if model is None:
             return None
