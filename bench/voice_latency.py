@@ -9,8 +9,14 @@ frame arrived, the TTS yields its first byte 80 ms after it is asked (then 0.3 s
 sentence). This process runs the callers (the Twilio simulator, real-time audio, a 0.8 s tone
 per turn) and measures, per turn, the time from the caller's last speech frame sent to the
 first agent media frame received; minus the 130 ms of vendor delay, that is our added latency.
-`--embedded` runs one call on the embedded STT/TTS (espeak-ng speech in, pocketsphinx + espeak-ng
-out) and reports end of speech -> first audio.
+`--embedded` runs calls on the embedded STT/TTS (espeak-ng speech in; the recogniser chosen by
+`--stt`: `grammar` = pocketsphinx grammars in the worker pool, `combined` = those and Whisper tiny.en
+per question; the natural voice out) at each level of `--callers` (callers speaking at the same
+time) and reports end of speech -> first reply audio (p50/p95/max), the server's longest
+event-loop stall (a 5 ms ticker in the server process), and the memory (RSS) of the server process
+and of its decoder workers:
+
+    .venv/bin/python bench/voice_latency.py --embedded --stt combined --callers 1,4 --turns 6
 
 Needs DATABASE_URL / REDIS_URL (a migrated database); it creates a throw-away demo clinic.
 """
@@ -113,7 +119,26 @@ class FakeTTS:
 
 # --- the server child -----------------------------------------------------------------------
 
-async def serve(port: int, embedded: bool) -> None:
+class StallMonitor:
+    """The server's event loop, sampled every 5 ms: the longest gap beyond that is a stall every
+    call's audio felt. SIGUSR1 prints the longest since the last report (and resets it)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.005)
+            self.worst = max(self.worst, loop.time() - t - 0.005)
+
+    def report(self) -> None:
+        print(json.dumps({"stall_max_ms": round(self.worst * 1000, 1)}), flush=True)
+        self.worst = 0.0
+
+
+async def serve(port: int, embedded: bool, stt: str = "combined") -> None:
     import dataclasses
 
     import uvicorn
@@ -131,7 +156,7 @@ async def serve(port: int, embedded: bool) -> None:
 
     settings = dataclasses.replace(load_settings(), twilio_auth_token=TOKEN,
                                    public_base_url=f"http://127.0.0.1:{port}", deepgram_api_key=None,
-                                   elevenlabs_api_key=None)
+                                   elevenlabs_api_key=None, embedded_stt=stt)
     pool = await open_pool(settings.database_url, min_size=4, max_size=20)
     data = json.loads((ROOT / "fixtures" / "demo_clinic.json").read_text())
     data["slug"] = f"bench-{uuid.uuid4().hex[:8]}"
@@ -150,8 +175,13 @@ async def serve(port: int, embedded: bool) -> None:
     await warm_up(services)              # what the server's start-up does (this server runs without lifespan)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                                            ws="websockets-sansio"))
+    monitor = StallMonitor()
+    ticker = asyncio.ensure_future(monitor.run())
+    import signal
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, monitor.report)
     print(json.dumps({"phone": data["phone"]}), flush=True)
     await server.serve()
+    ticker.cancel()
 
 
 # --- the callers -----------------------------------------------------------------------------
@@ -207,8 +237,8 @@ async def run_level(url: str, phone: str, calls: int, turns: int) -> dict:
             "max_ms": round(max(added) * 1000, 1) if added else None, "sample_errors": errors[:3]}
 
 
-def start_server(port: int, embedded: bool) -> tuple[subprocess.Popen, str]:
-    args = [sys.executable, __file__, "--serve", "--port", str(port)] + (["--embedded"] if embedded else [])
+def start_server(port: int, embedded: bool, stt: str = "combined") -> tuple[subprocess.Popen, str]:
+    args = [sys.executable, __file__, "--serve", "--port", str(port), "--stt", stt] + (["--embedded"] if embedded else [])
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     line = proc.stdout.readline()
     phone = json.loads(line)["phone"]
@@ -223,20 +253,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def embedded_run(url: str, phone: str) -> dict:
-    """espeak-ng lines in, embedded recogniser and espeak-ng out: end of speech -> first audio."""
+def embedded_lines() -> list[bytes]:
     from channels.voice.speech.tts import synthesize_ulaw_sync
-    lines = []
-    for text in ("I'd like to book with Doctor Raman", "what are your hours", "where are you located"):
-        audio = synthesize_ulaw_sync(text)
-        lines.append(trim_silence(audio))
+    return [trim_silence(synthesize_ulaw_sync(text))
+            for text in ("I'd like to book with Doctor Raman", "what are your hours", "where are you located")]
+
+
+async def embedded_run(url: str, phone: str, callers: int, turns: int, lines: list[bytes]) -> dict:
+    """`callers` calls at once: espeak-ng lines in, the embedded recogniser and voice out."""
     results: list[float] = []
     errors: list[str] = []
-    await one_call(url, phone, 6, results, errors, lines=lines)
-    return {"turns": len(results), "errors": errors[:3],
+    tasks = []
+    for _ in range(callers):
+        tasks.append(asyncio.create_task(one_call(url, phone, turns, results, errors, lines=lines)))
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*tasks)
+    return {"callers": callers, "turns": len(results), "errors": errors[:3],
             "p50_ms": round(statistics.median(results) * 1000) if results else None,
+            "p95_ms": round(pct(results, 95) * 1000) if results else None,
             "max_ms": round(max(results) * 1000) if results else None,
-            "each_ms": [round(r * 1000) for r in results]}
+            "each_ms": [round(r * 1000) for r in results] if callers == 1 else None}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_report(proc: subprocess.Popen, cpu_before: float | None = None) -> dict:
+    """The server's longest loop stall since the last report, its memory, and the CPU seconds the
+    server and its decoder workers used since `cpu_before` (load-independent: what a turn costs)."""
+    import signal
+    proc.send_signal(signal.SIGUSR1)
+    line = json.loads(proc.stdout.readline())
+    kids = children(proc.pid)
+    cpu = cpu_seconds(proc.pid) + sum(cpu_seconds(c) for c in kids)
+    out = {**line, "server_rss_mb": rss_mb(proc.pid), "worker_rss_mb": [rss_mb(c) for c in kids], "cpu_s": round(cpu, 2)}
+    if cpu_before is not None:
+        out["cpu_s_used"] = round(cpu - cpu_before, 2)
+    return out
 
 
 def trim_silence(ulaw: bytes) -> bytes:
@@ -253,11 +324,23 @@ def trim_silence(ulaw: bytes) -> bytes:
 
 async def main_async(args: argparse.Namespace) -> None:
     port = free_port()
-    proc, phone = start_server(port, args.embedded)
+    proc, phone = start_server(port, args.embedded, args.stt)
     url = f"http://127.0.0.1:{port}"
     try:
         if args.embedded:
-            print(json.dumps({"embedded": await embedded_run(url, phone)}), flush=True)
+            lines = embedded_lines()
+            await embedded_run(url, phone, 1, 1, lines)         # a first call, as after start-up (not counted)
+            cpu = server_report(proc)["cpu_s"]
+            print(json.dumps({"stt": args.stt, "cpus": os.cpu_count(), "loadavg_before": os.getloadavg(),
+                              "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}), flush=True)
+            for level in [int(x) for x in args.callers.split(",")]:
+                row = await embedded_run(url, phone, level, args.turns, lines)
+                row.update(server_report(proc, cpu))
+                cpu = row["cpu_s"]
+                if row["turns"]:
+                    row["cpu_ms_per_turn"] = round(1000 * row["cpu_s_used"] / row["turns"])
+                row["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+                print(json.dumps(row), flush=True)
             return
         best = 0
         for level in [int(x) for x in args.levels.split(",")]:
@@ -279,12 +362,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--embedded", action="store_true", help="one call on the embedded STT/TTS")
+    parser.add_argument("--embedded", action="store_true", help="calls on the embedded STT/TTS")
+    parser.add_argument("--stt", choices=["combined", "grammar"], default="combined",
+                        help="--embedded: the embedded recogniser (EMBEDDED_STT)")
+    parser.add_argument("--callers", default="1", help="--embedded: callers at once, per level")
     parser.add_argument("--levels", default="1,10,25,50,75,100", help="concurrent calls per level")
     parser.add_argument("--turns", type=int, default=4, help="caller turns per call")
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(args.port, args.embedded))
+        asyncio.run(serve(args.port, args.embedded, args.stt))
     else:
         asyncio.run(main_async(args))
 

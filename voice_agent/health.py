@@ -80,7 +80,7 @@ async def detailed(services: Services, request: Request) -> JSONResponse:
         async with services.pool.connection() as conn:
             migration = await current_version(conn)
     stats = services.pool.get_stats()
-    models = await asyncio.to_thread(model_status)
+    models = {**await asyncio.to_thread(model_status), **services.voice.status()}
     healthy = pg is None and rd is None and all(state == "ok" for state in models.values())
     return JSONResponse({
         "status": "ok" if healthy else "degraded",

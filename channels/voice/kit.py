@@ -6,6 +6,7 @@ benchmark build theirs with a fixed config, fakes or a shared decoder pool.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Awaitable, Callable
@@ -13,10 +14,12 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 from channels.voice.call_types import VoiceConfig
 from channels.voice.ports import SpeechToText, TextToSpeech
 from channels.voice.speech.decoder_pool import DecoderPool
+from channels.voice.speech.whisper import SharedWhisper
 from voice_agent.web.settings import Settings
 
 if TYPE_CHECKING:
     from channels.voice.call import CallSession
+    from channels.voice.speech.combined import CombinedRecognition
     from channels.voice.speech.natural_tts import NaturalTTS
     from channels.voice.speech.tts import EspeakTTS
 
@@ -35,6 +38,7 @@ class VoiceKit:
     fallback_stt: SttFactory | None
     decoder_pool: DecoderPool                     # the embedded recogniser's workers (started only if used)
     uses_decoder_pool: bool                       # warm the workers at start-up
+    whisper: SharedWhisper | None = None          # the process's one Whisper model (EMBEDDED_STT=combined)
     calls: dict[str, "CallSession"] = field(default_factory=dict)   # live calls by CallSid
     finished: list["CallSession"] | None = None   # ended calls, kept when tests or the benchmark ask
 
@@ -42,7 +46,8 @@ class VoiceKit:
     def from_settings(cls, settings: Settings, *, config: VoiceConfig | None = None,
                       decoder_pool: DecoderPool | None = None, tts: TextToSpeech | None = None,
                       fallback_tts: TextToSpeech | None = None, stt: SttFactory | None = None,
-                      fallback_stt: SttFactory | None = None, keep_finished: bool = False) -> "VoiceKit":
+                      fallback_stt: SttFactory | None = None, whisper: SharedWhisper | None = None,
+                      keep_finished: bool = False) -> "VoiceKit":
         """Settings decide each part; an argument given replaces that part (tests, benchmark)."""
         pool = decoder_pool or DecoderPool(settings.voice_decoder_processes)
         if tts is not None:
@@ -51,16 +56,33 @@ class VoiceKit:
             tts, fallback_tts, voice = _choose_tts(settings)
         uses_pool = stt is None
         if stt is None:
-            stt, fallback_stt = _choose_stt(settings, pool)
+            if settings.embedded_stt == "combined" and whisper is None:
+                whisper = SharedWhisper(required=settings.is_production)
+            elif settings.embedded_stt != "combined":
+                whisper = None
+            stt, fallback_stt = _choose_stt(settings, pool, whisper)
             uses_pool = not settings.deepgram_api_key
+        else:
+            whisper = None
         return cls(config=config or VoiceConfig.from_settings(settings), tts=tts, fallback_tts=fallback_tts,
                    tts_voice=voice, stt=stt, fallback_stt=fallback_stt, decoder_pool=pool,
-                   uses_decoder_pool=uses_pool, finished=[] if keep_finished else None)
+                   uses_decoder_pool=uses_pool, whisper=whisper, finished=[] if keep_finished else None)
 
     async def warm_up(self) -> None:
-        """Start the recogniser's workers at server start when calls will use it (no Deepgram key)."""
+        """Start the recogniser's workers (and load Whisper) at server start when calls will use them."""
         if self.uses_decoder_pool:
-            await self.decoder_pool.warm()
+            if self.whisper is not None:
+                await asyncio.gather(self.decoder_pool.warm(), asyncio.to_thread(self.whisper.get))
+            else:
+                await self.decoder_pool.warm()
+
+    def status(self) -> dict[str, str]:
+        """For /health/detailed: the embedded recogniser, when calls use it."""
+        if not self.uses_decoder_pool:
+            return {}
+        if self.whisper is None:
+            return {"speech_recogniser": "ok"}
+        return {"speech_recogniser": self.whisper.status}
 
     def call_ended(self, session: "CallSession") -> None:
         if self.finished is not None:
@@ -95,10 +117,13 @@ def _embedded_tts(settings: Settings) -> "NaturalTTS | EspeakTTS":
         return EspeakTTS()
 
 
-def _choose_stt(settings: Settings, pool: DecoderPool) -> tuple[SttFactory, SttFactory | None]:
+def _choose_stt(settings: Settings, pool: DecoderPool,
+                whisper: SharedWhisper | None = None) -> tuple[SttFactory, SttFactory | None]:
+    combined = _combined(whisper) if whisper is not None else None
+
     async def local() -> SpeechToText:
         from channels.voice.speech.embedded_stt import EmbeddedSTT
-        return EmbeddedSTT(pool=pool)
+        return EmbeddedSTT(pool=pool, combined=combined)
 
     if settings.deepgram_api_key:
         from channels.voice.vendors.deepgram_stt import DeepgramSTT
@@ -107,3 +132,9 @@ def _choose_stt(settings: Settings, pool: DecoderPool) -> tuple[SttFactory, SttF
             return DeepgramSTT.from_settings(settings)
         return deepgram, local
     return local, None
+
+
+def _combined(whisper: SharedWhisper) -> "CombinedRecognition":
+    """Grammar + Whisper with the rule fitted on the caller-like calibration split (combine_rule.json)."""
+    from channels.voice.speech.combined import CombinedRecognition
+    return CombinedRecognition(whisper)

@@ -17,7 +17,7 @@ from channels.voice.kit import VoiceKit
 from ehr.builtin.calendar import BuiltinCalendar
 from storage.clinic_import import import_clinic
 from tests.conftest import TestClinic as ClinicUnderTest, demo_clinic_data
-from tests.voice.conftest import NOW, PUBLIC, TWILIO_TOKEN, VoiceRig, _Server, decoder_pool, free_port  # noqa: F401
+from tests.voice.conftest import NOW, PUBLIC, TWILIO_TOKEN, VoiceRig, _Server, decoder_pool, free_port, shared_whisper  # noqa: F401
 from voice_agent.web.apikeys import generate_api_key, hash_api_key
 from voice_agent.app import create_app
 from voice_agent.clinic_file import validate_clinic_file
@@ -53,7 +53,7 @@ async def _exchange(rig: VoiceRig, caller, line: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-async def cluster_rig(settings, redis, own_pool, decoder_pool):
+async def cluster_rig(settings, redis, own_pool, decoder_pool, shared_whisper):
     """The voice rig of tests/voice, over the fault suite's own cluster."""
     servers: list[tuple[_Server, asyncio.Task]] = []
 
@@ -69,7 +69,7 @@ async def cluster_rig(settings, redis, own_pool, decoder_pool):
         # the (instant) apology and cut it; what is said, not turn-taking, is under test here.
         voice = VoiceKit.from_settings(s, config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0,
                                                              barge_in_ms=60_000),
-                                       decoder_pool=decoder_pool, keep_finished=True)
+                                       decoder_pool=decoder_pool, whisper=shared_whisper, keep_finished=True)
         services = Services.build(s, own_pool, redis, ehr=BuiltinCalendar(own_pool, now=lambda: NOW), voice=voice)
         services.engine.now = lambda: NOW
         port = free_port()

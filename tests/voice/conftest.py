@@ -136,8 +136,18 @@ def decoder_pool():
     pool.shutdown()
 
 
+@pytest.fixture(scope="session")
+def shared_whisper():
+    """The process's one Whisper model (EMBEDDED_STT=combined, the default), loaded once up front as
+    a server's start-up loads it (not during a test's first call)."""
+    from channels.voice.speech.whisper import SharedWhisper
+    whisper = SharedWhisper()
+    whisper.get()
+    return whisper
+
+
 @pytest.fixture
-async def voice_rig(make_clinic, settings, pool, redis, decoder_pool):
+async def voice_rig(make_clinic, settings, pool, redis, decoder_pool, shared_whisper):
     servers: list[tuple[_Server, asyncio.Task]] = []
 
     async def make(*, now: datetime = NOW, config: VoiceConfig | None = None,
@@ -147,7 +157,7 @@ async def voice_rig(make_clinic, settings, pool, redis, decoder_pool):
         s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC,
                                 **(settings_overrides or {}))
         voice = VoiceKit.from_settings(s, config=config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
-                                       decoder_pool=decoder_pool, keep_finished=True)
+                                       decoder_pool=decoder_pool, whisper=shared_whisper, keep_finished=True)
         services = Services.build(s, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now), voice=voice)
         engine = services.engine
         engine.now = lambda: now

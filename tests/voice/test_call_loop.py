@@ -128,8 +128,10 @@ async def test_an_unsure_guess_is_used_only_when_the_caller_confirms_it(voice_ri
 
 async def test_a_transfer_heard_on_a_low_score_is_asked_about_first(voice_rig):
     """On this voice "option one" at the date question decodes as "talk to someone" on a low score:
-    the call asks before it transfers, and "no" goes back to the question."""
-    rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0))
+    the call asks before it transfers, and "no" goes back to the question. (The grammar recogniser
+    alone: combined with Whisper, which hears "option one", it is not an answer to the date at all.)"""
+    rig = await voice_rig(config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
+                          settings_overrides={"embedded_stt": "grammar"})
     caller = await rig.connected_caller()
     try:
         live = await _at_the_date_question(rig, caller)

@@ -37,6 +37,7 @@ async def test_the_documented_call_books(voice_rig, tmp_path, monkeypatch):
     assert (tmp_path / "call.wav").stat().st_size > 44
     said = [p.text for p in rig.services.voice.finished[-1].playbacks]
     assert any("Is this appointment for Maria?" in line for line in said), said      # identified by keypad
+    assert rig.services.voice.whisper is not None and rig.services.voice.whisper.get() is not None  # heard by both recognisers (the default)
 
 
 

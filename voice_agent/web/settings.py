@@ -60,6 +60,7 @@ class Settings:
     elevenlabs_api_key: str | None = None
     elevenlabs_voice_id: str | None = None
     embedded_tts: str = "natural"          # the voice calls use without ElevenLabs (and as its fallback)
+    embedded_stt: str = "combined"         # calls' recogniser without Deepgram: grammar + Whisper, or grammar alone
     admin_token: str | None = None
     db_pool_max: int = 20
     deepgram_model: str = "nova-3"
@@ -259,6 +260,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         elevenlabs_api_key=optional("ELEVENLABS_API_KEY"),
         elevenlabs_voice_id=optional("ELEVENLABS_VOICE_ID"),
         embedded_tts=_embedded_tts(get("EMBEDDED_TTS", "natural")),
+        embedded_stt=_choice("EMBEDDED_STT", get("EMBEDDED_STT", "combined"), ("combined", "grammar")),
         admin_token=optional("ADMIN_TOKEN"),
         db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "20"), 2, 500),
         deepgram_model=get("DEEPGRAM_MODEL", Settings.deepgram_model).strip(),
@@ -285,6 +287,13 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         ehr_breaker_failures=_int("EHR_BREAKER_FAILURES", get("EHR_BREAKER_FAILURES", "5"), 1, 1000),
         ehr_breaker_cooldown=_float("EHR_BREAKER_COOLDOWN", get("EHR_BREAKER_COOLDOWN", "30"), 1.0, 3600.0),
     )
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    picked = value.strip().lower()
+    if picked not in allowed:
+        raise SettingsError(f"{name} must be {' or '.join(allowed)}, got {value!r}")
+    return picked
 
 
 def _embedded_tts(value: str) -> str:

@@ -5,7 +5,9 @@ utterance ends, it is upsampled to 16 kHz and decoded with the grammar of the qu
 ``set_expected``: in the server's `DecoderPool` worker processes (pocketsphinx holds the GIL
 through a decode, so a thread would stall every call), or, with a recogniser given (tests,
 benchmarks) or no pool, in a thread. Thread-side recognisers are built once per clinic vocabulary
-and shared by that clinic's calls (``recognizer_for``).
+and shared by that clinic's calls (``recognizer_for``). With a `CombinedRecognition` given
+(EMBEDDED_STT=combined), Whisper decodes the same utterance in a thread meanwhile and the
+per-question rule picks the answer (combined.py).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import asyncio
 import logging
 import threading
 import time
-from typing import AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator
 
 from .codec import FRAME_BYTES, pcm8k_to_pcm16k
 from .decoder_pool import DecoderPool
@@ -21,6 +23,9 @@ from .grammar import QUESTION_TYPES, ClinicVocabulary
 from .protocols import Final, SpeechContext, SpeechEvent, SpeechStarted
 from .recognizer import GrammarRecognizer, Recognition, RecognizerConfig
 from .vad import SpeechStartedEvent, UtteranceEndedEvent, UtteranceSegmenter
+
+if TYPE_CHECKING:
+    from .combined import CombinedRecognition
 
 log = logging.getLogger("channels.voice.stt")
 _recognizers: dict[tuple, GrammarRecognizer] = {}
@@ -47,9 +52,10 @@ _CLOSED = object()
 
 class EmbeddedSTT:
     def __init__(self, *, recognizer: GrammarRecognizer | None = None, pool: DecoderPool | None = None,
-                 vad_aggressiveness: int = 2, min_speech_ms: int = 200,
-                 end_silence_ms: int = 650) -> None:
+                 combined: "CombinedRecognition | None" = None, vad_aggressiveness: int = 2,
+                 min_speech_ms: int = 200, end_silence_ms: int = 650) -> None:
         self._recognizer = recognizer
+        self._combined = combined
         self._pool = pool if recognizer is None else None
         self._context: SpeechContext | None = None
         self._warming: asyncio.Future[None] | None = None
@@ -109,14 +115,12 @@ class EmbeddedSTT:
     async def _decode(self, ev: UtteranceEndedEvent, question: str, t_end: float,
                       previous: asyncio.Future[None] | None) -> None:
         try:
-            if self._pool is not None:
+            if self._combined is not None:
                 assert self._context is not None
-                result = await self._pool.decode(self._context, ev.pcm, question)
+                result = await self._combined.recognise(self._grammar(ev.pcm, question), ev.pcm, question,
+                                                        self._context)
             else:
-                assert self._recognizer is not None
-                rec = self._recognizer
-                result = await asyncio.get_running_loop().run_in_executor(
-                    None, lambda: rec.decode(pcm8k_to_pcm16k(ev.pcm), question))
+                result = await self._grammar(ev.pcm, question)
         except Exception:
             # a failed decode (a worker that died twice) is an utterance not understood: the call
             # asks again instead of waiting forever for a Final that never comes
@@ -131,7 +135,16 @@ class EmbeddedSTT:
             text=result.text, accepted=result.accepted, confidence=result.confidence,
             question=question, t_start=ev.start_frame * 0.02, t_end=(ev.end_frame + 1) * 0.02,
             escape=result.escape, latency_ms=(time.perf_counter() - t_end) * 1000,
-            guess=result.guess))
+            guess=result.guess, heard_by=result.heard_by))
+
+    async def _grammar(self, pcm8k: bytes, question: str) -> Recognition:
+        if self._pool is not None:
+            assert self._context is not None
+            return await self._pool.decode(self._context, pcm8k, question)
+        assert self._recognizer is not None
+        rec = self._recognizer
+        return await asyncio.get_running_loop().run_in_executor(
+            None, lambda: rec.decode(pcm8k_to_pcm16k(pcm8k), question))
 
     async def events(self) -> AsyncIterator[SpeechEvent]:
         while True:

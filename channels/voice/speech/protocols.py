@@ -47,6 +47,9 @@ class Final:
     escape: str | None = None   # 'human' | 'repeat' | 'goodbye'
     latency_ms: float = 0.0     # end of speech detected -> Final emitted
     guess: str = ""             # set only when not accepted (see above)
+    # Which recognisers heard this answer (the embedded combined recogniser only; empty elsewhere):
+    # ('grammar', 'whisper') when both meant the same, one name when the other disagreed or was unsure.
+    heard_by: tuple[str, ...] = ()
 
 
 SpeechEvent = Union[SpeechStarted, Interim, Final]

@@ -84,6 +84,7 @@ class Recognition:
     margin: float | None = None     # loop score - grammar score (None: no loop decode)
     decode_ms: float = 0.0
     audio_ms: float = 0.0
+    heard_by: tuple[str, ...] = ()  # set by the combined recogniser: 'grammar' and/or 'whisper' (combined.py)
 
 
 def _peak_frame_rms(pcm16k: bytes) -> float:
