@@ -10,7 +10,7 @@ import pytest
 import respx
 
 from channels.voice.call import VoiceConfig
-from tests.voice.conftest import decoder_pool, voice_rig  # noqa: F401  (fixtures: the call rig)
+from tests.voice.conftest import decoder_pool, shared_whisper, voice_rig  # noqa: F401  (fixtures: the call rig)
 from tests.voice.test_vendors import _elevenlabs_body
 
 
