@@ -216,7 +216,7 @@ async def run(args: argparse.Namespace) -> dict:
     pool = await open_pool(settings.database_url, min_size=2, max_size=10)
     redis = open_redis(settings.redis_url)
     voice = VoiceKit.from_settings(settings, config=VoiceConfig(playback_rate=args.speed, silence_seconds=30.0,
-                                                                key_pause_seconds=0.5), keep_finished=True)
+                                                                key_pause_seconds=0.5))
     services = Services.build(settings, pool, redis, voice=voice)
     await warm_up(services)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port,

@@ -40,14 +40,14 @@ class VoiceKit:
     uses_decoder_pool: bool                       # warm the workers at start-up
     whisper: SharedWhisper | None = None          # the process's one Whisper model (EMBEDDED_STT=combined)
     calls: dict[str, "CallSession"] = field(default_factory=dict)   # live calls by CallSid
-    finished: list["CallSession"] | None = None   # ended calls, kept when tests or the benchmark ask
+    on_call_ended: Callable[["CallSession"], None] | None = None   # told of each call that ended (a recorder)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, config: VoiceConfig | None = None,
                       decoder_pool: DecoderPool | None = None, tts: TextToSpeech | None = None,
                       fallback_tts: TextToSpeech | None = None, stt: SttFactory | None = None,
                       fallback_stt: SttFactory | None = None, whisper: SharedWhisper | None = None,
-                      keep_finished: bool = False) -> "VoiceKit":
+                      on_call_ended: Callable[["CallSession"], None] | None = None) -> "VoiceKit":
         """Settings decide each part; an argument given replaces that part (tests, benchmark)."""
         pool = decoder_pool or DecoderPool(settings.voice_decoder_processes)
         if tts is not None:
@@ -66,7 +66,7 @@ class VoiceKit:
             whisper = None
         return cls(config=config or VoiceConfig.from_settings(settings), tts=tts, fallback_tts=fallback_tts,
                    tts_voice=voice, stt=stt, fallback_stt=fallback_stt, decoder_pool=pool,
-                   uses_decoder_pool=uses_pool, whisper=whisper, finished=[] if keep_finished else None)
+                   uses_decoder_pool=uses_pool, whisper=whisper, on_call_ended=on_call_ended)
 
     async def warm_up(self) -> None:
         """Start the recogniser's workers (and load Whisper) at server start when calls will use them."""
@@ -85,9 +85,8 @@ class VoiceKit:
         return {"speech_recogniser": self.whisper.status}
 
     def call_ended(self, session: "CallSession") -> None:
-        if self.finished is not None:
-            self.finished.append(session)
-            del self.finished[:-50]
+        if self.on_call_ended is not None:
+            self.on_call_ended(session)
 
 
 def _choose_tts(settings: Settings) -> tuple[TextToSpeech, TextToSpeech | None, str]:

@@ -67,9 +67,11 @@ async def cluster_rig(settings, redis, own_pool, decoder_pool, shared_whisper):
         s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC)
         # No barge-in: on a loaded machine the end of the caller's own line, sent late, talked over
         # the (instant) apology and cut it; what is said, not turn-taking, is under test here.
+        ended: list = []
         voice = VoiceKit.from_settings(s, config=VoiceConfig(playback_rate=16.0, silence_seconds=30.0,
                                                              barge_in_ms=60_000),
-                                       decoder_pool=decoder_pool, whisper=shared_whisper, keep_finished=True)
+                                       decoder_pool=decoder_pool, whisper=shared_whisper,
+                                       on_call_ended=ended.append)
         services = Services.build(s, own_pool, redis, ehr=BuiltinCalendar(own_pool, now=lambda: NOW), voice=voice)
         services.engine.now = lambda: NOW
         port = free_port()
@@ -81,7 +83,7 @@ async def cluster_rig(settings, redis, own_pool, decoder_pool, shared_whisper):
                 break
             await asyncio.sleep(0.01)
         servers.append((server, task))
-        return VoiceRig(services, ClinicUnderTest(clinic_id, key, data), f"http://127.0.0.1:{port}", phone)
+        return VoiceRig(services, ClinicUnderTest(clinic_id, key, data), f"http://127.0.0.1:{port}", phone, ended)
 
     yield make
     for server, task in servers:

@@ -88,8 +88,9 @@ class RigCaller(SimulatedCaller):
 
 
 class VoiceRig:
-    def __init__(self, services: Services, clinic, url: str, phone: str) -> None:
+    def __init__(self, services: Services, clinic, url: str, phone: str, ended: list) -> None:
         self.services, self.clinic, self.url, self.phone = services, clinic, url, phone
+        self.ended = ended          # the calls that ended on this rig's server, oldest first
 
     def caller(self, **kw: Any) -> RigCaller:
         kw.setdefault("speed", self.services.voice.config.playback_rate)
@@ -107,7 +108,7 @@ class VoiceRig:
         return self.services.engine
 
     def finished(self, call_sid: str):
-        return next((s for s in reversed(self.services.voice.finished or [])
+        return next((s for s in reversed(self.ended)
                      if s.call_sid == call_sid), None)
 
     def live(self, call_sid: str):
@@ -156,8 +157,9 @@ async def voice_rig(make_clinic, settings, pool, redis, decoder_pool, shared_whi
         clinic = await make_clinic(phone=phone, **clinic_overrides)
         s = dataclasses.replace(settings, twilio_auth_token=TWILIO_TOKEN, public_base_url=PUBLIC,
                                 **(settings_overrides or {}))
+        ended: list = []
         voice = VoiceKit.from_settings(s, config=config or VoiceConfig(playback_rate=16.0, silence_seconds=30.0),
-                                       decoder_pool=decoder_pool, whisper=shared_whisper, keep_finished=True)
+                                       decoder_pool=decoder_pool, whisper=shared_whisper, on_call_ended=ended.append)
         services = Services.build(s, pool, redis, ehr=BuiltinCalendar(pool, now=lambda: now), voice=voice)
         engine = services.engine
         engine.now = lambda: now
@@ -171,7 +173,7 @@ async def voice_rig(make_clinic, settings, pool, redis, decoder_pool, shared_whi
                 break
             await asyncio.sleep(0.01)
         servers.append((server, task))
-        return VoiceRig(services, clinic, f"http://127.0.0.1:{port}", phone)
+        return VoiceRig(services, clinic, f"http://127.0.0.1:{port}", phone, ended)
 
     yield make
     for server, task in servers:

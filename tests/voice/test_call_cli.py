@@ -30,7 +30,7 @@ async def test_call_command_prints_each_turn_and_transcribing_does_not_stall_the
     assert not any("[interrupted]" in line for line in printed), printed
     latencies = [float(m) for m in re.findall(r"reply began (-?\d+\.\d+)s after", "\n".join(printed))]
     assert len(latencies) == 2 and all(v > 0 for v in latencies), printed
-    call = rig.services.voice.finished[-1]
+    call = rig.ended[-1]
     assert "reprompt" not in [e[1] for e in call.events], call.events     # no "Sorry, I didn't hear anything"
     assert printed[-1].startswith("turns: 2, reply latency median")
     assert wav.stat().st_size > 44 + 8000 * 4 * 2          # both sides, a couple of seconds at least

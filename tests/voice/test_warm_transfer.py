@@ -88,7 +88,7 @@ async def test_a_transfer_nobody_takes_brings_the_caller_back_to_the_assistant_w
     assert record["transfer_message"] == "The caller asked to be called back.", (record, transcript)
     assert "Message left after the transfer was missed" in record["summary"]
     assert record["callback_number"] == "+13125550199"           # the caller ID: whom the desk calls back
-    said = [p.text for p in rig.services.voice.finished[-1].playbacks]
+    said = [p.text for p in rig.ended[-1].playbacks]
     assert any("call you back" in s for s in said) and "call you back" in said[-1], said
     if mode == "no-answer":
         assert not heard(printed, "front desk"), transcript          # it only rang
@@ -210,7 +210,7 @@ async def test_a_crisis_rings_the_desk_at_once_and_moves_the_caller_only_after_9
     printed = await call(rig, api, ["I'd like to book with Doctor Raman"], "answer",
                          DeskPhone("answer", before_press=press))
     assert while_speaking == [True], printed                 # rung at once, not after the reply
-    first = next(s for s in rig.services.voice.finished if type(s).__name__ == "TransferringCall")
+    first = next(s for s in rig.ended if type(s).__name__ == "TransferringCall")
     reply = first.playbacks[-1]
     assert "9 1 1" in reply.text and "9 8 8" in reply.text, reply.text
     assert reply.finished and not reply.interrupted and reply.heard == reply.text    # heard to its end first
