@@ -27,6 +27,15 @@ PUBLIC = "https://receptionist.test"
 NOW = datetime.fromisoformat("2027-03-05T09:00:00-06:00")
 
 
+async def until(predicate, timeout: float = 10.0) -> None:
+    """Wait (wall clock) until `predicate()` holds; fail the test after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "timed out waiting"
+        await asyncio.sleep(0.01)
+
+
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self):          # the test runner owns the signals

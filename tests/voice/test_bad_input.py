@@ -5,23 +5,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from functools import partial
 
 import httpx
 import pytest
 
 from channels.voice.call import VoiceConfig
 from channels.voice.security import sign, stream_token
-from tests.voice.conftest import PUBLIC, TWILIO_TOKEN
+from tests.voice.conftest import PUBLIC, TWILIO_TOKEN, until
 
 FAST = VoiceConfig(playback_rate=16.0, silence_seconds=30.0, start_timeout_seconds=1.0, key_pause_seconds=0.3)
 
 
-async def _until(predicate, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "timed out waiting"
-        await asyncio.sleep(0.01)
+_until = partial(until, timeout=15.0)
 
 
 def _no_call_tasks() -> bool:

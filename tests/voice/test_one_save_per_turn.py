@@ -3,17 +3,8 @@ timings) goes with the next turn's save, not in a write of its own; the records 
 ends are written as it closes. Before, each turn saved twice (the turn, then its playback)."""
 from __future__ import annotations
 
-import asyncio
-
 from channels.voice.call import VoiceConfig
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "timed out waiting"
-        await asyncio.sleep(0.01)
+from tests.voice.conftest import until as _until
 
 
 async def test_each_turn_of_a_call_saves_the_session_once(voice_rig, monkeypatch):

@@ -7,14 +7,7 @@ from xml.etree import ElementTree
 
 from channels.voice.call import VoiceConfig
 from dialogue.states import BookingState
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "timed out waiting"
-        await asyncio.sleep(0.01)
+from tests.voice.conftest import until as _until
 
 
 def _kinds(session) -> list[str]:
