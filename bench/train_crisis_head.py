@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from safety.crisis import CrisisDetector, _turns, explicit, model_text  # noqa: E402
+from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
@@ -86,7 +87,7 @@ SURE_GRID = [(1.01, 1.0), *((a, s) for a in (0.9, 0.95, 0.98) for s in (0.3, 0.3
 MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
 SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
-THIS_TURN = 0.2     # across turns, the newest message must score this much itself ("Monday" does not)
+THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
 
 def training_files() -> list[Path]:
@@ -154,10 +155,10 @@ def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, explicit: np.ndarray, th: dict) -> np.ndarray:
-    """What `CrisisDetector` does: a rule's hit stands unless the model scores it under `veto` (an
-    explicit phrase) or `veto_weak` (a trigger word alone); with none, the model decides
+    """What `CrisisDetector` does: a rule's hit stands (a medical one always) unless the model scores
+    it under `veto` (an explicit phrase) or `veto_weak` (a trigger word alone); with none, the model decides
     (`model_fires`), unless the rules read a negation, a past-tense cue or an idiom there (-1)."""
-    floor = np.where(explicit, th["veto"], max(th["veto"], th["veto_weak"]))
+    floor = np.where(explicit == 2, 0.0, np.where(explicit == 1, th["veto"], max(th["veto"], th["veto_weak"])))
     return ((rule_sev > 0) & (p >= floor)) | (model_fires(p, sup, th) & (rule_sev == 0))
 
 
@@ -166,13 +167,13 @@ def model_fires(p: np.ndarray, sup: np.ndarray, th: dict) -> np.ndarray:
     return ((p >= th["alone"]) & (sup >= th["support"])) | ((p >= th["alone_sure"]) & (sup >= th["support_sure"]))
 
 
-def rule_reading(rules: CrisisDetector, text: str) -> tuple[int, bool]:
-    """The rules' severity (-1: they read a negation, the past or an idiom; 0: nothing) and whether
-    the hit is explicit (`crisis.explicit`)."""
+def rule_reading(rules: CrisisDetector, text: str) -> tuple[int, int]:
+    """The rules' severity (-1: they read a negation, the past or an idiom; 0: nothing) and how firm
+    the hit is: 2 never vetoed (`NEVER_VETOED`), 1 explicit (`crisis.explicit`), 0 a trigger word."""
     a = rules.rules(text)
     if a.severity is None:
-        return (-1 if a.silenced else 0), False
-    return int(a.severity), explicit(a)
+        return (-1 if a.silenced else 0), 0
+    return int(a.severity), 2 if set(a.matched) & NEVER_VETOED else int(explicit(a))
 
 
 def blind_batch(name: str) -> str | None:
@@ -206,7 +207,7 @@ def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndar
     head file's "thresholds", "objective" and "out_of_fold"."""
     n = len(files)
     blind = np.array([blind_batch(name) is not None for name in files])
-    by_rules = is_pos & (rule_sev > 0) & expl
+    by_rules = is_pos & (rule_sev > 0) & (expl == 1)
     veto = 0.0
     for v in VETO_GRID:
         lost = (by_rules & (oof[:n] < v)).sum() / is_pos.sum()

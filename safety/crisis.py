@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
 from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
-    ABUSE, EXPLICIT, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
+    ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
 
 
@@ -124,6 +124,8 @@ def veto_for(by_rules: CrisisAssessment, th: "Thresholds") -> float:
     """Under this classifier score a rule's hit is dropped: a trigger word alone ("suicide" in "my
     character attempts suicide in the play") needs the classifier's agreement more than an explicit
     phrase does."""
+    if any(name in NEVER_VETOED for name in by_rules.matched):
+        return 0.0
     if explicit(by_rules) or th.veto_weak is None:
         return th.veto
     return max(th.veto, th.veto_weak)
@@ -206,7 +208,11 @@ class CrisisDetector:
             # the rules matched a phrase, the classifier is sure the message is about something else:
             # a topic, a third party, a resolved event ("my school project on overdose rates")
             return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, "model_veto"])
-        if not th.model_fires(pred.crisis, pred.support) or by_rules.silenced:   # "not suicidal", "dying to"
+        # the support gate guards against a score far from anything taught; once a rule has hit, the
+        # classifier only reads how urgent and of what kind ("I can't do this anymore. the bottle is
+        # next to me" is more than the passive line the rules see)
+        fires = th.model_fires(pred.crisis, pred.support) or (by_rules.is_crisis and pred.crisis >= th.alone)
+        if not fires or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
         # distress is the mildest reading: a crisis category the classifier also sees (>= ALSO_MIN) comes
         # first ("feeling really down, my husband keeps hitting me" is abuse, with distress beside it)

@@ -70,3 +70,18 @@ def test_a_crisis_spread_over_turns_is_still_seen():
     together = assess("I have the pills right here", ["can you cancel all my appointments", "I won't be needing them"])
     assert together.severity is not None and together.severity >= Severity.HIGH
     assert together.category == "suicide_self_harm"
+
+
+@pytest.mark.parametrize("text", [
+    "I have bad chest pain. Can I get a follow-up with Dr Lee?",      # the classifier hears the follow-up
+    "my face is swelling up and I'm wheezing after the new antibiotic, can I wait for Thursday?",
+])
+def test_a_medical_emergency_the_rules_read_is_never_overturned_by_the_classifier(text):
+    a = assess(text)
+    assert a.severity is not None and a.severity >= Severity.HIGH and a.category == "medical_emergency", \
+        (text, a.silenced)
+
+
+def test_first_person_self_harm_is_explicit():
+    a = assess("I've been cutting myself again, can I get a refill of my meds")
+    assert a.severity is not None and a.category == "suicide_self_harm"

@@ -203,7 +203,7 @@ def test_a_new_crisis_after_an_answered_one_is_still_raised():
 
 def test_turns_read_together_escalate_past_what_was_answered():
     pipe = SafetyPipeline()
-    first = pipe.check_input("I can't do this anymore")
+    first = pipe.check_input("I just want it all to be over")
     assert first.crisis.severity == Severity.MEDIUM
     second = pipe.check_input("the bottle is next to me",      # alone, nothing; after the first, the means
                               {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
