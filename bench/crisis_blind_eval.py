@@ -1,8 +1,11 @@
 """Crisis detection on a sealed blind batch: one message at a time, and across turns.
 
-    .venv/bin/python bench/crisis_blind_eval.py [--batch 7] [--label "what was run"] [--append docs/benchmarks/crisis_blind7.md]
+    .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
+- batch 8 (sealed, never trained on or seen by the helper that tuned the detector): blind_holdout8.jsonl and
+  blind_multiturn8.jsonl, batch 7's format; they arrive in the repository only to be scored, and the
+  run is recorded in docs/benchmarks/crisis_blind8.md.
 - batch 7 (sealed, never trained on): fixtures/safety/blind_holdout7.jsonl and blind_multiturn7.jsonl, in
   batch 6's format; they arrive in the repository only to be scored. Its negative conversations are
   written so that no single turn is alarming, so "any turn fires" is a fair false alarm there.
@@ -38,6 +41,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
+BATCHES = (5, 6, 7, 8)
+SEALED = (7, 8)         # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:
@@ -156,16 +161,16 @@ conversation where any turn fires counts as a false alarm.
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--label", default="rules + model")
-    ap.add_argument("--batch", type=int, default=None, choices=(5, 6, 7),
+    ap.add_argument("--batch", type=int, default=None, choices=BATCHES,
                     help="which batch (default: the newest one in fixtures/safety)")
-    ap.add_argument("--append", help="append this run's section to a markdown file (--batch 7 with no --append:"
-                                     " docs/benchmarks/crisis_blind7.md)")
+    ap.add_argument("--append", help="append this run's section to a markdown file (--batch 7 or 8 with no"
+                                     " --append: docs/benchmarks/crisis_blind<batch>.md)")
     a = ap.parse_args(argv)
-    batch = a.batch or max(b for b in (5, 6, 7) if (DATA / f"blind_holdout{b}.jsonl").exists())
+    batch = a.batch or max(b for b in BATCHES if (DATA / f"blind_holdout{b}.jsonl").exists())
     md = render(evaluate(CrisisDetector(), batch), a.label)
     print(md)
     # the sealed batch's run is recorded when asked for by name (a default run, e.g. the docs test, is not)
-    target = a.append or (str(ROOT / "docs" / "benchmarks" / "crisis_blind7.md") if a.batch == 7 else None)
+    target = a.append or (str(ROOT / "docs" / "benchmarks" / f"crisis_blind{a.batch}.md") if a.batch in SEALED else None)
     if target:
         path = Path(target)
         if not path.exists():

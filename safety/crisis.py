@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
 from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
-    ABUSE, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
+    ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
 
 
@@ -79,7 +79,7 @@ _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^
 def mask_idioms(folded: str) -> str:
     def repl(m: "re.Match[str]") -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
-        if "kill" in m.group(0) and (_FEAR_BEFORE.search(folded, 0, m.start())
+        if ("kill" in m.group(0) or "matar" in m.group(0)) and (_FEAR_BEFORE.search(folded, 0, m.start())
                                      or PARTNER_BEFORE.search(folded, 0, m.start())):
             return m.group(0)
         if m.group(0).startswith("i could") and WEAPON_OR_TIME.search(folded):
@@ -112,6 +112,23 @@ if TYPE_CHECKING:
 WINDOW_TURNS = 2        # earlier patient messages read with the current one
 
 _CAT_PRIORITY = {MEDICAL: 5, POISONING: 5, SUICIDE: 4, ABUSE: 3, VIOLENCE: 3, DISTRESS: 1}
+
+
+def explicit(by_rules: CrisisAssessment) -> bool:
+    """An explicit phrase (`crisis_rules.EXPLICIT`: "I'm going to kill myself tonight", "he has a
+    gun", "she's not breathing"): the rules' word stands unless the classifier is all but certain."""
+    return any(name in EXPLICIT for name in by_rules.matched)
+
+
+def veto_for(by_rules: CrisisAssessment, th: "Thresholds") -> float:
+    """Under this classifier score a rule's hit is dropped: a trigger word alone ("suicide" in "my
+    character attempts suicide in the play") needs the classifier's agreement more than an explicit
+    phrase does."""
+    if any(name in NEVER_VETOED for name in by_rules.matched):
+        return 0.0
+    if explicit(by_rules) or th.veto_weak is None:
+        return th.veto
+    return max(th.veto, th.veto_weak)
 
 
 class CrisisDetector:
@@ -161,8 +178,15 @@ class CrisisDetector:
         # top), and the classifier's own category is not in doubt
         top = max(current.severity or 0, raised) >= Severity.CRITICAL
         if previous and not top and (pred is None or pred.crisis >= model.thresholds.this_turn):
+            joined_raw = _turns([*previous, text])
+            # the window can say no more than its rules do, or HIGH (the most the classifier gives):
+            # when this message, or an answered one, already says that much, the second encoding
+            # could change nothing (bar the category of a classifier-only hit)
+            ceiling = max(self.rules(joined_raw).severity or 0, Severity.HIGH if model is not None else 0)
+            if max(current.severity or 0, raised) >= ceiling and current.matched != ["crisis_model"]:
+                return current
             joined = _turns([*previous, seen])
-            window = self._decide(_turns([*previous, text]), model.predict([model_text(joined)])[0]
+            window = self._decide(joined_raw, model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)
             if window.is_crisis and window.severity > max(current.severity or 0, raised):
                 window.matched.append("across_turns")
@@ -180,11 +204,15 @@ class CrisisDetector:
         if pred is None or model is None:
             return by_rules
         th = model.thresholds
-        if by_rules.is_crisis and pred.crisis < th.veto:
+        if by_rules.is_crisis and pred.crisis < veto_for(by_rules, th):
             # the rules matched a phrase, the classifier is sure the message is about something else:
             # a topic, a third party, a resolved event ("my school project on overdose rates")
             return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, "model_veto"])
-        if pred.crisis < th.alone or pred.support < th.support or by_rules.silenced:   # "not suicidal", "dying to"
+        # the support gate guards against a score far from anything taught; once a rule has hit, the
+        # classifier only reads how urgent and of what kind ("I can't do this anymore. the bottle is
+        # next to me" is more than the passive line the rules see)
+        fires = th.model_fires(pred.crisis, pred.support) or (by_rules.is_crisis and pred.crisis >= th.alone)
+        if not fires or by_rules.silenced:   # "not suicidal", "dying to"
             return by_rules
         # distress is the mildest reading: a crisis category the classifier also sees (>= ALSO_MIN) comes
         # first ("feeling really down, my husband keeps hitting me" is abuse, with distress beside it)
@@ -249,8 +277,7 @@ class CrisisDetector:
         if any(r.lang == "es" for r, _ in hits):
             lang = "es" if lang == "es" or all(r.lang == "es" for r, _ in hits) else lang
         return CrisisAssessment(
-            severity=top_sev, category=category, matched=[r.name for r, _ in hits], lang=lang, categories=cats
-        )
+            severity=top_sev, category=category, matched=[r.name for r, _ in hits], lang=lang, categories=cats)
 
 
     @staticmethod

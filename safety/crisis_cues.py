@@ -41,6 +41,8 @@ IDIOMS = [
     r"\bcan't breathe (?:through|out of) (?:my|his|her|the) nose\b",
     r"\bsuicide (?:prevention )?(?:training|awareness|walk|fundraiser|squad|risk|screening|assessment)\b",
     r"\bwarning signs of (?:suicide|overdose|self[- ]harm)\b|\boverdose (?:prevention|awareness|reversal|kits?)\b",
+    # paperwork named after an emergency: "the anaphylaxis action plan", "his seizure care plan form"
+    r"\b(?:anaphylaxis|allergy|asthma|seizure|epi-?pen|diabetes) (?:action |care |emergency |treatment )?(?:plan|form)s?\b",
     r"\bused to (?:self[- ]?harm|cut(?:ting)?(?: myself)?|hurt(?:ing)? myself)\b(?! again)",
     r"\b(?:pamphlets?|brochures?|materials?|literature|paper|essay|presentation|class|course) "
     r"(?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
@@ -51,6 +53,8 @@ IDIOMS = [
     r"\bmorir(?:me|se)? de (?:la )?(?:risa|hambre|ganas|sueno|aburrimiento)\b",
     r"\bmuert[oa] de (?:hambre|cansancio|risa|sueno|frio|miedo)\b",
     r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
+    # "mi jefe me va a matar si llego tarde", as "my boss will kill me if" (a partner's is a threat: crisis.py)
+    r"\bme (?:va|van) a matar (?:si|cuando|porque)\b",
 ]
 IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
 
@@ -78,7 +82,8 @@ WEAPON_OR_TIME = re.compile(
 
 # a partner's "he'll kill me if ..." is a threat, not the idiom a parent's is
 PARTNER_BEFORE = re.compile(
-    r"\b(?:my ex|ex-?(?:husband|wife|boyfriend|girlfriend)|husband|boyfriend|girlfriend|partner|spouse|stepdad|stepfather)\b"
+    r"\b(?:my ex|ex-?(?:husband|wife|boyfriend|girlfriend)|husband|boyfriend|girlfriend|partner|spouse|stepdad|stepfather|"
+    r"mi ex|esposo|esposa|marido|novio|novia|pareja|padrastro)\b"
     r"[^.!?]{0,80}$")
 
 # imminence / means markers that raise suicide or violence to CRITICAL

@@ -17,7 +17,7 @@ import numpy as np
 
 from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE
 
-CUES_VERSION = "cues-1"
+CUES_VERSION = "cues-2"
 
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|nunca|sin|ni)\b|n't\b")
 _PAST = re.compile(
@@ -50,8 +50,34 @@ _URGENCY_ES = re.compile(r"\b(?:urgente|urgencia|lo antes posible|cuanto antes|r
 _HYPERBOLE = re.compile(
     r"\b(?:literally|lol|lmao|haha|jk|kidding|joke|joking|figuratively|so bored|ugh|omg|xd|jaja)\b")
 
+# cues-2 (2026-11-28): what blind batch 7's false alarms were about, written as kinds, not phrases:
+# a story, play or game; paperwork; a death that has happened (grief, an anniversary); a violent verb
+# aimed at a thing ("strangle my printer"); a dose asked about safely vs a dose asked about as lethal
+_FICTION = re.compile(
+    r"\b(?:writing|writer|wrote|story|stories|novel|novela|mystery|thriller|plays?|script|scene|characters?|"
+    r"personajes?|actor|actress|cast|role|rehearsal|movie|film|pelicula|series|episode|game|games|videojuegos?|"
+    r"poem|song|lyrics|cuento|obra|comic|true crime|fiction|ficcion|hypothetically|in theory)\b")
+_PAPERWORK = re.compile(
+    r"\b(?:forms?|paperwork|action plan|care plan|letter|certificate|sign(?:ed)?|fill(?:ed)? out|records?|"
+    r"formularios?|carta|justificante|constancia|pamphlets?|brochures?|folletos?|leaflets?|handouts?|flyers?)\b")
+_BEREAVED = re.compile(
+    r"\b(?:died|passed away|passed on|death of|funeral|anniversary|memorial|grief|grieving|bereave\w*|widow\w*|"
+    r"put (?:our|my|the) \w+ down|murio|fallecio|se suicido|duelo|aniversario|luto)\b")
+_AT_A_THING = re.compile(
+    r"\b(?:kill|murder|strangle|choke|throttle|shoot|stab|punch|smash|destroy|matar|mato)\w* (?:a |an |my |the |this |that |"
+    r"these |those |el |la |mi |un |una )?(?:\w+ )?(?:printer|computer|laptop|phone|tv|burger|pizza|sandwich|tacos?|"
+    r"steak|coffee|beer|drinks?|plants?|car|traffic|wifi|internet|alarm|homework|exam|test|presentation|interview|"
+    r"workout|game|level|zombies?|weeds?|bugs?|mosquito\w*|flies|spiders?|roaches|ants|impresora|computadora|hamburguesa)\b")
+_SAFE_DOSE = re.compile(
+    r"\b(?:safely|safe (?:to|dose|amount)|max(?:imum)? (?:daily )?dose|per day|a day|every \d+ hours|with food|"
+    r"interact\w*|dosis (?:maxima|segura)|al dia|por dia)\b")
+_LETHAL = re.compile(
+    r"\b(?:fatal|lethal|deadly|not wake|never wake|wouldn't wake|enough to|to die|kill (?:me|myself|someone)|"
+    r"no despertar|mortal|letal)\b")
+
 _CUES = (_NEGATION, _PAST, _RESOLVED, _THIRD, _FIRST, _QUESTION, _TOPIC, _BOOKING, _URGENCY_ES, _HYPERBOLE,
-         HISTORY_RE, CURRENT_RE, IDIOM_RE, IMMINENT_RE)
+         HISTORY_RE, CURRENT_RE, IDIOM_RE, IMMINENT_RE, _FICTION, _PAPERWORK, _BEREAVED, _AT_A_THING, _SAFE_DOSE,
+         _LETHAL)
 N_CUES = len(_CUES) + 2     # each cue present, and two counts: first-person and past-tense words
 SCALE = 0.25                # the size of an embedding's larger components: no cue drowns the meaning
 

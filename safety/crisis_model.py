@@ -48,6 +48,15 @@ class Thresholds:
     urgent: float           # a model-only hit is HIGH (a person now) at or above this
     veto: float = 0.0       # a rule's hit on a message the classifier scores below this is not a crisis
                             # (a school project on overdose rates, a neighbour's chest pain yesterday)
+    veto_weak: float | None = None  # the same for a hit by a trigger word only, no explicit phrase
+                            # (`crisis_rules.EXPLICIT`): "I'm in a play where my character attempts suicide"
+    alone_sure: float = 1.01    # a score this high is flagged with less resemblance to taught crises ...
+    support_sure: float = 1.0   # ... this much ("hoping my heart just stops" is far from every example)
+
+    def model_fires(self, crisis: float, support: float) -> bool:
+        """Does the classifier alone flag a message (no rule hit)?"""
+        return (crisis >= self.alone and support >= self.support) or \
+            (crisis >= self.alone_sure and support >= self.support_sure)
 
 
 class Head:
@@ -66,7 +75,8 @@ class Head:
             raise ValueError(f"crisis head expects features {features!r}, this code computes {CUES_VERSION!r}")
         self.cues = features == CUES_VERSION
         t = self.meta["thresholds"]
-        self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"], t.get("veto", 0.0))
+        self.thresholds = Thresholds(t["alone"], t["support"], t["this_turn"], t["urgent"], t.get("veto", 0.0),
+                                     t.get("veto_weak"), t.get("alone_sure", 1.01), t.get("support_sure", 1.0))
         self._neg = self.classes.index(NEGATIVE)
 
     def predict(self, x: np.ndarray, texts: Sequence[str] = ()) -> list[Prediction]:

@@ -331,3 +331,22 @@ RULES: List[Rule] = [
        r"\bnothing (?:ever )?(?:gets|will get|is going to get) better\b|"
        r"\b(?:don't|can't) see how (?:it|things|anything) (?:will|would|could|is going to) ever get better\b"),
 ]
+
+# Explicit phrases: the writer's own crisis, named outright ("I'm going to kill myself tonight", "he's
+# got a knife", "she's not breathing"). Their hit stands unless the classifier is all but certain it is
+# no crisis (`veto`); a hit by any other rule is a trigger word in context ("suicide" in a play,
+# "overdose" in a mystery novel, "can't sleep" about a son's video game) and needs the classifier's
+# agreement (`veto_weak`, chosen out of fold). A time or means named ("tonight", "the pills") is
+# no reason alone: "now" is in "I'm doing much better now" too.
+EXPLICIT = frozenset({
+    "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
+    "suicide_signals", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
+    "violence_weapon_now", "violence_against_me_now", "es_violence_now", "es_abuse_now",
+    "es_overdose_taken", "poisoning_described", "poisoning_signs", "es_poisoning",
+    *(rule.name for rule in RULES if rule.category == MEDICAL),
+})
+# A body in trouble now: the medical rules read negation and the past per sentence themselves, and the
+# classifier never overturns them ("I have bad chest pain. Can I get a follow-up?" scores 0.008: the
+# follow-up, not the pain, is what it hears). A missed anaphylaxis costs more than a flagged form.
+NEVER_VETOED = frozenset(rule.name for rule in RULES if rule.category == MEDICAL)
+assert EXPLICIT <= {rule.name for rule in RULES}

@@ -109,7 +109,8 @@ def test_the_shipped_head_was_built_from_the_training_files_in_the_repository():
     data = ROOT / "fixtures" / "safety"
     for name, digest in meta["training"].items():
         assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, f"{name} changed: retrain"
-    sealed = {"blind_holdout7.jsonl", "blind_multiturn7.jsonl"}      # the batch that measures this head
+    sealed = {"blind_holdout8.jsonl", "blind_multiturn8.jsonl",      # the batch that measures this head
+              "blind_holdout7.jsonl", "blind_multiturn7.jsonl"}      # this session's development set
     assert not sealed & set(meta["training"])
 
 
@@ -202,7 +203,7 @@ def test_a_new_crisis_after_an_answered_one_is_still_raised():
 
 def test_turns_read_together_escalate_past_what_was_answered():
     pipe = SafetyPipeline()
-    first = pipe.check_input("I can't do this anymore")
+    first = pipe.check_input("I just want it all to be over")
     assert first.crisis.severity == Severity.MEDIUM
     second = pipe.check_input("the bottle is next to me",      # alone, nothing; after the first, the means
                               {"recent": [first.text_redacted], "raised": int(first.crisis.severity)})
