@@ -168,9 +168,11 @@ def only_slots(text: str, names: Iterable[str]) -> bool:
 
 def reading_of(guess: IntentGuess, named: bool) -> str:
     """The rules' reading as the threshold table names it: "scheduling", "scheduling:keyword" (read
-    from a clinic word alone), "+slots" when the message names a day, a time or a provider,
-    "out_of_scope", "unknown", ..."""
-    return guess.intent.value + (":keyword" if guess.keyword_only else "") + ("+slots" if named else "")
+    from a clinic word alone), "out_of_scope:foreign" (it names a foreign topic: a bank, a flight, a
+    car), "+slots" when the message names a day, a time or a provider, "unknown", ..."""
+    foreign = guess.intent == Intent.OUT_OF_SCOPE and guess.confidence >= 0.9     # names a foreign topic
+    return (guess.intent.value + (":keyword" if guess.keyword_only else "") + (":foreign" if foreign else "")
+            + ("+slots" if named else ""))
 
 
 def request_reading(scores: IntentScores) -> IntentGuess:

@@ -2,7 +2,7 @@
 
 The rules know the phrasings they were written for; everyday rewordings ("remind me when I'm seeing
 the doctor", "how late are you guys there") fall outside them. This head, trained by
-`bench/train_intent_head.py` on the examples in `fixtures/nlu/intent_examples.jsonl` plus CLINC150's
+`bench/train_intent_head.py` on the labelled first messages of `fixtures/nlu/` plus CLINC150's
 train split (out-of-scope requests, calendar and restaurant requests, dialogue control; CC BY 3.0),
 scores a message against the clinic's intents, `out_of_scope`, and `reply` (an answer or a dialogue
 move such as "yes" or "can you repeat that", left to the rules). `EmbeddedUnderstanding` combines it
