@@ -160,8 +160,9 @@ _TITLES = frozenset({"dr", "doctor", "doc", "np", "pa", "nurse", "practitioner",
 
 
 def only_slots(text: str, names: Iterable[str]) -> bool:
-    """The message is nothing but a day, a time, a provider and filler words ("Dr. Raman Tuesday
-    evening 4:45", "tomorrow at 3"): the rules read it, the classifier has no sentence to judge."""
+    """The message is nothing but a day, a time, a provider, digits and filler words ("Dr. Raman
+    Tuesday evening 4:45", "tomorrow at 3", keyed digits): the rules read it, the classifier has no
+    sentence to judge. (The caller also asks for a slot or no words at all: "perfect thanks" is no slot.)"""
     known = _PLAIN | _TITLES | {n.lower() for n in names}
     return all(w in known for w in re.findall(r"(?<!\w)[a-z][a-z']*", text))
 

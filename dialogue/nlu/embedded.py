@@ -207,7 +207,7 @@ class EmbeddedUnderstanding:
             rules = guess
             names = [n for e in ctx.roster for n in (e.first_name, e.last_name)]
             guess = adopt(guess, scores, th, res.answers_expected, c, when, who, asked=exp is not None,
-                          bare=(when or who) and only_slots(c, names))
+                          bare=only_slots(c, names) and (when or who or res.has_slots() or not re.search(r"[a-z]", c)))
             if guess.intent == Intent.INFORMATION and guess.info_topic:
                 res.info_topic = guess.info_topic
             if guess.intent != rules.intent:       # "stop the bot" asks for a person: no "abort" left over

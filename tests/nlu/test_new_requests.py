@@ -84,3 +84,9 @@ def test_the_margins_shipped_are_the_cross_validated_ones():
     margins = json.loads((ROOT / "fixtures" / "nlu" / "intent_margins.json").read_text(encoding="utf-8"))
     assert dict(head.thresholds.over) == margins
     assert "scheduling:keyword" in margins and "out_of_scope" in margins
+
+
+@pytest.mark.parametrize("digits", ["3125550123", "03041985#"])
+def test_keyed_digits_with_no_question_open_ask_for_nobody(nlu, digits):
+    got = read(nlu, digits)          # a phone number keyed on a call is no request for a person
+    assert got.intent not in (Intent.HANDOFF, Intent.INFORMATION), got
