@@ -4,21 +4,24 @@
     .venv/bin/python bench/train_intent_head.py --check    # exit 1 when the training files changed since
 
 Training data:
-- fixtures/nlu/intent_examples.jsonl — first messages and answers written for this repository, each
-  row with its "source"; "answer" and "control" rows are the class `reply` (left to the rules);
+- the labelled first messages, FIRST_MESSAGES below, each row with its "source": the examples written
+  for this repository (`intent_examples.jsonl`, whose "answer" and "control" rows are the class
+  `reply`, left to the rules), the development set, the first blind set (trained on once it had been
+  measured), a set of everyday first messages written by a separate helper (`intent_extra.jsonl`)
+  and short texting-style messages naming a day, time or provider (`intent_terse.jsonl`);
 - CLINC150 train split (/work/shared/eval/clinc_oos.jsonl, Larson et al. 2019, CC BY 3.0): its
-  out-of-scope rows (the few that are in scope for a clinic, `medical_overlap`, left out), its
-  calendar/meeting/reminder and restaurant-reservation rows (off-topic for a clinic: "schedule a
-  meeting with Kim", "book a table") as `out_of_scope`; its dialogue control as greeting
-  (greeting), goodbye (goodbye, thank_you) and `reply` (yes, no, maybe, repeat, cancel,
-  are_you_a_bot, what_can_i_ask_you); make_call is left out ("call mom" is no clinic request).
+  out-of-scope rows (the few that are in scope for a clinic, `medical_overlap`, left out) as
+  `out_of_scope`; its dialogue control as greeting (greeting), goodbye (goodbye, thank_you) and
+  `reply` (yes, no, maybe, repeat, cancel, are_you_a_bot, what_can_i_ask_you); make_call is left out
+  ("call mom" is no clinic request);
 - fixtures/safety/routine_answers.txt — short booking answers written by `bench/routine_answers.py`
   ("sore throat", "Monday", "for a referral"), as `reply`.
-Never trained on: fixtures/nlu/intent_dev.jsonl (the dev set), CLINC's val and test splits.
+Never trained on: CLINC's val and test splits, and the sealed blind sets.
 
-Head: a multinomial logistic regression (C below, classes balanced). The thresholds are fixed below
-and were chosen on the dev set and CLINC's val split (never its test split); the script prints
-5-fold accuracy on the written examples and the dev-set accuracy of the head alone.
+Head: a multinomial logistic regression (C below, classes balanced). The margins over the rules'
+readings with no question open (`fixtures/nlu/intent_margins.json`) are chosen by cross-validation
+(`bench/intent_cv.py --write`); the thresholds below apply while a question is open. The script
+prints leave-one-writer-out accuracy of the head alone on each first-message set.
 """
 from __future__ import annotations
 
@@ -36,11 +39,16 @@ sys.path.insert(0, str(ROOT))
 
 from dialogue.nlu.intent_model import HEAD_FILE, OUT_OF_SCOPE, REPLY  # noqa: E402
 
-EXAMPLES = ROOT / "fixtures" / "nlu" / "intent_examples.jsonl"
-DEV = ROOT / "fixtures" / "nlu" / "intent_dev.jsonl"
+NLU_FIXTURES = ROOT / "fixtures" / "nlu"
+EXAMPLES = NLU_FIXTURES / "intent_examples.jsonl"
+# every labelled first-message set, by the name the cross-validation reports it under
+FIRST_MESSAGES = {"examples": EXAMPLES, "dev": NLU_FIXTURES / "intent_dev.jsonl",
+                  "blind1": NLU_FIXTURES / "intent_blind1.jsonl", "extra": NLU_FIXTURES / "intent_extra.jsonl",
+                  "terse": NLU_FIXTURES / "intent_terse.jsonl"}
+MARGINS = NLU_FIXTURES / "intent_margins.json"
 ANSWERS = ROOT / "fixtures" / "safety" / "routine_answers.txt"
 CLINC = Path("/work/shared/eval/clinc_oos.jsonl")
-VERSION = 1
+VERSION = 2
 C = 8.0
 SEED = 0
 THRESHOLDS = {"adopt": 0.6, "override": 0.9, "veto": 0.6}
@@ -50,7 +58,7 @@ CLINC_CONTROL = {"greeting": "greeting", "goodbye": "goodbye", "thank_you": "goo
 
 
 def training_files() -> list[Path]:
-    return [EXAMPLES, ANSWERS]
+    return [p for p in FIRST_MESSAGES.values() if p.exists()] + [ANSWERS, MARGINS]
 
 
 def fingerprint(paths: list[Path]) -> dict[str, str]:
@@ -66,9 +74,21 @@ def label_of(row: dict) -> str:
     return intent
 
 
-def written() -> list[tuple[str, str]]:
-    rows = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(r["text"], label_of(r)) for r in rows]
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def first_messages() -> list[tuple[str, str, str]]:
+    """(text, label, set name) of every labelled first message (not the examples' `reply` rows)."""
+    return [(r["text"], label_of(r), name) for name, path in FIRST_MESSAGES.items() if path.exists()
+            for r in read_jsonl(path) if label_of(r) != REPLY]
+
+
+def always_trained() -> list[tuple[str, str]]:
+    """Rows in every head, held out by no cross-validation: the written `reply` rows, CLINC's train
+    split and the routine answers."""
+    replies = [(r["text"], REPLY) for r in read_jsonl(EXAMPLES) if label_of(r) == REPLY]
+    return replies + clinc_train(CLINC) + routine_answers()
 
 
 def clinc_train(path: Path) -> list[tuple[str, str]]:
@@ -111,37 +131,35 @@ def main() -> int:
         return check()
     from safety.embeddings import SentenceEncoder
     started = time.perf_counter()
-    own, clinc, answers = written(), clinc_train(CLINC), routine_answers()
-    data = own + clinc + answers
-    texts, labels = [t for t, _ in data], [lab for _, lab in data]
+    own, always = first_messages(), always_trained()
+    texts = [t for t, _, _ in own] + [t for t, _ in always]
+    labels = [lab for _, lab, _ in own] + [lab for _, lab in always]
     encoder = SentenceEncoder(threads=2)
     x = np.concatenate([encoder.encode(texts[i:i + 64]) for i in range(0, len(texts), 64)])
 
-    # 5-fold accuracy on the written examples (CLINC and the routine answers always in training)
-    from sklearn.model_selection import StratifiedKFold
+    # leave one writer out: each first-message set scored by a head trained without it
     n_own = len(own)
-    y_own = np.array(labels[:n_own])
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    right = 0
-    for tr, te in folds.split(np.zeros(n_own), y_own):
-        idx = np.concatenate([tr, np.arange(n_own, len(texts))])
-        m = fit(x[idx], [labels[i] for i in idx])
-        right += int((m.predict(x[te]) == y_own[te]).sum())
+    held = {}
+    for name in FIRST_MESSAGES:
+        test = np.array([i for i, (_, _, g) in enumerate(own) if g == name])
+        if not len(test):
+            continue
+        train = np.array([i for i in range(len(texts)) if i >= n_own or own[i][2] != name])
+        m = fit(x[train], [labels[i] for i in train])
+        held[name] = (int((m.predict(x[test]) == np.array([labels[i] for i in test])).sum()), len(test))
     model = fit(x, labels)
     classes = [str(c) for c in model.classes_]
-    dev = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    pred = model.predict(encoder.encode([r["text"] for r in dev]))
-    dev_ok = sum(p == label_of(r) for p, r in zip(pred, dev))
+    margins = json.loads(MARGINS.read_text(encoding="utf-8"))
     meta = {"version": VERSION, "built": dt.date.today().isoformat(), "model": "all-MiniLM-L6-v2 int8 ONNX",
-            "C": C, "thresholds": THRESHOLDS, "trained_on": fingerprint(training_files()),
+            "C": C, "thresholds": dict(THRESHOLDS, over=margins), "trained_on": fingerprint(training_files()),
             "clinc": "CLINC150 train split at 828f809 (CC BY 3.0)",
-            "rows": {"written": len(own), "clinc_train": len(clinc), "routine_answers": len(answers)}}
+            "rows": {name: sum(g == name for _, _, g in own) for name in FIRST_MESSAGES} | {"always": len(always)}}
     np.savez_compressed(HEAD_FILE, W=model.coef_.T.astype(np.float32), b=model.intercept_.astype(np.float32),
                         classes=np.array(classes), meta=np.array(json.dumps(meta, sort_keys=True)))
     print(f"classes: {', '.join(classes)}")
-    print(f"rows: {len(own)} written, {len(clinc)} CLINC train, {len(answers)} routine answers")
-    print(f"5-fold accuracy on the written examples: {right / n_own:.3f}")
-    print(f"head alone on fixtures/nlu/intent_dev.jsonl: {dev_ok}/{len(dev)}")
+    print(f"rows: {len(own)} first messages, {len(always)} always in training (replies, CLINC train, routine answers)")
+    for name, (ok, n) in held.items():
+        print(f"head alone on {name}, trained without it: {ok}/{n} ({100.0 * ok / n:.1f}%)")
     print(f"wrote {HEAD_FILE.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -6,8 +6,6 @@ a read-back and a confirmed action. The calendar is only touched through the EHR
 """
 from __future__ import annotations
 
-import re
-
 from dialogue import responses as say
 from dialogue.appointment_flow import AppointmentFlow
 from dialogue.flow import EARLIEST, merge
@@ -16,10 +14,6 @@ from dialogue.move_phrases import relative_move
 from dialogue.nlu.types import Intent
 from dialogue.states import BookingState as S
 
-MOVE_MY_APPOINTMENT = re.compile(r"\b(?:move|push|shift|bump|change|reschedule)\s+(?:my|our|the)\b[\w\s.']{0,30}?"
-                                 r"\b(?:appointment|appt|visit)\b", re.I)
-ASKS_NUMBER = re.compile(r"\b(?:what'?s|what is|what are|give me|tell me|can i (?:get|have))\b[\w\s']{0,30}?"
-                         r"\b(?:phone )?number\b", re.I)
 RESUMABLE = {S.COLLECT_PROVIDER, S.COLLECT_DATE, S.COLLECT_TIME, S.COLLECT_PATIENT_INFO, S.COLLECT_REASON,
              S.SHOWING_SLOTS, S.CONFIRM_BOOKING}
 FLOW_OF_INTENT = {Intent.SCHEDULING: "book", Intent.CANCELLATION: "cancel", Intent.RESCHEDULE: "reschedule",
@@ -98,16 +92,10 @@ class Conversation(AppointmentFlow):
         return await handler(changed)
 
     def read_request_hints(self) -> None:
-        """What the flow knows that the intent rules may miss: "move my Dr. Parks appointment" is a
-        move, not a new booking; while moving one, "a week later, same weekday" or "the same day" is
-        the new day, not a goodbye or something off-topic."""
+        """What only the flow knows: while moving an appointment, "a week later, same weekday" or
+        "the same day" is the new day, not a goodbye or something off-topic."""
         nlu, flow = self.nlu, self.c.get("flow")
-        if nlu.intent == Intent.HANDOFF and ASKS_NUMBER.search(self.text):      # "what's the front desk's number"
-            nlu.intent, nlu.info_topic, nlu.confidence = Intent.INFORMATION, "phone", 0.85
-        loose = nlu.intent in (Intent.SCHEDULING, Intent.UNKNOWN, Intent.OUT_OF_SCOPE, Intent.CORRECTION)
-        if loose and flow != "reschedule" and MOVE_MY_APPOINTMENT.search(self.text):
-            nlu.intent, nlu.confidence = Intent.RESCHEDULE, max(nlu.confidence, 0.85)
-        elif flow == "reschedule" and relative_move(self.text) and nlu.intent not in (Intent.HANDOFF,):
+        if flow == "reschedule" and relative_move(self.text) and nlu.intent not in (Intent.HANDOFF,):
             nlu.intent, nlu.confidence = Intent.SCHEDULING, max(nlu.confidence, 0.8)
             nlu.answers_expected, nlu.yes_no = True, None
 

@@ -1,9 +1,14 @@
 """How the rules and the intent classifier are combined (docs/nlu.md, "The classifier").
 
-The rules read slots, keywords and dialogue acts, and they are right when they fire; the
-classifier generalises to rewordings. So:
+The rules read slots, keywords and dialogue acts; the classifier generalises to rewordings. So:
 
-* **adopt**: where the rules find no intent, read the message as out of scope or guess a booking
+* **a new request** (no question open): the rules' intent is a keyword reading ("appointment" in
+  "are my blood test results back", "cancel" in "stop the bot"), and the classifier's reading is
+  taken over it when at least ``thresholds.over[reading]`` likely, a margin per reading of the rules
+  (``reading_of``: the rules' intent, and whether the message names a day, a time or a provider)
+  chosen by cross-validation over the written and blind sets (bench/intent_cv.py). The slots the
+  rules read (dates, times, providers, names) are kept whatever the intent;
+* **adopt**, while a question is open: where the rules find no intent, read the message as out of scope or guess a booking
   from a keyword ("appointment" alone), the classifier's clinic intent is taken when it is at least
   ``thresholds.adopt`` likely; over any other rule when it is at least ``thresholds.override``
   likely ("what number do I dial to reach the office" asks for the number, not a person); a
@@ -19,7 +24,7 @@ classifier generalises to rewordings. So:
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Iterable, Optional
 
 from .intent_model import OUT_OF_SCOPE, IntentScores, Thresholds
 from .intents import _CLINIC_REF, _MEDICAL, CLINIC, CORRECTION, SCHEDULE, IntentGuess
@@ -33,6 +38,16 @@ ADOPTABLE = frozenset({
 APPOINTMENT_INTENTS = frozenset({Intent.SCHEDULING, Intent.CANCELLATION, Intent.RESCHEDULE, Intent.CHECK_APPOINTMENT})
 KEYWORD_BOOKING = 0.7    # the classifier overrides a booking the rules read from the word "appointment" at this
 SLOTS_BOOKING = 0.75     # ... and one that names a provider, a day or a time at this
+# With no question open the cross-validated margins apply, but never below these floors, which keep
+# what the rules are good at: a booking said as one ("I'd like the earliest appointment you have",
+# "book me with ...") needs EXPLICIT_BOOKING; one that names a provider needs NAMED_BOOKING, and
+# ``thresholds.override`` to be read as no appointment request at all, since the encoder has never
+# seen the clinic's surnames ("appointment with Park please" reads as parking, "dr tanaka mon aftrn?"
+# as a question about the providers) and the rules know the roster. bench/intent_cv.py measures the
+# margins with the floors in place (held-out accuracy neither gains nor loses by them).
+EXPLICIT_BOOKING = KEYWORD_BOOKING
+NAMED_BOOKING = SLOTS_BOOKING
+SURE_OFF_TOPIC = 0.95    # rules and classifier agree it is off-topic: a provider's name or a date in it books nothing
 # Questions whose answers the veto may overturn; a date of birth, a phone number and the reason
 # (any words are a reason) are typed answers the classifier was not taught to judge.
 # A name is left to the rules too: "Mia Fitzgerald" is two words the classifier cannot place.
@@ -90,14 +105,17 @@ def veto_candidate(res: NLUResult, expecting: Optional[str], text: str) -> bool:
 
 
 def adopt(guess: IntentGuess, scores: Optional[IntentScores], th: Optional[Thresholds], answers: bool,
-          text: str, when: bool = False, who: bool = False, asked: bool = False) -> IntentGuess:
+          text: str, when: bool = False, who: bool = False, asked: bool = False, bare: bool = False) -> IntentGuess:
     """The rules' guess, or the classifier's intent where the rules are unsure (see module docstring).
     ``when``: the message names a day or a time ("book me for the 13th at 11:30" stays a booking);
     ``who``: it names a provider or a specialty ("appointment with Park" is no question about parking);
     ``asked``: a question is open — then only a sure reading (``override``) changes the flow, and never
-    to a goodbye ("any time" at the time question must not end the conversation)."""
+    to a goodbye ("any time" at the time question must not end the conversation); ``bare``: the message
+    is only slots (``only_slots``), the rules' to read."""
     if scores is None or th is None or answers:
         return guess
+    if not asked and th.over:
+        return guess if bare else new_request(guess, scores, th, when or who, who)
     if scores.label == OUT_OF_SCOPE:
         # "book me a table at an Italian place": a booking word with no clinic word in it
         if guess.intent == Intent.SCHEDULING and guess.confidence < 0.8 and scores.p >= th.veto and not when:
@@ -136,6 +154,52 @@ def adopt(guess: IntentGuess, scores: Optional[IntentScores], th: Optional[Thres
     confidence = 0.85 if scores.p >= 0.7 else 0.8
     return IntentGuess(intent, confidence, info_topic=scores.info_topic if intent == Intent.INFORMATION else None,
                        dialogue_act=guess.dialogue_act)
+
+
+_TITLES = frozenset({"dr", "doctor", "doc", "np", "pa", "nurse", "practitioner", "with", "see"})
+
+
+def only_slots(text: str, names: Iterable[str]) -> bool:
+    """The message is nothing but a day, a time, a provider, digits and filler words ("Dr. Raman
+    Tuesday evening 4:45", "tomorrow at 3", keyed digits): the rules read it, the classifier has no
+    sentence to judge. (The caller also asks for a slot or no words at all: "perfect thanks" is no slot.)"""
+    known = _PLAIN | _TITLES | {n.lower() for n in names}
+    return all(w in known for w in re.findall(r"(?<!\w)[a-z][a-z']*", text))
+
+
+def reading_of(guess: IntentGuess, named: bool) -> str:
+    """The rules' reading as the threshold table names it: "scheduling", "scheduling:keyword" (read
+    from a clinic word alone), "out_of_scope:foreign" (it names a foreign topic: a bank, a flight, a
+    car), "+slots" when the message names a day, a time or a provider, "unknown", ..."""
+    foreign = guess.intent == Intent.OUT_OF_SCOPE and guess.confidence >= 0.9     # names a foreign topic
+    return (guess.intent.value + (":keyword" if guess.keyword_only else "") + (":foreign" if foreign else "")
+            + ("+slots" if named else ""))
+
+
+def request_reading(scores: IntentScores) -> IntentGuess:
+    """What the classifier reads the message as asking, `reply` set aside (a new request is no answer)."""
+    label, p = scores.request, scores.p_request
+    if label == OUT_OF_SCOPE:
+        return IntentGuess(Intent.OUT_OF_SCOPE, SURE_OFF_TOPIC if p >= 0.7 else 0.85, in_scope_signal=False)
+    intent, _, topic = label.partition("/")
+    return IntentGuess(Intent(intent), 0.85 if p >= 0.7 else 0.8, info_topic=topic or None)
+
+
+def new_request(guess: IntentGuess, scores: IntentScores, th: Thresholds, named: bool, who: bool) -> IntentGuess:
+    """With no question open: the classifier's reading where it is at least as likely as the margin
+    for the rules' reading (see module docstring); otherwise the rules'."""
+    mine = request_reading(scores)
+    if mine.intent == guess.intent and (mine.intent != Intent.INFORMATION or mine.info_topic == guess.info_topic):
+        if guess.confidence < mine.confidence and scores.p_request >= th.adopt:   # a guess the classifier shares
+            return IntentGuess(guess.intent, mine.confidence, guess.info_topic, guess.dialogue_act,
+                               guess.in_scope_signal, guess.keyword_only)
+        return guess
+    need = th.over.get(reading_of(guess, named), 2.0)
+    if guess.intent == Intent.SCHEDULING and not guess.keyword_only:
+        need = max(need, EXPLICIT_BOOKING)
+    if who and guess.intent == Intent.SCHEDULING:
+        need = max(need, NAMED_BOOKING if mine.intent in APPOINTMENT_INTENTS else th.override)
+    return guess if scores.p_request < need else mine
 
 
 def vetoed(res: NLUResult, scores: Optional[IntentScores], th: Optional[Thresholds], expecting: Optional[str],

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Optional
 
 from .choice import parse_choice, parse_name
-from .combine import adopt, clear_answer, needs_classifier, vetoed
+from .combine import SURE_OFF_TOPIC, adopt, clear_answer, needs_classifier, only_slots, vetoed
 from .negation import drop_negated, excluded_weekdays, without_excluded_days
 from .dates import parse_date, parse_dob
 from .intent_model import HEAD_FILE, Encoder, IntentClassifier, IntentHead, IntentScores
@@ -204,9 +204,14 @@ class EmbeddedUnderstanding:
             when = any(v is not None for v in (res.date, res.date_range, res.weekday, res.time, res.earliest_time,
                                                 res.latest_time, res.part_of_day))
             who = bool(res.provider_id or res.provider_ambiguous or res.specialty)
-            guess = adopt(guess, scores, th, res.answers_expected, c, when, who, asked=exp is not None)
+            rules = guess
+            names = [n for e in ctx.roster for n in (e.first_name, e.last_name)]
+            guess = adopt(guess, scores, th, res.answers_expected, c, when, who, asked=exp is not None,
+                          bare=only_slots(c, names) and (when or who or res.has_slots() or not re.search(r"[a-z]", c)))
             if guess.intent == Intent.INFORMATION and guess.info_topic:
                 res.info_topic = guess.info_topic
+            if guess.intent != rules.intent:       # "stop the bot" asks for a person: no "abort" left over
+                res.dialogue_act = guess.dialogue_act
         res.intent, res.confidence = self._decide(guess.intent, guess.confidence, res, exp, c)
         return res
 
@@ -232,7 +237,8 @@ class EmbeddedUnderstanding:
             # "tomorrow at 3" is a booking; "which stocks gained the most today" is not
             who = res.provider_id or res.provider_ambiguous or res.specialty
             when = res.date or res.time or res.earliest_time or res.weekday is not None
-            if who or (conf < 0.9 and when and words <= 6 and not _QSTART.match(text)) or exp is not None:
+            sure = conf >= SURE_OFF_TOPIC     # "what's a normal resting heart rate" names a specialty, books nothing
+            if not sure and (who or (conf < 0.9 and when and words <= 6 and not _QSTART.match(text)) or exp is not None):
                 return Intent.SCHEDULING, 0.6
             return g, conf
         if g == Intent.UNKNOWN and slots and res.dialogue_act is None:

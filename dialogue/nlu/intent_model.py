@@ -2,7 +2,7 @@
 
 The rules know the phrasings they were written for; everyday rewordings ("remind me when I'm seeing
 the doctor", "how late are you guys there") fall outside them. This head, trained by
-`bench/train_intent_head.py` on the examples in `fixtures/nlu/intent_examples.jsonl` plus CLINC150's
+`bench/train_intent_head.py` on the labelled first messages of `fixtures/nlu/` plus CLINC150's
 train split (out-of-scope requests, calendar and restaurant requests, dialogue control; CC BY 3.0),
 scores a message against the clinic's intents, `out_of_scope`, and `reply` (an answer or a dialogue
 move such as "yes" or "can you repeat that", left to the rules). `EmbeddedUnderstanding` combines it
@@ -16,9 +16,9 @@ numpy: no scikit-learn or torch on the request path.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol, Sequence
+from typing import Mapping, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -40,6 +40,8 @@ class IntentScores:
     label: str                  # the most likely class: an intent value, "information/<topic>", "reply", ...
     p: float                    # its probability
     p_out_of_scope: float       # probability of out_of_scope (the veto reads this)
+    request: str = ""           # the most likely class other than `reply`: what a new request asks for
+    p_request: float = 0.0      # its probability
 
     @property
     def intent(self) -> str:
@@ -53,9 +55,22 @@ class IntentScores:
 
 @dataclass(frozen=True)
 class Thresholds:
-    adopt: float        # the head's intent is taken where the rules are unsure at or above this
+    adopt: float        # while a question is open: the head's intent is taken where the rules are unsure at this
     override: float     # ... and over the rules' own intent at or above this
     veto: float         # a slot-bearing answer with no clinic word is read as off-topic at or above this
+    # With no question open (a first message, or a new request between flows): the head's reading is
+    # taken over the rules' when at least this likely, by the rules' reading ("scheduling",
+    # "scheduling+slots" when the message names a day, time or provider, "out_of_scope", ...).
+    # Chosen by cross-validation (bench/intent_cv.py); a reading not in the table keeps the rules'.
+    over: Mapping[str, float] = field(default_factory=dict)
+
+
+def scores_of(classes: Sequence[str], p: np.ndarray) -> IntentScores:
+    """The reading of one probability vector over ``classes``."""
+    k = int(np.argmax(p))
+    q = np.array([0.0 if c == REPLY else float(v) for c, v in zip(classes, p)])
+    r = int(np.argmax(q))
+    return IntentScores(classes[k], float(p[k]), float(p[list(classes).index(OUT_OF_SCOPE)]), classes[r], float(q[r]))
 
 
 class IntentHead:
@@ -68,8 +83,8 @@ class IntentHead:
             self.W = data["W"].astype(np.float32)
             self.b = data["b"].astype(np.float32)
         t = self.meta["thresholds"]
-        self.thresholds = Thresholds(float(t["adopt"]), float(t["override"]), float(t["veto"]))
-        self._oos = self.classes.index(OUT_OF_SCOPE)
+        self.thresholds = Thresholds(float(t["adopt"]), float(t["override"]), float(t["veto"]),
+                                     {str(k): float(v) for k, v in t.get("over", {}).items()})
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """(n, classes) probabilities of (n, 384) unit embeddings."""
@@ -82,11 +97,7 @@ class IntentHead:
         return e / e.sum(axis=1, keepdims=True)
 
     def scores(self, x: np.ndarray) -> list[IntentScores]:
-        out = []
-        for p in self.probabilities(x):
-            k = int(np.argmax(p))
-            out.append(IntentScores(self.classes[k], float(p[k]), float(p[self._oos])))
-        return out
+        return [scores_of(self.classes, p) for p in self.probabilities(x)]
 
 
 class IntentClassifier:

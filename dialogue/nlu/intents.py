@@ -48,6 +48,12 @@ ASKS_FOR_PERSON = _rx(
     "person", "human", "someone", "somebody", "representative", "operator", "receptionist", "front desk",
     "staff", "agent", "nurse", "doctor", "transfer", "connect me", "talk to", "speak to", "speak with",
 )
+# "move my Dr. Parks appointment", "push our 3 pm visit": a move, however many words name the appointment
+MOVE_MY_APPOINTMENT = re.compile(r"\b(?:move|push|shift|bump|change|reschedule)\s+(?:my|our|the)\b[\w\s.']{0,30}?"
+                                 rf"\b{APPT}")
+# "what's the front desk's number": a question about the number, not a request for the desk
+ASKS_NUMBER = re.compile(r"\b(?:what'?s|what is|what are|give me|tell me|can i (?:get|have))\b[\w\s']{0,30}?"
+                         r"\b(?:phone )?number\b")
 CANCEL = _rx(
     rf"cancel(?:led|ling|ation)?(?: my| the| this| that| our| his| her| an?)?(?: [a-z']+)? {APPT}",
     rf"(?:call off|drop|delete|remove) (?:my|the) {APPT}",
@@ -88,7 +94,7 @@ CHECK = _rx(
     rf"when my (?:next |upcoming )?{APPT} is", r"what (?:day|time|date) am i (?:seeing|booked|scheduled|coming)",
     r"(?:forgot|don't remember|can't remember|do not remember) (?:when|what time|what day)",
 )
-SCHEDULE = _rx(
+_BOOKING_PHRASES = (
     rf"(?:book|make|schedule|set up|setup|get|need|want|request|like|have|arrange)(?: me)?(?: an?| my| the| another| one| new)?(?: [a-z']+)? {APPT}",
     r"(?<!\ba )(?<!\bthe )(?:book|schedule) (?:me|an?|it|for|with|in|my|us|him|her|someone|time|appointment|visit|that|this)\b",
     r"^(?:book|schedule)\b", r"(?:set me up|fit me in|squeeze me in|get me in|come in|come by|drop by|stop by)",
@@ -98,11 +104,13 @@ SCHEDULE = _rx(
     r"(?:are|is) (?:there|you|dr|doctor)\s*(?:[a-z.]+\s)?(?:available|free|open)",
     r"(?:anything|something|slot|spot|time|times|opening|appointment|doctor|dr|you|someone|anyone)\s+(?:\w+\s+)?available",
     r"available (?:at|on|for|tomorrow|today|this|next|in the|\d)",
-    r"(?:doctor|dr|nurse)(?:'s)? (?:available|free)", rf"{APPT}", r"get (?:checked|seen|a checkup|a physical)",
+    r"(?:doctor|dr|nurse)(?:'s)? (?:available|free)", r"get (?:checked|seen|a checkup|a physical)",
     r"need (?:a|to see a) (?:doctor|physician|checkup|physical)", "walk in", "new patient",
     r"(?:i|we) (?:need|want|would like) to (?:see|come|get seen)", "to be seen", "sick visit",
     r"who can see me", r"(?:whoever|anyone|anybody) (?:is )?(?:available|free|is fine)",
 )
+SCHEDULE_EXPLICIT = _rx(*_BOOKING_PHRASES)          # a booking said as one ("book me", "any openings")
+SCHEDULE = _rx(*_BOOKING_PHRASES, APPT)             # ... or only the word "appointment" in the message
 INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
     ("hours", _rx(
         r"hours", r"(?:when|what time) (?:are|do|does) (?:you|the office|the clinic|y'all)(?: guys)? "
@@ -260,6 +268,7 @@ class IntentGuess:
     info_topic: Optional[str] = None
     dialogue_act: Optional[str] = None
     in_scope_signal: bool = True
+    keyword_only: bool = False      # a booking read from a clinic word alone, not from a booking phrase
 
 
 def info_topic(text: str) -> Optional[str]:
@@ -282,6 +291,8 @@ def classify(text: str) -> IntentGuess:
     medical = _MEDICAL.search(t) or CLINIC.search(t)
     clinicish = bool(medical) or not foreign
     if HANDOFF.search(t) and clinicish and not BOT.search(t):
+        if ASKS_NUMBER.search(t):
+            return IntentGuess(Intent.INFORMATION, 0.85, info_topic="phone")
         return IntentGuess(Intent.HANDOFF, 0.9, dialogue_act=None)
     if CHECK.search(t):
         return IntentGuess(Intent.CHECK_APPOINTMENT, 0.85)
@@ -298,8 +309,10 @@ def classify(text: str) -> IntentGuess:
         return IntentGuess(Intent.SCHEDULING, 0.85)
     if topic and clinicish:
         return IntentGuess(Intent.INFORMATION, 0.85, info_topic=topic)
+    if MOVE_MY_APPOINTMENT.search(t):
+        return IntentGuess(Intent.RESCHEDULE, 0.85)
     if SCHEDULE.search(t) and (medical or not foreign):
-        return IntentGuess(Intent.SCHEDULING, 0.8 if medical else 0.6)
+        return IntentGuess(Intent.SCHEDULING, 0.8 if medical else 0.6, keyword_only=not SCHEDULE_EXPLICIT.search(t))
     if REPEAT.search(t):
         return IntentGuess(Intent.UNKNOWN, 0.7, dialogue_act="repeat")
     if BOT.search(t):
@@ -327,5 +340,5 @@ def classify(text: str) -> IntentGuess:
     if CORRECTION.search(t) and not foreign and words <= 6:
         return IntentGuess(Intent.CORRECTION, 0.5)
     if medical:
-        return IntentGuess(Intent.SCHEDULING, 0.4)
+        return IntentGuess(Intent.SCHEDULING, 0.4, keyword_only=True)
     return IntentGuess(Intent.OUT_OF_SCOPE, 0.9 if foreign else 0.6, in_scope_signal=False)

@@ -50,6 +50,12 @@ CALENDAR_WORDS = (
     "january", "february", "march", "april", "june", "july", "august", "september",
     "october", "november", "december", "tomorrow", "today", "tonight", "afternoon",
     "morning", "evening", "appointment", "reschedule", "schedule", "cancel",
+    # specialties, misspelt as often as weekdays ("dermatolgy", "cardiolgist")
+    "cardiology", "cardiologist", "dermatology", "dermatologist", "pediatrics", "pediatrician",
+    "orthopedics", "orthopedic", "orthopedist", "ophthalmology", "ophthalmologist", "gynecology",
+    "gynecologist", "obstetrician", "psychiatry", "psychiatrist", "neurology", "neurologist",
+    "gastroenterology", "gastroenterologist", "otolaryngology", "urology", "urologist",
+    "endocrinology", "endocrinologist", "allergist", "dentist", "therapist",
 )
 TYPOS = {
     "tomorow": "tomorrow", "tommorow": "tomorrow", "tommorrow": "tomorrow", "tomorroww": "tomorrow",

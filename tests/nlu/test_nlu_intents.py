@@ -168,3 +168,15 @@ def test_latency_is_small(understand):
         understand(m)
     per_msg_ms = (time.perf_counter() - t0) * 1000 / len(msgs)
     assert per_msg_ms < 5.0
+
+
+@pytest.mark.parametrize("text", ["what's the front desk's number", "can I have the number for the front desk?"])
+def test_a_question_about_the_desks_number_asks_for_the_number_not_a_person(understand, text):
+    got = understand(text)          # read by the understanding, not patched by the conversation
+    assert (got.intent, got.info_topic) == (Intent.INFORMATION, "phone")
+
+
+@pytest.mark.parametrize("text", ["move my Dr. Raman appointment to Thursday", "can we push our 3 pm visit with Dr. Lee"])
+def test_moving_my_appointment_named_at_length_is_a_move(understand, text):
+    got = understand(text)
+    assert got.intent == Intent.RESCHEDULE and got.confidence >= 0.85

@@ -140,3 +140,8 @@ def test_to_dict_uses_iso_strings(understand):
     assert d["time"] == "15:30:00"
     assert d["intent"] == "scheduling"
     assert d["provider_id"] == "p-raman"
+
+
+def test_a_misspelt_specialty_is_still_the_specialty(understand):
+    got = understand("need a cardiolgy appointment next week")       # one letter short
+    assert got.specialty == "Cardiology" and got.intent.value == "scheduling"
