@@ -27,7 +27,7 @@ from .codec import pcm8k_to_pcm16k
 from .combine import Choice, CombineRule, GrammarHeard, WhisperHeard, choose, load_rules
 from .meaning import meaning
 from .protocols import SpeechContext
-from .recognizer import Recognition, RecognizerConfig, detect_escape
+from .recognizer import SIL_WORD, Recognition, RecognizerConfig, detect_escape
 from .understood import escape_of, labels, nlu_context
 from .whisper import MAX_SECONDS, Transcript, prompt_for
 
@@ -35,6 +35,15 @@ log = logging.getLogger("channels.voice.stt")
 
 UNSURE = 0.5          # the confidence of an escape heard by one recogniser (calls confirm under 0.9)
 GUESS_QUESTIONS = RecognizerConfig().guess_questions
+# Questions whose answer is free speech (the engine keeps what was said): no fitted rule, Whisper's
+# text is the answer whenever the grammar's short list of phrases has no match.
+FREE_TEXT = ("reason",)
+# Not fitted (the caller-like set has no reasons): read off 24 phone-path clips, 4 voices x 6 phrases
+# (bench/voice_bookings.py's reasons, a longer reason, one off-topic question), docs/benchmarks/voice.md.
+FREE_TEXT_LOGPROB = -1.2      # below this Whisper's text is noise more often than words
+FREE_TEXT_SURE = -0.45        # Whisper's words at or above this are the reason, even over the grammar's phrase
+REASON_PHRASE_MARGIN = 1500.0  # a rejected grammar phrase this close (answers 490-1141, off-topic >= 2302)
+NOT_WORDS = frozenset({"you", "thank you", "thanks", "uh", "um", "hmm", "bye", "okay", "ok"})
 
 
 class Transcriber(Protocol):
@@ -76,6 +85,8 @@ class CombinedRecognition:
         silent (the grammar's branch), so a busy server slows no call down by queueing. And when the
         grammar alone already decides the answer under the rule (its branch comes first and passes),
         the call gets it without waiting for Whisper."""
+        if question in FREE_TEXT:
+            return await self._free_text(grammar, pcm8k, question, context)
         rule = self.rules.get(question)
         if rule is None:                       # no rule for this question: the grammar as shipped
             g = await grammar
@@ -100,6 +111,50 @@ class CombinedRecognition:
             log.exception("Whisper decode failed", extra={"event": "whisper_failed"})
             w = None
         return self.decide(question, g, w, rule, context)
+
+    async def _free_text(self, grammar: Awaitable[Recognition], pcm8k: bytes, question: str,
+                         context: SpeechContext) -> Recognition:
+        """A reason for the visit: the grammar's phrase when it accepts one; else Whisper's words as
+        written (they are what the front desk reads) when Whisper is sure of them or the grammar has
+        no near-miss phrase; else that near-miss phrase (Whisper unsure: espeak-ng's "a physical"
+        became "Happy vehicle!" at -0.62 while the grammar's rejected sentence was "a physical").
+        Not bounded by `max_parallel`: asked once a
+        call, and a caller asked again because Whisper was busy is what this question must avoid."""
+        if len(pcm8k) / 16000 > self.max_seconds:
+            g = await grammar
+            return dataclasses.replace(g, heard_by=("grammar",) if g.accepted else ())
+        self.busy += 1
+        second = asyncio.ensure_future(asyncio.to_thread(self._read, pcm8k, question, context))
+        second.add_done_callback(self._done)
+        try:
+            g = await grammar
+        except BaseException:
+            second.add_done_callback(_quiet)
+            raise
+        if g.accepted and not g.escape:
+            second.add_done_callback(_quiet)
+            return dataclasses.replace(g, heard_by=("grammar",))
+        try:
+            w = await second
+        except Exception:
+            log.exception("Whisper decode failed", extra={"event": "whisper_failed"})
+            w = None
+        escape = (escape_of(w.result) or _repeat(w.transcript.text)) if w is not None else None
+        if g.accepted:                         # an escape: sure only when Whisper heard it too
+            if escape == g.escape:
+                return dataclasses.replace(g, confidence=1.0, heard_by=("grammar", "whisper"))
+            return dataclasses.replace(g, confidence=min(g.confidence, UNSURE), heard_by=("grammar",))
+        lp = w.transcript.avg_logprob if w is not None else None
+        phrase = _grammar_sentence(g)
+        if w is not None and _words(w.transcript) and not (phrase and (lp is None or lp < FREE_TEXT_SURE)):
+            sure = UNSURE if escape in ("human", "goodbye") else (math.exp(lp) if lp is not None else UNSURE)
+            return dataclasses.replace(g, text=w.transcript.text, accepted=True, confidence=sure, escape=escape,
+                                       guess="", reason="", heard_by=("whisper",))
+        if phrase:                             # Whisper unsure or silent: the grammar's near-miss phrase
+            return dataclasses.replace(g, text=phrase, accepted=True, confidence=UNSURE, guess="", reason="",
+                                       heard_by=("grammar",))
+        return dataclasses.replace(g, text="", accepted=False, confidence=0.0, guess="",
+                                   reason=g.reason or "combined", heard_by=())
 
     def _done(self, _future: "asyncio.Future[object]") -> None:
         self.busy -= 1
@@ -167,6 +222,22 @@ def _quiet(future: "asyncio.Future[object]") -> None:
     """A Whisper decode nobody waits for any more: retrieve its outcome so nothing is logged as lost."""
     if not future.cancelled():
         future.exception()
+
+
+def _grammar_sentence(g: Recognition) -> str:
+    """The grammar's complete sentence for a rejected answer that came close (its margin is set only
+    for complete sentences); '' otherwise."""
+    if g.accepted or g.margin is None or g.margin > REASON_PHRASE_MARGIN or g.escape:
+        return ""
+    return " ".join(t for t in g.raw.split() if t != SIL_WORD)
+
+
+def _words(heard: Transcript) -> bool:
+    """Whisper's text is words worth keeping as a free answer (not silence, noise or a filler it
+    invents on short clips)."""
+    words = " ".join("".join(ch for ch in heard.text.lower() if ch.isalpha() or ch in " '").split())
+    return (sum(ch.isalpha() for ch in words) >= 3 and words not in NOT_WORDS
+            and (heard.avg_logprob is None or heard.avg_logprob >= FREE_TEXT_LOGPROB))
 
 
 def _repeat(text: str) -> str | None:
