@@ -378,7 +378,8 @@ class CallSession:
     # --- silence -------------------------------------------------------------------------------
 
     def _line_quiet(self) -> bool:
-        return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed)
+        return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed
+                    or self.hearing.decoding)
 
     async def _silence(self, reprompts: int) -> None:
         if self.intake.drop_guess():     # no answer to "Did you say ...?": re-ask
