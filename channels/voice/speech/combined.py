@@ -35,6 +35,7 @@ log = logging.getLogger("channels.voice.stt")
 
 UNSURE = 0.5          # the confidence of an escape heard by one recogniser (calls confirm under 0.9)
 GUESS_QUESTIONS = RecognizerConfig().guess_questions
+ABANDONED_WAIT = 1.0  # s: longest wait for a decode nobody reads to finish (one tiny.en decode ~0.35 s idle)
 # Questions whose answer is free speech (the engine keeps what was said): no fitted rule, Whisper's
 # text is the answer whenever the grammar's short list of phrases has no match.
 FREE_TEXT = ("reason",)
@@ -72,6 +73,7 @@ class CombinedRecognition:
         self.max_seconds = max_seconds
         self.max_parallel = max_parallel
         self.busy = 0                          # Whisper decodes running now (this event loop's calls)
+        self._abandoned: set["asyncio.Future[object]"] = set()   # ... of which nobody waits for the result
         self.skipped = 0                       # utterances decoded by the grammar alone because Whisper was busy
         self._understanding = EmbeddedUnderstanding()
         self._now = now
@@ -84,27 +86,37 @@ class CombinedRecognition:
         that ends while Whisper is busy with other callers is decided by the rule with Whisper
         silent (the grammar's branch), so a busy server slows no call down by queueing. And when the
         grammar alone already decides the answer under the rule (its branch comes first and passes),
-        the call gets it without waiting for Whisper."""
+        the call gets it without waiting for Whisper. Whisper busy only with such an abandoned decode
+        (the caller's previous answer, decided without it) is waited for, up to `ABANDONED_WAIT`:
+        skipping there left the next answer to the grammar alone, and a quick caller's next answer
+        always came while the last one's decode was finishing."""
         if question in FREE_TEXT:
             return await self._free_text(grammar, pcm8k, question, context)
         rule = self.rules.get(question)
         if rule is None:                       # no rule for this question: the grammar as shipped
             g = await grammar
             return dataclasses.replace(g, heard_by=("grammar",) if g.accepted else ())
-        if self.busy >= self.max_parallel or len(pcm8k) / 16000 > self.max_seconds:
+        if len(pcm8k) / 16000 > self.max_seconds or self._callers_waiting():
             self.skipped += 1
             return self.decide(question, await grammar, None, rule, context)
-        self.busy += 1
-        second = asyncio.ensure_future(asyncio.to_thread(self._read, pcm8k, question, context))
-        second.add_done_callback(self._done)
+        # Whisper free: both decode at once. Held only by abandoned decodes: the grammar first
+        # (an answer it decides waits for nothing), then Whisper once they are done.
+        second = self._start(pcm8k, question, context) if self.busy < self.max_parallel else None
         try:
             g = await grammar
         except BaseException:
-            second.add_done_callback(_quiet)
+            if second is not None:
+                self._abandon(second)
             raise
-        if self._grammar_decides(g, rule, context, question) and not second.done():
-            second.add_done_callback(_quiet)
+        if self._grammar_decides(g, rule, context, question) and (second is None or not second.done()):
+            if second is not None:
+                self._abandon(second)
             return self.decide(question, g, None, rule, context)
+        if second is None:
+            if not await self._whisper_free():
+                self.skipped += 1
+                return self.decide(question, g, None, rule, context)
+            second = self._start(pcm8k, question, context)
         try:
             w = await second
         except Exception:
@@ -123,16 +135,14 @@ class CombinedRecognition:
         if len(pcm8k) / 16000 > self.max_seconds:
             g = await grammar
             return dataclasses.replace(g, heard_by=("grammar",) if g.accepted else ())
-        self.busy += 1
-        second = asyncio.ensure_future(asyncio.to_thread(self._read, pcm8k, question, context))
-        second.add_done_callback(self._done)
+        second = self._start(pcm8k, question, context)
         try:
             g = await grammar
         except BaseException:
-            second.add_done_callback(_quiet)
+            self._abandon(second)
             raise
         if g.accepted and not g.escape:
-            second.add_done_callback(_quiet)
+            self._abandon(second)
             return dataclasses.replace(g, heard_by=("grammar",))
         try:
             w = await second
@@ -155,6 +165,35 @@ class CombinedRecognition:
                                        heard_by=("grammar",))
         return dataclasses.replace(g, text="", accepted=False, confidence=0.0, guess="",
                                    reason=g.reason or "combined", heard_by=())
+
+    def _start(self, pcm8k: bytes, question: str, context: SpeechContext) -> "asyncio.Future[WhisperReading | None]":
+        self.busy += 1
+        second = asyncio.ensure_future(asyncio.to_thread(self._read, pcm8k, question, context))
+        second.add_done_callback(self._done)
+        return second
+
+    def _abandon(self, future: "asyncio.Future[object]") -> None:
+        """Nobody will read this decode (it cannot be stopped: it finishes in its thread)."""
+        future.add_done_callback(_quiet)
+        if not future.done():
+            self._abandoned.add(future)
+            future.add_done_callback(self._abandoned.discard)
+
+    def _callers_waiting(self) -> bool:
+        """The places are taken by decodes other callers wait for (not only abandoned ones)."""
+        return self.busy - len(self._abandoned) >= self.max_parallel
+
+    async def _whisper_free(self) -> bool:
+        """Whether this utterance gets a Whisper decode under the bound: at once when fewer than
+        `max_parallel` run; after the abandoned ones finish (up to `ABANDONED_WAIT`) when only those
+        fill the places; never when callers are waiting for the running ones."""
+        if self.busy < self.max_parallel:
+            return True
+        if self._callers_waiting() or not self._abandoned:
+            return False
+        await asyncio.wait(list(self._abandoned), timeout=ABANDONED_WAIT)
+        await asyncio.sleep(0)                 # their done-callbacks free the places
+        return self.busy < self.max_parallel
 
     def _done(self, _future: "asyncio.Future[object]") -> None:
         self.busy -= 1
