@@ -7,7 +7,9 @@ person with a goal: book with a provider on a day, at a part of the day, for a r
 their lines in one of the caller-like voices of `bench/asr_set.py` (espeak-ng, flite, hibari, Piper;
 through the telephone path, clean or with 15 dB telephone noise), answer "Did you say ...?" with
 yes/no, use the keypad menus the assistant offers after a failed answer (pressing the number of
-what they want), and key their date of birth and phone number. A call counts as booked when the
+what they want), and key their date of birth and phone number. Like a person, a caller whose day has
+no openings (asked for a day a second time, or offered a menu of days without theirs) takes another:
+the first day the menu offers, else "the earliest available day" (counted as `other_day`). A call counts as booked when the
 clinic's calendar holds the appointment with the right provider for the right patient.
 Every call gets a fresh copy of the demo clinic (so no booking takes another's slot).
 
@@ -80,6 +82,7 @@ class Person:
         self.keyed_menus = 0
         self.guesses = 0
         self.corrections = 0          # the assistant offered another doctor than the one asked for
+        self.other_day = 0            # the asked-for day had nothing: took a day the assistant offered
 
     def heard(self) -> str:
         call = self.live(self.caller.call_sid)
@@ -129,7 +132,14 @@ class Person:
             if "how can i help" in low or "which one would you like?" in low and "we have" in low:
                 line, wants = f"I'd like to book with Doctor {goal.provider}", goal.provider
             elif "what day" in low or "another day" in low:
+                asked["day"] = asked.get("day", 0) + 1
                 line, wants = goal.day, goal.weekday()
+                if asked["day"] > 1 and (self.menu_key(text, wants) is None or "another day" in low):
+                    # a person whose day has nothing (or is not among the days offered) takes another
+                    # day: the first one offered on the keypad menu, else the earliest by speech
+                    wants, line = None, "the earliest available day"
+                    keys = "1" if "press" in low else None
+                    self.other_day += 1
             elif "morning or the afternoon" in low:
                 line = goal.part
             elif "which one works" in low and goal.provider.lower() not in low:
@@ -256,7 +266,8 @@ async def run(args: argparse.Namespace) -> dict:
                 booked = await booked_with(pool, clinic_id, goal.provider)
                 row = {"voice": engine, "condition": condition, "call": i, "goal": dataclasses.asdict(goal),
                        "booked": booked, "completed_dialogue": ok, "keyed_menus": person.keyed_menus,
-                       "guesses": person.guesses, "corrections": person.corrections, "seconds": round(time.monotonic() - t0, 1), "error": error}
+                       "guesses": person.guesses, "corrections": person.corrections,
+                       "other_day": person.other_day, "seconds": round(time.monotonic() - t0, 1), "error": error}
                 if not booked:
                     row["log"] = person.log
                 rows.append(row)
@@ -272,6 +283,7 @@ async def run(args: argparse.Namespace) -> dict:
                "by_voice": {e: f"{sum(r['booked'] for r in rows if r['voice'] == e)}/{sum(r['voice'] == e for r in rows)}"
                             for e in dict.fromkeys(r["voice"] for r in rows)},
                "keyed_menus": sum(r["keyed_menus"] for r in rows), "guesses": sum(r["guesses"] for r in rows),
+               "other_day": sum(r["other_day"] for r in rows),
                "loadavg": [round(x, 2) for x in os.getloadavg()],
                "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     print(json.dumps(summary), flush=True)
