@@ -34,6 +34,7 @@ from .whisper import MAX_SECONDS, Transcript, prompt_for
 log = logging.getLogger("channels.voice.stt")
 
 UNSURE = 0.5          # the confidence of an escape heard by one recogniser (calls confirm under 0.9)
+ENGINE_ACTS = 0.5     # the understanding's confidence from which the engine ends or transfers a call
 GUESS_QUESTIONS = RecognizerConfig().guess_questions
 ABANDONED_WAIT = 1.0  # s: longest wait for a decode nobody reads to finish (one tiny.en decode ~0.35 s idle)
 # Questions whose answer is free speech (the engine keeps what was said): no fitted rule, Whisper's
@@ -80,6 +81,23 @@ class CombinedRecognition:
 
     async def recognise(self, grammar: Awaitable[Recognition], pcm8k: bytes, question: str,
                         context: SpeechContext) -> Recognition:
+        """The combined answer (`_recognise`); an answer heard by the grammar alone that the engine
+        would read as a goodbye or a request for a person is marked as that escape, unsure, so the
+        call asks before it acts (flite's "option two" was the grammar's "nah thank you", which the
+        engine read as goodbye at 0.7, and the call ended)."""
+        heard = await self._recognise(grammar, pcm8k, question, context)
+        if not heard.accepted or heard.escape or heard.heard_by != ("grammar",) or not heard.text:
+            return heard
+        escape = await asyncio.to_thread(self._escape_in, heard.text, question, context)
+        return dataclasses.replace(heard, escape=escape, confidence=min(heard.confidence, UNSURE)) if escape else heard
+
+    def _escape_in(self, text: str, question: str, context: SpeechContext) -> str | None:
+        now = self._now()
+        return escape_of(self._understanding.understand(text, nlu_context(question, list(context.providers), now)),
+                         ENGINE_ACTS)
+
+    async def _recognise(self, grammar: Awaitable[Recognition], pcm8k: bytes, question: str,
+                         context: SpeechContext) -> Recognition:
         """`grammar`: the grammar decode of the same utterance, not yet awaited (it runs meanwhile).
 
         Cost is bounded: at most `max_parallel` Whisper decodes at once in the process; an utterance
@@ -149,7 +167,7 @@ class CombinedRecognition:
         except Exception:
             log.exception("Whisper decode failed", extra={"event": "whisper_failed"})
             w = None
-        escape = (escape_of(w.result) or _repeat(w.transcript.text)) if w is not None else None
+        escape = (escape_of(w.result, ENGINE_ACTS) or _repeat(w.transcript.text)) if w is not None else None
         if g.accepted:                         # an escape: sure only when Whisper heard it too
             if escape == g.escape:
                 return dataclasses.replace(g, confidence=1.0, heard_by=("grammar", "whisper"))
@@ -246,7 +264,7 @@ class CombinedRecognition:
             return dataclasses.replace(g, confidence=sure, heard_by=("grammar",))
         if choice.who == "whisper" and w is not None:
             text = w.transcript.text
-            escape = escape_of(w.result) or _repeat(text)
+            escape = escape_of(w.result, ENGINE_ACTS) or _repeat(text)
             lp = w.transcript.avg_logprob
             sure = UNSURE if escape in ("human", "goodbye") else (math.exp(lp) if lp is not None else UNSURE)
             return dataclasses.replace(g, text=text, accepted=True, confidence=sure, escape=escape, guess="",
