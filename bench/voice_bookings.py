@@ -49,6 +49,10 @@ VOICES = {      # one voice per engine, from the report set's choices (asr_set.V
     "piper": asr_set.Voice("piper", "joe", 1.0),
 }
 PROVIDERS = ["Raman", "Lee", "Oyelaran", "Nwosu", "Chen"]
+# The demo clinic's Dr. Oyelaran takes no new patients and Maria Garcia has never seen her: a goal
+# with her cannot be booked (the calendar refuses it after the read-back). Such a draw is replaced
+# by the next draw of a provider who can see the patient (the other goals stay as they were).
+BOOKABLE = [p for p in PROVIDERS if p != "Oyelaran"]
 DAYS = ["next Tuesday", "Wednesday", "Thursday", "next Monday", "Friday"]
 PARTS = ["in the morning", "in the afternoon"]
 PICKS = ["option one", "the first one", "option two"]
@@ -67,7 +71,11 @@ class Goal:
     @classmethod
     def pick_for(cls, i: int) -> "Goal":
         r = random.Random(i)
-        return cls(r.choice(PROVIDERS), r.choice(DAYS), r.choice(PARTS), r.choice(PICKS), r.choice(REASONS))
+        provider = r.choice(PROVIDERS)
+        goal = cls(provider, r.choice(DAYS), r.choice(PARTS), r.choice(PICKS), r.choice(REASONS))
+        if provider not in BOOKABLE:
+            goal.provider = random.Random(f"provider-{i}").choice(BOOKABLE)
+        return goal
 
     def weekday(self) -> str:
         return self.day.split()[-1]
@@ -106,9 +114,14 @@ class Person:
 
     def menu_key(self, text: str, wants: str | None) -> str | None:
         """The key of the menu item the caller wants ("... Or press 1 for Dr. Raman, 2 for ...")."""
+        if not wants or "press" not in text.lower():
+            return None
+        # labels may hold commas ("Monday, November 30th") and "Dr." (the first version of this
+        # pattern stopped at either, so no day or doctor menu was ever pressed)
         menu = dict((label.strip(" ,."), key) for key, label in
-                    re.findall(r"(\d) for ([^,]+?)(?=, \d for| or \d for|\.$|\. )", text))
-        if not wants or "press" not in text.lower() or not menu:
+                    re.findall(r"(\d) for (.+?)(?=,? \d for|,? or \d for|(?<!dr)\.(?:\s|$))",
+                               text.lower().split("press", 1)[1]))
+        if not menu:
             return None
         return next((k for label, k in menu.items() if wants.lower() in label.lower()), None)
 
