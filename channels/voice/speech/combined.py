@@ -34,6 +34,7 @@ from .whisper import MAX_SECONDS, Transcript, prompt_for
 log = logging.getLogger("channels.voice.stt")
 
 UNSURE = 0.5          # the confidence of an escape heard by one recogniser (calls confirm under 0.9)
+OTHER_DOCTOR_LOGPROB = -0.3   # Whisper this sure of another roster doctor overrules the grammar (not fitted)
 ENGINE_ACTS = 0.5     # the understanding's confidence from which the engine ends or transfers a call
 GUESS_QUESTIONS = RecognizerConfig().guess_questions
 ABANDONED_WAIT = 1.0  # s: longest wait for a decode nobody reads to finish (one tiny.en decode ~0.35 s idle)
@@ -220,7 +221,9 @@ class CombinedRecognition:
     def _grammar_decides(g: Recognition, rule: CombineRule, context: SpeechContext, question: str) -> bool:
         """The rule takes the grammar's answer whatever Whisper hears (its branch is first and
         passes; an agreement would name the same answer). Escapes wait for Whisper: heard by both,
-        the call need not ask."""
+        the call need not ask; so does a doctor's name (Whisper may be sure of another, `_other_doctor`)."""
+        if _doctor_of(question, meaning(question, g.text, list(context.providers))):
+            return False
         return (rule.first == "g" and g.accepted and not g.escape and rule.grammar_margin is not None
                 and (g.margin is None or g.margin <= rule.grammar_margin)
                 and meaning(question, g.text, list(context.providers)) is not None)
@@ -248,6 +251,8 @@ class CombinedRecognition:
                                meaning(question, g.guess, providers) if g.guess else None, g.margin)
         w_heard = WhisperHeard(w.labels if w else frozenset(), w.transcript.avg_logprob if w else None)
         choice = choose(g_heard, w_heard, rule)
+        if choice.who == "grammar" and _other_doctor(question, g_heard.label, w_heard):
+            choice = Choice("whisper", None)
         # whoever the rule went by, an answer whose meaning the other recogniser also heard is sure
         agreed = bool(g_heard.label and g_heard.label in w_heard.labels)
         return self._as_recognition(choice, question, g, w, agreed)
@@ -273,6 +278,25 @@ class CombinedRecognition:
         guess = (g.text or g.guess) if question in GUESS_QUESTIONS and not g.escape else ""
         return dataclasses.replace(g, text="", accepted=False, confidence=0.0, escape=None, guess=guess,
                                    reason=g.reason or "combined", heard_by=())
+
+
+def _doctor_of(question: str, label: str | None) -> str | None:
+    """The roster provider a meaning label names ("book:raman" at the opening, "raman")."""
+    if not label or question not in ("opening", "provider"):
+        return None
+    if question == "opening":
+        return label.split(":", 1)[1] if label.startswith("book:") else None
+    return None if label == "any" or ":" in label else label
+
+
+def _other_doctor(question: str, g_label: str | None, w: WhisperHeard) -> bool:
+    """Whisper is sure of a different doctor than the grammar's: the grammar always forces its
+    closest roster name (hibari's "Doctor Nwosu" was its "doctor emily chen" at a margin of -2092,
+    twice, while Whisper, prompted with the roster, wrote "Dr. Nwosu." at -0.04)."""
+    mine = _doctor_of(question, g_label)
+    theirs = {d for d in (_doctor_of(question, lbl) for lbl in w.labels) if d}
+    return (mine is not None and bool(theirs) and mine not in theirs
+            and w.avg_logprob is not None and w.avg_logprob >= OTHER_DOCTOR_LOGPROB)
 
 
 def _quiet(future: "asyncio.Future[object]") -> None:
