@@ -30,7 +30,7 @@ from channels.voice.ports import (Final, Interim, SpeechContext, SpeechStarted, 
                                   question_for)
 from channels.voice.speech.tts import split_sentences
 from channels.voice.stages.hearing import Hearing
-from channels.voice.stages.intake import Intake
+from channels.voice.stages.intake import Intake, stale_work
 from channels.voice.stages.player import Player
 from channels.voice.stages.records import HeardLog
 from channels.voice.stages.turns import BargeIn, CallerStarted, CallerStopped, TurnDetector
@@ -373,6 +373,8 @@ class CallSession:
         self.keypad.press(digit, self.expecting, guess_open=self.intake.guess_open, options=self.options_offered)
 
     def _on_key_entry(self, meaning: KeyMeaning) -> None:
+        if meaning.action == "answer":           # it answers the question: earlier misses are stale
+            self.busy -= stale_work(self._work)
         self.intake.key_entry(meaning, time.monotonic())
 
     # --- silence -------------------------------------------------------------------------------
