@@ -26,6 +26,7 @@ from dialogue.nlu import EmbeddedUnderstanding, NLUResult
 from .codec import pcm8k_to_pcm16k
 from .combine import Choice, CombineRule, GrammarHeard, WhisperHeard, choose, load_rules
 from .meaning import meaning
+from .priority import lower_this_thread
 from .protocols import SpeechContext
 from .recognizer import SIL_WORD, Recognition, RecognizerConfig, detect_escape
 from .understood import escape_of, labels, nlu_context
@@ -231,6 +232,7 @@ class CombinedRecognition:
     def _read(self, pcm8k: bytes, question: str, context: SpeechContext) -> WhisperReading | None:
         """Whisper's text and the understanding's reading of it (in a thread); None when Whisper is
         unavailable (development with missing weights: the rule then runs with Whisper silent)."""
+        lower_this_thread()                    # background priority: the event loop first (priority.py)
         model = self.whisper.get()
         if model is None:
             return None
