@@ -256,7 +256,7 @@ async def run(args: argparse.Namespace) -> dict:
                 print(json.dumps({"voice": engine, "skipped": "not installed"}), flush=True)
                 continue
             for i in range(args.calls):
-                data = dict(base, slug=f"bench-{uuid.uuid4().hex[:8]}", phone="+1312557" + f"{random.randint(0, 9999):04d}")
+                data = dict(base, slug=f"bench-{uuid.uuid4().hex[:8]}", phone=await unused_phone(pool))
                 clinic, problems = validate_clinic_file(data)
                 assert not problems, problems
                 clinic_id = await import_clinic(pool, clinic, hash_api_key(generate_api_key("test")))
@@ -301,6 +301,17 @@ async def run(args: argparse.Namespace) -> dict:
                "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     print(json.dumps(summary), flush=True)
     return summary
+
+
+async def unused_phone(pool) -> str:
+    """A clinic number no clinic of this database has (a bare random pick collided after ~80 runs)."""
+    async with pool.connection() as conn:
+        for _ in range(100):
+            phone = "+1312557" + f"{random.randint(0, 9999):04d}"
+            cur = await conn.execute("SELECT 1 FROM clinics WHERE phone = %s", (phone,))
+            if await cur.fetchone() is None:
+                return phone
+    raise RuntimeError("no free bench phone number: drop the old bench clinics")
 
 
 async def booked_with(pool, clinic_id, provider: str) -> bool:
