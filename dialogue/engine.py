@@ -17,7 +17,7 @@ import contextlib
 import logging
 import re
 import time as clock
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Callable
 
@@ -28,9 +28,11 @@ from dialogue.nlu.protocol import Understanding
 from dialogue.nlu.types import Intent, NLUContext, NLUResult, RosterEntry
 from dialogue.notices import NoticeSender, notices_of
 from dialogue.playback import PlaybackRecord, note_playback
+from dialogue.reply import EngineReply, build_reply
 from dialogue.ports import (AppointmentNotice, AuditSink, Clinic, ClinicDirectory, HandoffRecorder, Notifier,
                             ReminderReply,
                             SessionStore, TurnBusy, TurnLock)
+from dialogue.roster_cache import RosterCache
 from dialogue.safety_context import input_context, remember_crisis
 from dialogue.session import ConversationTurn, SessionData
 from dialogue.states import BookingState
@@ -40,10 +42,6 @@ from ehr.protocol import EHRAdapter
 from ehr.types import Appointment, ClinicRef, Provider
 
 log = logging.getLogger("dialogue.engine")
-ROSTER_SECONDS = 60.0
-PUBLIC_FIELDS = ("flow", "provider_id", "provider_name", "specialty", "date", "date_from", "date_to", "time",
-                 "earliest_time", "part_of_day", "first_name", "last_name", "date_of_birth", "phone", "reason",
-                 "patient_id", "booking_id")
 SEVERITY = {"EMERGENCY": "critical", "SAFETY_TRIGGER": "warning"}
 EXPECTING_FOR_NLU = {"handoff_offer": "confirm", "opening": None}
 
@@ -64,27 +62,6 @@ class ClinicUnavailable(Exception):
     """The clinic does not exist or is not active: channels answer with a polite refusal."""
 
 
-@dataclass
-class EngineReply:
-    message: str
-    session_id: str
-    state: BookingState
-    intent: str
-    confidence: float
-    booking_id: str | None
-    collected_data: dict[str, Any]
-    available_slots: list[dict[str, str]] | None
-    processing_time_ms: float
-    expecting: str | None = None
-    keypad_options: int = 0           # a numbered menu of the open question is on offer (calls)
-    handoff: bool = False
-    handoff_id: str | None = None     # the handoff record made (or found) for this conversation
-    end_conversation: bool = False
-    safety_action: str = "continue"
-    events: list[tuple[str, dict]] = field(default_factory=list)
-    turns: list[tuple[str, str]] = field(default_factory=list)   # filled by `history()`
-
-
 class Engine:
     def __init__(self, *, sessions: SessionStore, directory: ClinicDirectory, calendar: EHRAdapter,
                  understanding: Understanding, audit: AuditSink, safety: Any, turn_lock: TurnLock,
@@ -96,7 +73,7 @@ class Engine:
         self.notifier, self.phrasing, self.turn_lock = notifier, phrasing, turn_lock
         self.handoffs = handoffs
         self.now, self.ttl = clock_now, session_ttl
-        self._rosters: dict[str, tuple[float, list[Provider]]] = {}
+        self.rosters = RosterCache(calendar)
         self._texts = NoticeSender(notifier)
 
     async def clinic(self, clinic_id: str) -> Clinic:
@@ -105,26 +82,8 @@ class Engine:
             raise ClinicUnavailable(clinic_id)
         return clinic
 
-    async def roster_or_last(self, clinic: Clinic) -> tuple[list[Provider], bool]:
-        """The roster, and whether the calendar answered; when it did not, the last roster seen
-        (however old) or none, so the turn can still offer the front desk, and a calendar that
-        cannot list its providers never stands between a patient in crisis and the help lines."""
-        try:
-            return await self.roster(clinic), True
-        except Exception as exc:
-            if not isinstance(exc, Unavailable):
-                log.warning("roster unavailable", extra={"event": "roster_unavailable",
-                                                         "error_type": type(exc).__name__})
-            hit = self._rosters.get(clinic.id)
-            return (hit[1] if hit else []), False
-
     async def roster(self, clinic: Clinic) -> list[Provider]:
-        hit = self._rosters.get(clinic.id)
-        if hit and clock.monotonic() - hit[0] < ROSTER_SECONDS:
-            return hit[1]
-        providers = await self.calendar.list_providers(ClinicRef(clinic.id, clinic.timezone, clinic.name))
-        self._rosters[clinic.id] = (clock.monotonic(), providers)
-        return providers
+        return await self.rosters.get(clinic)
 
     async def session_for(self, clinic: Clinic, channel: str, session_id: str | None,
                           channel_user_id: str | None) -> SessionData:
@@ -216,7 +175,7 @@ class Engine:
             note_playback(session, record)
         c = session.collected_data
         now = self.now()
-        roster, calendar_up = await self.roster_or_last(clinic)     # asked once a turn, whatever happens
+        roster, calendar_up = await self.rosters.get_or_last(clinic)     # asked once a turn, whatever happens
         # the safety models run in a worker thread: on the event loop their encoder stalled every
         # live call's audio (docs/benchmarks/voice.md, "What stalls the event loop")
         verdict = await asyncio.to_thread(self.safety.check_input, text, input_context(session, clinic, roster))
@@ -289,7 +248,7 @@ class Engine:
 
     def handoff_draft(self, clinic: Clinic, session: SessionData, reason: str, now: datetime, *,
                       refresh: bool = False) -> HandoffDraft:
-        roster = self._rosters.get(clinic.id, (0, []))[1]
+        roster = self.rosters.last(clinic.id)
         provider = next((p.display_name for p in roster if p.id == session.collected_data.get("provider_id")), None)
         return draft(session, reason or "the patient asked for a person", provider,
                      after_hours=after_hours_message(clinic, now) is not None, refresh=refresh)
@@ -377,7 +336,7 @@ class Engine:
         c = session.collected_data
         values = [clinic.phone, clinic.email, clinic.address, clinic.settings.get("front_desk_phone"),
                   c.get("phone"), c.get("first_name"), c.get("last_name")]
-        roster = self._rosters.get(clinic.id, (0, []))[1]
+        roster = self.rosters.last(clinic.id)
         values += [p.display_name for p in roster] + [f"{p.first_name} {p.last_name}" for p in roster]
         return [v for v in values if v]
 
@@ -397,21 +356,7 @@ class Engine:
 
     def _reply(self, session: SessionData, message: str, intent: str, confidence: float,
                started: float) -> EngineReply:
-        c = session.collected_data
-        data = {k: c[k] for k in PUBLIC_FIELDS if c.get(k) is not None}
-        roster = self._rosters.get(session.clinic_id, (0, []))[1]
-        provider = next((p for p in roster if p.id == c.get("provider_id")), None)
-        if provider:
-            data["provider_name"] = provider.display_name
-        showing = session.current_state == BookingState.SHOWING_SLOTS and c.get("awaiting") == "slot_choice"
-        menu = c.get("menu") or {}
-        keys = len(menu.get("values") or []) if menu.get("for") == c.get("awaiting") else 0
-        return EngineReply(
-            message=message, session_id=session.session_id, state=session.current_state, intent=intent,
-            confidence=round(confidence, 3), booking_id=session.booking_id, collected_data=data,
-            available_slots=[s.to_json() for s in session.shown_slots] if showing else None,
-            processing_time_ms=round((clock.perf_counter() - started) * 1000, 2), expecting=c.get("awaiting"),
-            keypad_options=keys)
+        return build_reply(session, message, intent, confidence, started, self.rosters.last(session.clinic_id))
 
 
 IDENTITY_ANSWERS = {"patient_name": "<PERSON>", "date_of_birth": "<DATE_OF_BIRTH>", "phone": "<PHONE_NUMBER>"}

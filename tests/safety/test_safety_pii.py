@@ -86,8 +86,8 @@ def test_singleton_and_speed():
     text = "Hi, my name is Ana Ruiz, my number is 555-123-4567 and I was born 3/4/1985"
     det.redact(text)
     n = 50
-    t0 = time.perf_counter()
+    t0 = time.process_time()     # CPU time: a loaded machine (parallel suites) must not fail this
     for _ in range(n):
         det.redact(text)
-    per_call_ms = (time.perf_counter() - t0) / n * 1000
+    per_call_ms = (time.process_time() - t0) / n * 1000
     assert per_call_ms < 20  # target ~2–4 ms; generous bound for slow CI
