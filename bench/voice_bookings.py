@@ -324,14 +324,18 @@ async def booked_with(pool, clinic_id, provider: str) -> bool:
         return await cur.fetchone() is not None
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=8, help="calls per voice")
     ap.add_argument("--voices", default="espeak-ng,flite,hibari,piper")
     ap.add_argument("--stt", choices=["combined", "grammar"], default="combined")
     ap.add_argument("--speed", type=float, default=16.0, help="playback speed (the tests' 16)")
     ap.add_argument("--noisy", action="store_true", help="every other call with 15 dB telephone noise")
-    asyncio.run(run(ap.parse_args()))
+    return ap
+
+
+def main() -> None:
+    asyncio.run(run(build_parser().parse_args()))
 
 
 if __name__ == "__main__":

@@ -370,7 +370,7 @@ async def main_async(args: argparse.Namespace) -> None:
         proc.wait(timeout=10)
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -382,7 +382,11 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=4, help="caller turns per call")
     parser.add_argument("--stall-stacks", action="store_true",
                         help="the server samples what its event loop ran during stalls (bench/voice_stall_sampler.py)")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     if args.serve:
         asyncio.run(serve(args.port, args.embedded, args.stt, args.stall_stacks))
     else:
