@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 STT_DELAY = 0.050
 TTS_FIRST_BYTE = 0.080
@@ -123,8 +124,9 @@ class StallMonitor:
     """The server's event loop, sampled every 5 ms: the longest gap beyond that is a stall every
     call's audio felt. SIGUSR1 prints the longest since the last report (and resets it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sampler=None) -> None:
         self.worst = 0.0
+        self.sampler = sampler              # voice_stall_sampler.StallSampler with --stall-stacks
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -134,11 +136,14 @@ class StallMonitor:
             self.worst = max(self.worst, loop.time() - t - 0.005)
 
     def report(self) -> None:
-        print(json.dumps({"stall_max_ms": round(self.worst * 1000, 1)}), flush=True)
+        out: dict = {"stall_max_ms": round(self.worst * 1000, 1)}
+        if self.sampler is not None:
+            out["stall_stacks"] = self.sampler.report()
+        print(json.dumps(out), flush=True)
         self.worst = 0.0
 
 
-async def serve(port: int, embedded: bool, stt: str = "combined") -> None:
+async def serve(port: int, embedded: bool, stt: str = "combined", stall_stacks: bool = False) -> None:
     import dataclasses
 
     import uvicorn
@@ -175,7 +180,12 @@ async def serve(port: int, embedded: bool, stt: str = "combined") -> None:
     await warm_up(services)              # what the server's start-up does (this server runs without lifespan)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                                            ws="websockets-sansio"))
-    monitor = StallMonitor()
+    sampler = None
+    if stall_stacks:
+        from voice_stall_sampler import StallSampler
+        sampler = StallSampler()
+        asyncio.ensure_future(sampler.heartbeat())
+    monitor = StallMonitor(sampler)
     ticker = asyncio.ensure_future(monitor.run())
     import signal
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, monitor.report)
@@ -237,8 +247,10 @@ async def run_level(url: str, phone: str, calls: int, turns: int) -> dict:
             "max_ms": round(max(added) * 1000, 1) if added else None, "sample_errors": errors[:3]}
 
 
-def start_server(port: int, embedded: bool, stt: str = "combined") -> tuple[subprocess.Popen, str]:
+def start_server(port: int, embedded: bool, stt: str = "combined",
+                 stall_stacks: bool = False) -> tuple[subprocess.Popen, str]:
     args = [sys.executable, __file__, "--serve", "--port", str(port), "--stt", stt] + (["--embedded"] if embedded else [])
+    args += ["--stall-stacks"] if stall_stacks else []
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     line = proc.stdout.readline()
     phone = json.loads(line)["phone"]
@@ -324,7 +336,7 @@ def trim_silence(ulaw: bytes) -> bytes:
 
 async def main_async(args: argparse.Namespace) -> None:
     port = free_port()
-    proc, phone = start_server(port, args.embedded, args.stt)
+    proc, phone = start_server(port, args.embedded, args.stt, args.stall_stacks)
     url = f"http://127.0.0.1:{port}"
     try:
         if args.embedded:
@@ -358,7 +370,7 @@ async def main_async(args: argparse.Namespace) -> None:
         proc.wait(timeout=10)
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -368,9 +380,15 @@ def main() -> None:
     parser.add_argument("--callers", default="1", help="--embedded: callers at once, per level")
     parser.add_argument("--levels", default="1,10,25,50,75,100", help="concurrent calls per level")
     parser.add_argument("--turns", type=int, default=4, help="caller turns per call")
-    args = parser.parse_args()
+    parser.add_argument("--stall-stacks", action="store_true",
+                        help="the server samples what its event loop ran during stalls (bench/voice_stall_sampler.py)")
+    return parser
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     if args.serve:
-        asyncio.run(serve(args.port, args.embedded, args.stt))
+        asyncio.run(serve(args.port, args.embedded, args.stt, args.stall_stacks))
     else:
         asyncio.run(main_async(args))
 

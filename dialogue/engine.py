@@ -11,6 +11,8 @@ session write never overwrites another's (`turn_guard`).
 """
 from __future__ import annotations
 
+import asyncio
+
 import contextlib
 import logging
 import re
@@ -174,7 +176,9 @@ class Engine:
         c = session.collected_data
         now = self.now()
         roster, calendar_up = await self.rosters.get_or_last(clinic)     # asked once a turn, whatever happens
-        verdict = self.safety.check_input(text, input_context(session, clinic, roster))
+        # the safety models run in a worker thread: on the event loop their encoder stalled every
+        # live call's audio (docs/benchmarks/voice.md, "What stalls the event loop")
+        verdict = await asyncio.to_thread(self.safety.check_input, text, input_context(session, clinic, roster))
         remember_crisis(session, verdict.crisis.severity)
         events: list[tuple[str, dict]] = list(verdict.audit_events)
         session.message_count += 1
@@ -225,7 +229,8 @@ class Engine:
                 message = f"{verdict.notice} {message}"
             session.intent_history.append(intent)
         patient_turn.text = scrub_identity(patient_turn.text, asked, c)
-        output = self.safety.check_output(message, self.allowed_values(clinic, session), verdict.lang)
+        output = await asyncio.to_thread(self.safety.check_output, message, self.allowed_values(clinic, session),
+                                         verdict.lang)
         events.extend(output.audit_events)
         message = output.text
         session.add_turn(ConversationTurn("assistant", message, _iso(self.now()), session.current_state.value,

@@ -6,6 +6,7 @@ carry names of stages and engines only, never message content.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -19,6 +20,8 @@ class TimedUnderstanding:
     async def understand_async(self, text: str, ctx: Any) -> Any:
         started = time.perf_counter()
         try:
+            if self.engine_name == "embedded":      # CPU work (its encoder): off the event loop
+                return await asyncio.to_thread(self.inner.understand, text, ctx)
             return await self.inner.understand_async(text, ctx)
         finally:
             INTENT_SECONDS.labels(self.engine_name).observe(time.perf_counter() - started)

@@ -30,7 +30,7 @@ from channels.voice.ports import (Final, Interim, SpeechContext, SpeechStarted, 
                                   question_for)
 from channels.voice.speech.tts import split_sentences
 from channels.voice.stages.hearing import Hearing
-from channels.voice.stages.intake import Intake
+from channels.voice.stages.intake import Intake, stale_work
 from channels.voice.stages.player import Player
 from channels.voice.stages.records import HeardLog
 from channels.voice.stages.turns import BargeIn, CallerStarted, CallerStopped, TurnDetector
@@ -373,12 +373,15 @@ class CallSession:
         self.keypad.press(digit, self.expecting, guess_open=self.intake.guess_open, options=self.options_offered)
 
     def _on_key_entry(self, meaning: KeyMeaning) -> None:
+        if meaning.action == "answer":           # it answers the question: earlier misses are stale
+            self.busy -= stale_work(self._work)
         self.intake.key_entry(meaning, time.monotonic())
 
     # --- silence -------------------------------------------------------------------------------
 
     def _line_quiet(self) -> bool:
-        return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed)
+        return not (self.player.playing or self.busy or self.turns.caller_speaking or self.keypad.typed
+                    or self.hearing.decoding)
 
     async def _silence(self, reprompts: int) -> None:
         if self.intake.drop_guess():     # no answer to "Did you say ...?": re-ask

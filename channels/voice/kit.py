@@ -72,7 +72,7 @@ class VoiceKit:
         """Start the recogniser's workers (and load Whisper) at server start when calls will use them."""
         if self.uses_decoder_pool:
             if self.whisper is not None:
-                await asyncio.gather(self.decoder_pool.warm(), asyncio.to_thread(self.whisper.get))
+                await asyncio.gather(self.decoder_pool.warm(), asyncio.to_thread(_load_in_background, self.whisper))
             else:
                 await self.decoder_pool.warm()
 
@@ -137,3 +137,10 @@ def _combined(whisper: SharedWhisper) -> "CombinedRecognition":
     """Grammar + Whisper with the rule fitted on the caller-like calibration split (combine_rule.json)."""
     from channels.voice.speech.combined import CombinedRecognition
     return CombinedRecognition(whisper)
+
+
+def _load_in_background(whisper: SharedWhisper) -> None:
+    """Load Whisper from a background-priority thread: the threads its runtime starts inherit it."""
+    from channels.voice.speech.priority import lower_this_thread
+    lower_this_thread()
+    whisper.get()

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .codec import pcm8k_to_pcm16k
+from .priority import lower_this_thread
 from .grammar import ClinicVocabulary, Provider
 from .protocols import SpeechContext
 from .recognizer import GrammarRecognizer, Recognition
@@ -31,7 +32,9 @@ MAX_CLINICS_PER_WORKER = 8                                  # ~35 MB each
 
 def _exit_with(parent: int) -> None:
     """Worker initializer: leave when the server is gone, however it went (a SIGKILL, or no
-    shutdown call) instead of living on as an orphan holding its pipes."""
+    shutdown call) instead of living on as an orphan holding its pipes; decode at background
+    priority (priority.py: the server's event loop first)."""
+    lower_this_thread()
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)

@@ -74,6 +74,12 @@ class EmbeddedSTT:
         """Running duration of the caller's current speech (barge-in when > ~300 ms)."""
         return self._seg.speech_ms
 
+    @property
+    def decoding(self) -> bool:
+        """An utterance is open (the caller may still be speaking) or its decode has not finished:
+        the call does not count this as silence (no reprompt over an answer still being decoded)."""
+        return self._seg.in_speech or bool(self._pending)
+
     async def start(self, context: SpeechContext) -> None:
         self._context = context
         if self._pool is not None:

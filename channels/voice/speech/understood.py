@@ -100,10 +100,12 @@ def _date_labels(res: NLUResult, today: dt.date) -> set[str]:
     return out
 
 
-def escape_of(res: NLUResult) -> str | None:
-    """'human' / 'goodbye' when the understanding would end or transfer the call on this text."""
-    if res.confidence >= 0.8 and res.intent == Intent.HANDOFF:
+def escape_of(res: NLUResult, sure: float = 0.8) -> str | None:
+    """'human' / 'goodbye' when the understanding reads this text as ending or transferring the call
+    with at least `sure` confidence (the engine acts lower: "no thank you" to offered slots is a
+    goodbye at 0.7, and it ends the call)."""
+    if res.confidence >= sure and res.intent == Intent.HANDOFF:
         return "human"
-    if res.confidence >= 0.8 and res.intent == Intent.GOODBYE:
+    if res.confidence >= sure and res.intent == Intent.GOODBYE:
         return "goodbye"
     return None

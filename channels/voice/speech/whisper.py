@@ -42,7 +42,8 @@ PROMPT_WORDS = {
     "yes_no": "Yes. No. That's right.",
     "choice": "The first one, the second one, the third one, option one, option two.",
     "name": "My name is",
-    "reason": "",
+    # free speech: common reasons as a hint of the register, no doctors' names (a reason is no name)
+    "reason": "The reason for the visit: a checkup, a physical, a follow-up, back pain, a cough, a flu shot.",
 }
 
 
@@ -50,6 +51,8 @@ def prompt_for(question: str, providers: list[Provider], patient_names: list[str
     """The roster's doctors (+ specialties at the provider question, + patients at the name
     question) and the question's expected words."""
     names = ", ".join(p.name for p in providers)
+    if question == "reason":
+        return PROMPT_WORDS["reason"]
     if question == "provider":
         names += ". " + ", ".join(p.specialty for p in providers if p.specialty)
     extra = PROMPT_WORDS.get(question, "")

@@ -60,6 +60,15 @@ class Hearing:
         except Exception:
             log.warning("set_expected failed", extra={"event": "stt_set_expected_failed"})
 
+    @property
+    def decoding(self) -> bool:
+        """The recogniser holds speech it has not answered yet (an utterance still open or being
+        decoded: the embedded recogniser says so; a vendor stream is taken as never pending)."""
+        try:
+            return bool(getattr(self.stt, "decoding", False))
+        except Exception:
+            return False
+
     def agent_speaking(self, speaking: bool) -> None:
         hook = getattr(self.stt, "set_agent_speaking", None)    # vendors: KeepAlive while we talk
         if hook is not None:

@@ -8,6 +8,7 @@ for a person heard on a low score, before the call ends or is transferred.
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable
 
 from channels.voice.guess import GuessCheck
@@ -24,6 +25,7 @@ class Intake:
                  guesses: GuessCheck | None = None) -> None:
         self._enqueue, self.escape_sure, self._can_repeat = enqueue, escape_sure, can_repeat
         self.guesses = guesses or GuessCheck()
+        self.keyed_at: float | None = None        # when the caller's last keyed entry was taken
 
     @property
     def guess_open(self) -> bool:
@@ -38,6 +40,9 @@ class Intake:
 
     def final(self, event: Final, text: str, timing: dict[str, float]) -> None:
         """A final transcript (`text`: its words, whitespace-normalised) that is not a back-channel."""
+        if (not event.accepted and self.keyed_at is not None and self.guesses.pending is None
+                and timing.get("speech_end", self.keyed_at) < self.keyed_at):
+            return                                  # stale: spoken before the entry that answered
         if self.guesses.pending is not None:        # the answer to "Did you say ...?"
             verdict, guess = self.guesses.resolve(event, text)
             if verdict == "use":
@@ -60,6 +65,8 @@ class Intake:
     def key_entry(self, meaning: KeyMeaning, now: float) -> None:
         """A finished keypad entry, already read for the question by keypad.py."""
         timing = {"final_at": now, "speech_end": now, "dtmf": 1.0}
+        if meaning.action == "answer":          # an entry that answers the question (digits, a menu pick)
+            self.keyed_at = now
         if meaning.action == "use_guess":
             self._enqueue("text", (self.guesses.take(), timing))
             return
@@ -76,3 +83,12 @@ class Intake:
             self._enqueue("text", (HANDOFF_TEXT, timing))
         elif meaning.action == "repeat" and self._can_repeat():
             self._enqueue("repeat", None)
+
+
+def stale_work(queue: "asyncio.Queue[tuple[str, Any]]") -> int:
+    """Drop queued misses and guesses (about speech before a keyed entry); how many were dropped."""
+    items = [queue.get_nowait() for _ in range(queue.qsize())]
+    kept = [item for item in items if item[0] not in ("miss", "guess")]
+    for item in kept:
+        queue.put_nowait(item)
+    return len(items) - len(kept)

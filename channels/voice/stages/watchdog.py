@@ -1,8 +1,10 @@
 """The silence watchdog: when nobody has said or pressed anything for `silence_seconds` while the
 line is quiet, the call reprompts ("Sorry, I didn't hear anything", "Are you still there?") and then
 says goodbye. The watchdog owns when the quiet began and how many reprompts were said; whether the
-line is quiet (nothing playing, no turn in progress, the caller not mid-word or mid-entry) is asked
-of the call."""
+line is quiet (nothing playing, no turn in progress, the caller not mid-word or mid-entry, no answer
+still being decoded) is asked of the call. Silence is counted from the moment the line last became
+quiet: an answer whose decode takes longer than `silence_seconds` on a busy server is answered, not
+talked over with "Sorry, I didn't hear anything"."""
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +41,10 @@ class SilenceWatchdog:
     async def check(self) -> bool:
         """One look at the line; True when the silence was long enough and `on_silence` ran."""
         since = self.idle_since
-        if since is None or not self._quiet():
+        if since is None:
+            return False
+        if not self._quiet():                  # busy: the silence starts again once the line is quiet
+            self.idle_since = self._clock()
             return False
         if self._clock() - since < self.silence_seconds:
             return False

@@ -71,3 +71,26 @@ def test_a_guess_left_unanswered_is_dropped_and_the_next_answer_is_read_afresh()
     assert not intake.drop_guess()
     intake.final(Final("yes", True, 0.9), "yes", T)
     assert work[-1] == ("text", ("yes", T))               # not taken as confirming "Friday"
+
+
+def test_a_miss_for_speech_before_a_keyed_entry_is_dropped_not_answered():
+    """Issue 13's bookings bench under load: the decode of earlier speech finished after the caller
+    had keyed their date of birth, and "Sorry, I didn't catch that" talked over the next question."""
+    intake, work = _intake()
+    intake.key_entry(KeyMeaning("answer", "03041985"), 5.0)
+    intake.final(Final("", False, 0.1), "", {"final_at": 6.0, "speech_end": 4.0})
+    intake.final(Final("", False, 0.2, guess="next Tuesday"), "", {"final_at": 6.1, "speech_end": 4.5})
+    assert work == [("text", ("03041985", {"final_at": 5.0, "speech_end": 5.0, "dtmf": 1.0}))]
+    intake.final(Final("", False, 0.1), "", {"final_at": 7.0, "speech_end": 6.5})     # spoken after: asked again
+    assert work[-1][0] == "miss"
+
+
+async def test_misses_already_queued_are_dropped_when_an_entry_answers_the_question():
+    import asyncio
+
+    from channels.voice.stages.intake import stale_work
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in (("text", ("option two", T)), ("miss", T), ("guess", "Did you say friday?"), ("repeat", None)):
+        queue.put_nowait(item)
+    assert stale_work(queue) == 2
+    assert [queue.get_nowait()[0] for _ in range(queue.qsize())] == ["text", "repeat"]
