@@ -24,7 +24,8 @@ def input_context(session: SessionData, clinic: Clinic, roster: list[Provider]) 
     c = session.collected_data
     return {"abuse_strikes": c.get("abuse_strikes", 0), "channel": session.channel,
             "recent": [t.text for t in session.message_history if t.role == "patient"][-RECENT_TURNS:],
-            "raised": c.get("crisis_raised", 0), "known_names": known_names(clinic, roster)}
+            "raised": c.get("crisis_raised", 0), "known_names": known_names(clinic, roster),
+            "answers": session.open_question()}
 
 
 def remember_crisis(session: SessionData, severity: int | None) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import content_filter, resources
 from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response, detect_lang, fold
+from .name_answer import redact_name_answer
 from .pii import NEVER_NEEDED, PIIDetector, PIIFinding, get_detector
 from .sanitizer import Sanitizer
 
@@ -95,7 +96,8 @@ class SafetyPipeline:
         """``ctx``: ``channel`` ("voice" speaks numbers digit by digit), ``recent`` (the patient's
         previous messages, redacted: crisis is read across them), ``raised`` (the highest severity
         already answered in this conversation), ``known_names`` (the clinic's providers, name and
-        street: never redacted as a patient's name), ``abuse_strikes``, ``lang``."""
+        street: never redacted as a patient's name), ``answers`` (the question this message answers:
+        at "patient_name" a bare name is redacted however it is written), ``abuse_strikes``, ``lang``."""
         events: List[AuditEvent] = []
         s = self.sanitizer.sanitize(text)
         clean = s.text
@@ -111,6 +113,8 @@ class SafetyPipeline:
         ner = _lang_from_ctx(ctx, clean) != "es" and _CAPITAL.search(clean) is not None
         findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=ner)
         redacted = self.pii.redact(clean, findings).text if findings else clean
+        if ctx.get("answers") == "patient_name":      # the name model misses lower-case names
+            redacted = redact_name_answer(redacted)
         never = [f for f in findings if f.entity_type in NEVER_NEEDED]
         # drop never-needed values from the text the flow sees; keep the rest
         text_for_flow = self.pii.redact(clean, never).text if never else clean
