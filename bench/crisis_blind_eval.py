@@ -3,11 +3,13 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
-- batch 8 (sealed, never trained on or seen by the helper that tuned the detector): blind_holdout8.jsonl and
-  blind_multiturn8.jsonl, batch 7's format; they arrive in the repository only to be scored, and the
-  run is recorded in docs/benchmarks/crisis_blind8.md.
-- batch 7 (sealed, never trained on): fixtures/safety/blind_holdout7.jsonl and blind_multiturn7.jsonl, in
-  batch 6's format; they arrive in the repository only to be scored. Its negative conversations are
+- batch 9 (sealed, never trained on or seen by the helper that tuned the detector): blind_holdout9.jsonl and
+  blind_multiturn9.jsonl, batch 7's format; they arrive in the repository only to be scored (`--batch 9`),
+  and the run is recorded in docs/benchmarks/crisis_blind9.md.
+- batch 8: blind_holdout8.jsonl and blind_multiturn8.jsonl, batch 7's format; scored blind once in
+  docs/benchmarks/crisis_blind8.md, since session 9 training data.
+- batch 7: fixtures/safety/blind_holdout7.jsonl and blind_multiturn7.jsonl, in batch 6's format; scored
+  blind once in crisis_blind7.md, since session 9 training data. Its negative conversations are
   written so that no single turn is alarming, so "any turn fires" is a fair false alarm there.
 - batch 6 (2026-11-28 16:00): blind_holdout6.jsonl — 200 messages, 100 of them hard negatives;
   blind_multiturn6.jsonl — 30 conversations (patient turns only), labelled by what a careful
@@ -41,8 +43,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-BATCHES = (5, 6, 7, 8)
-SEALED = (7, 8)         # batches whose runs are recorded, each on its own page, when asked for by name
+BATCHES = (5, 6, 7, 8, 9)
+SEALED = (7, 8, 9)       # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import shutil
 
+import pytest
+
 from safety.crisis import CrisisDetector
 from tests.conftest import ROOT
 
@@ -42,24 +44,25 @@ def test_batch_7_is_read_from_its_files_and_its_run_is_written_to_its_page(tmp_p
     assert page.count("## Crisis detection on blind batch 7") == 1 and "#### second run" in page
 
 
-def test_batch_8_is_scored_from_its_files_and_recorded_on_its_own_page(tmp_path, monkeypatch):
-    """The integrator scores the sealed batch 8 with `--batch 8` after the head is frozen."""
+@pytest.mark.parametrize("batch", [8, 9])
+def test_a_sealed_batch_is_scored_from_its_files_and_recorded_on_its_own_page(tmp_path, monkeypatch, batch):
+    """The integrator scores a sealed batch (8, then 9) with `--batch N` after the head is frozen."""
     bench = _harness()
     data = tmp_path / "fixtures" / "safety"
     data.mkdir(parents=True)
     (tmp_path / "docs" / "benchmarks").mkdir(parents=True)
     source = ROOT / "fixtures" / "safety"
     lines = (source / "blind_holdout6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "blind_holdout8.jsonl").write_text("\n".join(lines[:6] + lines[-6:]) + "\n", encoding="utf-8")
+    (data / f"blind_holdout{batch}.jsonl").write_text("\n".join(lines[:6] + lines[-6:]) + "\n", encoding="utf-8")
     convs = (source / "blind_multiturn6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "blind_multiturn8.jsonl").write_text("\n".join(convs[:2] + convs[-2:]) + "\n", encoding="utf-8")
+    (data / f"blind_multiturn{batch}.jsonl").write_text("\n".join(convs[:2] + convs[-2:]) + "\n", encoding="utf-8")
     monkeypatch.setattr(bench, "DATA", data)
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
 
-    assert bench.main(["--batch", "8", "--label", "first run on batch 8"]) == 0
-    page = (tmp_path / "docs" / "benchmarks" / "crisis_blind8.md").read_text(encoding="utf-8")
-    assert page.startswith("## Crisis detection on blind batch 8") and "#### first run on batch 8" in page
+    assert bench.main(["--batch", str(batch), "--label", f"first run on batch {batch}"]) == 0
+    page = (tmp_path / "docs" / "benchmarks" / f"crisis_blind{batch}.md").read_text(encoding="utf-8")
+    assert page.startswith(f"## Crisis detection on blind batch {batch}") and f"#### first run on batch {batch}" in page
     assert "/6 (" in page and not (tmp_path / "docs" / "benchmarks" / "crisis_blind7.md").exists()
 
 
