@@ -44,7 +44,8 @@ EXAMPLES = NLU_FIXTURES / "intent_examples.jsonl"
 # every labelled first-message set, by the name the cross-validation reports it under
 FIRST_MESSAGES = {"examples": EXAMPLES, "dev": NLU_FIXTURES / "intent_dev.jsonl",
                   "blind1": NLU_FIXTURES / "intent_blind1.jsonl", "extra": NLU_FIXTURES / "intent_extra.jsonl",
-                  "terse": NLU_FIXTURES / "intent_terse.jsonl"}
+                  "terse": NLU_FIXTURES / "intent_terse.jsonl", "blind2": NLU_FIXTURES / "intent_blind2.jsonl",
+                  "extra2": NLU_FIXTURES / "intent_extra2.jsonl"}
 MARGINS = NLU_FIXTURES / "intent_margins.json"
 ANSWERS = ROOT / "fixtures" / "safety" / "routine_answers.txt"
 CLINC = Path("/work/shared/eval/clinc_oos.jsonl")

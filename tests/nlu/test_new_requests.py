@@ -48,6 +48,10 @@ CASES = [
     ("do you have me down for the 12th", Intent.CHECK_APPOINTMENT),
     # thanks that end the conversation, not a yes
     ("perfect thanx", Intent.GOODBYE),
+    # blind set 2's weak kinds, read wrong by the classifier frozen at 3ab6ea4: an appointment elsewhere,
+    # a move that doesn't say "move"
+    ("I have an appointment at the bank tomorrow, what should I bring?", Intent.OUT_OF_SCOPE),
+    ("my car broke down so friday won't work, can you put me on monday instead", Intent.RESCHEDULE),
 ]
 
 
