@@ -15,9 +15,8 @@ Training data (each row says where it came from in its "source"):
   study, grief and a relative's past, paperwork and everyday requests with a trigger word, Spanish),
   written 2026-11-28 22:00 by a helper that read no project file (source: /work/train/safety_extra.jsonl);
 - fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl, blind_holdout6.jsonl,
-  blind_multiturn6.jsonl, blind_holdout7.jsonl, blind_multiturn7.jsonl, blind_holdout8.jsonl,
-  blind_multiturn8.jsonl — the earlier blind batches, scored blind first (docs/benchmarks/crisis_blind5.md
-  ... crisis_blind8.md), then trained on (batches 7 and 8 since session 9);
+  blind_multiturn6.jsonl — the earlier blind batches, scored blind first (docs/benchmarks/crisis_blind5.md,
+  crisis_blind6.md), then trained on;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -26,10 +25,10 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Never trained on: blind_holdout9.jsonl / blind_multiturn9.jsonl (sealed evaluation, not in this repository until scored).
+Never trained on: blind_holdout7.jsonl / blind_multiturn7.jsonl (sealed evaluation, not in this repository until scored).
 
 Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, 6 the
-third, 7 the fourth, 8 the fifth: leave one blind batch out), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
+third), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
 writer, as the next sealed batch will. The thresholds are chosen on the blind batches' out-of-fold
 scores (the objective below), the everyday bound on the everyday rows'.
 
@@ -62,17 +61,15 @@ sys.path.insert(0, str(ROOT))
 from safety.crisis import CrisisDetector, _turns, explicit, model_text  # noqa: E402
 from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
-from safety.crisis_model import ALSO_MIN, HEAD_FILE, NEGATIVE, support_of  # noqa: E402
+from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
             "train_paraphrases4.jsonl", "train_paraphrases5.jsonl",
-            "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
-            "blind_holdout7.jsonl", "blind_holdout8.jsonl"]
-CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl", "blind_multiturn7.jsonl",
-                 "blind_multiturn8.jsonl"]     # patient turns read together, as the detector's window does
+            "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl"]
+CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
 # Objective (since 2026-11-28 22:50): the fewest false alarms on the blind batches' hard negatives (rules +
@@ -145,22 +142,10 @@ def members():
             MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-2, max_iter=300, random_state=SEED + 1)]
 
 
-def class_probs(models, X: np.ndarray) -> np.ndarray:
-    """The members' class probabilities averaged (columns: `models[0].classes_`), as `Head.predict`."""
-    return np.mean([m.predict_proba(X) for m in models], axis=0)
-
-
-def category_right(probs: np.ndarray, classes: list[str], labels: list[str]) -> np.ndarray:
-    """Is the category the classifier gives the labelled one (or one it also sees, >= ALSO_MIN)? As
-    `CrisisDetector._decide` reads it: distress gives way to a crisis category also seen."""
-    right = np.zeros(len(labels), dtype=bool)
-    neg = classes.index(NEGATIVE)
-    for i, (p, want) in enumerate(zip(probs, labels)):
-        ranked = [classes[j] for j in np.argsort(-p) if j != neg]
-        also = [c for c in ranked[1:] if p[classes.index(c)] >= ALSO_MIN]
-        top = also[0] if ranked[0] == "distress" and also else ranked[0]
-        right[i] = want == top or want in also
-    return right
+def crisis_prob(models, X: np.ndarray) -> np.ndarray:
+    probs = [m.predict_proba(X) for m in models]
+    neg = list(models[0].classes_).index(NEGATIVE)
+    return 1.0 - np.mean([p[:, neg] for p in probs], axis=0)
 
 
 def layers(model) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -217,7 +202,7 @@ def check() -> int:
 
 
 def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndarray, files: list[str],
-           is_pos: np.ndarray, right_cat: np.ndarray | None = None) -> dict:
+           is_pos: np.ndarray) -> dict:
     """The thresholds, from out-of-fold scores (labelled rows first, then the everyday ones): the
     head file's "thresholds", "objective" and "out_of_fold"."""
     n = len(files)
@@ -256,10 +241,6 @@ def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndar
     print(f"chosen: {th}; out of fold on the blind batches: recall {recall:.3f}, hard-negative alarms {alarms:.3f}; "
           f"everyday flagged {flagged:.4f}; all labelled rows: recall {fired[is_pos].mean():.3f}, "
           f"alarms {fired[~is_pos].mean():.3f}")
-    category = None
-    if right_cat is not None:       # of the blind crises found, the classifier's category is right
-        category = float(right_cat[fired & is_pos & blind].mean())
-        print(f"  category the classifier gives, of the blind batches' crises found: {category:.3f}")
     per_batch = {}
     for batch in sorted({blind_batch(name) for name in files} - {None}):
         rows_b = np.array([blind_batch(name) == batch for name in files])
@@ -274,8 +255,7 @@ def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndar
                          f"their recall >= {MIN_RECALL} and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; "
                          f"veto: explicit rule-caught crises lost <= {MAX_VETO_LOSS}",
             "out_of_fold": {"recall": round(float(recall), 4), "hard_negative_alarms": round(float(alarms), 4),
-                            "everyday_flagged": round(float(flagged), 5), "by_blind_batch": per_batch,
-                            **({"category": round(category, 4)} if category is not None else {})}}
+                            "everyday_flagged": round(float(flagged), 5), "by_blind_batch": per_batch}}
 
 
 def rethreshold() -> int:
@@ -291,8 +271,7 @@ def rethreshold() -> int:
         rules = CrisisDetector(use_model=False)
         reading = [rule_reading(rules, t) for t in texts]
         chosen = choose(data["oof"], data["sup"], np.array([s for s, _ in reading]),
-                        np.array([e for _, e in reading]), files, is_pos,
-                        data["right_cat"] if "right_cat" in data.files else None)
+                        np.array([e for _, e in reading]), files, is_pos)
     with np.load(HEAD_FILE) as head:
         arrays = {k: head[k] for k in head.files}
     arrays["meta"] = np.array(json.dumps({**meta, **chosen}))
@@ -330,23 +309,19 @@ def main() -> int:
 
     # out of fold over every row, everyday ones included, so both kinds of false alarm are measured
     folds = folds_for([r["file"] for r in labelled], len(routine))
-    classes = sorted(set(y))             # scikit-learn's order of classes_
-    oof, sup, probs = np.zeros(len(X)), np.zeros(len(X)), np.zeros((len(X), len(classes)))
+    oof, sup = np.zeros(len(X)), np.zeros(len(X))
     positive_rows = np.concatenate([is_pos, np.zeros(len(routine), dtype=bool)])
     for k in range(5):
         train, test = np.where(folds != k)[0], np.where(folds == k)[0]
-        probs[test] = class_probs([m.fit(X[train], y[train]) for m in members()], X[test])
+        oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
         sup[test] = support_of(E[test], E[(folds != k) & positive_rows])
-    oof = 1.0 - probs[:, classes.index(NEGATIVE)]
     n = len(labelled)
-    right_cat = category_right(probs[:n], classes, [label(r) for r in labelled])
     if "--dump" in sys.argv[1:]:
-        np.savez(DUMP, oof=oof, sup=sup, probs=probs, classes=np.array(classes), right_cat=right_cat,
-                 is_pos=is_pos, files=np.array([r["file"] for r in labelled]),
+        np.savez(DUMP, oof=oof, sup=sup, is_pos=is_pos, files=np.array([r["file"] for r in labelled]),
                  texts=np.array([r["text"] for r in labelled]), features=np.array(CUES_VERSION),
                  training=np.array(json.dumps(fingerprint(training_files()))))
 
-    chosen = choose(oof, sup, rule_sev, expl, [r["file"] for r in labelled], is_pos, right_cat)
+    chosen = choose(oof, sup, rule_sev, expl, [r["file"] for r in labelled], is_pos)
 
     models = [m.fit(X, y) for m in members()]
     pos = np.where(is_pos)[0]
