@@ -18,21 +18,27 @@ def _harness():
     return module
 
 
-def test_batch_7_is_read_from_its_files_and_its_run_is_written_to_its_page(tmp_path, monkeypatch, capsys):
+def _stand_in(tmp_path, batch: int, half: int, monkeypatch):
+    """The bench pointed at a scratch tree holding a stand-in for sealed batch `batch`: the first and
+    last `half` messages and two conversations each end of batch 6, same format; rules alone (quick)."""
     bench = _harness()
     data = tmp_path / "fixtures" / "safety"
     data.mkdir(parents=True)
     (tmp_path / "docs" / "benchmarks").mkdir(parents=True)
     source = ROOT / "fixtures" / "safety"
-    # a stand-in for the sealed batch: the first 20 messages and 4 conversations of batch 6, same format
     lines = (source / "blind_holdout6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "blind_holdout7.jsonl").write_text("\n".join(lines[:10] + lines[-10:]) + "\n", encoding="utf-8")
+    (data / f"blind_holdout{batch}.jsonl").write_text("\n".join(lines[:half] + lines[-half:]) + "\n", encoding="utf-8")
     convs = (source / "blind_multiturn6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "blind_multiturn7.jsonl").write_text("\n".join(convs[:2] + convs[-2:]) + "\n", encoding="utf-8")
-    shutil.copy(source / "blind_holdout6.jsonl", data / "blind_holdout6.jsonl")
+    (data / f"blind_multiturn{batch}.jsonl").write_text("\n".join(convs[:2] + convs[-2:]) + "\n", encoding="utf-8")
     monkeypatch.setattr(bench, "DATA", data)
     monkeypatch.setattr(bench, "ROOT", tmp_path)
-    monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))     # quick: rules alone
+    monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
+    return bench, data, source
+
+
+def test_batch_7_is_read_from_its_files_and_its_run_is_written_to_its_page(tmp_path, monkeypatch, capsys):
+    bench, data, source = _stand_in(tmp_path, 7, 10, monkeypatch)
+    shutil.copy(source / "blind_holdout6.jsonl", data / "blind_holdout6.jsonl")
 
     assert bench.main(["--batch", "7", "--label", "first run"]) == 0
     page = (tmp_path / "docs" / "benchmarks" / "crisis_blind7.md").read_text(encoding="utf-8")
@@ -47,18 +53,7 @@ def test_batch_7_is_read_from_its_files_and_its_run_is_written_to_its_page(tmp_p
 @pytest.mark.parametrize("batch", [8, 9])
 def test_a_sealed_batch_is_scored_from_its_files_and_recorded_on_its_own_page(tmp_path, monkeypatch, batch):
     """The integrator scores a sealed batch (8, then 9) with `--batch N` after the head is frozen."""
-    bench = _harness()
-    data = tmp_path / "fixtures" / "safety"
-    data.mkdir(parents=True)
-    (tmp_path / "docs" / "benchmarks").mkdir(parents=True)
-    source = ROOT / "fixtures" / "safety"
-    lines = (source / "blind_holdout6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / f"blind_holdout{batch}.jsonl").write_text("\n".join(lines[:6] + lines[-6:]) + "\n", encoding="utf-8")
-    convs = (source / "blind_multiturn6.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / f"blind_multiturn{batch}.jsonl").write_text("\n".join(convs[:2] + convs[-2:]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(bench, "DATA", data)
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
-    monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
+    bench, _, _ = _stand_in(tmp_path, batch, 6, monkeypatch)
 
     assert bench.main(["--batch", str(batch), "--label", f"first run on batch {batch}"]) == 0
     page = (tmp_path / "docs" / "benchmarks" / f"crisis_blind{batch}.md").read_text(encoding="utf-8")

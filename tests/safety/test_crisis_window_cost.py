@@ -2,18 +2,8 @@
 when those turns could change what this message already says."""
 from __future__ import annotations
 
-import pytest
 
-from safety import crisis_model
 from tests.safety.test_encoder_memo import Counted
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    state = crisis_model.load()
-    if state.model is None:
-        pytest.skip(f"model weights not installed: {state.problem}")
-    return state.model
 
 
 def test_an_urgent_message_pays_for_the_turns_before_it_only_when_they_could_say_more(loaded):

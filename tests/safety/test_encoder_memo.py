@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from dialogue.nlu.intent_model import IntentClassifier, IntentHead
-from safety import crisis_model
 from safety.embeddings import Memo, SentenceEncoder
 from safety.pipeline import SafetyPipeline
 
@@ -24,14 +23,6 @@ class Counted:
             self.inputs += len(keys)
             return run(keys)
         encoder._run = counting
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    state = crisis_model.load()
-    if state.model is None:
-        pytest.skip(f"model weights not installed: {state.problem}")
-    return state.model
 
 
 def test_the_memo_keeps_only_the_most_recently_used():
