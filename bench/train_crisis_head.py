@@ -14,9 +14,12 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/train_paraphrases5.jsonl — 700 messages (450 hard negatives: idioms, fiction and
   study, grief and a relative's past, paperwork and everyday requests with a trigger word, Spanish),
   written 2026-11-28 22:00 by a helper that read no project file (source: /work/train/safety_extra.jsonl);
-- fixtures/safety/blind_holdout4.jsonl, blind_holdout5.jsonl, blind_multiturn5.jsonl, blind_holdout6.jsonl,
-  blind_multiturn6.jsonl — the earlier blind batches, scored blind first (docs/benchmarks/crisis_blind5.md,
-  crisis_blind6.md), then trained on;
+- fixtures/safety/train_paraphrases6.jsonl — 520 messages (lethality questions asked casually and their safe
+  look-alikes, abuse and poisonings a keyword reads as another kind, everyday refusals, therapist requests),
+  written 2026-11-29 by a helper that read no project file (source: /work/train/safety_extra2.jsonl);
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout9.jsonl and blind_multiturn5.jsonl ... blind_multiturn9.jsonl
+  — the earlier blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind9.md),
+  then trained on (batches 7-9 since 2026-11-29);
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -25,10 +28,10 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Never trained on: blind_holdout7.jsonl / blind_multiturn7.jsonl (sealed evaluation, not in this repository until scored).
+Never trained on: blind_holdout10/11.jsonl and blind_multiturn10/11.jsonl (sealed evaluation, not in this repository until scored).
 
-Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, 6 the
-third), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
+Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
+9 the first again), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
 writer, as the next sealed batch will. The thresholds are chosen on the blind batches' out-of-fold
 scores (the objective below), the everyday bound on the everyday rows'.
 
@@ -67,8 +70,9 @@ from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
-            "train_paraphrases4.jsonl", "train_paraphrases5.jsonl",
-            "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl"]
+            "train_paraphrases4.jsonl", "train_paraphrases5.jsonl", "train_paraphrases6.jsonl",
+            "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
+            "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl"]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0

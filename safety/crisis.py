@@ -131,6 +131,25 @@ def veto_for(by_rules: CrisisAssessment, th: "Thresholds") -> float:
     return max(th.veto, th.veto_weak)
 
 
+SURE_OF_KIND = 0.9      # a classifier this sure of a crisis names its kind over a body-state rule's
+
+
+def kind_by_model(by_rules: CrisisAssessment, pred: "Prediction", category: str) -> bool:
+    """Both fired, and disagree on the kind: the rules rank kinds by a fixed priority, the classifier
+    reads the whole message. A rule's keyword says what the body is doing ("passed out", "won't stop
+    bleeding", "my chest burns"), not why: choked by a partner is abuse, fumes from bleach and
+    ammonia a poisoning, cutting that bleeds self-harm. The classifier's kind leads when the rules
+    found evidence of that kind too, or when the rules saw only a body in trouble and the classifier,
+    sure of a crisis, sees no medical emergency at all. The severity stays the rules' (911 first when
+    CRITICAL), and the other kinds keep their lines."""
+    if category in (by_rules.category, DISTRESS):
+        return False
+    if category in by_rules.categories:
+        return True
+    return (set(by_rules.categories) <= {MEDICAL, DISTRESS} and MEDICAL not in pred.also
+            and pred.crisis >= SURE_OF_KIND)
+
+
 class CrisisDetector:
     """Rules for explicit phrases and per-sentence cues (negation, past vs now), the embedding
     classifier (`crisis_model.py`) for paraphrase. A rule's hit stands (the classifier may make it
@@ -226,7 +245,11 @@ class CrisisDetector:
                                    (by_rules.category == category and by_model.severity < Severity.HIGH)):
             # the rules' reading stands, and what the classifier saw as well gets its lines too
             # (self-harm by the rules, a poisoning by the classifier: Poison Control besides 988)
+            model_kind = kind_by_model(by_rules, pred, category)
             by_rules.categories += [c for c in by_model.categories if c not in by_rules.categories]
+            if model_kind:
+                by_rules.categories = [category, *(c for c in by_rules.categories if c != category)]
+                by_rules.category = category
             return by_rules
         if by_rules.is_crisis:
             by_model.matched = [*by_rules.matched, "crisis_model"]

@@ -44,12 +44,16 @@ IDIOMS = [
     # paperwork named after an emergency: "the anaphylaxis action plan", "his seizure care plan form"
     r"\b(?:anaphylaxis|allergy|asthma|seizure|epi-?pen|diabetes) (?:action |care |emergency |treatment )?(?:plan|form)s?\b",
     r"\bused to (?:self[- ]?harm|cut(?:ting)?(?: myself)?|hurt(?:ing)? myself)\b(?! again)",
+    # asking for material about an emergency's signs: "leaflets on recognising stroke symptoms"
+    r"\b(?:leaflets?|pamphlets?|brochures?|posters?|handouts?|flyers?|information|info|materials?|class|course|training) "
+    r"(?:on|about|for) (?:\w+ ){0,2}(?:stroke|heart attack|seizure|anaphylaxis|overdose|choking)s? (?:symptoms|signs|warning signs)\b",
     r"\b(?:pamphlets?|brochures?|materials?|literature|paper|essay|presentation|class|course) "
     r"(?:on|about|for) (?:\w+ ){0,3}(?:suicide|overdose|self[- ]harm)\b",
     r"\bi could (?:just )?(?:kill|strangle|murder|choke|throttle) (?:him|her|them|you|my \w+)\b",
     r"\boverdosed on (?:\w+ )?(?:cookies|candy|sugar|chocolate|coffee|caffeine|netflix|pizza|carbs|sweets)\b",
     # Spanish
     r"\bme muero (?:de|por) (?:hambre|sed|ganas|risa|sueno|frio|calor|aburrimiento|verte)\b",
+    r"\bme quiero morir de (?:la )?(?:verguenza|pena|risa|hambre|sueno|aburrimiento)\b",
     r"\bmorir(?:me|se)? de (?:la )?(?:risa|hambre|ganas|sueno|aburrimiento)\b",
     r"\bmuert[oa] de (?:hambre|cansancio|risa|sueno|frio|miedo)\b",
     r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
@@ -68,7 +72,11 @@ HISTORY_RE = re.compile(
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
     r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"
-    r"el ano pasado|hace (?:un|dos|tres|unos|varios) (?:anos|meses|semanas)|receta)\b"
+    r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|as a (?:kid|child|baby|teen(?:ager)?)|"
+    r"(?:felt|was|been|feel|i'm|i am) (?:totally |completely )?fine (?:right )?(?:after|afterwards?|since)|"
+    r"(?:they|the doctors?|the nurses?|the er|urgent care) (?:said|told me|thought) it was|"
+    r"el ano pasado|la semana pasada|el mes pasado|hace (?:un|una|dos|tres|unos|unas|varios|varias) (?:anos|meses|semanas)|"
+    r"(?:cita de )?seguimiento|receta)\b"
 )
 
 # ... unless the message says it is happening now

@@ -54,7 +54,9 @@ C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 RULES: List[Rule] = [
     # ---- suicide and self-harm ------------------------------------------------------
     _r("suicide_intent_now", SUICIDE, C,
-       r"\b(?:i'm|i am|i will|i'll|going to|about to|ready to|plan(?:ning)? to|tonight i)\s+(?:going to\s+)?"
+       # "he's going to end me" is a threat from someone else, not intent
+       r"\b(?:i'm|i am|i will|i'll|(?<!he's )(?<!she's )(?<!he is )(?<!she is )(?<!they're )(?<!they are )going to|"
+       r"about to|ready to|plan(?:ning)? to|tonight i)\s+(?:going to\s+)?"
        r"(?:kill|kil|end|off|hang|shoot|unalive)\s+(?:myself|my ?self|my life|it all|me)\b"),
     _r("suicide_means", SUICIDE, C,
        r"\b(?:took|taken|swallowed|downed)\s+(?:like |about |around |maybe |over )?(?:a bunch of|all (?:of )?(?:my|the)|too many|a (?:whole )?bottle of|"
@@ -73,7 +75,8 @@ RULES: List[Rule] = [
        r"\b(?:wants?|wanted|wanting|wish(?:es)?) to (?:die|be dead|disappear forever)\b|\bwant(?:ed)? to just die\b|"
        r"\bwish (?:i|i'd) (?:was|were|had been) (?:dead|never born)\b|\bbetter off dead\b|"
        r"\b(?:don't|do not|didn't) want to (?:live|be alive|exist|wake up)\b|"
-       r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|\bhop(?:e|ing) (?:that )?i (?:just )?(?:don't|won't|never|do not) wake up\b|"
+       r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|"
+       r"\bwish(?:ing)? i could (?:just )?(?:fall asleep|go to sleep|sleep) and (?:not|never) wake(?: up)?\b|\bhop(?:e|ing) (?:that )?i (?:just )?(?:don't|won't|never|do not) wake up\b|"
        r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive)\b|\bnot worth living\b|"
        r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|\bdark thoughts\b|"
        r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
@@ -90,18 +93,43 @@ RULES: List[Rule] = [
        r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
        r"cutting again|started cutting)\b",
        negatable=True, bump=True),
-    _r("suicide_passive", SUICIDE, M,
+    # Passive ideation said outright ("I can't go on", "nothing left to live for"): explicit (`EXPLICIT`)
+    _r("suicide_passive_outright", SUICIDE, M,
        r"\b(?:better off without me|(?:no ?one|nobody) would (?:even |really )?(?:care|notice|miss me) if i (?:was|were|died|disappeared)|"
-       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?(?! (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d|vacation|(?:the|a|that) trip|\d)\b)|can't do this anymore|"
-       r"don't see the point (?:in|of) (?:living|anything|going on|life)|give up on (?:life|everything)|"
-       r"tired of (?:living|being alive)|want (?:it all )?to (?:be over|end)|want to disappear|"
-       r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing|doing this)(?: like this)?|(?:so )?done with (?:life|living|everything)|"
+       r"nothing (?:left )?to live for|can't go on(?: like this| anymore)?(?! (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d|vacation|(?:the|a|that) trip|\d)\b)|"
+       r"don't see the point (?:in|of) (?:living|going on|life)|tired of (?:living|being alive)|"
+       r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing)|done with (?:life|living)|"
        r"want to (?:sleep|go to sleep) (?:forever|and never wake up)|don't want to be here anymore|"
-       r"(?:there's )?no way out|(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth (?:it|living)(?: anymore)?|"
+       r"(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth living(?: anymore)?|"
        r"(?:happier|better|easier)(?: off)? if i (?:just )?(?:was|were|wasn't|weren't) (?:gone|here|around|alive|dead)|"
-       r"better off if i (?:just )?(?:disappeared|died|vanished)|"
-       r"(?:can't|cannot) take (?:it|this|life) anymore|what(?:'?s| is)? (?:even )?the point (?:anymore|of (?:anything|living|life))|"
+       r"better off if i (?:just )?(?:disappeared|died|vanished)|what(?:'?s| is)? (?:even )?the point of (?:living|life)|"
+       # "I don't plan on being around by then": not "around next month" (a trip)
+       r"(?:don't|do not) (?:plan on|expect to be|think i'll be|intend to be) (?:being )?(?:around|here|alive) (?:by then|much longer|anyway)|"
+       r"won't be (?:around|alive) (?:much longer|by then))\b"),
+    # ... and the phrases that are as often about a job, a wait or a form ("I can't do this anymore")
+    _r("suicide_passive", SUICIDE, M,
+       r"\b(?:can't do this anymore|don't see the point (?:in|of) anything|give up on (?:life|everything)|"
+       r"want (?:it all )?to (?:be over|end)|want to disappear|(?:can't|cannot|don't think i can) (?:keep|go on) doing this(?: like this)?|"
+       r"(?:so )?done with everything|(?:there's )?no way out|(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth it(?: anymore)?|"
+       r"(?:can't|cannot) take (?:it|this|life) anymore|what(?:'?s| is)? (?:even )?the point (?:anymore|of anything)|"
        r"(?:i'm|i am|i feel like) (?:a|such a) burden|(?:better|happier) without me)\b"),
+    # Method-seeking asked as a question, however casually framed ("just curious", "asking for reasons"):
+    # how long bleeding out or drowning takes, whether a way of dying hurts, how high a place is "for
+    # reasons", how much of a drug is fatal. Asked in a class, a novel or a shift, the classifier's veto
+    # (a trigger word alone) still drops it.
+    _r("method_seeking", SUICIDE, H,
+       r"\bhow long (?:does it |would it |will it |it )?(?:takes? |take )?(?:for (?:someone|a person|you|me|somebody) )?"
+       r"to (?:bleed out|bleed to death|drown|suffocate)\b|\bbleed(?:ing)? out (?:from|through) (?:the |your |my |a )?"
+       r"(?:wrists?|neck|arm|femoral|thigh)\b|"
+       r"\b(?:how high|how tall|what height|how many (?:floors|stories|storeys))\b.{0,80}?\b(?:for\W*reasons|"
+       r"asking for (?:a )?reasons?|to (?:not )?survive|be fatal|to die|jump(?:ing)? (?:off|from))\b|"
+       r"\b(?:tallest|highest) (?:building|bridge|parking (?:garage|deck|structure)|roof|floor)\b.{0,80}?\b(?:for\W*reasons|asking for (?:a )?reasons?)\b|"
+       r"\b(?:enough|how (?:much|many))\b[^.?!]{0,60}\b(?:to be (?:fatal|lethal|deadly)|(?:a )?(?:fatal|lethal) (?:dose|amount)|"
+       r"to (?:not|never) wake up|to kill (?:a person|someone|somebody|me|myself|you))\b|"
+       r"\bif (?:you|someone|somebody|i|a person) (?:took|take|takes|mixed|mix|swallowed)\b[^.?!]{0,60}\b"
+       r"(?:at once|all (?:of )?(?:my|their|your|his|her))\b[^.?!]{0,60}\b(?:painless|fall asleep|just (?:die|sleep)|"
+       r"that'?s it|not wake|never wake|how long would (?:it|that) take|would (?:it|that|they|you|i) die)",
+       ),
     _r("crisis_line_request", SUICIDE, M,
        r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
     _r("suicide_plan_signs", SUICIDE, C,
@@ -135,7 +163,8 @@ RULES: List[Rule] = [
     _r("es_suicide_ideation", SUICIDE, H,
        r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
-       r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|hacerme dano|lastimarme|cortarme)\b",
+       r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|hacerme dano|lastimarme|cortarme|"
+       r"me (?:volvi a cortar|corte (?:los|las|el|la|mis)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?))\b",
        lang="es", bump=True),
     _r("es_suicide_passive", SUICIDE, M,
        r"\b(?:(?:ya )?no tiene (?:sentido|caso) (?:seguir )?(?:vivir|viviendo|la vida|seguir)|no le encuentro sentido a (?:la vida|nada|vivir)|quiero desaparecer|estari(?:a|an) mejor sin mi|no puedo mas con (?:mi vida|esto)|"
@@ -158,6 +187,8 @@ RULES: List[Rule] = [
        r"\b(?:he|she|they|my \w+)(?:'s| is| are|'re| will|'ll)? (?:going to |threaten(?:ed|ing|s)? to |trying to )?"
        r"(?:kill|hurt|beat|shoot|stab) me\b|\b(?:afraid|scared) (?:he|she|they)(?:'ll| will| is going to| are going to| might) (?:kill|hurt) me\b|"
        r"\b(?:hits|hit|beats|beat|chokes|choked|abuses|abused|abusing|punches|punched|kicks|kicked|slaps|slapped) me\b|"
+       r"\b(?:keeps|kept|has been|have been|always|still|started|starts) (?:hitting|beating|choking|kicking|punching|slapping|"
+       r"hurting|pushing|shoving|strangling) me\b|"
        r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|\bdomestic (?:violence|abuse)\b",
        negatable=True),
     _r("violence_intent", VIOLENCE, H,
@@ -272,6 +303,8 @@ RULES: List[Rule] = [
        r"(?:pills|tablets|xanax|oxy|oxycodone|percocet|vicodin|tylenol|advil|ibuprofen|benadryl|adderall|ambien|klonopin|valium|"
        r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
+       r"\b(?:took|taken|swallowed|downed)\s+(?:what was left|whatever was left|the rest) of (?:my |his |her |the |\w+'s |my \w+'s )?"
+       r"(?:\w+ )?(?:pills|tablets|meds|medication|medicine|prescription)\b|"
        r"\b(?:took|taken|swallowed|downed|popped) (?:a (?:whole |full |entire )?(?:bottle|pack|box|handful|strip) of) "
        r"(?:(?:my|his|her|the|their) )?(?!water\b|wine\b|beer\b|vodka\b|soda\b|juice\b)\w+",
        negatable=True, history=True),
@@ -340,7 +373,7 @@ RULES: List[Rule] = [
 # no reason alone: "now" is in "I'm doing much better now" too.
 EXPLICIT = frozenset({
     "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
-    "suicide_signals", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
+    "suicide_signals", "method_seeking", "suicide_passive_outright", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
     "violence_weapon_now", "violence_against_me_now", "es_violence_now", "es_abuse_now",
     "es_overdose_taken", "poisoning_described", "poisoning_signs", "es_poisoning",
     *(rule.name for rule in RULES if rule.category == MEDICAL),
