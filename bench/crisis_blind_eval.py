@@ -3,9 +3,12 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
-- batch 9 (sealed, never trained on or seen by the helper that tuned the detector): blind_holdout9.jsonl and
-  blind_multiturn9.jsonl, batch 7's format; they arrive in the repository only to be scored (`--batch 9`),
-  and the run is recorded in docs/benchmarks/crisis_blind9.md.
+- batches 10 and 11 (sealed; written 2026-11-29 by two helpers from one brief, before that session's
+  tuning; never trained on): blind_holdout10/11.jsonl and blind_multiturn10/11.jsonl, batch 7's format; they
+  arrive in the repository only to be scored (`--batch 10`, `--batch 11`), each run recorded in
+  docs/benchmarks/crisis_blind<batch>.md.
+- batch 9: blind_holdout9.jsonl and blind_multiturn9.jsonl, scored blind in docs/benchmarks/crisis_blind9.md,
+  since 2026-11-29 training data.
 - batch 8: blind_holdout8.jsonl and blind_multiturn8.jsonl, batch 7's format; scored blind once in
   docs/benchmarks/crisis_blind8.md, since session 9 training data.
 - batch 7: fixtures/safety/blind_holdout7.jsonl and blind_multiturn7.jsonl, in batch 6's format; scored
@@ -43,8 +46,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-BATCHES = (5, 6, 7, 8, 9)
-SEALED = (7, 8, 9)       # batches whose runs are recorded, each on its own page, when asked for by name
+BATCHES = (5, 6, 7, 8, 9, 10, 11)
+SEALED = (7, 8, 9, 10, 11)       # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:
