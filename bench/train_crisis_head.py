@@ -17,9 +17,11 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/train_paraphrases6.jsonl — 520 messages (lethality questions asked casually and their safe
   look-alikes, abuse and poisonings a keyword reads as another kind, everyday refusals, therapist requests),
   written 2026-11-29 by a helper that read no project file (source: /work/train/safety_extra2.jsonl);
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout9.jsonl and blind_multiturn5.jsonl ... blind_multiturn9.jsonl
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout9.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
   — the earlier blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind9.md),
-  then trained on (batches 7-9 since 2026-11-29);
+  then trained on (batches 7-9 since 2026-11-29). Batch 10 (scored blind in crisis_blind10.md) is not: a head
+  retrained with it (out of fold on it 0.87 / 13 %) answered two everyday messages of the test suite wrongly;
+  its misses taught rules instead;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -28,7 +30,9 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Never trained on: blind_holdout10/11.jsonl and blind_multiturn10/11.jsonl (sealed evaluation, not in this repository until scored).
+Never trained on: blind_holdout11.jsonl and blind_multiturn11.jsonl (sealed evaluation, not in this repository until scored).
+Nor the blind conversations of batches 7-10: a crisis conversation joined into one row taught the heads that its
+opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
 Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
 9 the first again), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its

@@ -44,6 +44,9 @@ IDIOMS = [
     # paperwork named after an emergency: "the anaphylaxis action plan", "his seizure care plan form"
     r"\b(?:anaphylaxis|allergy|asthma|seizure|epi-?pen|diabetes) (?:action |care |emergency |treatment )?(?:plan|form)s?\b",
     r"\bused to (?:self[- ]?harm|cut(?:ting)?(?: myself)?|hurt(?:ing)? myself)\b(?! again)",
+    r"\b(?:old )?self[- ]?harm scars\b|\bscars from (?:old )?(?:self[- ]?harm|cutting)\b",
+    # "i feel like i want to die lol not literally"
+    r"\bwant to die\b(?=.{0,25}\bnot literally\b)",
     # asking for material about an emergency's signs: "leaflets on recognising stroke symptoms"
     r"\b(?:leaflets?|pamphlets?|brochures?|posters?|handouts?|flyers?|information|info|materials?|class|course|training) "
     r"(?:on|about|for) (?:\w+ ){0,2}(?:stroke|heart attack|seizure|anaphylaxis|overdose|choking)s? (?:symptoms|signs|warning signs)\b",

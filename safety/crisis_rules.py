@@ -126,6 +126,8 @@ RULES: List[Rule] = [
        r"\b(?:tallest|highest) (?:building|bridge|parking (?:garage|deck|structure)|roof|floor)\b.{0,80}?\b(?:for\W*reasons|asking for (?:a )?reasons?)\b|"
        r"\b(?:enough|how (?:much|many))\b[^.?!]{0,60}\b(?:to be (?:fatal|lethal|deadly)|(?:a )?(?:fatal|lethal) (?:dose|amount)|"
        r"to (?:not|never) wake up|to kill (?:a person|someone|somebody|me|myself|you))\b|"
+       r"\b(?:does|would|will) (?:an? )?(?:\w+ )?overdose (?:hurt|be painful|be painless)\b|\bor do you just (?:kind of |sort of )?(?:fall asleep|go to sleep|pass out)\b|"
+       r"\b(?:need to know|asking|wondering|curious)\W+for\W*(?:personal )?reasons\W*(?:$|[.!?])|"
        r"\bif (?:you|someone|somebody|i|a person) (?:took|take|takes|mixed|mix|swallowed)\b[^.?!]{0,60}\b"
        r"(?:at once|all (?:of )?(?:my|their|your|his|her))\b[^.?!]{0,60}\b(?:painless|fall asleep|just (?:die|sleep)|"
        r"that'?s it|not wake|never wake|how long would (?:it|that) take|would (?:it|that|they|you|i) die)",
@@ -153,7 +155,8 @@ RULES: List[Rule] = [
     _r("crisis_line_ask", SUICIDE, M,
        r"\b(?:number|#|digits?) (?:for|of) (?:the|that) (?:\w+ )?(?:hot ?line|crisis line|lifeline)\b|\b98 something\b"),
     _r("es_suicide_signals", SUICIDE, H,
-       r"\b(?:no (?:me )?despiert[oa] (?:mas|nunca)|no despertar (?:mas|nunca)|pastillas contadas|ya tengo las pastillas)\b",
+       r"\b(?:no (?:me )?despiert[oa] (?:mas|nunca)|no despertar (?:mas|nunca)|pastillas contadas|ya tengo las pastillas|"
+       r"(?:tengo|ya tengo) (?:la|una) (?:cuerda|soga) (?:lista|preparada)|la (?:cuerda|soga) (?:lista|preparada))\b",
        lang="es", bump=True),
     # Spanish
     _r("es_suicide_intent_now", SUICIDE, C,
@@ -189,7 +192,8 @@ RULES: List[Rule] = [
        r"\b(?:hits|hit|beats|beat|chokes|choked|abuses|abused|abusing|punches|punched|kicks|kicked|slaps|slapped) me\b|"
        r"\b(?:keeps|kept|has been|have been|always|still|started|starts) (?:hitting|beating|choking|kicking|punching|slapping|"
        r"hurting|pushing|shoving|strangling) me\b|"
-       r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|\bdomestic (?:violence|abuse)\b",
+       r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|"
+       r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b",
        negatable=True),
     _r("violence_intent", VIOLENCE, H,
        r"\b(?:i'm|i am|i will|i'll|going to|want to|feel like|about to|i'd like to|i could)\s+(?:going to\s+)?"
@@ -198,12 +202,18 @@ RULES: List[Rule] = [
        r"\b(?:kill|murder|shoot|stab) (?:everyone|everybody|all of you|you all|people)\b|"
        r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b",
        negatable=True, bump=True),
+    # intent with the weapon in hand: "I could kill him tonight, I have the knife ready" (explicit)
+    _r("violence_intent_armed", VIOLENCE, C,
+       r"\b(?:kill|stab|shoot|hurt|murder)\w* (?:him|her|them|my \w+|that \w+)\b.{0,60}\b(?:have|got|bought|brought|loaded|grabbed) "
+       r"(?:the |a |my |his |her )?(?:gun|knife|rifle|pistol|shotgun|weapon|machete)\b|"
+       r"\b(?:have|got|bought|brought|loaded|grabbed) (?:the |a |my )?(?:gun|knife|rifle|pistol|shotgun|weapon|machete)\b.{0,60}"
+       r"\b(?:kill|stab|shoot|hurt|murder) (?:him|her|them|my \w+|that \w+)\b", negatable=True),
     _r("violence_threat_signs", VIOLENCE, H,
        r"\bmake (?:him|her|them|you|that \w+|the \w+) regret (?:it|this|that)\b|"
        r"\b(?:i'll|i will|ill) be waiting (?:for (?:him|her|you|them) )?(?:in|at|outside) (?:the |your )?"
        r"(?:parking lot|parking garage|office|clinic|building)\b"),
     _r("abuse_found_me", ABUSE, H,
-       r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?where (?:i|we) live\b"),
+       r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?(?:where (?:i|we) live|my (?:new )?(?:address|apartment|place|house))\b"),
     _r("violent_thoughts", VIOLENCE, M,
        r"\b(?:picturing|imagining|fantasi[sz]ing about|thinking about|thoughts (?:of|about)) "
        r"(?:hurting|killing|stabbing|shooting|strangling) (?:him|her|them|someone|somebody|people|my \w+)\b"),
@@ -215,7 +225,8 @@ RULES: List[Rule] = [
     _r("es_abuse", ABUSE, H,
        r"\b(?:me quiere matar|me va a matar|me pega|me golpea)\b", lang="es", bump=True),
     _r("es_violence", VIOLENCE, H,
-       r"\b(?:lo voy a matar|la voy a matar|los voy a matar|voy a matar a|quiero matar a)\b", lang="es", bump=True),
+       r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b",
+       lang="es", bump=True),
 
     # ---- medical emergencies -----------------------------------------------------
     _r("chest_pain", MEDICAL, C,
@@ -237,7 +248,7 @@ RULES: List[Rule] = [
        negatable=True, history=True),
     _r("anaphylaxis", MEDICAL, C,
        r"\bthroat (?:is |feels )?(?:closing|swelling|swollen|tight|closing up)\b|\b(?:tongue|lips|face) (?:is |are )?(?:swelling|swollen) (?:up)?\b.{0,40}\b(?:breath|breathe|breathing)\b|"
-       r"\banaphyla(?:xis|ctic)\b|\b(?:hives|swelling|swollen)\b.{0,40}\b(?:wheez\w*|throat|can't breathe)|"
+       r"\banaphyla(?:xis|ctic)\b|\b(?:hives|swelling|swollen)\b.{0,40}\b(?:wheez\w*|throat|can't breathe|faint|fainting|lightheaded|light-headed|passing out)|"
        r"\binhaler (?:isn't|is not|not|doesn't|does not|didn't) (?:helping|working|help|work)\b|\bfoaming at the mouth\b|"
        r"\bhit (?:my|his|her|their) head\b.{0,50}\b(?:throwing up|vomiting|threw up|confused|unconscious|blacked out|can't remember|won't wake)|\b(?:need|used) (?:my|his|her|an) epi ?pen\b|\ballergic reaction\b.{0,40}\b(?:breath|breathe|breathing|throat|swell)",
        negatable=True, history=True),
@@ -272,7 +283,7 @@ RULES: List[Rule] = [
     _r("chest_pain_described", MEDICAL, C,
        r"\b(?:an? elephant|a weight|something heavy|a ton of bricks) (?:is )?(?:sitting )?on (?:my|his|her) chest\b|"
        r"\b(?:pain|ache|pressure)\b.{0,30}\b(?:going|spreading|radiating|shooting|moving) (?:down |up )?(?:in)?to "
-       r"(?:my|his|her) (?:left )?(?:arm|jaw|shoulder|neck)\b|\bchest (?:feels|is|gets|getting) (?:really |so |very )?"
+       r"(?:my|his|her) (?:left )?(?:arm|jaw|shoulder|neck)\b|\bchest (?:feels|is|gets|getting|has been|'s been|was) (?:really |so |very |super |kinda |kind of |all )?"
        r"(?:tight|heavy|tighter)\b|\bchest burns\b",
        negatable=True, history=True),
     _r("seizure_described", MEDICAL, C,
@@ -298,7 +309,7 @@ RULES: List[Rule] = [
        r"\b(?:swallowed|ingested|got into|chewed|drank|ate)\s+(?:some|a|an|the|a few|one|two|half|\d+)?\s*(?:of\s+)?(?:my|his|her|the|our|\w+'s)?\s*"
        r"(?:\w+\s+){0,3}?(?:pills?|tablets?|medicine|meds|medication|bleach|windex|cleaner|detergent|antifreeze|"
        r"nail polish remover|vape juice|e-?liquid|lighter fluid|gasoline|paint thinner|pesticide|weed killer|poison)\b|"
-       r"\b(?:took|taken|swallowed|popped)\s+(?:like |about |around |maybe )?(?:a (?:whole )?(?:bunch|handful|bottle|pack|box) of|"
+       r"\b(?:took|taken|swallowed|popped)\s+(?:like |about |around |maybe )?(?:a (?:whole )?(?:bunch|handful|bottle|pack|box) of|the (?:whole|entire) (?:bottle|pack|box) of|"
        r"all (?:of )?(?:my|his|her|the)|too many|(?:[2-9]|[1-9][0-9]) (?:of )?)\s*(?:(?:my|his|her|the|\w+'s) ){0,2}(?:\w+ )?"
        r"(?:pills|tablets|xanax|oxy|oxycodone|percocet|vicodin|tylenol|advil|ibuprofen|benadryl|adderall|ambien|klonopin|valium|"
        r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
@@ -312,6 +323,8 @@ RULES: List[Rule] = [
        r"\b(?:bit|chewed|swallowed|ate|got into|sucked on)\b.{0,25}\b(?:dishwasher|laundry|detergent|tide) pods?\b|"
        r"\bfoam(?:ing)? (?:in|at|around|coming out of) (?:his|her|their|the) mouth\b"),
     _r("poisoning_signs", POISONING, H,
+       r"\b(?:co|carbon monoxide|monoxide) (?:detector|alarm|monitor)\b.{0,80}\b(?:headaches?|dizzy|dizziness|nause\w*|"
+       r"throwing up|vomit\w*|sick|confused|passed out|sleepy)\b|"
        r"\bmix(?:ed|ing)? (?:\w+ ){0,2}bleach (?:and|with)\b|\bbleach (?:and|with) (?:\w+ ){0,2}ammonia\b|"
        r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"
@@ -330,7 +343,7 @@ RULES: List[Rule] = [
        lang="es", negatable=True, history=True),
     _r("es_stroke", MEDICAL, C,
        r"\b(?:derrame cerebral|embolia|se le cae (?:la cara|un lado de la cara)|cara caida|no puede hablar bien|"
-       r"habla arrastrando las palabras|no puede mover (?:el brazo|la pierna|un lado))\b", lang="es", negatable=True, history=True),
+       r"habla arrastrando las palabras|no puede mover (?:el brazo|la pierna|un lado|el lado (?:izquierdo|derecho))|habla (?:raro|extrano|chistoso))\b", lang="es", negatable=True, history=True),
     _r("es_unresponsive", MEDICAL, C,
        r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|esta (?:azul|morado)|"
        r"convulsion(?:es|ando)?|esta convulsionando|sangra mucho|no para de sangrar|no deja de sangrar|mucha sangre|"
@@ -374,7 +387,7 @@ RULES: List[Rule] = [
 EXPLICIT = frozenset({
     "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
     "suicide_signals", "method_seeking", "suicide_passive_outright", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
-    "violence_weapon_now", "violence_against_me_now", "es_violence_now", "es_abuse_now",
+    "violence_weapon_now", "violence_intent_armed", "violence_against_me_now", "es_violence_now", "es_abuse_now",
     "es_overdose_taken", "poisoning_described", "poisoning_signs", "es_poisoning",
     *(rule.name for rule in RULES if rule.category == MEDICAL),
 })

@@ -111,3 +111,36 @@ def test_an_overdose_already_swallowed_gets_poison_control():
     a = rules.rules("I swallowed what was left of my mom's pills an hour ago")
     assert a.category == POISONING and a.severity == Severity.CRITICAL
     assert "1-800-222-1222" in crisis_response(a)
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("took the whole bottle of my sleeping pills after dinner", POISONING),
+    ("would a tylenol overdose hurt or do you just kind of fall asleep", SUICIDE),
+    ("tengo la cuerda lista en el garaje", SUICIDE),
+    ("si me vuelve a gritar lo voy a apuñalar", "violence"),
+    ("our CO alarm went off an hour ago and now the kids have headaches and feel sick", POISONING),
+    ("stung by a wasp and now there are hives everywhere and I feel faint", MEDICAL),
+    ("my chest has been super tight for an hour and my arm tingles", MEDICAL),
+    ("mi papá no puede mover el lado derecho y habla raro", MEDICAL),
+    ("my ex found my new address and left a note on my car", ABUSE),
+    ("my boyfriend threw a bottle at my head last night", ABUSE),
+])
+def test_kinds_a_new_writer_phrased_differently_are_read_by_the_rules(text, kind):
+    a = rules.rules(text)
+    assert kind in (a.category, *a.categories) and a.severity >= Severity.HIGH, (text, a.matched)
+
+
+@pytest.mark.parametrize("text", [
+    "I'd like to ask about laser for my old self-harm scars, it's been years",
+    "I feel like I want to die lol not literally, the wait was so long. can I reschedule",
+    "the CO alarm at work went off during a drill, can I still come in at 3?",
+])
+def test_scars_jokes_and_drills_are_not_a_crisis_to_the_rules(text):
+    assert rules.rules(text).severity is None, text
+
+
+def test_intent_with_the_weapon_in_hand_is_explicit_whatever_the_classifier_says():
+    a = rules.rules("I could hurt him tonight, I've got the knife in my bag")
+    assert a.category == "violence" and a.severity == Severity.CRITICAL and "violence_intent_armed" in a.matched
+    assert rules.rules("the chef said he'd kill me if I touched his knife again lol").severity is None or \
+        "violence_intent_armed" not in rules.rules("the chef said he'd kill me if I touched his knife again lol").matched
