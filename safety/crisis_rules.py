@@ -60,7 +60,7 @@ RULES: List[Rule] = [
        r"(?:kill|kil|end|off|hang|shoot|unalive)\s+(?:myself|my ?self|my life|it all|me)\b"),
     _r("suicide_means", SUICIDE, C,
        r"\b(?:took|taken|swallowed|downed)\s+(?:like |about |around |maybe |over )?(?:a bunch of|all (?:of )?(?:my|the)|too many|a (?:whole )?bottle of|"
-       r"handfuls? of|[0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:\w+ )?(?:pills|tablets|tylenol|advil|meds|medication|pastillas)\b|"
+       r"handfuls? of|[5-9]|[1-9][0-9]+|twenty|thirty|fifty)\s+(?:of )?(?:my )?(?:\w+ )?(?:pills|tablets|tylenol|advil|meds|medication|pastillas)\b|"
        # "I took all of these an hour ago, all of my sleeping pills" (about a picture)
        r"\b(?:took|taken|swallowed|downed)\s+all (?:of )?(?:these|those|them)\b[^.!?]{0,60}\b(?:pills|tablets|meds|pastillas)\b"),
     _r("suicide_goodbye", SUICIDE, C,
@@ -238,7 +238,8 @@ RULES: List[Rule] = [
        r"\bheart attack (?:right now|now)\b", negatable=True),
     _r("stroke", MEDICAL, C,
        r"\b(?:face|mouth|smile) (?:is )?(?:drooping|droopy|droops|sagging|is crooked)\b|\bdrooping (?:face|mouth)\b|"
-       r"\bslurr(?:ed|ing) (?:(?:his|her|my|their) )?(?:speech|words)\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
+       r"\bslurr(?:ed|ing) (?:(?:his|her|my|their) )?(?:speech|words)\b|\b(?:is|he's|she's|i'm|keeps|started|been) slurring\b|"
+       r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
        r"\b(?:can't|cannot|can not) (?:move|feel|lift) (?:my|his|her) (?:left|right) (?:arm|leg|side)\b|"
        r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
@@ -309,9 +310,10 @@ RULES: List[Rule] = [
        r"\b(?:swallowed|ingested|got into|chewed|drank|ate)\s+(?:some|a|an|the|a few|one|two|half|\d+)?\s*(?:of\s+)?(?:my|his|her|the|our|\w+'s)?\s*"
        r"(?:\w+\s+){0,3}?(?:pills?|tablets?|medicine|meds|medication|bleach|windex|cleaner|detergent|antifreeze|"
        r"nail polish remover|vape juice|e-?liquid|lighter fluid|gasoline|paint thinner|pesticide|weed killer|poison)\b|"
-       r"\b(?:took|taken|swallowed|popped)\s+(?:like |about |around |maybe )?(?:a (?:whole )?(?:bunch|handful|bottle|pack|box) of|the (?:whole|entire) (?:bottle|pack|box) of|"
-       r"all (?:of )?(?:my|his|her|the)|too many|(?:[2-9]|[1-9][0-9]) (?:of )?)\s*(?:(?:my|his|her|the|\w+'s) ){0,2}(?:\w+ )?"
+       r"\b(?:took|taken|swallowed|popped)\s+(?:like |about |around |maybe |approximately |roughly |nearly |almost )?(?:a (?:whole )?(?:bunch|handful|bottle|pack|box) of|the (?:whole|entire) (?:bottle|pack|box) of|"
+       r"all (?:of )?(?:my|his|her|the)|too many|(?:[5-9]|[1-9][0-9]) (?:of )?)\s*(?:(?:my|his|her|the|\w+'s) ){0,2}(?:[\w-]+ ){0,2}"
        r"(?:pills|tablets|xanax|oxy|oxycodone|percocet|vicodin|tylenol|advil|ibuprofen|benadryl|adderall|ambien|klonopin|valium|"
+       r"seroquel|quetiapine|trazodone|zoloft|sertraline|lithium|ativan|lorazepam|acetaminophen|paracetamol|gabapentin|"
        r"insulin|meds|medicine|medication|gummies|edibles)\b|\btook too many (?:pills|tablets|of (?:my|his|her|the) \w+)\b|"
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
        r"\b(?:took|taken|swallowed|downed)\s+(?:what was left|whatever was left|the rest) of (?:my |his |her |the |\w+'s |my \w+'s )?"
@@ -332,14 +334,14 @@ RULES: List[Rule] = [
        r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b",
        negatable=True, history=True),
     _r("es_breathing_trouble", MEDICAL, H,
-       r"\b(?:ataque de asma|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",
+       r"\b(?:ataque de asma|(?:le|me) cuesta (?:mucho )?respirar|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",
        lang="es"),
     # Spanish
     _r("es_breathing", MEDICAL, C,
        r"\b(?:no puedo respirar|no puede respirar|no respira|se esta ahogando|me estoy ahogando|se ahoga|"
        r"se me cierra la garganta|se le cierra la garganta)\b", lang="es"),
     _r("es_chest_pain", MEDICAL, C,
-       r"\b(?:dolor (?:de|en el) pecho|me duele (?:mucho )?el pecho|presion en el pecho|ataque al corazon|infarto)\b",
+       r"\b(?:dolor (?:\w+ ){0,3}(?:de|en el) pecho|me duele (?:mucho )?el pecho|presion en el pecho|ataque al corazon|infarto)\b",
        lang="es", negatable=True, history=True),
     _r("es_stroke", MEDICAL, C,
        r"\b(?:derrame cerebral|embolia|se le cae (?:la cara|un lado de la cara)|cara caida|no puede hablar bien|"

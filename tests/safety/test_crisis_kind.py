@@ -144,3 +144,21 @@ def test_intent_with_the_weapon_in_hand_is_explicit_whatever_the_classifier_says
     assert a.category == "violence" and a.severity == Severity.CRITICAL and "violence_intent_armed" in a.matched
     assert rules.rules("the chef said he'd kill me if I touched his knife again lol").severity is None or \
         "violence_intent_armed" not in rules.rules("the chef said he'd kill me if I touched his knife again lol").matched
+
+
+@pytest.mark.parametrize("text", ["took 2 tylenol for my headache, can I book for tomorrow",
+                                  "I took 3 advil this morning for my back"])
+def test_an_ordinary_dose_taken_is_not_an_overdose(text):
+    assert rules.rules(text).severity is None, rules.rules(text).matched
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("my husband is slurring and confused and his right arm won't work", MEDICAL),
+    ("mi papá tiene un dolor muy fuerte en el pecho y le cuesta respirar", MEDICAL),
+    ("took all of my seroquel about 20 min ago", POISONING),
+    ("I took approximately 30 extra-strength acetaminophen tablets last night", POISONING),
+    ("I swallowed 12 of my sleeping pills", POISONING),
+])
+def test_emergencies_told_plainly_are_read_by_the_rules(text, kind):
+    a = rules.rules(text)
+    assert a.category == kind and a.severity == Severity.CRITICAL, (text, a.matched)

@@ -120,6 +120,16 @@ class VoiceRig:
         return next((s for s in reversed(self.ended)
                      if s.call_sid == call_sid), None)
 
+    async def last_ended(self, timeout: float = 15.0):
+        """The call that ended last, once its end has been recorded: the caller's side can hang up
+        before the server has finished closing the call (on a loaded machine, a second or more)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.ended and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert self.ended, "no call ended on the server"
+        return self.ended[-1]
+
     def live(self, call_sid: str):
         return self.services.voice.calls.get(call_sid)
 

@@ -35,7 +35,7 @@ async def test_the_documented_call_books(voice_rig, tmp_path, monkeypatch):
     assert len(rows) == 1, transcript
     assert rows[0]["provider"] == "Raman" and rows[0]["last_name"] == "Garcia", transcript
     assert (tmp_path / "call.wav").stat().st_size > 44
-    said = [p.text for p in rig.ended[-1].playbacks]
+    said = [p.text for p in (await rig.last_ended()).playbacks]
     assert any("Is this appointment for Maria?" in line for line in said), said      # identified by keypad
     assert rig.services.voice.whisper is not None and rig.services.voice.whisper.get() is not None  # heard by both recognisers (the default)
 
