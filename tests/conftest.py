@@ -30,6 +30,8 @@ from voice_agent.services import Services
 from voice_agent.web.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Two workers share two cores: each encoder runs one thread instead of two fighting for both.
+os.environ.setdefault("SAFETY_ENCODER_THREADS", "1")
 # One database per test run (several runs may share a machine); stale ones from dead runs are dropped.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    f"postgresql://postgres@127.0.0.1:5432/voice_agent_test_{os.getpid()}")

@@ -88,3 +88,13 @@ def test_threads_reading_at_once_get_the_same_vectors(loaded):
         t.join()
     assert not errors and len(enc.memo) <= 4
 
+
+
+def test_the_encoder_thread_count_comes_from_the_environment(monkeypatch):
+    from safety.embeddings import encoder_threads
+    monkeypatch.setenv("SAFETY_ENCODER_THREADS", "3")
+    assert encoder_threads() == 3
+    monkeypatch.setenv("SAFETY_ENCODER_THREADS", "lots")
+    assert encoder_threads() == 2
+    monkeypatch.delenv("SAFETY_ENCODER_THREADS")
+    assert encoder_threads() == 2
