@@ -94,6 +94,9 @@ def test_method_seeking_and_passive_wishes_asked_casually_are_read_as_self_harm(
     "La semana pasada tuve dolor de pecho y en urgencias dijeron que era reflujo. Necesito una cita de seguimiento.",
     "I fainted at the gym last Tuesday, they said it was dehydration. Can I get a physical?",
     "do you have leaflets on stroke warning signs for our church group?",
+    "I'd like to ask about laser for my old self-harm scars, it's been years",
+    "I feel like I want to die lol not literally, the wait was so long. can I reschedule",
+    "the CO alarm at work went off during a drill, can I still come in at 3?",
 ])
 def test_everyday_questions_with_the_same_words_are_not_a_crisis_to_the_rules(text):
     a = rules.rules(text)
@@ -103,8 +106,7 @@ def test_everyday_questions_with_the_same_words_are_not_a_crisis_to_the_rules(te
 def test_a_threat_from_someone_else_is_not_read_as_the_writers_own_intent():
     a = rules.rules("my roommate says he's going to end me when he finds me")
     assert "suicide_intent_now" not in a.matched
-    assert "suicide_intent_now" in rules.rules("I'm going to end it all tonight").matched or \
-        rules.rules("I'm going to end it all tonight").category == SUICIDE
+    assert "suicide_intent_now" in rules.rules("I'm going to end it all tonight").matched
 
 
 def test_an_overdose_already_swallowed_gets_poison_control():
@@ -129,14 +131,6 @@ def test_kinds_a_new_writer_phrased_differently_are_read_by_the_rules(text, kind
     a = rules.rules(text)
     assert kind in (a.category, *a.categories) and a.severity >= Severity.HIGH, (text, a.matched)
 
-
-@pytest.mark.parametrize("text", [
-    "I'd like to ask about laser for my old self-harm scars, it's been years",
-    "I feel like I want to die lol not literally, the wait was so long. can I reschedule",
-    "the CO alarm at work went off during a drill, can I still come in at 3?",
-])
-def test_scars_jokes_and_drills_are_not_a_crisis_to_the_rules(text):
-    assert rules.rules(text).severity is None, text
 
 
 def test_intent_with_the_weapon_in_hand_is_explicit_whatever_the_classifier_says():
