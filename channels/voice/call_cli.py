@@ -67,7 +67,10 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
             text = await asyncio.get_running_loop().run_in_executor(pool, transcribe, turn.audio)
         say(describe(turn, text))
 
+    moves_before = [0]       # the caller's stream moves (transfers) before the last agent turn began
+
     async def agent_turn() -> bool:
+        moves_before[0] = caller.moves
         turn = await caller.wait_for_agent(timeout=args.timeout)
         if turn is None:
             return False
@@ -93,12 +96,17 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
 
     async def go_on() -> bool:
         """After an agent turn: may the caller say the next line? When the desk was just rung (a
-        handoff), the stream is about to be moved: wait for that and follow the transfer."""
+        handoff), the stream is about to be moved: wait for that and follow the transfer. The move
+        is counted, not awaited as the socket's close: a desk that declines at once sends the
+        caller back on a new socket before this looks (then waiting for a close waited out
+        `--timeout` on the new one, and the caller said nothing for a minute)."""
         nonlocal followed
         if standin is not None and standin.desk_calls > followed:
             followed = standin.desk_calls
-            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
-                await caller.wait_closed(timeout=args.timeout)
+            deadline = asyncio.get_running_loop().time() + args.timeout
+            while caller.moves <= moves_before[0] and not caller._closed.is_set() \
+                    and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.02)
             return await transferred()
         return not caller._closed.is_set()
 

@@ -86,6 +86,7 @@ class SimulatedCaller:
         self._last_agent_frame = 0.0
         self._last_line_end: float | None = None
         self._turn_cleared = False
+        self._more_coming = False     # the last sentence played was not its reply's last (its mark says so)
         self._seq = 0
         self.stream_url = ""
         self.parameters: dict[str, str] = {}
@@ -253,6 +254,7 @@ class SimulatedCaller:
                 elif event == "clear":
                     self.clears.append(self.now())
                     self._turn_cleared = True
+                    self._more_coming = False
                     marks = [v for k, v in self._playq if k == "mark"]
                     self._playq.clear()
                     for name in marks:            # Twilio returns the marks of discarded audio
@@ -282,17 +284,24 @@ class SimulatedCaller:
                 self.agent_track.extend(value)
                 await asyncio.sleep(frame_s * max(1, len(value) // FRAME))
             else:
+                self._more_coming = _more_after(value)
                 self.marks_echoed.append((self.now(), value, True))
                 with contextlib.suppress(Exception):
                     await self.send({"event": "mark", "streamSid": self.stream_sid, "sequenceNumber": self._next(),
                                      "mark": {"name": value}})
 
-    async def wait_for_agent(self, timeout: float = 30.0, quiet: float = 0.8) -> AgentTurn | None:
-        """Wait until the agent has spoken and gone quiet (its queue played, `quiet` s without audio)."""
+    async def wait_for_agent(self, timeout: float = 30.0, quiet: float = 0.8,
+                             between_sentences: float = 2.0) -> AgentTurn | None:
+        """Wait until the agent has spoken and gone quiet (its queue played, `quiet` s without audio).
+        A pause after a sentence whose mark says more follow is waited out up to `between_sentences`
+        s of real time: the next sentence's synthesis is not sped up with the call, and a loaded
+        machine left a gap after "Thank you." in which the caller answered a question not yet asked."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             idle = self.now() - self._last_agent_frame
-            if self._turn_start is not None and not self._playq and idle >= max(quiet / self.speed, 0.15):
+            quiet_enough = idle >= max(quiet / self.speed, 0.15) and \
+                (not self._more_coming or idle >= max(quiet / self.speed, between_sentences))
+            if self._turn_start is not None and not self._playq and quiet_enough:
                 return self._close_turn()
             if self._closed.is_set():
                 return self._close_turn() if self._turn_start is not None else None
@@ -368,3 +377,10 @@ class SimulatedCaller:
             "<IHHIIHH", 16, 1, 2, 8000, 8000 * 4, 4, 16) + b"data" + struct.pack("<I", len(data))
         with open(path, "wb") as fh:
             fh.write(header + data)
+
+
+def _more_after(mark: str) -> bool:
+    """A reply's mark (`<reply>:<sentence>/<sentences>`, stages/player.py) with sentences still to come."""
+    place = mark.partition(":")[2]
+    done, _, total = place.partition("/")
+    return done.isdigit() and total.isdigit() and int(done) + 1 < int(total)

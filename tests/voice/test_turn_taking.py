@@ -78,7 +78,7 @@ async def test_goodbye_ends_the_stream_only_after_the_farewell_played(voice_rig)
         farewell = session.playbacks[-1]
         assert farewell.after == "hangup" and "goodbye" in farewell.text.lower()
         assert session.outcome == "goodbye" and "mark_timeout" not in _kinds(session)
-        last_mark = f"{farewell.id}:{len(farewell.sentences) - 1}"
+        last_mark = f"{farewell.id}:{len(farewell.sentences) - 1}/{len(farewell.sentences)}"
         echoed = [t for t, name, played in caller.marks_echoed if name == last_mark and played]
         assert echoed and caller.closed_at >= echoed[0]
         after = await caller.after()

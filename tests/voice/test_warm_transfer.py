@@ -90,6 +90,9 @@ async def test_a_transfer_nobody_takes_brings_the_caller_back_to_the_assistant_w
     assert record["callback_number"] == "+13125550199"           # the caller ID: whom the desk calls back
     said = [p.text for p in rig.ended[-1].playbacks]
     assert any("call you back" in s for s in said) and "call you back" in said[-1], said
+    # the caller answered the assistant at once, not after a silence reprompt (a desk declining at
+    # once sent the caller back before the test caller looked, and it waited a minute to answer)
+    assert not any("didn't hear anything" in s for s in said), said
     if mode == "no-answer":
         assert not heard(printed, "front desk"), transcript          # it only rang
 

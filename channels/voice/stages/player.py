@@ -3,7 +3,8 @@ Twilio's playback buffer, a `mark` after each sentence, and what the caller actu
 
 Sentence N+1 synthesises while N is sent; frames go at most `lead_seconds` ahead of Twilio's
 playback position. The marks Twilio echoes tell which sentences were heard (`Playback.heard`); the
-last one finishes the reply. `stop()` ends a reply to say something else and `barge_in()` clears it
+last one finishes the reply. A mark is named `<reply>:<sentence>/<sentences>`, so whoever echoes it
+(a test caller) can tell a pause between sentences from the end of the reply. `stop()` ends a reply to say something else and `barge_in()` clears it
 because the caller talked over it — except a reply with help lines (`must_finish`), heard whole.
 A text-to-speech failure switches the rest of the call to the fallback voice.
 """
@@ -108,7 +109,8 @@ class Player:
 
     def on_mark(self, name: str) -> None:
         pb = self.current
-        pid, _, idx = name.partition(":")
+        pid, _, place = name.partition(":")
+        idx = place.partition("/")[0]
         if pb is None or pb.finished or pid != str(pb.id) or not idx.isdigit():
             return                         # a mark of cleared audio, or not ours
         i = int(idx)
@@ -146,7 +148,7 @@ class Player:
                     if pending:
                         await self._send_frame(pb, pending + bytes([MULAW_SILENCE]) * (FRAME_BYTES - len(pending)))
                         pending = b""
-                    await self.out.mark(f"{pb.id}:{value}")
+                    await self.out.mark(f"{pb.id}:{value}/{len(pb.sentences)}")
             wait = max(0.0, self.buffer_until - self._clock()) + self.config.mark_grace_seconds
             try:
                 await asyncio.wait_for(pb.done.wait(), timeout=wait)

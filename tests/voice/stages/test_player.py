@@ -34,11 +34,12 @@ async def test_each_sentence_is_followed_by_its_mark_and_the_last_mark_finishes_
     await player.play(pb)
     await _until(lambda: len(out.marks()) == 2)
     assert out.kinds() == ["media"] * 3 + ["mark"] + ["media"] * 3 + ["mark"]
+    assert out.marks() == [f"{pb.id}:0/2", f"{pb.id}:1/2"]       # which sentence, of how many
     assert started == [pb] and player.playing
-    player.on_mark(f"{pb.id}:0")
+    player.on_mark(f"{pb.id}:0/2")
     assert pb.heard == "Hello there." and not pb.finished
-    player.on_mark("999:1")                          # not ours: ignored
-    player.on_mark(f"{pb.id}:1")
+    player.on_mark("999:1/2")                        # not ours: ignored
+    player.on_mark(f"{pb.id}:1/2")
     assert pb.finished and not pb.interrupted and pb.heard == pb.text and finished == [pb]
     await player.close()
 
