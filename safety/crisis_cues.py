@@ -78,7 +78,9 @@ HISTORY_RE = re.compile(
     r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|as a (?:kid|child|baby|teen(?:ager)?)|"
     r"(?:felt|was|been|feel|i'm|i am) (?:totally |completely )?fine (?:right )?(?:after|afterwards?|since)|"
     r"(?:they|the doctors?|the nurses?|the er|urgent care) (?:said|told me|thought) it was|"
-    r"el ano pasado|la semana pasada|el mes pasado|hace (?:un|una|dos|tres|unos|unas|varios|varias) (?:anos|meses|semanas)|"
+    r"el ano pasado|del ano pasado|la semana pasada|el mes pasado|en (?:19|20)\d\d|en las noticias|"
+    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|\d+) (?:anos|meses|semanas)|"
+    r"ya (?:esta|estoy|estamos) (?:bien|mejor)|de lo mas bien|"
     r"(?:cita de )?seguimiento|receta)\b"
 )
 

@@ -100,6 +100,8 @@ RULES: List[Rule] = [
        r"don't see the point (?:in|of) (?:living|going on|life)|tired of (?:living|being alive)|"
        r"(?:can't|cannot|don't think i can) (?:keep|go on) (?:living|existing)|done with (?:life|living)|"
        r"want to (?:sleep|go to sleep) (?:forever|and never wake up)|don't want to be here anymore|"
+       r"(?:picture|picturing|think(?:ing)? about|imagin(?:e|ing)) (?:just )?(?:steering|driving|swerving) into (?:the|a|an|oncoming)|"
+       r"walking into the (?:ocean|sea|lake|river) and (?:just )?(?:not|never) coming back|"
        r"(?:life|it)(?:'s| is)? (?:isn't|is not|not) worth living(?: anymore)?|"
        r"(?:happier|better|easier)(?: off)? if i (?:just )?(?:was|were|wasn't|weren't) (?:gone|here|around|alive|dead)|"
        r"better off if i (?:just )?(?:disappeared|died|vanished)|what(?:'?s| is)? (?:even )?the point of (?:living|life)|"
@@ -150,7 +152,9 @@ RULES: List[Rule] = [
        r"\b(?:cutting|burning|scratching|hurting|harming) (?:herself|himself|themselves|themself|"
        r"(?:her|his|my|their) (?:arms?|wrists?|legs?|thighs?))\b|"
        r"\b(?:step(?:ping)?|jump(?:ing)?|walk(?:ing)?|throw(?:ing)? myself) in front of (?:a |the )?(?:bus|train|car|truck|traffic)\b|"
-       r"\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|bridge|cliff|oncoming)\b",
+       r"\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|bridge|cliff|oncoming)\b|"
+       r"\b(?:loaded|holding) (?:it|my (?:pistol|gun|rifle)|the (?:pistol|gun|rifle))\b.{0,60}\bsat (?:there )?with it\b|"
+       r"\bsat (?:there )?with (?:the|my) (?:gun|pistol|rifle)\b",
        negatable=True, bump=True),
     _r("crisis_line_ask", SUICIDE, M,
        r"\b(?:number|#|digits?) (?:for|of) (?:the|that) (?:\w+ )?(?:hot ?line|crisis line|lifeline)\b|\b98 something\b"),
@@ -195,12 +199,19 @@ RULES: List[Rule] = [
        r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|"
        r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b",
        negatable=True),
+    # a partner's violence, said outright however lightly ("lmao my husband threw a plate at my head again")
+    _r("abuse_by_partner", ABUSE, H,
+       r"\b(?:husband|wife|boyfriend|girlfriend|partner|ex|fiance|fiancee|stepdad|stepfather)\b[^.!?]{0,20}\b(?:threw|throws|hurled) "
+       r"(?:a |an |the )?\w+ at (?:me|my (?:head|face))\b|\b(?:husband|wife|boyfriend|girlfriend|partner|ex|stepdad|stepfather)\b"
+       r"[^.!?]{0,10}\b(?:hit|hits|punched|punches|choked|chokes|slapped|slaps|kicked|kicks|strangled|strangles) me\b",
+       negatable=True),
     _r("violence_intent", VIOLENCE, H,
        r"\b(?:i'm|i am|i will|i'll|going to|want to|feel like|about to|i'd like to|i could)\s+(?:going to\s+)?"
        r"(?:kill|murder|shoot|stab|strangle|choke|hurt|beat up|beat the \w+ out of|attack)\s+"
        r"(?:him|her|them|you|someone|somebody|people|everyone|everybody|the (?:doctor|nurse|receptionist|staff)|my \w+|that \w+)\b|"
        r"\b(?:kill|murder|shoot|stab) (?:everyone|everybody|all of you|you all|people)\b|"
-       r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b",
+       r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b|"
+       r"\b(?:antifreeze|rat poison|poison|bleach)\b.{0,80}\b(?:in|into) (?:his|her|their) (?:drink|food|coffee|tea)\b",
        negatable=True, bump=True),
     # intent with the weapon in hand: "I could kill him tonight, I have the knife ready" (explicit)
     _r("violence_intent_armed", VIOLENCE, C,
@@ -245,7 +256,8 @@ RULES: List[Rule] = [
        r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
        r"\b(?:can't|cannot|can not) (?:talk|speak) (?:right|properly|clearly|normally)\b|\bsudden(?:ly)? (?:confused|can't (?:talk|speak|see|lift|move))\b|"
        r"\b(?:can't|cannot|can not) (?:lift|raise|move) (?:his|her|my) (?:arm|leg)\b.{0,5}|\bsmile is (?:crooked|uneven|lopsided)\b|"
-       r"\b(?:having|having a|is having|just had|think (?:he|she|i) (?:just )?had) a stroke\b|\bstroke symptoms\b|\bsigns of (?:a )?stroke\b",
+       r"\b(?:having|having a|is having|just had|think (?:he|she|i) (?:just )?had) a stroke\b|\bstroke symptoms\b|\bsigns of (?:a )?stroke\b|"
+       r"\bsudden(?:ly)? (?:loss of|lost (?:my |the )?|losing (?:my |the )?)(?:vision|sight)\b|\b(?:lost|losing) (?:the |my )?(?:vision|sight) in (?:one|my (?:left|right)) eye\b",
        negatable=True, history=True),
     _r("anaphylaxis", MEDICAL, C,
        r"\bthroat (?:is |feels )?(?:closing|swelling|swollen|tight|closing up)\b|\b(?:tongue|lips|face) (?:is |are )?(?:swelling|swollen) (?:up)?\b.{0,40}\b(?:breath|breathe|breathing)\b|"
@@ -260,7 +272,9 @@ RULES: List[Rule] = [
     _r("trouble_breathing", MEDICAL, H,
        r"\b(?:trouble|difficulty|hard time|problems?) breathing\b|\basthma attack\b|\bwheezing (?:badly|really bad|a lot)\b|"
        r"\b(?:not breathing|breathing isn't) normal(?:ly)?\b|\b(?:looks|turning|is) (?:gray|grey)\b|"
-       r"\b(?:fainted|passed out|blacked out)\b|\bhard to breathe\b|\bshort of breath\b.{0,30}\b(?:chest|lips|blue|can't)\b",
+       r"\b(?:fainted|passed out|blacked out)\b|\bhard to breathe\b|\bshort of breath\b.{0,30}\b(?:chest|lips|blue|can't)\b|"
+       r"\bcan(?:'t| barely| hardly) (?:get (?:a|the|my) (?:sentence|words?) out|finish (?:a|my) sentences?)\b|"
+       r"\binhaler\b.{0,60}\bevery (?:\d+|few|couple of) min",
        negatable=True, history=True),
     _r("unresponsive", MEDICAL, C,
        r"\b(?:unresponsive|unconscious|won't wake up|will not wake up|not waking up|can't wake (?:him|her|them|my \w+)(?: up)?|"
@@ -297,7 +311,8 @@ RULES: List[Rule] = [
        r"\b(?:fainting|faints|keeps passing out|passing out)\b|"
        r"\b(?:baby|infant|newborn|toddler|\d+ ?(?:yr|year|month|mo)s?[- ]?old|son|daughter|kid|child)\b.{0,80}"
        r"\b(?:floppy|limp|lethargic|barely (?:opens? (?:his|her) eyes|awake|responding|moving)|hard to wake)\b|"
-       r"\bfever (?:of|is|at|was) (?:10[4-9]|4[01])\b",
+       r"\bfever (?:of|is|at|was) (?:10[4-9]|4[01])\b|\btesticle\b.{0,80}\b(?:swollen|threw up|throwing up|vomit\w*)\b|"
+       r"\bfever\b.{0,80}\b(?:not making sense|(?:belly|stomach|abdomen) (?:is )?(?:hard|rigid))\b|\b(?:not making sense|confused)\b.{0,60}\bfever\b",
        negatable=True, history=True),
     # poisoning / overdose
     _r("overdose", POISONING, C,
@@ -334,7 +349,7 @@ RULES: List[Rule] = [
        r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b",
        negatable=True, history=True),
     _r("es_breathing_trouble", MEDICAL, H,
-       r"\b(?:ataque de asma|(?:le|me) cuesta (?:mucho )?respirar|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",
+       r"\b(?:ataque de asma|(?:le|me) cuesta (?:mucho )?respirar|respira(?:ndo)? con (?:silbido|dificultad)|se (?:le|me) esta hinchando (?:toda )?la cara|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",
        lang="es"),
     # Spanish
     _r("es_breathing", MEDICAL, C,
@@ -349,14 +364,15 @@ RULES: List[Rule] = [
     _r("es_unresponsive", MEDICAL, C,
        r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|esta (?:azul|morado)|"
        r"convulsion(?:es|ando)?|esta convulsionando|sangra mucho|no para de sangrar|no deja de sangrar|mucha sangre|"
-       r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True),
+       r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True, history=True),
     # an overdose already taken is a poisoning too (Poison Control as well as 988)
     _r("es_overdose_taken", POISONING, C,
        r"\b(?:me )?(?:tome|trague) (?:todas|muchas|un frasco de|un monton de) (?:las |mis )?(?:\w+ )?"
        r"(?:pastillas|pildoras|tabletas|medicinas)\b", lang="es"),
     _r("es_poisoning", POISONING, C,
        r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
-       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente))\b", lang="es", negatable=True),
+       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|(?:se ha|me he|se|me) tom(?:ado|o) por error)\b",
+       lang="es", negatable=True, history=True),
 
     # ---- distress (LOW / MEDIUM) ------------------------------------------------------
     _r("panic_now", DISTRESS, M,
@@ -389,7 +405,7 @@ RULES: List[Rule] = [
 EXPLICIT = frozenset({
     "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
     "suicide_signals", "method_seeking", "suicide_passive_outright", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
-    "violence_weapon_now", "violence_intent_armed", "violence_against_me_now", "es_violence_now", "es_abuse_now",
+    "violence_weapon_now", "violence_intent_armed", "abuse_by_partner", "violence_against_me_now", "es_violence_now", "es_abuse_now",
     "es_overdose_taken", "poisoning_described", "poisoning_signs", "es_poisoning",
     *(rule.name for rule in RULES if rule.category == MEDICAL),
 })

@@ -1,0 +1,50 @@
+"""Signs a new writer gave plainly that the rules had no words for (read from what blind batches
+10-12 missed; sentences written for these tests, not taken from any batch), and Spanish messages
+about an event that is over, which the rules read as happening now."""
+from __future__ import annotations
+
+import pytest
+
+from safety.crisis import CrisisDetector, Severity
+from safety.crisis_rules import ABUSE, EXPLICIT, MEDICAL, POISONING, SUICIDE, VIOLENCE
+
+rules = CrisisDetector(use_model=False)
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("my albuterol is every 10 minutes today and I can barely get a sentence out", MEDICAL),
+    ("woke up and suddenly lost the vision in my left eye, no pain", MEDICAL),
+    ("my son is 14, his testicle started hurting an hour ago, it's swollen and he threw up", MEDICAL),
+    ("three days after my hernia repair, fever 103 and my wife says I'm not making sense", MEDICAL),
+    ("a mi niña le picó algo y respira con silbido, se le está hinchando la cara", MEDICAL),
+    ("mi abuela se tomó por error las pastillas de mi abuelo y está muy mareada", POISONING),
+    ("most days on the highway I think about steering into the barrier", SUICIDE),
+    ("loaded my rifle last night and sat with it for an hour", SUICIDE),
+    ("haha my girlfriend threw her phone at my head again", ABUSE),
+    ("that guy at work won't stop, so tomorrow there's antifreeze going in his coffee", VIOLENCE),
+])
+def test_signs_told_plainly_are_read_by_the_rules(text, kind):
+    a = rules.rules(text)
+    assert kind in (a.category, *a.categories) and a.severity >= Severity.MEDIUM, (text, a.matched)
+
+
+def test_a_partners_violence_said_lightly_is_explicit():
+    """The classifier, hearing the joke ("lmao"), must not drop it as a trigger word in context."""
+    a = rules.rules("lol my husband slapped me again, anyway can I move my physical")
+    assert "abuse_by_partner" in a.matched and "abuse_by_partner" in EXPLICIT
+
+
+@pytest.mark.parametrize("text", [
+    "mi abuelo tuvo un infarto en 2019 y ya está bien, el cardiólogo pide un electro de control",
+    "necesito el informe del seguro: tuve una sobredosis hace cuatro años y llevo tiempo limpio",
+    "quiero agendar el seguimiento de la convulsión del año pasado",
+    "vi en las noticias lo del envenenamiento del restaurante; ¿mi cita sigue el viernes?",
+    "my wife threw a surprise party at my house, can I move Friday's visit",
+])
+def test_an_event_that_is_over_or_in_the_news_is_not_read_as_now(text):
+    assert rules.rules(text).severity is None, rules.rules(text).matched
+
+
+def test_the_same_spanish_event_happening_now_still_counts():
+    a = rules.rules("mi papá se tomó por error las pastillas de mi mamá y ahora no responde")
+    assert a.severity == Severity.CRITICAL, a.matched
