@@ -31,6 +31,11 @@ IDIOMS = [
     r"[a-z]+(?:'s| is| are|'re) (?:absolutely |literally |just |really |seriously )?killing me\b",
     r"\b(?:will|'ll|would|'d|going to) kill (?:me|you|him|her) (?:if|when|for|because)\b",
     r"\bkill two birds\b",
+    # "the prep is going to kill me" (a person's "he's going to kill me" is a threat: not masked)
+    r"\b(?!(?:he|she|they|someone|somebody|husband|wife|boyfriend|girlfriend|partner|dad|father|mom|mother|brother|sister|son|ex)\b)"
+    r"[a-z]+(?:'s| is| are|'re) (?:going to|gonna) kill me\b(?! (?:tonight|today|when|if))",
+    r"\b(?:cpr|first aid)\b[^.!?]{0,40}\bchoking\b|\bchoking (?:refresher|class|course|training|hazard)s?\b",
+    r"\bself[- ]?harm in (?:an|a|her|his|their) (?:essay|paper|assignment|story|poem|journal entry)\b",
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
     r"\b(?:not )?breathing (?:well |good |right )?(?:through|out of|thru) (?:my|his|her|the) nose\b",
     r"\bkill (?:the|those|these|my) (?:reminders?|texts?|messages?|notifications?|calls?|lights?|engine)\b",

@@ -66,6 +66,8 @@ RULES: List[Rule] = [
     _r("suicide_goodbye", SUICIDE, C,
        r"\b(?:suicide note|wrote (?:a|my) (?:goodbye|suicide) (?:note|letter)|this is (?:my )?goodbye(?: forever)?|"
        r"(?:on|at the edge of) (?:the|a) (?:bridge|roof|ledge)\b.{0,40}\bjump|going to jump\b|already took (?:the|my|all) pills|"
+       r"(?:i'm|im|i am) done\b[^a-z]{0,4}(?:i )?(?:already )?(?:wrote|written|left) (?:the|my|a) note\b|"
+       r"already (?:wrote|written|left) (?:the|my) (?:goodbye )?(?:note|letters?)\b(?! (?:for|to) (?:work|school|the|my))|"
        r"standing on (?:the|a) (?:bridge|roof|ledge)|(?:cut|slit|slashed) my wrists?|engine running in (?:the|a|my) garage|"
        r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
        r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
@@ -78,7 +80,7 @@ RULES: List[Rule] = [
        r"\bwish i (?:wouldn't|would not|didn't|won't|would never) wake up\b|"
        r"\bwish(?:ing)? i could (?:just )?(?:fall asleep|go to sleep|sleep) and (?:not|never) wake(?: up)?\b|\bhop(?:e|ing) (?:that )?i (?:just )?(?:don't|won't|never|do not) wake up\b|"
        r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive)\b|\bnot worth living\b|"
-       r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|\bdark thoughts\b|"
+       r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|(?<!no )(?<!any )(?<!without )\bdark thoughts\b|"
        r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
        r"\bwants? to (?:kill|hurt) (?:herself|himself|themselves|themself)\b|\bend (?:my|the) suffering\b|"
        r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide)\b|\bend(?:ing)? things\b|"
@@ -236,7 +238,8 @@ RULES: List[Rule] = [
     _r("es_abuse", ABUSE, H,
        r"\b(?:me quiere matar|me va a matar|me pega|me golpea)\b", lang="es", bump=True),
     _r("es_violence", VIOLENCE, H,
-       r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b",
+       r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b|"
+       r"\b(?:lo|la) mato\b[^.!?]{0,30}\bya tengo con (?:que|que hacerlo)\b",
        lang="es", bump=True),
 
     # ---- medical emergencies -----------------------------------------------------
@@ -312,7 +315,7 @@ RULES: List[Rule] = [
        r"\b(?:baby|infant|newborn|toddler|\d+ ?(?:yr|year|month|mo)s?[- ]?old|son|daughter|kid|child)\b.{0,80}"
        r"\b(?:floppy|limp|lethargic|barely (?:opens? (?:his|her) eyes|awake|responding|moving)|hard to wake)\b|"
        r"\bfever (?:of|is|at|was) (?:10[4-9]|4[01])\b|\btesticle\b.{0,80}\b(?:swollen|threw up|throwing up|vomit\w*)\b|"
-       r"\bfever\b.{0,80}\b(?:not making sense|(?:belly|stomach|abdomen) (?:is )?(?:hard|rigid))\b|\b(?:not making sense|confused)\b.{0,60}\bfever\b",
+       r"\bfever\b.{0,80}\b(?:not making sense|(?:belly|stomach|abdomen) (?:is )?(?:hard|rigid))\b|\b(?:not making sense|confused)\b.{0,90}\bfever\b",
        negatable=True, history=True),
     # poisoning / overdose
     _r("overdose", POISONING, C,
@@ -342,6 +345,9 @@ RULES: List[Rule] = [
     _r("poisoning_signs", POISONING, H,
        r"\b(?:co|carbon monoxide|monoxide) (?:detector|alarm|monitor)\b.{0,80}\b(?:headaches?|dizzy|dizziness|nause\w*|"
        r"throwing up|vomit\w*|sick|confused|passed out|sleepy)\b|"
+       r"\b(?:whole family|all of us|we all|everyone (?:in the house|at home)|the kids and i|the whole house)\b.{0,60}\b(?:headaches?|dizzy|nause\w*|threw up|throwing up|vomit\w*)\b"
+       r".{0,120}\b(?:furnace|heater|generator|boiler|gas stove|space heater|chimney)\b|"
+       r"\bmethotrexate\b.{0,60}\b(?:every day|daily|each day|days in a row)\b|"
        r"\bmix(?:ed|ing)? (?:\w+ ){0,2}bleach (?:and|with)\b|\bbleach (?:and|with) (?:\w+ ){0,2}ammonia\b|"
        r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"

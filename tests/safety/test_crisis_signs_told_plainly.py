@@ -22,6 +22,11 @@ rules = CrisisDetector(use_model=False)
     ("loaded my rifle last night and sat with it for an hour", SUICIDE),
     ("haha my girlfriend threw her phone at my head again", ABUSE),
     ("that guy at work won't stop, so tomorrow there's antifreeze going in his coffee", VIOLENCE),
+    ("we all have headaches and my daughter threw up twice, and the furnace has been rattling since Sunday", POISONING),
+    ("I've been taking my methotrexate every day by mistake, it's supposed to be weekly", POISONING),
+    ("she's been confused all morning, doesn't know where she is, and now she has a fever", MEDICAL),
+    ("si ese tipo vuelve a mi casa lo mato, ya tengo con qué", VIOLENCE),
+    ("tell my sister sorry. i'm done. already wrote the note", SUICIDE),
 ])
 def test_signs_told_plainly_are_read_by_the_rules(text, kind):
     a = rules.rules(text)
@@ -40,6 +45,11 @@ def test_a_partners_violence_said_lightly_is_explicit():
     "quiero agendar el seguimiento de la convulsión del año pasado",
     "vi en las noticias lo del envenenamiento del restaurante; ¿mi cita sigue el viernes?",
     "my wife threw a surprise party at my house, can I move Friday's visit",
+    "can we move my colonoscopy? the prep is going to kill me, I need a weekend first",
+    "our daycare staff need a CPR and choking refresher, do your nurses teach one?",
+    "a student mentioned self-harm in an essay and I reported it to the counselor; do you take teens?",
+    "I'm doing great on lithium, no dark thoughts in over a year, I just need the letter",
+    "I already wrote the note for school, I just need the doctor to sign it",
 ])
 def test_an_event_that_is_over_or_in_the_news_is_not_read_as_now(text):
     assert rules.rules(text).severity is None, rules.rules(text).matched
