@@ -5,6 +5,7 @@
     .venv/bin/python bench/train_crisis_head.py --cache    # reuse embeddings from an earlier run (/tmp)
     .venv/bin/python bench/train_crisis_head.py --dump     # also keep the out-of-fold scores (/tmp)
     .venv/bin/python bench/train_crisis_head.py --rethreshold   # choose the thresholds again from them
+    .venv/bin/python bench/train_crisis_head.py --sure     # write SURE_BY_HAND into the shipped head
 
 Training data (each row says where it came from in its "source"):
 - fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
@@ -109,6 +110,14 @@ SURE_GRID = [(1.01, 1.0), *((a, s) for a in (0.9, 0.95, 0.98) for s in (0.3, 0.3
 MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
 SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
+# Set by hand (session 10), over what the objective above chose (0.9 / 0.45): the first runs of sealed
+# batches 12, 13 and 14 missed ten crises the classifier scored 0.86-1.00 whose support was 0.41-0.45,
+# most of them farewells ("I gave my dog to my neighbor and I've been giving my stuff away"). On batches
+# 10-13 read afterwards, 0.95 / 0.40 found 3 more crises for no more false alarms, but flagged an everyday
+# SGD turn ("I have a lot I need to get off my chest", 1.00 at support 0.41): 0.42 keeps that bound. The
+# out-of-fold batches 4-9 the objective reads are nearer the training data and do not show any of it.
+# Judged on batch 15's first run.
+SURE_BY_HAND = {"alone_sure": 0.95, "support_sure": 0.42}
 THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
 
@@ -272,7 +281,7 @@ def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndar
         print(f"  batch {batch} (left out): recall {per_batch[batch]['recall']:.3f}, "
               f"alarms {per_batch[batch]['alarms']:.3f} over {per_batch[batch]['n']} rows")
 
-    return {"thresholds": {**th, "this_turn": THIS_TURN, "urgent": 0.5},
+    return {"thresholds": {**th, **SURE_BY_HAND, "this_turn": THIS_TURN, "urgent": 0.5},
             "objective": f"min out-of-fold hard-negative alarms on the blind batches (each its own fold) with "
                          f"their recall >= {MIN_RECALL} and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; "
                          f"veto: explicit rule-caught crises lost <= {MAX_VETO_LOSS}",
@@ -302,9 +311,24 @@ def rethreshold() -> int:
     return 0
 
 
+def set_sure() -> int:
+    """Write `SURE_BY_HAND` into the shipped head's thresholds (its weights and the rest unchanged)."""
+    with np.load(HEAD_FILE) as head:
+        arrays = {k: head[k] for k in head.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta["thresholds"] = {**meta["thresholds"], **SURE_BY_HAND}
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(HEAD_FILE, **arrays)
+    print(f"{HEAD_FILE.relative_to(ROOT)}: alone_sure {SURE_BY_HAND['alone_sure']}, "
+          f"support_sure {SURE_BY_HAND['support_sure']}")
+    return 0
+
+
 def main() -> int:
     if "--check" in sys.argv[1:]:
         return check()
+    if "--sure" in sys.argv[1:]:
+        return set_sure()
     if "--rethreshold" in sys.argv[1:]:
         return rethreshold()
     warnings.filterwarnings("ignore")

@@ -155,6 +155,11 @@ RULES: List[Rule] = [
        r"(?:her|his|my|their) (?:arms?|wrists?|legs?|thighs?))\b|"
        r"\b(?:step(?:ping)?|jump(?:ing)?|walk(?:ing)?|throw(?:ing)? myself) in front of (?:a |the )?(?:bus|train|car|truck|traffic)\b|"
        r"\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|bridge|cliff|oncoming)\b|"
+       # farewell acts: belongings given away, a last word, a last time, a dose chosen to exceed the limit
+       r"\b(?:giving|gave|given|give) (?:away (?:all )?(?:of )?my (?:stuff|things|belongings|possessions)|"
+       r"(?:all )?(?:of )?my (?:stuff|things|belongings|possessions) away)\b|"
+       r"\b(?:you're|youre|ur|you are) the last (?:person|one) (?:i'll|ill|i will|i'm going to|im gonna) (?:talk|speak) to\b|"
+       r"\bone last time before i go\b|\bmake sure (?:i|it) (?:take|takes|get|is) (?:more than|enough)\b|"
        r"\b(?:loaded|holding) (?:it|my (?:pistol|gun|rifle)|the (?:pistol|gun|rifle))\b.{0,60}\bsat (?:there )?with it\b|"
        r"\bsat (?:there )?with (?:the|my) (?:gun|pistol|rifle)\b",
        negatable=True, bump=True),

@@ -27,6 +27,9 @@ rules = CrisisDetector(use_model=False)
     ("she's been confused all morning, doesn't know where she is, and now she has a fever", MEDICAL),
     ("si ese tipo vuelve a mi casa lo mato, ya tengo con qué", VIOLENCE),
     ("tell my sister sorry. i'm done. already wrote the note", SUICIDE),
+    ("can you cancel my physical, I've been giving all my things away this week", SUICIDE),
+    ("thanks for being kind on the phone, you're the last person I'll talk to", SUICIDE),
+    ("how much ibuprofen wrecks your kidneys? I want to make sure I take more than that", SUICIDE),
 ])
 def test_signs_told_plainly_are_read_by_the_rules(text, kind):
     a = rules.rules(text)
@@ -50,6 +53,7 @@ def test_a_partners_violence_said_lightly_is_explicit():
     "a student mentioned self-harm in an essay and I reported it to the counselor; do you take teens?",
     "I'm doing great on lithium, no dark thoughts in over a year, I just need the letter",
     "I already wrote the note for school, I just need the doctor to sign it",
+    "we're moving next month, I've been giving my old clothes to my sister",
 ])
 def test_an_event_that_is_over_or_in_the_news_is_not_read_as_now(text):
     assert rules.rules(text).severity is None, rules.rules(text).matched
