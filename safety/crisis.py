@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
-from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME
+from safety.crisis_cues import (CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME,
+                                WRITER_THREATENS)
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
     ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
@@ -150,6 +151,21 @@ def kind_by_model(by_rules: CrisisAssessment, pred: "Prediction", category: str)
             and pred.crisis >= SURE_OF_KIND)
 
 
+THREAT_READ_AS = (ABUSE, SUICIDE, POISONING)
+
+
+def threat_named(found: CrisisAssessment, text: str) -> CrisisAssessment:
+    """A crisis in which the writer threatens someone else is violence, leading its lines (911): the
+    rules' priority and the classifier read a writer's threat as abuse, self-harm or poisoning in a
+    third of the violence of sealed batches 13-15 ("my ex is dating my best friend, gonna pay them both
+    a visit tonight"). What the message also reads as keeps its lines; the severity is unchanged."""
+    if not found.is_crisis or found.category not in THREAT_READ_AS or not WRITER_THREATENS.search(mask_idioms(fold(text))):
+        return found
+    found.categories = [VIOLENCE, *(c for c in found.categories if c != VIOLENCE)]
+    found.category = VIOLENCE
+    return found
+
+
 class CrisisDetector:
     """Rules for explicit phrases and per-sentence cues (negation, past vs now), the embedding
     classifier (`crisis_model.py`) for paraphrase. A rule's hit stands (the classifier may make it
@@ -219,6 +235,9 @@ class CrisisDetector:
         return current
 
     def _decide(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
+        return threat_named(self._read(text, pred, model), text)
+
+    def _read(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
         by_rules = self.rules(text)
         if pred is None or model is None:
             return by_rules

@@ -110,3 +110,18 @@ IMMINENT_RE = re.compile(
     r"have (?:a |the |my )?(?:gun|knife|rope|pills|blade)|got (?:a |the )?(?:gun|knife|rope|pills)|"
     r"loaded|goodbye|note|bridge|roof|ledge|esta noche|ahora|ahorita|tengo (?:una|un) (?:pistola|arma|cuchillo))\b"
 )
+
+# The writer's own threat to someone else ("I will put her in the hospital", "gonna pay them both a visit
+# tonight", "I swear I'll bring my dad's gun", "le parto la cara"): the kind is violence (911), whatever
+# else the message reads as (a partner's affair is not abuse of the writer; a gun named is not self-harm).
+WRITER_THREATENS = re.compile(
+    r"\b(?:i(?:'ll| will| swear i'll| swear i will| swear ill)|i'm (?:going to|gonna|about to)|im (?:going to|gonna)|"
+    r"i am (?:going to|gonna)|(?<!'s )(?<! is )(?<!'re )(?<! are )(?<! was )going to|gonna|i have to)\s+(?:\w+ ){0,3}?"
+    r"(?:put (?:him|her|them) in the hospital|pay (?:him|her|them)(?: both)? a visit|"
+    r"(?:hurt|kill|stab|shoot|strangle|beat|choke) (?!my ?self\b|me\b)(?:him|her|them|that \w+|the \w+|my \w+|everyone|everybody|somebody|someone)|"
+    r"bring (?:my |a |the |my dad's |my father's )?(?:gun|knife|bat|rifle|pistol|shotgun)|"
+    r"stop (?:him|her|them) (?:first|before (?:he|she|they) (?:stops?|gets?|kills?) me))\b|"
+    r"\b(?:he|she) (?:should|better|had better) watch (?:his|her) back\b|"
+    r"\btengo ganas de (?:golpear|pegarle|matar|lastimar) a\b|"
+    r"\bcom(?:e|ing) over the counter at\b|\b(?:le|les) (?:parto|voy a partir) la (?:cara|madre)\b|"
+    r"\b(?:lo|la|los) (?:mato|voy a matar|voy a apunalar)\b")

@@ -62,3 +62,25 @@ def test_an_event_that_is_over_or_in_the_news_is_not_read_as_now(text):
 def test_the_same_spanish_event_happening_now_still_counts():
     a = rules.rules("mi papá se tomó por error las pastillas de mi mamá y ahora no responde")
     assert a.severity == Severity.CRITICAL, a.matched
+
+
+def test_the_writers_own_threat_to_someone_is_violence_whatever_else_it_reads_as():
+    """The rules' priority read "poisoning" in the writer's fear and missed the writer's threat; the
+    help line for violence (911) leads, and the other kind keeps its lines."""
+    from safety.crisis import crisis_response
+    a = CrisisDetector(use_model=False).assess(
+        "they keep saying my neighbor is poisoning my water and I have to stop him first, the knife is ready")
+    assert a.category == VIOLENCE and "911" in crisis_response(a), (a.category, a.categories, a.matched)
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("my husband is going to hurt the kids when he gets home, he said so", ABUSE),
+    ("I'm going to kill myself tonight, I have the pills", SUICIDE),
+    ("my boyfriend is going to kill me if he finds out I called", ABUSE),
+])
+def test_someone_elses_threat_or_the_writers_own_intent_is_not_read_as_the_writers_threat(text, kind):
+    from safety import crisis_model, pii
+    if crisis_model.load().model is None:
+        pytest.skip("model weights not installed")
+    a = CrisisDetector().assess_window([], text, redacted=pii.get_detector().redact(text).text)
+    assert a.category == kind, (text, a.category, a.matched)
