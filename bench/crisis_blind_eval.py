@@ -3,6 +3,10 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
+- batches 12-16 (sealed; written 2026-11-29 by five helpers from fixtures/safety/BLIND_BRIEF.md, batch 10's
+  brief; each SHA-256 in fixtures/SEALED.sha256 before the detector it measures was frozen; never trained on):
+  blind_holdout12..16.jsonl and blind_multiturn12..16.jsonl, each first run recorded in
+  docs/benchmarks/crisis_blind<batch>.md.
 - batches 10 and 11 (sealed; written 2026-11-29 by two helpers from one brief, before that session's
   tuning; never trained on): blind_holdout10/11.jsonl and blind_multiturn10/11.jsonl, batch 7's format; they
   arrive in the repository only to be scored (`--batch 10`, `--batch 11`), each run recorded in
@@ -46,8 +50,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15)       # batches whose runs are recorded, each on its own page, when asked for by name
+BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16)       # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:
