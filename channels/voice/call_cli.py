@@ -67,13 +67,15 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
             text = await asyncio.get_running_loop().run_in_executor(pool, transcribe, turn.audio)
         say(describe(turn, text))
 
-    moves_before = [0]       # the caller's stream moves (transfers) before the last agent turn began
+    moves_before = [0]       # the caller's stream moves (transfers) before the caller's last line
+
+    last_turn: list[AgentTurn | None] = [None]
 
     async def agent_turn() -> bool:
-        moves_before[0] = caller.moves
         turn = await caller.wait_for_agent(timeout=args.timeout)
         if turn is None:
             return False
+        last_turn[0] = turn
         printing.append(asyncio.create_task(show(turn)))    # transcribing must not hold up the call
         await asyncio.sleep(0.3 / args.speed)               # a natural gap before answering
         return True
@@ -90,7 +92,12 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
             await asyncio.sleep(2.0 / args.speed)
             await standin.hangup_caller()
             return False
-        return standin.outcome == "stream" and await agent_turn()
+        if standin.outcome != "stream":
+            return False
+        # the assistant's first words on the new socket may be the turn already heard (a desk that
+        # declined at once moved the caller before the transfer's own reply reached them)
+        heard = last_turn[0] is not None and last_turn[0].started >= caller.connected_at
+        return heard or await agent_turn()
 
     followed = 0
 
@@ -120,6 +127,7 @@ async def run_call(args: argparse.Namespace, auth_token: str, public_url: str,
         for line in args.lines:
             if not alive:
                 break
+            moves_before[0] = caller.moves         # a transfer this line asks for moves the stream after it
             try:
                 if line.startswith("dtmf:"):
                     await caller.dtmf(line[5:])

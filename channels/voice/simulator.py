@@ -93,6 +93,7 @@ class SimulatedCaller:
         self.action_url = ""
         self.redirected = False       # the call was moved off the stream by a REST update (a transfer)
         self.moves = 0                # how many times that happened (a reconnect clears `redirected`)
+        self.connected_at = 0.0       # when the current media socket was opened (seconds since the call began)
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -131,6 +132,7 @@ class SimulatedCaller:
     async def connect(self, *, signature: str | None = None, token: str | None = None,
                       before_start: list[str] | None = None, send_start: bool = True) -> None:
         """Open the media socket (as Twilio: signed upgrade, `connected`, then `start`)."""
+        self.connected_at = self.now()
         from websockets.asyncio.client import connect as ws_connect
 
         path = urlsplit(self.stream_url).path or "/webhooks/twilio/media"

@@ -92,7 +92,7 @@ async def test_a_transfer_nobody_takes_brings_the_caller_back_to_the_assistant_w
     assert any("call you back" in s for s in said) and "call you back" in said[-1], said
     # the caller answered the assistant at once, not after a silence reprompt (a desk declining at
     # once sent the caller back before the test caller looked, and it waited a minute to answer)
-    assert not any("didn't hear anything" in s for s in said), said
+    assert not any("didn't hear anything" in s for s in said), transcript
     if mode == "no-answer":
         assert not heard(printed, "front desk"), transcript          # it only rang
 
