@@ -75,13 +75,18 @@ def detect_lang(folded: str) -> str:
 
 
 _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^.!?]{0,20}$")
+# "he's going to kill me if he finds out I called": what he would find out is that the writer sought help
+_SOUGHT_HELP_AFTER = re.compile(
+    r"^[^.!?]{0,10}\b(?:finds?|found|figures?) out (?:that )?i(?:'m| am| was)? ?(?:called|told|reported|talked|spoke|"
+    r"went to|came to|texted|messaged|wrote|am leaving|'m leaving|left|here)\b")
 
 
 def mask_idioms(folded: str) -> str:
     def repl(m: "re.Match[str]") -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
         if ("kill" in m.group(0) or "matar" in m.group(0)) and (_FEAR_BEFORE.search(folded, 0, m.start())
-                                     or PARTNER_BEFORE.search(folded, 0, m.start())):
+                                     or PARTNER_BEFORE.search(folded, 0, m.start())
+                                     or _SOUGHT_HELP_AFTER.search(folded[m.end():])):
             return m.group(0)
         if m.group(0).startswith("i could") and WEAPON_OR_TIME.search(folded):
             return m.group(0)

@@ -84,3 +84,13 @@ def test_someone_elses_threat_or_the_writers_own_intent_is_not_read_as_the_write
         pytest.skip("model weights not installed")
     a = CrisisDetector().assess_window([], text, redacted=pii.get_detector().redact(text).text)
     assert a.category == kind, (text, a.category, a.matched)
+
+
+def test_a_threat_over_seeking_help_is_not_the_idiom_it_looks_like():
+    """"He's gonna kill me if he finds out I called" was masked as the idiom "X will kill me if", and
+    the mask silenced the classifier too; the same words over a failed exam stay an idiom."""
+    a = rules.rules("he's gonna kill me if he finds out I called")
+    assert a.category == ABUSE and a.severity >= Severity.HIGH, a.matched
+    for idiom in ("my mom is going to kill me if she finds out I failed chemistry",
+                  "my dad will kill me if he finds out i crashed the car"):
+        assert rules.rules(idiom).severity is None, (idiom, rules.rules(idiom).matched)
