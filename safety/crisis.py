@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
-from safety.crisis_cues import (CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, PARTNER_BEFORE, WEAPON_OR_TIME,
-                                WRITER_THREATENS)
+from safety.crisis_cues import (CURRENT_RE, FEELS_FINE_RE, FICTION_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, NOTHING_HAPPENED_RE,
+                                PARTNER_BEFORE, WEAPON_OR_TIME, WRITER_THREATENS)
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
     ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
@@ -36,8 +36,9 @@ class CrisisAssessment:
 # --- normalisation ----------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes, collapse whitespace."""
+def fold_for_model(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes, collapse whitespace: what the classifier was
+    trained on (``fold`` adds spellings the rules read; the head is kept on the text it learnt)."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").lower()
@@ -54,6 +55,15 @@ def fold(text: str) -> str:
     t = re.sub(r"\b(wanna)\b", "want to", t)
     t = re.sub(r"\s+", " ", t)
     return t.strip()
+
+
+_CONTRACTED = re.compile(r"\b(did|does|would|could|should|was|were|are|have|has|had)nt\b")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes and contractions ("wouldnt"), collapse whitespace:
+    what the rules and cues read."""
+    return _CONTRACTED.sub(r"\1n't", fold_for_model(text))
 
 
 
@@ -78,7 +88,9 @@ _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^
 # "he's going to kill me if he finds out I called": what he would find out is that the writer sought help
 _SOUGHT_HELP_AFTER = re.compile(
     r"^[^.!?]{0,10}\b(?:finds?|found|figures?) out (?:that )?i(?:'m| am| was)? ?(?:called|told|reported|talked|spoke|"
-    r"went to|came to|texted|messaged|wrote|am leaving|'m leaving|left|here)\b")
+    r"went to|came to|texted|messaged|wrote|am leaving|'m leaving|left|here)\b|"
+    # "he says he'll kill me if I leave": a threat over leaving him ("... if I leave the dishes" is the idiom)
+    r"^\s*i (?:ever )?(?:leave|try to leave|tell|call|go to the police|report)\b(?! (?:the|my|a|it|this|that|work|class|early|late)\b)")
 
 
 def mask_idioms(folded: str) -> str:
@@ -109,7 +121,7 @@ def model_text(text: str) -> str:
     """What the classifier reads (in training too): folded, PII placeholders dropped (a name or a
     number says nothing about a crisis, and "<PERSON>" alone had learnt to look like one); idioms
     are left for it to learn."""
-    return re.sub(r"\s+", " ", fold(_PLACEHOLDER.sub(" ", text))).strip()
+    return re.sub(r"\s+", " ", fold_for_model(_PLACEHOLDER.sub(" ", text))).strip()
 
 
 if TYPE_CHECKING:
@@ -154,6 +166,27 @@ def kind_by_model(by_rules: CrisisAssessment, pred: "Prediction", category: str)
         return True
     return (set(by_rules.categories) <= {MEDICAL, DISTRESS} and MEDICAL not in pred.also
             and pred.crisis >= SURE_OF_KIND)
+
+
+def reassured(text: str, category: str) -> bool:
+    """The message says nothing happened, or (bar a poisoning) that all is well now: "it's 110 now and I
+    feel normal", "she didn't eat any". Read only where the classifier alone would fire."""
+    t = mask_idioms(fold(text))
+    return bool(NOTHING_HAPPENED_RE.search(t) or (category != POISONING and FEELS_FINE_RE.search(t)))
+
+
+def set_aside(by_rules: CrisisAssessment, text: str) -> str | None:
+    """Why a message is no crisis whatever its trigger words, or ``None``: a story being written
+    ("fiction"; an explicit phrase still stands), or a poisoning that did not happen ("she didn't eat
+    any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
+    if explicit(by_rules) and not set(by_rules.categories) <= {POISONING}:
+        return None
+    t = mask_idioms(fold(text))
+    if FICTION_RE.search(t) and not explicit(by_rules):
+        return "fiction"
+    if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(t):
+        return "nothing_happened"
+    return None
 
 
 THREAT_READ_AS = (ABUSE, SUICIDE, POISONING)
@@ -244,6 +277,9 @@ class CrisisDetector:
 
     def _read(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
         by_rules = self.rules(text)
+        told_as = set_aside(by_rules, text)
+        if told_as:
+            return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, told_as])
         if pred is None or model is None:
             return by_rules
         th = model.thresholds
@@ -260,6 +296,8 @@ class CrisisDetector:
         # distress is the mildest reading: a crisis category the classifier also sees (>= ALSO_MIN) comes
         # first ("feeling really down, my husband keeps hitting me" is abuse, with distress beside it)
         category = pred.also[0] if pred.category == DISTRESS and pred.also else pred.category
+        if not by_rules.is_crisis and reassured(text, category):
+            return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, "reassured"])
         by_model = CrisisAssessment(severity=self._model_severity(text, pred, category, th), category=category,
                                     matched=["crisis_model"], lang=by_rules.lang,
                                     categories=[category] + [c for c in (pred.category, *pred.also) if c != category])

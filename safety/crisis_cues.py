@@ -37,6 +37,18 @@ IDIOMS = [
     r"\b(?:cpr|first aid)\b[^.!?]{0,40}\bchoking\b|\bchoking (?:refresher|class|course|training|hazard)s?\b",
     r"\bself[- ]?harm in (?:an|a|her|his|their) (?:essay|paper|assignment|story|poem|journal entry)\b",
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
+    r"\b(?:like|as) death warmed (?:over|up)\b",
+    # the question every student with five energy drinks asks (caffeine pills in a bottle are another matter)
+    r"\b(?:lethal|fatal|deadly|toxic) (?:dose|amount) of (?:caffeine|coffee|energy drinks?)\b(?! (?:pills|tablets))",
+    # a weapons-policy question: "can I bring my pocket knife into the clinic? I'm an electrician"
+    r"\b(?:can|may|could) i (?:bring|carry) (?:my|a) (?:\w+ )?(?:gun|knife|firearm|pistol|weapon)s? (?:in|into|to|inside)\b",
+    r"\b(?:volunteer|volunteering|work|working|worked) (?:on|at|for) (?:a|the) (?:suicide|crisis) (?:hot ?line|line|lifeline|text line)\b",
+    r"\bwhat (?:are )?(?:the )?(?:warning )?(?:signs|symptoms) of (?:a )?(?:stroke|heart attack|seizure|anaphylaxis|overdose)s?\b",
+    # what poison control calls minimally toxic, swallowed or doubled: toothpaste, gum, a multivitamin, the pill
+    r"\b(?:swallowed|swallows|ate|eats|drank|licked) (?:\w+ ){0,4}?(?:toothpaste|kombucha|(?:my |his |her |some )?gum)\b",
+    r"\b(?:took|take|taken|taking) (?:(?:my|her|his) (?:\w+ )?(?:multi-?vitamins?|one-a-day|birth control(?: pills?)?|levothyroxine|synthroid|"
+    r"prenatal(?: vitamins?)?) (?:twice|two times|again)|(?:two|2|an extra|a second|a double) (?:\w+ )?(?:multi-?vitamins?|one-a-day|"
+    r"birth control(?: pills?)?|levothyroxine|synthroid|prenatal(?: vitamins?)?))\b(?![^.!?]{0,40}\b(?:bottle|whole|all|handful|bunch)\b)",
     r"\b(?:not )?breathing (?:well |good |right )?(?:through|out of|thru) (?:my|his|her|the) nose\b",
     r"\bkill (?:the|those|these|my) (?:reminders?|texts?|messages?|notifications?|calls?|lights?|engine)\b",
     r"\b(?:kill(?:ing|ed)?) (?:my|the) (?:plants?|vibe|mood|battery)\b",
@@ -84,7 +96,7 @@ HISTORY_RE = re.compile(
     r"(?:felt|was|been|feel|i'm|i am) (?:totally |completely )?fine (?:right )?(?:after|afterwards?|since)|"
     r"(?:they|the doctors?|the nurses?|the er|urgent care) (?:said|told me|thought) it was|"
     r"el ano pasado|del ano pasado|la semana pasada|el mes pasado|en (?:19|20)\d\d|en las noticias|"
-    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|\d+) (?:anos|meses|semanas)|"
+    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|\d+) (?:anos?|mes(?:es)?|semanas?)|ya (?:esta|estoy) recuperad[oa]|"
     r"ya (?:esta|estoy|estamos) (?:bien|mejor)|de lo mas bien|"
     r"(?:cita de )?seguimiento|receta)\b"
 )
@@ -121,7 +133,33 @@ WRITER_THREATENS = re.compile(
     r"(?:hurt|kill|stab|shoot|strangle|beat|choke) (?!my ?self\b|me\b)(?:him|her|them|that \w+|the \w+|my \w+|everyone|everybody|somebody|someone)|"
     r"bring (?:my |a |the |my dad's |my father's )?(?:gun|knife|bat|rifle|pistol|shotgun)|"
     r"stop (?:him|her|them) (?:first|before (?:he|she|they) (?:stops?|gets?|kills?) me))\b|"
+    r"\b(?:it's|its|it is|poison's|poison is|that's|it'll|it will) (?:going|go) (?:in|into) (?:his|her|their) (?:coffee|drink|food|tea|soup|water)\b|"
+    r"\bi'm (?:going to be )?waiting for (?:him|her|them) (?:in the parking lot|outside (?:his|her|their) \w+|after (?:his|her|their) shift)\b|"
     r"\b(?:he|she) (?:should|better|had better) watch (?:his|her) back\b|"
     r"\btengo ganas de (?:golpear|pegarle|matar|lastimar) a\b|"
     r"\bcom(?:e|ing) over the counter at\b|\b(?:le|les) (?:parto|voy a partir) la (?:cara|madre)\b|"
     r"\b(?:lo|la|los) (?:mato|voy a matar|voy a apunalar)\b")
+
+# Said to reassure: the classifier alone hears the topic ("blood sugar was 58", "a dishwasher pod") more
+# than "it's 110 now and I feel normal". Read only when no rule fired (a rule's hit stands), and only
+# "nothing happened" for a poisoning: feeling fine after a swallow is no reassurance (acetaminophen
+# harms a day later), while "she didn't eat any" is.
+NOTHING_HAPPENED_RE = re.compile(
+    r"\b(?:(?:didn't|did not|hasn't|has not) (?:eat|swallow|drink|eaten|swallowed|drunk|take|taken) any|"
+    r"(?:haven't|have not|hasn't|has not) (?:mixed|taken|touched) (?:anything|any|it) yet|"
+    r"(?:nobody|no one) (?:was|got) hurt|not in any danger|todavia no (?:lo|la|las|los) he tomado|"
+    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing)\b")
+# Writing fiction ("I'm writing a mystery novel where a character is poisoned with antifreeze"): a rule's
+# trigger word there needs more than the classifier's topic-deep agreement; explicit phrases still stand.
+FICTION_RE = re.compile(
+    r"\b(?:(?:i'm|i am|im) writing (?:a|my) (?:\w+ )?(?:novel|book|story|thriller|screenplay|script|play|short story)|"
+    r"(?:a|one|my|the) (?:main )?character (?:is|gets|dies|poisons|who)|"
+    r"(?:estoy escribiendo|escribo) una (?:novela|historia|obra)|un personaje)\b")
+FEELS_FINE_RE = re.compile(
+    r"\b(?:(?:i|we|he|she|they|it) (?:feel|feels|felt)|(?:i'm|i am|we're|he's|she's|they're) feeling|and (?:i )?feel(?:ing)?|"
+    r"(?:now|today),? (?:i )?feel(?:ing)?) (?:completely |totally |perfectly |pretty |absolutely )?(?:fine|normal|great|good|okay|ok)"
+    r"(?: now| again| today)?\b(?! (?:but|except|until|so maybe|so i guess))|"
+    r"\b(?:back to normal|no symptoms|doing (?:great|well|okay|ok|fine) (?:now|these days|since)|(?:i'm|i am) doing (?:okay|ok|fine|well|great)|"
+    r"eating and (?:playing|drinking)|drinking and peeing|(?:playing|eating) (?:normal|normally|fine)|"
+    r"settled (?:down )?(?:in|after) (?:a|about|like)|(?:went|goes) away (?:after|on its own|once)|"
+    r"jugando y comiendo bien|comiendo y jugando bien|sin sintomas)\b")
