@@ -85,6 +85,10 @@ def detect_lang(folded: str) -> str:
 
 
 _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^.!?]{0,20}$")
+# "he says he'll kill me if I don't open it": a threat reported, whoever "he" is
+_THREAT_SAID_BEFORE = re.compile(
+    r"\b(?:says|said|told me|threaten\w*|swears?|swore|keeps saying|screams?|screaming|yell(?:s|ed|ing)?) (?:that )?"
+    r"(?:he|she|they)(?: is| was| are)?\s*$")
 # "he's going to kill me if he finds out I called": what he would find out is that the writer sought help
 _SOUGHT_HELP_AFTER = re.compile(
     r"^[^.!?]{0,10}\b(?:finds?|found|figures?) out (?:that )?i(?:'m| am| was)? ?(?:called|told|reported|talked|spoke|"
@@ -97,6 +101,7 @@ def mask_idioms(folded: str) -> str:
     def repl(m: "re.Match[str]") -> str:
         # "I'm scared he'll kill me when he gets home" is not an idiom
         if ("kill" in m.group(0) or "matar" in m.group(0)) and (_FEAR_BEFORE.search(folded, 0, m.start())
+                                     or _THREAT_SAID_BEFORE.search(folded, 0, m.start())
                                      or PARTNER_BEFORE.search(folded, 0, m.start())
                                      or _SOUGHT_HELP_AFTER.search(folded[m.end():])):
             return m.group(0)

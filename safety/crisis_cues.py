@@ -98,6 +98,7 @@ HISTORY_RE = re.compile(
     r"el ano pasado|del ano pasado|la semana pasada|el mes pasado|en (?:19|20)\d\d|en las noticias|"
     r"hace (?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|\d+) (?:anos?|mes(?:es)?|semanas?)|ya (?:esta|estoy) recuperad[oa]|"
     r"ya (?:esta|estoy|estamos) (?:bien|mejor)|de lo mas bien|"
+    r"cuando (?:era|eras|era muy) (?:bebe|nin[oa]|chiquit[oa]|pequen[oa])|"
     r"(?:cita de )?seguimiento|receta)\b"
 )
 
@@ -136,7 +137,9 @@ WRITER_THREATENS = re.compile(
     r"\b(?:it's|its|it is|poison's|poison is|that's|it'll|it will) (?:going|go) (?:in|into) (?:his|her|their) (?:coffee|drink|food|tea|soup|water)\b|"
     r"\bi'm (?:going to be )?waiting for (?:him|her|them) (?:in the parking lot|outside (?:his|her|their) \w+|after (?:his|her|their) shift)\b|"
     r"\b(?:he|she) (?:should|better|had better) watch (?:his|her) back\b|"
-    r"\btengo ganas de (?:golpear|pegarle|matar|lastimar) a\b|"
+    r"\btengo ganas de (?:golpear|pegarle|matar|lastimar|ahogar|asfixiar|apunalar) a\b|"
+    r"\bi'm bringing (?:my|a|the) (?:\w+ )?(?:gun|glock|pistol|rifle|shotgun|knife|bat)\b(?! (?:to|for) (?:the )?(?:range|hunting|class|repair))|"
+    r"\bwith (?:the|a|my) (?:knife|gun|bat)\b[^.!?]{0,40}[.!?]?\s*i'm (?:done with|sick of|finished with) (?:him|her|them)\b|"
     r"\bcom(?:e|ing) over the counter at\b|\b(?:le|les) (?:parto|voy a partir) la (?:cara|madre)\b|"
     r"\b(?:lo|la|los) (?:mato|voy a matar|voy a apunalar)\b")
 
@@ -148,7 +151,7 @@ NOTHING_HAPPENED_RE = re.compile(
     r"\b(?:(?:didn't|did not|hasn't|has not) (?:eat|swallow|drink|eaten|swallowed|drunk|take|taken) any|"
     r"(?:haven't|have not|hasn't|has not) (?:mixed|taken|touched) (?:anything|any|it) yet|"
     r"(?:nobody|no one) (?:was|got) hurt|not in any danger|todavia no (?:lo|la|las|los) he tomado|"
-    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing)\b")
+    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing|(?:i|he|she) only took one)\b")
 # Writing fiction ("I'm writing a mystery novel where a character is poisoned with antifreeze"): a rule's
 # trigger word there needs more than the classifier's topic-deep agreement; explicit phrases still stand.
 FICTION_RE = re.compile(

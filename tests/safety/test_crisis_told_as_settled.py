@@ -108,3 +108,28 @@ def test_look_alikes_of_the_new_words(text):
 def test_a_pill_named_in_control_is_not_masked_as_a_harmless_swallow():
     a = detector.assess("my boyfriend hides my birth control and won't let me take it, last week he shoved me into the wall")
     assert a.is_crisis and a.category == ABUSE, (a.matched, a.silenced)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # read from batch 18's first run (sentences written for this test)
+    ("my cousin stole my truck so tonight I'm heading over there with my bat", VIOLENCE),
+    ("si ese hombre toca a mi hija lo mato, ya conseguí la pistola", VIOLENCE),
+    ("she's pounding on the door and screaming that she'll kill me if I don't come out", ABUSE),
+    ("we've all been dizzy and throwing up since we turned the furnace on, is it the flu?", POISONING),
+    ("ran the generator in the garage during the outage and now my wife is confused and has a headache", POISONING),
+    ("got stung by a bee 15 minutes ago, hives all over and I feel like I'm going to pass out", MEDICAL),
+    ("I've become short of breath walking to the mailbox and now I have to sleep sitting up in a chair", MEDICAL),
+])
+def test_signs_from_batch_18_stand_over_the_classifier(text, kind):
+    a = detector.assess(text)
+    assert a.is_crisis and kind in (a.category, *a.categories), (text, a.matched, a.silenced)
+
+
+@pytest.mark.parametrize("text", [
+    "I thought I took my blood pressure pill twice but I counted the box and I only took one, phew",
+    "my daughter had febrile seizures cuando era bebé; el formulario de la escuela pregunta, ¿qué pongo?",
+    "last winter the furnace was fine, can I book flu shots for all of us?",
+])
+def test_look_alikes_from_batch_18(text):
+    a = detector.assess(text)
+    assert not a.is_crisis, (text, a.matched)
