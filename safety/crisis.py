@@ -232,6 +232,16 @@ class CrisisDetector:
     def assess(self, text: str) -> CrisisAssessment:
         return self.assess_window([], text)
 
+    def prepare(self, text: str) -> None:
+        """Encode what the classifier will read of *text* should its PII turn out to be none (most
+        messages): run beside the name model, whose work it does not need, the encoding is then
+        answered from the encoder's memo when `assess_window` asks for it."""
+        model = self.model()
+        encoder = getattr(model, "encoder", None)
+        seen = model_text(text or "")
+        if encoder is not None and _WORD.search(seen):
+            encoder.encode([seen])
+
     def assess_window(self, previous: Sequence[str], text: str, *, redacted: str | None = None,
                       raised: int = 0) -> CrisisAssessment:
         """This message, and the last few messages read together: a crisis spread over turns ("I

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -90,6 +91,9 @@ class SafetyPipeline:
         self.pii = pii or get_detector()
         self.crisis = crisis or CrisisDetector()
         self.sanitizer = sanitizer or Sanitizer()
+        # the crisis encoder runs beside the name model (both release the GIL): one thread, this
+        # pipeline's own, so a message's two slowest steps overlap instead of adding up
+        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crisis-encode")
 
     # -- input -------------------------------------------------------------------
     def check_input(self, text: str, ctx: Optional[Mapping[str, Any]] = None) -> InputVerdict:
@@ -111,7 +115,12 @@ class SafetyPipeline:
         # it reads capitals: in all-lower-case text it found no patient's name on our sets, only noise
         # ("dr."), so there the cue patterns ("my name is ...") do the work and ~3 ms are saved
         ner = _lang_from_ctx(ctx, clean) != "es" and _CAPITAL.search(clean) is not None
-        findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=ner)
+        ahead = self._ahead.submit(self.crisis.prepare, clean) if ner else None
+        try:
+            findings = self.pii.detect(clean, ctx.get("known_names", ()), ner=ner)
+        finally:
+            if ahead is not None:
+                ahead.result()      # an encoding error surfaces here, as it would have in assess_window
         redacted = self.pii.redact(clean, findings).text if findings else clean
         if ctx.get("answers") == "patient_name":      # the name model misses lower-case names
             redacted = redact_name_answer(redacted)

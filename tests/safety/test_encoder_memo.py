@@ -98,3 +98,26 @@ def test_the_encoder_thread_count_comes_from_the_environment(monkeypatch):
     assert encoder_threads() == 2
     monkeypatch.delenv("SAFETY_ENCODER_THREADS")
     assert encoder_threads() == 2
+
+
+def test_the_crisis_encoding_runs_beside_the_name_model_and_is_not_repeated(loaded):
+    """A message the name model reads (it has capitals) is encoded on the pipeline's own thread while
+    the name model runs; the crisis reading then takes the vector from the memo. Where a name is
+    found, the classifier still reads the text with the name taken out."""
+    threads: list[str] = []
+    run = loaded.encoder._run
+
+    def recording(keys):
+        threads.append(threading.current_thread().name)
+        return run(keys)
+    loaded.encoder._run = recording
+    try:
+        pipe = SafetyPipeline()
+        pipe.check_input("Could I see Dr. Raman on Thursday about my knee brace fitting?")
+        assert len(threads) == 1 and threads[0].startswith("crisis-encode"), threads
+        threads.clear()
+        verdict = pipe.check_input("Hi, this is Maria Lopez, can I move my knee brace fitting?")
+        assert "<PERSON>" in verdict.text_redacted
+        assert len(threads) == 2, threads     # the guess without PII, then the redacted text the classifier reads
+    finally:
+        loaded.encoder._run = run
