@@ -38,6 +38,10 @@ IDIOMS = [
     r"\bself[- ]?harm in (?:an|a|her|his|their) (?:essay|paper|assignment|story|poem|journal entry)\b",
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
     r"\b(?:like|as) death warmed (?:over|up)\b",
+    r"\bfood poisoning\b",
+    # asked on someone else's behalf at work: "what's the protocol if a client tells me they want to die?"
+    r"\b(?:if|when) (?:a|my|the|one of my|our) (?:client|patient|resident|student|caller|member)s?(?: \w+){0,3}? (?:tells?|says?|told|said) (?:me |us )?(?:that )?"
+    r"(?:they|he|she) (?:want|wants|wanted) to (?:die|kill (?:themselves|himself|herself)|end (?:it|their life))\b",
     # the question every student with five energy drinks asks (caffeine pills in a bottle are another matter)
     r"\b(?:lethal|fatal|deadly|toxic) (?:dose|amount) of (?:caffeine|coffee|energy drinks?)\b(?! (?:pills|tablets))",
     # a weapons-policy question: "can I bring my pocket knife into the clinic? I'm an electrician"
@@ -151,7 +155,7 @@ NOTHING_HAPPENED_RE = re.compile(
     r"\b(?:(?:didn't|did not|hasn't|has not) (?:eat|swallow|drink|eaten|swallowed|drunk|take|taken) any|"
     r"(?:haven't|have not|hasn't|has not) (?:mixed|taken|touched) (?:anything|any|it) yet|"
     r"(?:nobody|no one) (?:was|got) hurt|not in any danger|todavia no (?:lo|la|las|los) he tomado|"
-    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing|(?:i|he|she) only took one)\b")
+    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing|(?:i|he|she) only took one|not a scratch|without a scratch)\b")
 # Writing fiction ("I'm writing a mystery novel where a character is poisoned with antifreeze"): a rule's
 # trigger word there needs more than the classifier's topic-deep agreement; explicit phrases still stand.
 FICTION_RE = re.compile(
@@ -165,4 +169,4 @@ FEELS_FINE_RE = re.compile(
     r"\b(?:back to normal|no symptoms|doing (?:great|well|okay|ok|fine) (?:now|these days|since)|(?:i'm|i am) doing (?:okay|ok|fine|well|great)|"
     r"eating and (?:playing|drinking)|drinking and peeing|(?:playing|eating) (?:normal|normally|fine)|"
     r"settled (?:down )?(?:in|after) (?:a|about|like)|(?:went|goes) away (?:after|on its own|once)|"
-    r"jugando y comiendo bien|comiendo y jugando bien|sin sintomas)\b")
+    r"jugando y comiendo bien|comiendo y jugando bien|sin sintomas|me siento (?:bien|perfectamente))\b")

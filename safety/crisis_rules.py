@@ -75,6 +75,8 @@ RULES: List[Rule] = [
     _r("suicide_ideation", SUICIDE, H,
        r"\b(?:kill(?:ed|ing)?|kil|off(?:ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
        r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|\bsuicide attempt\b|"
+       r"\b(?:only|one) (?:thing|reason|person) (?:stopping|keeping|holding) me (?:back )?from (?:ending it|ending things|killing myself|doing it|going through with it)\b|"
+       r"\bonly reason i'm still (?:here|alive|around)\b|"
        # "I don't want to die" still fires: said after an overdose it is the plea, not a denial
        r"\b(?:wants?|wanted|wanting|wish(?:es)?) to (?:die|be dead|disappear forever)\b|\bwant(?:ed)? to just die\b|"
               r"\bwish (?:i|i'd) (?:was|were|had been) (?:dead|never born)\b|\bbetter off dead\b|"
@@ -91,6 +93,9 @@ RULES: List[Rule] = [
        bump=True),
     _r("intent_unmistakable", SUICIDE, H,
        r"\b(?:enough|sure) to do it (?:properly|right|for real) this time\b|\bdo it (?:properly|right) this time\b|"
+       # the joke taken back: "finally kms. jk... unless? 🙃", "walk into traffic. kidding. mostly"
+       r"\b(?:kms|kill myself|end it all|end it|unalive myself|walk into traffic|not wake up)\b[^.!?]{0,40}[.!?\s]*(?:lol\W*)?"
+       r"(?:jk|j/k|just kidding|kidding|joking)\W+(?:unless|mostly|not really|or am i|half)\b|"
        r"\b(?:make sure|need to make sure|want to make sure) (?:that )?i (?:take|swallow|get) more than (?:that|it|the max|the limit)\b", bump=True),
     _r("suicidal_word", SUICIDE, H,
        r"\b(?:suicidal|suicidel|sucidal|suicidial|suiside|suicide|suicidio|suicidarme|suicida)\b"
@@ -245,6 +250,10 @@ RULES: List[Rule] = [
     _r("threat_unmistakable", VIOLENCE, H,
        r"\bmake sure (?:he|she|they|you|him|her|them|your (?:\w+ ){0,2}(?:staff|doctors?|nurses?|receptionists?|people)) regrets? (?:it|this|that)\b|"
        r"\bmake sure (?:he|she|they) (?:doesn't|does not|don't|never|won't) (?:drive|make it|get|walk|go) home\b|"
+       r"\b(?:putting|put|going to put|i'll put|slip(?:ping)?|i'll slip|mixing|spiking) (?:some )?(?:rat poison|antifreeze|bleach|poison|drain cleaner) "
+       r"(?:in|into) (?:his|her|their|the|my \w+'s) (?:food|drink|coffee|tea|leftovers|lunch|dinner|soup|water|smoothie|beer)\b|"
+       r"\b(?:people|someone|somebody|staff|you) (?:there )?(?:will|are going to|is going to|'s going to|is|are) (?:get|be|getting) hurt\b"
+       r"[^.!?]{0,60}[.!?]?[^.!?]{0,40}\b(?:not (?:a )?jok\w*|not a figure of speech|i mean it|i'm serious|dead serious)\b|"
        r"\b(?:going|heading|coming|driving|going to go) (?:over )?(?:there|to (?:his|her|their) (?:place|house|work|job))\b[^.!?]{0,20}\bwith (?:a|my|the|my dad's) (?:bat|gun|knife|rifle|shotgun|pistol|machete|glock)\b|"
        r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|(?:lo|la) mato)\b[^.!?]{0,60}\bya "
        r"(?:traigo|tengo|llevo|cargo|compre|consegui) (?:la|el|una|un|mi) (?:navaja|cuchillo|pistola|arma|machete)\b", bump=True),
@@ -252,6 +261,10 @@ RULES: List[Rule] = [
        r"\b(?:black eye|bruises?|split lip|fat lip)\b.{0,150}\b(?:make|making|made) him (?:so )?(?:mad|angry)\b|"
        r"\b(?:make|making|made) him (?:so )?(?:mad|angry)\b.{0,150}\b(?:black eye|bruises?|split lip|fat lip)\b|"
        r"\bmy fault for (?:making|getting) him (?:so )?(?:mad|angry)\b"),
+    _r("abuse_of_dependent", ABUSE, H,
+       r"\b(?:black eye|bruises?|marks|burns?)\b (?:that )?(?:she|he|they) (?:could not|couldn't|can't|cannot|won't|wouldn't) explain\b|"
+       r"\b(?:not giving|isn't giving|won't give|withhold(?:s|ing)?) (?:her|him|them) (?:her|his|their) (?:medications?|meds|food|insulin)\b|"
+       r"\b(?:la|lo|los|las) encierra en (?:el|la|un|una) (?:bano|cuarto|closet|armario|habitacion)\b", negatable=True),
     _r("abuse_found_me", ABUSE, H,
        r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?(?:where (?:i|we) live|my (?:new )?(?:address|apartment|place|house))\b"),
     _r("violent_thoughts", VIOLENCE, M,
@@ -283,6 +296,7 @@ RULES: List[Rule] = [
        r"\bslurr(?:ed|ing) (?:(?:his|her|my|their) )?(?:speech|words)\b|\b(?:is|he's|she's|i'm|keeps|started|been) slurring\b|"
        r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
+       r"\b(?:unable to|can't|cannot|could not|couldn't) (?:lift|raise|move) (?:his|her|my) (?:right|left) (?:arm|leg)\b.{0,80}\b(?:speech|words|talking)\b|"
        r"\b(?:can't|cannot|can not) (?:move|feel|lift) (?:my|his|her) (?:left|right) (?:arm|leg|side)\b|"
        r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
        r"\b(?:can't|cannot|can not) (?:talk|speak) (?:right|properly|clearly|normally)\b|\bsudden(?:ly)? (?:confused|can't (?:talk|speak|see|lift|move))\b|"
@@ -348,6 +362,9 @@ RULES: List[Rule] = [
        r"\b(?:floppy|limp|lethargic|barely (?:opens? (?:his|her) eyes|awake|responding|moving)|hard to wake)\b|"
        r"\bfever (?:of|is|at|was) (?:10[4-9]|4[01])\b|\btesticle\b.{0,80}\b(?:swollen|threw up|throwing up|vomit\w*)\b|"
        r"\bfever\b.{0,80}\b(?:not making sense|(?:belly|stomach|abdomen) (?:is )?(?:hard|rigid))\b|\b(?:not making sense|confused)\b.{0,90}\bfever\b|"
+       r"\bheart (?:has been |is |keeps |been )?(?:racing|pounding|beating)\b.{0,30}\b(?:1[6-9]\d|2\d\d)\b.{0,80}\b(?:faint|dizzy|lightheaded|clammy|chest|short of breath)\b|"
+       r"\b(?:bp|blood pressure|cuff)\b[^.!?]{0,30}\b(?:1[89]\d|2\d\d) ?/ ?(?:1[1-9]\d)\b.{0,80}\b(?:headache|vision|blurry|chest|confus\w*|numb)\b|"
+       r"\b(?:recien nacid[oa]|bebe)\b.{0,20}\b(?:de|tiene) (?:[1-9]|1\d|2[0-8]) dias\b.{0,80}\b3(?:8[.,]?\d?|9[.,]?\d?)\b|"
        # heart failure told calmly: breathless, and sleeping sitting up
        r"\b(?:short of breath|breathless|out of breath|can't breathe)\b.{0,140}\b(?:sleep|sleeping) (?:sitting )?(?:up|upright|in a chair)\b|"
        r"\b(?:sleep|sleeping) (?:sitting )?(?:up|upright|in a chair)\b.{0,140}\b(?:short of breath|breathless|out of breath)\b",
@@ -365,7 +382,7 @@ RULES: List[Rule] = [
        r"nail polish remover|vape juice|e-?liquid|lighter fluid|gasoline|paint thinner|pesticide|weed killer|poison)\b|"
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
        r"\b(?:took|taken|swallowed|downed)\s+(?:what was left|whatever was left|the rest) of (?:my |his |her |the |\w+'s |my \w+'s )?"
-       r"(?:\w+ )?(?:pills|tablets|meds|medication|medicine|prescription)\b|"
+       r"(?:\w+ )?(?:pills|tablets|meds|medication|medicine|prescription|bottle)\b|"
        r"\b(?:took|taken|swallowed|downed|popped) (?:(?:a|the|my|his|her) (?:whole |full |entire )?(?:bottle|pack|box|handful|strip) of) "
        r"(?:(?:my|his|her|the|their) )?(?!water\b|wine\b|beer\b|vodka\b|soda\b|juice\b)\w+",
        negatable=True, history=True),
@@ -422,7 +439,9 @@ RULES: List[Rule] = [
        r"(?:pastillas|pildoras|tabletas|medicinas)\b", lang="es"),
     _r("es_poisoning", POISONING, C,
        r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
-       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|(?:se ha|me he|se|me) tom(?:ado|o) por error)\b",
+       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|(?:se ha|me he|se|me) tom(?:ado|o) por error|"
+       r"se (?:tomo|bebio|trago) (?:todo )?(?:el|la) (?:jarabe|frasco|botella)\b[^.!?]{0,60}\b(?:todo el frasco|toda la botella|entero|entera)|"
+       r"se (?:tomo|bebio|trago) todo el (?:frasco|jarabe))\b",
        lang="es", negatable=True, history=True),
 
     # ---- distress (LOW / MEDIUM) ------------------------------------------------------
@@ -456,7 +475,7 @@ RULES: List[Rule] = [
 EXPLICIT = frozenset({
     "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
     "suicide_signals", "method_seeking", "suicide_passive_outright", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
-    "violence_weapon_now", "violence_intent_armed", "threat_unmistakable", "intent_unmistakable", "abuse_by_partner", "violence_against_me_now", "es_violence_now", "es_abuse_now",
+    "violence_weapon_now", "violence_intent_armed", "threat_unmistakable", "intent_unmistakable", "abuse_of_dependent", "abuse_by_partner", "violence_against_me_now", "es_violence_now", "es_abuse_now",
     "es_overdose_taken", "overdose_taken", "poisoning_described", "poisoning_signs", "carbon_monoxide_signs", "es_poisoning",
     *(rule.name for rule in RULES if rule.category == MEDICAL),
 })

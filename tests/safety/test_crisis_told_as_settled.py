@@ -133,3 +133,33 @@ def test_signs_from_batch_18_stand_over_the_classifier(text, kind):
 def test_look_alikes_from_batch_18(text):
     a = detector.assess(text)
     assert not a.is_crisis, (text, a.matched)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # read from batch 19's first run (sentences written for this test)
+    ("ugh finally gonna kms this weekend. jk... unless? anyway can I get my refill", SUICIDE),
+    ("honestly the only thing keeping me from ending it is my cat. do you have evening slots?", SUICIDE),
+    ("my coworker keeps taking my lunch so I'm putting rat poison in his soup tomorrow. fax number?", VIOLENCE),
+    ("RE: invoice. Fix this by Monday or people are going to get hurt at your office. This is not a joke.", VIOLENCE),
+    ("my brother looks after dad and I think he's not giving him his medications, dad had bruises he couldn't explain", ABUSE),
+    ("la niñera la encierra en el baño cuando llora y tiene moretones, qué hago", ABUSE),
+    ("mi hijo se tomó el jarabe para la tos de su hermano, creo que todo el frasco", POISONING),
+    ("my heart has been racing at 180 for over an hour and I feel faint and clammy", MEDICAL),
+    ("refill please. my bp cuff says 220/125, bad headache and my vision is blurry", MEDICAL),
+    ("since this morning my husband cannot lift his right arm and his speech is garbled", MEDICAL),
+    ("mi bebé recién nacido de 10 días tiene 38.4 y no quiere comer", MEDICAL),
+])
+def test_signs_from_batch_19(text, kind):
+    a = detector.assess(text)
+    assert a.is_crisis and kind in (a.category, *a.categories), (text, a.matched, a.silenced)
+
+
+@pytest.mark.parametrize("text", [
+    "need a note for work, I had food poisoning from a buffet on Sunday, all good now",
+    "I'm a school counselor: what's the protocol if a student I see says they want to die?",
+    "cancel my 3pm please, my car was rear-ended this morning, I'm fine, not a scratch, just no car",
+    "this lol the stairs at your entrance are icy, someone is going to get hurt",
+])
+def test_look_alikes_from_batch_19(text):
+    a = detector.assess(text)
+    assert not a.is_crisis, (text, a.matched)
