@@ -39,6 +39,7 @@ IDIOMS = [
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
     r"\b(?:like|as) death warmed (?:over|up)\b",
     r"\bfood poisoning\b",
+    r"\b(?:system|printer|scanner|computer|software|fax|machine|portal|app|website|server)s? (?:is |keeps |was )?choking on\b",
     # asked on someone else's behalf at work: "what's the protocol if a client tells me they want to die?"
     r"\b(?:if|when) (?:a|my|the|one of my|our) (?:client|patient|resident|student|caller|member)s?(?: \w+){0,3}? (?:tells?|says?|told|said) (?:me |us )?(?:that )?"
     r"(?:they|he|she) (?:want|wants|wanted) to (?:die|kill (?:themselves|himself|herself)|end (?:it|their life))\b",
@@ -50,7 +51,7 @@ IDIOMS = [
     r"\bwhat (?:are )?(?:the )?(?:warning )?(?:signs|symptoms) of (?:a )?(?:stroke|heart attack|seizure|anaphylaxis|overdose)s?\b",
     # what poison control calls minimally toxic, swallowed or doubled: toothpaste, gum, a multivitamin, the pill
     r"\b(?:swallowed|swallows|ate|eats|drank|licked) (?:\w+ ){0,4}?(?:toothpaste|kombucha|(?:my |his |her |some )?gum)\b",
-    r"\b(?:took|take|taken|taking) (?:(?:my|her|his) (?:\w+ )?(?:multi-?vitamins?|one-a-day|birth control(?: pills?)?|levothyroxine|synthroid|"
+    r"\b(?:took|take|taken|taking) (?:(?:my|her|his) (?:\w+ )?(?:multi-?vitamins?|vitamin [a-z0-9]{1,3}(?: \d+ ?iu)?|one-a-day|birth control(?: pills?)?|levothyroxine|synthroid|"
     r"prenatal(?: vitamins?)?) (?:twice|two times|again)|(?:two|2|an extra|a second|a double) (?:\w+ )?(?:multi-?vitamins?|one-a-day|"
     r"birth control(?: pills?)?|levothyroxine|synthroid|prenatal(?: vitamins?)?))\b(?![^.!?]{0,40}\b(?:bottle|whole|all|handful|bunch)\b)",
     r"\b(?:not )?breathing (?:well |good |right )?(?:through|out of|thru) (?:my|his|her|the) nose\b",
@@ -100,7 +101,8 @@ HISTORY_RE = re.compile(
     r"(?:felt|was|been|feel|i'm|i am) (?:totally |completely )?fine (?:right )?(?:after|afterwards?|since)|"
     r"(?:they|the doctors?|the nurses?|the er|urgent care) (?:said|told me|thought) it was|"
     r"el ano pasado|del ano pasado|la semana pasada|el mes pasado|en (?:19|20)\d\d|en las noticias|"
-    r"hace (?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|\d+) (?:anos?|mes(?:es)?|semanas?)|ya (?:esta|estoy) recuperad[oa]|"
+    r"hace (?:(?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|muchos|\d+) )?(?:anos?|mes(?:es)?|semanas?)|ya (?:esta|estoy) recuperad[oa]|"
+    r"llevo (?:\w+ ){0,2}(?:anos?|meses) (?:limpi[oa]|sobri[oa])|"
     r"ya (?:esta|estoy|estamos) (?:bien|mejor)|de lo mas bien|"
     r"cuando (?:era|eras|era muy) (?:bebe|nin[oa]|chiquit[oa]|pequen[oa])|"
     r"(?:cita de )?seguimiento|receta)\b"
@@ -169,4 +171,4 @@ FEELS_FINE_RE = re.compile(
     r"\b(?:back to normal|no symptoms|doing (?:great|well|okay|ok|fine) (?:now|these days|since)|(?:i'm|i am) doing (?:okay|ok|fine|well|great)|"
     r"eating and (?:playing|drinking)|drinking and peeing|(?:playing|eating) (?:normal|normally|fine)|"
     r"settled (?:down )?(?:in|after) (?:a|about|like)|(?:went|goes) away (?:after|on its own|once)|"
-    r"jugando y comiendo bien|comiendo y jugando bien|sin sintomas|me siento (?:bien|perfectamente))\b")
+    r"(?:jugando|comiendo)(?: y (?:jugando|comiendo))? (?:bien|normal)|sin sintomas|me siento (?:bien|perfectamente))\b")

@@ -93,6 +93,9 @@ RULES: List[Rule] = [
        bump=True),
     _r("intent_unmistakable", SUICIDE, H,
        r"\b(?:enough|sure) to do it (?:properly|right|for real) this time\b|\bdo it (?:properly|right) this time\b|"
+       r"\bskip(?:ping)? (?:my|all my) (?:insulin|heart (?:meds|pills)|seizure meds) on purpose\b|"
+       r"\b(?:jump(?:ing)? off|driving off) (?:my|the|a) (?:balcony|roof|bridge|building|overpass)\b[^.!?]{0,30}\bsounds? "
+       r"(?:like a vacation|nice|good|tempting|appealing|better|peaceful)\b|"
        # the joke taken back: "finally kms. jk... unless? 🙃", "walk into traffic. kidding. mostly"
        r"\b(?:kms|kill myself|end it all|end it|unalive myself|walk into traffic|not wake up)\b[^.!?]{0,40}[.!?\s]*(?:lol\W*)?"
        r"(?:jk|j/k|just kidding|kidding|joking)\W+(?:unless|mostly|not really|or am i|half)\b|"
@@ -141,6 +144,7 @@ RULES: List[Rule] = [
        r"\b(?:tallest|highest) (?:building|bridge|parking (?:garage|deck|structure)|roof|floor)\b.{0,80}?\b(?:for\W*reasons|asking for (?:a )?reasons?)\b|"
        r"\b(?:enough|how (?:much|many))\b[^.?!]{0,60}\b(?:to be (?:fatal|lethal|deadly)|(?:a )?(?:fatal|lethal) (?:dose|amount)|"
        r"to (?:just )?(?:not|never) wake up|to kill (?:a person|someone|somebody|me|myself|you))\b|"
+       r"\bhow long (?:until|till|before) (?:it's|it is|it'd be|i'm|i am|i'd be) (?:over|dead|gone)\b|"
        r"\b(?:does|would|will) (?:an? )?(?:\w+ )?overdose (?:hurt|be painful|be painless)\b|\bor do you just (?:kind of |sort of )?(?:fall asleep|go to sleep|pass out)\b|"
        r"\b(?:need to know|asking|wondering|curious)\W+for\W*(?:personal )?reasons\W*(?:$|[.!?])|"
        r"\bif (?:you|someone|somebody|i|a person) (?:took|take|takes|mixed|mix|swallowed)\b[^.?!]{0,60}\b"
@@ -264,7 +268,10 @@ RULES: List[Rule] = [
     _r("abuse_of_dependent", ABUSE, H,
        r"\b(?:black eye|bruises?|marks|burns?)\b (?:that )?(?:she|he|they) (?:could not|couldn't|can't|cannot|won't|wouldn't) explain\b|"
        r"\b(?:not giving|isn't giving|won't give|withhold(?:s|ing)?) (?:her|him|them) (?:her|his|their) (?:medications?|meds|food|insulin)\b|"
-       r"\b(?:la|lo|los|las) encierra en (?:el|la|un|una) (?:bano|cuarto|closet|armario|habitacion)\b", negatable=True),
+       r"\b(?:la|lo|los|las) encierra en (?:el|la|un|una) (?:bano|cuarto|closet|armario|habitacion)\b|"
+       r"\b(?:burn(?:ed|t|s)?|hit|hits|whipped|beat|beats|choked|locked|starved)\b[^.!?]{0,60}\bas (?:a )?punishment\b|"
+       r"\bwithhold(?:s|ing)? (?:his|her|their) (?:medications?|meds|food|insulin)\b|\bhas struck (?:him|her|me)\b|"
+       r"\bbruises? (?:are|r|is|came|come) from my (?:girlfriend|boyfriend|husband|wife|partner|ex|dad|mom|stepdad|stepmom)\b", negatable=True),
     _r("abuse_found_me", ABUSE, H,
        r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?(?:where (?:i|we) live|my (?:new )?(?:address|apartment|place|house))\b"),
     _r("violent_thoughts", VIOLENCE, M,
@@ -297,6 +304,7 @@ RULES: List[Rule] = [
        r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
        r"\b(?:unable to|can't|cannot|could not|couldn't) (?:lift|raise|move) (?:his|her|my) (?:right|left) (?:arm|leg)\b.{0,80}\b(?:speech|words|talking)\b|"
+       r"\bone pupil (?:is )?(?:bigger|larger|smaller)\b|\bpupils (?:are )?(?:different sizes|uneven|unequal)\b|"
        r"\b(?:can't|cannot|can not) (?:move|feel|lift) (?:my|his|her) (?:left|right) (?:arm|leg|side)\b|"
        r"\b(?:face|arm|leg|hand)\b.{0,25}\b(?:went|is|are|going|gone|feels?) (?:suddenly )?numb\b|\bsudden(?:ly)? numb|"
        r"\b(?:can't|cannot|can not) (?:talk|speak) (?:right|properly|clearly|normally)\b|\bsudden(?:ly)? (?:confused|can't (?:talk|speak|see|lift|move))\b|"
@@ -365,6 +373,8 @@ RULES: List[Rule] = [
        r"\bheart (?:has been |is |keeps |been )?(?:racing|pounding|beating)\b.{0,30}\b(?:1[6-9]\d|2\d\d)\b.{0,80}\b(?:faint|dizzy|lightheaded|clammy|chest|short of breath)\b|"
        r"\b(?:bp|blood pressure|cuff)\b[^.!?]{0,30}\b(?:1[89]\d|2\d\d) ?/ ?(?:1[1-9]\d)\b.{0,80}\b(?:headache|vision|blurry|chest|confus\w*|numb)\b|"
        r"\b(?:recien nacid[oa]|bebe)\b.{0,20}\b(?:de|tiene) (?:[1-9]|1\d|2[0-8]) dias\b.{0,80}\b3(?:8[.,]?\d?|9[.,]?\d?)\b|"
+       r"\b(?:black|tarry|bloody) (?:tarry )?(?:stools?|poop)\b.{0,80}\b(?:passed out|pass out|faint\w*|dizzy|lightheaded)\b|"
+       r"\b(?:meter|glucose|sugar|bg)\b[^.!?]{0,20}\b(?:says|reads|shows|just says) (?:hi|high)\b.{0,80}\b(?:vomit\w*|throwing up|breathing (?:fast|hard|heavy)|confused)\b|"
        # heart failure told calmly: breathless, and sleeping sitting up
        r"\b(?:short of breath|breathless|out of breath|can't breathe)\b.{0,140}\b(?:sleep|sleeping) (?:sitting )?(?:up|upright|in a chair)\b|"
        r"\b(?:sleep|sleeping) (?:sitting )?(?:up|upright|in a chair)\b.{0,140}\b(?:short of breath|breathless|out of breath)\b",
@@ -410,6 +420,8 @@ RULES: List[Rule] = [
        negatable=True, history=True),
     _r("poisoning_signs", POISONING, H,
        r"\bmethotrexate\b.{0,60}\b(?:every day|daily|each day|days in a row)\b|"
+       r"\b(?:ambien|zolpidem|xanax|valium|klonopin|ativan|oxy\w*|percocet|benadryl|sleeping pills?)\b.{0,60}\b(?:wine|vodka|beer|alcohol|drinks|drinking|shots|whiskey)\b"
+       r".{0,80}\b(?:can't (?:really )?feel|numb|can't stay awake|so sleepy|breathing (?:slow|weird)|passing out|can't wake)|"
        r"\bmix(?:ed|ing)? (?:\w+ ){0,2}bleach (?:and|with)\b|\bbleach (?:and|with) (?:\w+ ){0,2}ammonia\b|"
        r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"
@@ -435,6 +447,7 @@ RULES: List[Rule] = [
        r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True, history=True),
     # an overdose already taken is a poisoning too (Poison Control as well as 988)
     _r("es_overdose_taken", POISONING, C,
+       r"\b(?:me )?(?:tome|trague) (?:como |unas |mas de )?(?:diez|doce|quince|veinte|treinta|cuarenta|[1-9]\d) (?:pastillas|pildoras|tabletas)\b|"
        r"\b(?:me )?(?:tome|trague) (?:todas|muchas|un frasco de|un monton de) (?:las |mis )?(?:\w+ )?"
        r"(?:pastillas|pildoras|tabletas|medicinas)\b", lang="es"),
     _r("es_poisoning", POISONING, C,

@@ -163,3 +163,31 @@ def test_signs_from_batch_19(text, kind):
 def test_look_alikes_from_batch_19(text):
     a = detector.assess(text)
     assert not a.is_crisis, (text, a.matched)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # read from batch 20's first run (sentences written for this test)
+    ("question about my refill: if I skip my insulin on purpose for a week, how long until it's over?", SUICIDE),
+    ("worst month ever lol, jumping off the roof of my building sounds like a vacation. anyway med check?", SUICIDE),
+    ("please cancel his checkup, his stepdad burned his arm with a lighter as a punishment", ABUSE),
+    ("the bruises are from my boyfriend lol, can someone look at my wrist", ABUSE),
+    ("me tomé como veinte pastillas de ibuprofeno hace una hora", POISONING),
+    ("took 3 xanax and had a few shots of vodka and now I can't really feel my legs", POISONING),
+    ("black tarry stools since Sunday and I nearly fainted in the kitchen, can I get in this week?", MEDICAL),
+    ("my son's meter just reads HI and he's vomiting and breathing hard", MEDICAL),
+    ("she hit her head at the rink and now one pupil is bigger than the other", MEDICAL),
+])
+def test_signs_from_batch_20(text, kind):
+    a = detector.assess(text)
+    assert a.is_crisis and kind in (a.category, *a.categories), (text, a.matched, a.silenced)
+
+
+@pytest.mark.parametrize("text", [
+    "the portal keeps choking on my insurance card photo, can I email it?",
+    "I took my vitamin D twice this morning, the 2000 IU one, is that bad?",
+    "mi hija tiene tos pero está comiendo y jugando normal, ¿hay cita esta semana?",
+    "hace años tuve una sobredosis, llevo seis años limpio; necesito mi expediente",
+])
+def test_look_alikes_from_batch_20(text):
+    a = detector.assess(text)
+    assert not a.is_crisis, (text, a.matched)
