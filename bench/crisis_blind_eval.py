@@ -3,9 +3,9 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
-- batches 17-20 (sealed; written 2026-11-29 in session 11 by four helpers from the same brief; 17 scored on the
-  detector as session 10 left it, 18-20 each after the one before it was read): blind_holdout17..20.jsonl and
-  blind_multiturn17..20.jsonl, each first run recorded in docs/benchmarks/crisis_blind<batch>.md.
+- batches 17-21 (sealed; written 2026-11-29 in session 11 by five helpers from the same brief; 17 scored on the
+  detector as session 10 left it, 18-21 each after the one before it was read): blind_holdout17..21.jsonl and
+  blind_multiturn17..21.jsonl, each first run recorded in docs/benchmarks/crisis_blind<batch>.md.
 - batches 12-16 (sealed; written 2026-11-29 by five helpers from fixtures/safety/BLIND_BRIEF.md, batch 10's
   brief; each SHA-256 in fixtures/SEALED.sha256 before the detector it measures was frozen; never trained on):
   blind_holdout12..16.jsonl and blind_multiturn12..16.jsonl, each first run recorded in
@@ -53,8 +53,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
-SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)       # batches whose runs are recorded, each on its own page, when asked for by name
+BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21)
+SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21)       # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:
