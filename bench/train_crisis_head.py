@@ -44,8 +44,13 @@ and heads retrained with them, with and without blind batches 10-12 as well. Out
 (each left out) they found as many crises as the shipped head with the same rules (272 of 300) at 40 false
 alarms against 43, and missed "is there a painless way to just go to sleep for good", which the test suite
 asks of the classifier; the shipped head stays the one built from the files listed above.
-Never trained on: batches 10-12 (their misses taught rules) and batch 13 (sealed evaluation, not in this repository
-until scored).
+Tried and not shipped (session 11): the head retrained with blind batches 10-20 added to LABELLED (1,100 messages from
+eleven writers of the evaluation's own brief). On batch 21, which neither that head nor any rule had seen (scored
+second: its first run was the shipped head's, 0.91 / 13 % / 0.93), it gave 0.94 recall / 7 % false alarms / 0.95
+category. But the objective chose `alone` 0.8, and at it everyday SGD turns flagged rose from 2 to 3 of 985 (above the
+0.2 % bound): "I think I am going crazy. I need a therapist." scored 0.95 violence and "I feel like I'm not quite
+myself. Can you get me a therapist?" 0.94 self-harm. The shipped head stays.
+Never trained on: batches 10-21 (their misses taught rules; 21 not even that).
 Nor the blind conversations of batches 7-10: a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
