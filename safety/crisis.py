@@ -173,20 +173,21 @@ def kind_by_model(by_rules: CrisisAssessment, pred: "Prediction", category: str)
             and pred.crisis >= SURE_OF_KIND)
 
 
-def reassured(text: str, category: str) -> bool:
-    """The message says nothing happened, or (bar a poisoning) that all is well now: "it's 110 now and I
-    feel normal", "she didn't eat any". Read only where the classifier alone would fire."""
-    t = mask_idioms(fold(text))
+def reassured(masked: str, category: str) -> bool:
+    """The message (folded, idioms masked) says nothing happened, or (bar a poisoning) that all is well
+    now: "it's 110 now and I feel normal", "she didn't eat any". Read only where the classifier alone
+    would fire."""
+    t = masked
     return bool(NOTHING_HAPPENED_RE.search(t) or (category != POISONING and FEELS_FINE_RE.search(t)))
 
 
-def set_aside(by_rules: CrisisAssessment, text: str) -> str | None:
+def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
     """Why a message is no crisis whatever its trigger words, or ``None``: a story being written
     ("fiction"; an explicit phrase still stands), or a poisoning that did not happen ("she didn't eat
     any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
     if explicit(by_rules) and not set(by_rules.categories) <= {POISONING}:
         return None
-    t = mask_idioms(fold(text))
+    t = masked
     if FICTION_RE.search(t) and not explicit(by_rules):
         return "fiction"
     if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(t):
@@ -197,12 +198,12 @@ def set_aside(by_rules: CrisisAssessment, text: str) -> str | None:
 THREAT_READ_AS = (ABUSE, SUICIDE, POISONING)
 
 
-def threat_named(found: CrisisAssessment, text: str) -> CrisisAssessment:
+def threat_named(found: CrisisAssessment, masked: str) -> CrisisAssessment:
     """A crisis in which the writer threatens someone else is violence, leading its lines (911): the
     rules' priority and the classifier read a writer's threat as abuse, self-harm or poisoning in a
     third of the violence of sealed batches 13-15 ("my ex is dating my best friend, gonna pay them both
     a visit tonight"). What the message also reads as keeps its lines; the severity is unchanged."""
-    if not found.is_crisis or found.category not in THREAT_READ_AS or not WRITER_THREATENS.search(mask_idioms(fold(text))):
+    if not found.is_crisis or found.category not in THREAT_READ_AS or not WRITER_THREATENS.search(masked):
         return found
     found.categories = [VIOLENCE, *(c for c in found.categories if c != VIOLENCE)]
     found.category = VIOLENCE
@@ -288,11 +289,13 @@ class CrisisDetector:
         return current
 
     def _decide(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
-        return threat_named(self._read(text, pred, model), text)
+        folded = fold(text or "")
+        masked = mask_idioms(folded)         # folded and masked once: the rules and every cue read it
+        return threat_named(self._read(folded, masked, pred, model), masked)
 
-    def _read(self, text: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
-        by_rules = self.rules(text)
-        told_as = set_aside(by_rules, text)
+    def _read(self, folded: str, masked: str, pred: "Prediction | None", model: "CrisisModel | None") -> CrisisAssessment:
+        by_rules = self._rules(folded, masked)
+        told_as = set_aside(by_rules, masked)
         if told_as:
             return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, *by_rules.matched, told_as])
         if pred is None or model is None:
@@ -311,9 +314,9 @@ class CrisisDetector:
         # distress is the mildest reading: a crisis category the classifier also sees (>= ALSO_MIN) comes
         # first ("feeling really down, my husband keeps hitting me" is abuse, with distress beside it)
         category = pred.also[0] if pred.category == DISTRESS and pred.also else pred.category
-        if not by_rules.is_crisis and reassured(text, category):
+        if not by_rules.is_crisis and reassured(masked, category):
             return CrisisAssessment(lang=by_rules.lang, silenced=[*by_rules.silenced, "reassured"])
-        by_model = CrisisAssessment(severity=self._model_severity(text, pred, category, th), category=category,
+        by_model = CrisisAssessment(severity=self._model_severity(masked, pred, category, th), category=category,
                                     matched=["crisis_model"], lang=by_rules.lang,
                                     categories=[category] + [c for c in (pred.category, *pred.also) if c != category])
         # both may speak: the more severe reading wins ("so stressed, which way of dying hurts least"
@@ -334,23 +337,26 @@ class CrisisDetector:
         return by_model
 
     @staticmethod
-    def _model_severity(text: str, pred: "Prediction", category: str, th: "Thresholds") -> Severity:
+    def _model_severity(masked: str, pred: "Prediction", category: str, th: "Thresholds") -> Severity:
         """Medical and poisoning: a person now. Self-harm, violence, abuse: a person now when urgent
         (by the urgency head, or a time or means named), else resources and an offer."""
         if category in (MEDICAL, POISONING):
             return Severity.HIGH
         if category == DISTRESS:
             return Severity.MEDIUM
-        urgent = pred.urgent >= th.urgent or IMMINENT_RE.search(mask_idioms(fold(text)))
+        urgent = pred.urgent >= th.urgent or IMMINENT_RE.search(masked)
         return Severity.HIGH if urgent else Severity.MEDIUM
 
     def rules(self, text: str) -> CrisisAssessment:
         """What the rules alone say."""
         folded = fold(text or "")
+        return self._rules(folded, mask_idioms(folded))
+
+    def _rules(self, folded: str, t: str) -> CrisisAssessment:
+        """The rules over the folded text and the same with its idioms masked (``t``)."""
         if not folded:
             return CrisisAssessment()
         lang = detect_lang(folded)
-        t = mask_idioms(folded)
         hits: List[Tuple[Rule, Severity]] = []
         silenced: List[str] = ["idiom"] if t != folded else []
         for rule in RULES:
