@@ -31,25 +31,8 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Tried and not shipped (session 10): two files written for the head by helpers that read no project file —
-- fixtures/safety/train_paraphrases7.jsonl — 600 messages: 200 minimal pairs (a crisis now beside its twin
-  that is over, reassured, hypothetical or handled: "sugar 58 and shaking" / "was 58, now 110, I feel fine"),
-  100 crises told calmly or in unusual words, 100 relayed third-party and past events; written 2026-11-29
-  (session 10) by a helper that read no project file (source: /work/train/safety_extra3.jsonl);
-- fixtures/safety/train_paraphrases8.jsonl — 400 everyday messages whose words a careless model hears as a
-  farewell ("I won't be around next week, I'm traveling", "no, I don't want to book anything", "cancel all my
-  future appointments, we're moving"), negatives, written 2026-11-29 (session 10) by a helper that read no
-  project file (source: /work/train/safety_everyday4.jsonl);
-and heads retrained with them, with and without blind batches 10-12 as well. Out of fold on batches 10-12
-(each left out) they found as many crises as the shipped head with the same rules (272 of 300) at 40 false
-alarms against 43, and missed "is there a painless way to just go to sleep for good", which the test suite
-asks of the classifier; the shipped head stays the one built from the files listed above.
-Tried and not shipped (session 11): the head retrained with blind batches 10-20 added to LABELLED (1,100 messages from
-eleven writers of the evaluation's own brief). On batch 21, which neither that head nor any rule had seen (scored
-second: its first run was the shipped head's, 0.91 / 13 % / 0.93), it gave 0.94 recall / 7 % false alarms / 0.95
-category. But the objective chose `alone` 0.8, and at it everyday SGD turns flagged rose from 2 to 3 of 985 (above the
-0.2 % bound): "I think I am going crazy. I need a therapist." scored 0.95 violence and "I feel like I'm not quite
-myself. Can you get me a therapist?" 0.94 self-harm. The shipped head stays.
+Heads tried and not shipped (sessions 10 and 11: more helper-written files; blind batches 10-20 as training
+data): fixtures/safety/README.md, "Tried for the head and not shipped".
 Never trained on: batches 10-21 (their misses taught rules; 21 not even that).
 Nor the blind conversations of batches 7-10: a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
