@@ -105,7 +105,17 @@ class FailFastPool(AsyncConnectionPool):
         self._down_until = 0.0
         return await super().getconn(total - FIRST_WAIT_SECONDS)
 
+    _probe: "asyncio.Future[bool] | None" = None
+
     async def _server_answers(self) -> bool:
+        """One probe at a time, shared by every request waiting: 180 requests queued behind a busy pool
+        each opening its own probe connection went past PostgreSQL's max_connections, and the refusals
+        read as "down" (503s from a live server under load)."""
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.ensure_future(self._probe_once())
+        return await asyncio.shield(self._probe)
+
+    async def _probe_once(self) -> bool:
         try:
             async with asyncio.timeout(ANSWER_SECONDS):
                 conn = await psycopg.AsyncConnection.connect(self.conninfo, connect_timeout=2)
