@@ -87,3 +87,53 @@ async def test_web_chat_handoff_reaches_the_staff_page_and_the_reply_reaches_the
             assert errors == [], errors
         finally:
             await browser.close()
+
+
+async def test_a_reply_being_typed_keeps_its_text_and_focus_when_another_handoff_arrives(
+        make_clinic, settings, pool, redis):
+    """Staff typing a reply when a second patient asks for a person: the list updates under them and
+    the next keys still land in the reply they were writing (the page used to rebuild every card,
+    so the focus fell to the page and the rest of the sentence went nowhere)."""
+    from playwright.async_api import async_playwright, expect
+
+    clinic = await make_clinic()
+    email = await add_staff(pool, clinic.id)
+
+    def factory(base_url: str):
+        app, _ = build_app(settings, pool, redis, NOW, public_base_url=base_url)
+        return app
+
+    async def ask_for_a_person(browser, base: str) -> None:
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{base}/chat/{clinic.data['slug']}")
+        await page.wait_for_selector("body[data-ready=true]")
+        await page.get_by_label("Your message").fill("I want to talk to a real person")
+        await page.get_by_label("Your message").press("Enter")
+        await expect(page.locator("#log .from-clinic")).to_have_count(2)
+
+    async with serve(factory) as base, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            desk = await (await browser.new_context()).new_page()
+            await desk.goto(f"{base}/staff")
+            await desk.get_by_label("Email").fill(email)
+            await desk.get_by_label("Password").fill(PASSWORD)
+            await desk.get_by_role("button", name="Sign in").click()
+            await desk.wait_for_selector("body[data-ready=true]")
+            await expect(desk.locator("#live")).to_have_text("Live.")
+
+            await ask_for_a_person(browser, base)
+            cards = desk.locator("li.handoff")
+            await expect(cards).to_have_count(1)
+            first = cards.first.get_attribute("data-id")
+            reply = desk.locator(f"li.handoff[data-id='{await first}']").get_by_label("Reply to the patient")
+            await reply.click()
+            await desk.keyboard.type("Hi, this is Sam")
+
+            await ask_for_a_person(browser, base)
+            await expect(cards).to_have_count(2)
+            await desk.keyboard.type(" at the front desk.")
+            await expect(reply).to_have_value("Hi, this is Sam at the front desk.")
+            await expect(reply).to_be_focused()
+        finally:
+            await browser.close()

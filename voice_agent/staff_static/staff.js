@@ -53,36 +53,58 @@
     return form;
   }
 
-  function render(handoffs) {
-    list.textContent = "";
-    empty.hidden = handoffs.length > 0;
-    handoffs.forEach(function (h) {
-      var item = el("li", { "class": "handoff", "data-id": h.id, "data-status": h.status, "data-channel": h.channel });
-      var title = el("h2", {}, (h.patient_name || "Unknown patient") + " · " + h.channel + " ");
-      title.appendChild(el("span", { "class": "status" }, h.status));
-      item.appendChild(title);
-      item.appendChild(el("p", { "class": "summary" }, h.summary));
-      item.appendChild(el("p", { "class": "meta" }, "Why: " + h.reason + " · " + new Date(h.created_at).toLocaleString() +
-                                                    (h.claimed_by ? " · claimed by " + h.claimed_by : "")));
-      var transcript = el("div", { "class": "transcript" });
-      (h.transcript || []).forEach(function (t) { transcript.appendChild(el("p", {}, t.role + ": " + t.text)); });
-      item.appendChild(transcript);
-      var actions = el("div", { "class": "actions" });
-      if (h.callback_number) {
-        actions.appendChild(el("a", { href: "tel:" + h.callback_number, "class": "call" }, "Call " + h.callback_number));
-      }
-      if (h.status === "open" || h.status === "missed" || h.status === "connected") {
-        actions.appendChild(actionForm(h, "claim", "Claim"));
-      }
-      if (h.channel === "webchat" || h.channel === "sms") {
-        actions.appendChild(actionForm(h, "reply", "Reply to the patient", "text"));
-      }
-      if (h.status !== "ringing") {
-        actions.appendChild(actionForm(h, "close", "Close (note)", "note"));
-      }
-      item.appendChild(actions);
-      list.appendChild(item);
+  function place(parent, nodes) {
+    /* Puts `nodes` in `parent` in order, moving only what is out of place: a node moved or removed
+     * loses the keyboard focus, and staff may be typing in it. */
+    Array.prototype.slice.call(parent.children).forEach(function (child) {
+      if (nodes.indexOf(child) < 0) { parent.removeChild(child); }
     });
+    nodes.forEach(function (node, i) {
+      if (parent.children[i] !== node) { parent.insertBefore(node, parent.children[i] || null); }
+    });
+  }
+
+  function fill(item, h) {
+    item.setAttribute("data-id", h.id);
+    item.setAttribute("data-status", h.status);
+    item.setAttribute("data-channel", h.channel);
+    var actions = item.querySelector(".actions") || el("div", { "class": "actions" });
+    var forms = {};
+    Array.prototype.forEach.call(actions.querySelectorAll("form"), function (f) { forms[f.getAttribute("data-action")] = f; });
+    function form(action, label, field) { return forms[action] || actionForm(h, action, label, field); }
+
+    var title = el("h2", {}, (h.patient_name || "Unknown patient") + " · " + h.channel + " ");
+    title.appendChild(el("span", { "class": "status" }, h.status));
+    var summary = el("p", { "class": "summary" }, h.summary);
+    var meta = el("p", { "class": "meta" }, "Why: " + h.reason + " · " + new Date(h.created_at).toLocaleString() +
+                                            (h.claimed_by ? " · claimed by " + h.claimed_by : ""));
+    var transcript = el("div", { "class": "transcript" });
+    (h.transcript || []).forEach(function (t) { transcript.appendChild(el("p", {}, t.role + ": " + t.text)); });
+
+    var wanted = [];
+    if (h.callback_number) {
+      wanted.push(el("a", { href: "tel:" + h.callback_number, "class": "call" }, "Call " + h.callback_number));
+    }
+    if (h.status === "open" || h.status === "missed" || h.status === "connected") { wanted.push(form("claim", "Claim")); }
+    if (h.channel === "webchat" || h.channel === "sms") { wanted.push(form("reply", "Reply to the patient", "text")); }
+    if (h.status !== "ringing") { wanted.push(form("close", "Close (note)", "note")); }
+    place(actions, wanted);
+    place(item, [title, summary, meta, transcript, actions]);
+  }
+
+  function render(handoffs) {
+    /* Updates the list in place: a card already shown keeps its forms, so a reply being typed keeps
+     * its text, caret and focus when another handoff arrives or this one changes. */
+    var focused = document.activeElement;
+    var shown = {};
+    Array.prototype.forEach.call(list.children, function (li) { shown[li.getAttribute("data-id")] = li; });
+    place(list, handoffs.map(function (h) {
+      var item = shown[h.id] || el("li", { "class": "handoff" });
+      fill(item, h);
+      return item;
+    }));
+    empty.hidden = handoffs.length > 0;
+    if (focused && focused !== document.activeElement && list.contains(focused)) { focused.focus(); }
   }
 
   function refresh() {
