@@ -18,11 +18,13 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/train_paraphrases6.jsonl — 520 messages (lethality questions asked casually and their safe
   look-alikes, abuse and poisonings a keyword reads as another kind, everyday refusals, therapist requests),
   written 2026-11-29 by a helper that read no project file (source: /work/train/safety_extra2.jsonl);
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout9.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
-  — the earlier blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind9.md),
-  then trained on (batches 7-9 since 2026-11-29). Batch 10 (scored blind in crisis_blind10.md) is not: a head
-  retrained with it (out of fold on it 0.87 / 13 %) answered two everyday messages of the test suite wrongly;
-  its misses taught rules instead;
+- fixtures/safety/train_paraphrases9.jsonl — 351 requests for a therapist, a counsellor or a refill of a mood
+  medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
+  12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
+  say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout21.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
+  — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind21.md),
+  then trained on (batches 7-9 since session 9; 10-21 since session 12, after their misses had taught rules);
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -31,10 +33,9 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Heads tried and not shipped (sessions 10 and 11: more helper-written files; blind batches 10-20 as training
-data): fixtures/safety/README.md, "Tried for the head and not shipped".
-Never trained on: batches 10-21 (their misses taught rules; 21 not even that).
-Nor the blind conversations of batches 7-10: a crisis conversation joined into one row taught the heads that its
+Heads tried and not shipped (sessions 10 and 11): fixtures/safety/README.md, "Tried for the head and not shipped".
+Never trained on: the sealed batches in fixtures/sealed (22, 23), nor the blind conversations after batch 6:
+a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
 Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
@@ -78,8 +79,10 @@ from safety.pii import PIIDetector  # noqa: E402
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
             "train_paraphrases4.jsonl", "train_paraphrases5.jsonl", "train_paraphrases6.jsonl",
+            "train_paraphrases9.jsonl",
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
-            "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl"]
+            "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 22))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0

@@ -39,6 +39,8 @@ IDIOMS = [
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
     r"\b(?:like|as) death warmed (?:over|up)\b",
     r"\bfood poisoning\b",
+    # an emergency declared with a laugh: "lol this is an emergency, I'm out of my eye drops"
+    r"\b(?:lol|lmao|haha|hahaha|jk)\W+(?:this is|it's) an emergency\b|\b(?:this is|it's) an emergency\W+(?:lol|lmao|haha)\b",
     r"\b(?:system|printer|scanner|computer|software|fax|machine|portal|app|website|server)s? (?:is |keeps |was )?choking on\b",
     # asked on someone else's behalf at work: "what's the protocol if a client tells me they want to die?"
     r"\b(?:if|when) (?:a|my|the|one of my|our) (?:client|patient|resident|student|caller|member)s?(?: \w+){0,3}? (?:tells?|says?|told|said) (?:me |us )?(?:that )?"

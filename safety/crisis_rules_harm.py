@@ -107,8 +107,18 @@ HARM_RULES: List[Rule] = [
        r"\b(?:need to know|asking|wondering|curious)\W+for\W*(?:personal )?reasons\W*(?:$|[.!?])|"
        r"\bif (?:you|someone|somebody|i|a person) (?:took|take|takes|mixed|mix|swallowed)\b[^.?!]{0,60}\b"
        r"(?:at once|all (?:of )?(?:my|their|your|his|her))\b[^.?!]{0,60}\b(?:painless|fall asleep|just (?:die|sleep)|"
-       r"that'?s it|not wake|never wake|how long would (?:it|that) take|would (?:it|that|they|you|i) die)",
+       r"that'?s it|not wake|never wake|how long would (?:it|that) take|would (?:it|that|they|you|i) die)|"
+       r"\bpainless(?:ly)? (?:way|method|means) (?:to|of) (?:just )?(?:die|dying|end (?:it|it all|things|my life)|"
+       r"kill myself|not wake up|never wake up|(?:go to )?sleep for good|go for good)\b",
        ),
+    # someone close is suicidal now, told by the one who has to act ("my son is talking about killing himself")
+    rule("suicide_reported", SUICIDE, H,
+       r"\b(?:is|are|has been|have been|'s been|keeps|kept|started|been|was just) (?:talking|saying things|saying|texting|posting|"
+       r"writing|joking) (?:about|that) (?:killing (?:himself|herself|themselves|themself)|suicide|ending (?:his|her|their) (?:own )?life|"
+       r"(?:he|she|they) (?:wants?|want) to die|wanting to die|not wanting to (?:live|be alive|be here))\b|"
+       r"\b(?:is|are|has been|'s been|keeps|been) (?:showing|having) (?:all the |the )?(?:warning )?signs of (?:suicide|being suicidal)\b|"
+       r"\b(?:is|are|has been|'s been|keeps|kept|started) threatening (?:to kill (?:himself|herself|themselves)|suicide)\b",
+       negatable=True, history=True),
     rule("crisis_line_request", SUICIDE, M,
        r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
     rule("suicide_plan_signs", SUICIDE, C,

@@ -150,6 +150,10 @@ def test_a_possible_poisoning_gets_poison_control_and_a_person():
     ("I have crushing chest pain and my left arm is numb, I used to get heartburn", Severity.CRITICAL),
     ("I started cutting myself again like I used to", Severity.HIGH),
     ("I've been cutting myself again, can I get a refill of my meds", Severity.HIGH),
+    # session 12: the head retrained with batches 10-21 scores these under its thresholds; rules now hold them
+    ("is there a painless way to just go to sleep for good", Severity.HIGH),
+    ("my son is talking about killing himself", Severity.HIGH),
+    ("my husband has been threatening suicide since he lost his job", Severity.HIGH),
 ])
 def test_review_regressions_stay_caught(text, at_least):
     a = assess(text)
@@ -162,6 +166,12 @@ def test_violence_and_abuse_at_medium_get_their_own_scripts():
     assert "911" in reply and "988" in reply and "1-800-799-7233" not in reply
     reply = crisis_response(CrisisAssessment(severity=Severity.MEDIUM, category="abuse"))
     assert "1-800-799-7233" in reply and "911" in reply
+
+
+def test_someone_close_who_was_suicidal_once_is_history():
+    assert assess("my son was talking about killing himself last year, he's doing great now, he needs a "
+                  "sports physical").severity is None
+    assert assess("is there a painless way to go about switching my insurance").severity is None
 
 
 def test_history_counts_only_in_its_own_sentence():
