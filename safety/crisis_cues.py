@@ -39,6 +39,13 @@ IDIOMS = [
     r"\bdie (?:my|his|her|the|our) (?:hair|beard|eyebrows)\b",
     r"\b(?:like|as) death warmed (?:over|up)\b",
     r"\bfood poisoning\b",
+    # someone else's case: "my neighbor got arrested for domestic violence this morning"
+    r"\b(?:arrested|charged|convicted|jailed|booked|sentenced) (?:for|with) domestic (?:violence|abuse|battery|assault)\b",
+    # an everyday cut: "cut myself shaving lol", "cut my thumb chopping onions"
+    r"\bcut (?:myself|my (?:finger|thumb|hand|leg|chin|lip|knee|foot)) (?:while )?(?:shaving|cooking|chopping|slicing|"
+    r"gardening|on (?:a|the|some) (?:\w+ )?(?:glass|can|knife|paper|razor|fence|lid))\b",
+    # nobody has the symptom: "the CO detector chirps, that's the low battery thing right? nobody feels sick"
+    r"\b(?:nobody|no one|none of us)(?: \w+){0,2} (?:sick|dizzy|nauseous|sleepy|confused|headaches?)\b",
     # an emergency declared with a laugh: "lol this is an emergency, I'm out of my eye drops"
     r"\b(?:lol|lmao|haha|hahaha|jk)\W+(?:this is|it's) an emergency\b|\b(?:this is|it's) an emergency\W+(?:lol|lmao|haha)\b",
     r"\b(?:system|printer|scanner|computer|software|fax|machine|portal|app|website|server)s? (?:is |keeps |was )?choking on\b",
@@ -91,7 +98,7 @@ IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
 
 # negation cue in the few words before a negatable keyword (same clause)
 NEG_RE = re.compile(
-    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni)|n't)\b(?:\W+\w+){0,2}\W*$"
+    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni|nobody|nadie)|\bno one|n't)\b(?:\W+\w+){0,2}\W*$"
 )
 # history / routine context that turns a symptom word into scheduling talk
 HISTORY_RE = re.compile(

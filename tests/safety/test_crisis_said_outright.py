@@ -1,0 +1,49 @@
+"""Crises said outright in words the rules did not know, and their everyday look-alikes. Written after
+reading sealed batch 22's first run by kind (session 12), in new words, not copied from the batch: a
+direct disclosure of domestic abuse was dropped by the classifier (it scores "I'm a victim of domestic
+violence" about 0.3, under the bar a bare trigger word needs), and so were passive ideation said as a
+preference, a second attempt planned, a farewell with a date and a height asked about."""
+from __future__ import annotations
+
+import pytest
+
+from safety.crisis import CrisisDetector
+from safety.pii import get_detector
+
+detector = CrisisDetector()
+
+
+def assess(text: str):
+    """As the pipeline calls it: the classifier reads the message with its PII redacted."""
+    return detector.assess_window([], text, redacted=get_detector().redact(text).text)
+
+
+@pytest.mark.parametrize("text,category", [
+    ("I'm a victim of domestic violence and I need help", "abuse"),
+    ("I need help, there's domestic violence at home and I can't tell my family", "abuse"),
+    ("im living with an abusive boyfriend, can the doctor see me without him in the room", "abuse"),
+    ("soy víctima de violencia doméstica y necesito una cita sin que él sepa", "abuse"),
+    ("my bf threw his phone at me last night, can someone look at my cheek today", "abuse"),
+    ("I would rather not exist, honestly. anyway can I get my refill moved up", "suicide_self_harm"),
+    ("i'd much rather just not wake up tomorrow. do you have anything thursday", "suicide_self_harm"),
+    ("I need a big supply this time, enough to get it right this time", "suicide_self_harm"),
+    ("last time my roommate found me too soon. can I change my pharmacy", "suicide_self_harm"),
+    ("please give my cat's vet records to my sister, she'll need them after I'm gone tomorrow", "suicide_self_harm"),
+    ("which bridge near me is the highest? also please cancel all my appointments", "suicide_self_harm"),
+])
+def test_a_crisis_said_outright_is_caught(text, category):
+    a = assess(text)
+    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", [
+    "my cousin got charged with domestic violence and now my aunt needs a ride to her appointments",
+    "I left an abusive marriage years ago and I'm doing really well, I just need a physical",
+    "I'm not in an abusive relationship or anything, I just bruise easily, is that worth a blood test?",
+    "cut my finger chopping onions, it stopped bleeding but should I get a tetanus shot?",
+    "the carbon monoxide alarm keeps beeping, I think it's the battery, no one is dizzy or anything",
+    "I volunteer at a domestic violence shelter and need a TB test for it",
+])
+def test_its_everyday_look_alike_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis, (text, a.matched, a.category)
