@@ -3,6 +3,9 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
+- batch 23 (sealed; written 2026-11-29 in session 12 from the same brief before batch 22 was opened, kept unopened
+  in fixtures/sealed until the detector was frozen at 8eb97bf): blind_holdout23.jsonl and blind_multiturn23.jsonl,
+  its first run and what it got wrong in docs/benchmarks/crisis_blind23.md.
 - batch 22 (sealed; written 2026-11-29 in session 11 from the same brief, kept unopened in fixtures/sealed until
   session 12 froze the retrained head at ad4e2da): blind_holdout22.jsonl and blind_multiturn22.jsonl, its first
   run and what it got wrong in docs/benchmarks/crisis_blind22.md.
@@ -56,8 +59,8 @@ from safety.crisis import CrisisDetector  # noqa: E402
 from safety.pii import get_detector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
-BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)
-SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)       # batches whose runs are recorded, each on its own page, when asked for by name
+BATCHES = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)
+SEALED = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)       # batches whose runs are recorded, each on its own page, when asked for by name
 
 
 def _positive(row: dict) -> bool:

@@ -44,6 +44,8 @@ IDIOMS = [
     # an everyday cut: "cut myself shaving lol", "cut my thumb chopping onions"
     r"\bcut (?:myself|my (?:finger|thumb|hand|leg|chin|lip|knee|foot)) (?:while )?(?:shaving|cooking|chopping|slicing|"
     r"gardening|on (?:a|the|some) (?:\w+ )?(?:glass|can|knife|paper|razor|fence|lid))\b",
+    # someone else's death: "mi vecino se murio de un infarto y me asuste"
+    r"\b(?:se murio|murio|fallecio|se nos fue) de un (?:infarto|ataque al corazon|derrame)\b",
     # nobody has the symptom: "the CO detector chirps, that's the low battery thing right? nobody feels sick"
     r"\b(?:nobody|no one|none of us)(?: \w+){0,2} (?:sick|dizzy|nauseous|sleepy|confused|headaches?)\b",
     # an emergency declared with a laugh: "lol this is an emergency, I'm out of my eye drops"
@@ -102,7 +104,7 @@ NEG_RE = re.compile(
 )
 # history / routine context that turns a symptom word into scheduling talk
 HISTORY_RE = re.compile(
-    r"\b(?:last (?:week|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
+    r"\b(?:last (?:week|weekend|month|year|time|summer|winter|spring|fall|night at (?:a|the) party)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
     r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"
@@ -180,4 +182,5 @@ FEELS_FINE_RE = re.compile(
     r"\b(?:back to normal|no symptoms|doing (?:great|well|okay|ok|fine) (?:now|these days|since)|(?:i'm|i am) doing (?:okay|ok|fine|well|great)|"
     r"eating and (?:playing|drinking)|drinking and peeing|(?:playing|eating) (?:normal|normally|fine)|"
     r"settled (?:down )?(?:in|after) (?:a|about|like)|(?:went|goes) away (?:after|on its own|once)|"
+    r"(?:came|come|popped|coughed (?:it|them)) (?:right |straight )?(?:out|up)\W+(?:and )?(?:i'm|i am|she's|he's|she is|he is|they're) (?:totally |completely )?fine|"
     r"(?:jugando|comiendo)(?: y (?:jugando|comiendo))? (?:bien|normal)|sin sintomas|me siento (?:bien|perfectamente))\b")

@@ -235,6 +235,8 @@ HARM_RULES: List[Rule] = [
     # to do it properly this time"): never overruled by the classifier (`NEVER_VETOED`), which reads a
     # form letter's framing ("Re: billing dispute", "Refill request:") as safe
     rule("threat_unmistakable", VIOLENCE, H,
+       r"\b(?:a |my )?list of (?:the )?(?:people|kids|teachers|coworkers|names)\b[^.!?]{0,60}\b(?:deserve|have it coming|are going to pay|"
+       r"will pay|get what's coming)\b|\bdeserve what's coming (?:to them)?\b[^.!?]{0,40}\b(?:school|work|office|class)\b|"
        r"\bmake sure (?:he|she|they|you|him|her|them|your (?:\w+ ){0,2}(?:staff|doctors?|nurses?|receptionists?|people)) regrets? (?:it|this|that)\b|"
        r"\bmake sure (?:he|she|they) (?:doesn't|does not|don't|never|won't) (?:drive|make it|get|walk|go) home\b|"
        r"\b(?:putting|put|going to put|i'll put|slip(?:ping)?|i'll slip|mixing|spiking) (?:some )?(?:rat poison|antifreeze|bleach|poison|drain cleaner) "
