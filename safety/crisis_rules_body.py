@@ -93,7 +93,7 @@ BODY_RULES: List[Rule] = [
        r"\bheart (?:has been |is |keeps |been )?(?:racing|pounding|beating)\b.{0,30}\b(?:1[6-9]\d|2\d\d)\b.{0,80}\b(?:faint|dizzy|lightheaded|clammy|chest|short of breath)\b|"
        r"\b(?:bp|blood pressure|cuff)\b[^.!?]{0,30}\b(?:1[89]\d|2\d\d) ?/ ?(?:1[1-9]\d)\b.{0,80}\b(?:headache|vision|blurry|chest|confus\w*|numb)\b|"
        r"\b(?:recien nacid[oa]|bebe)\b.{0,20}\b(?:de|tiene) (?:(?:[1-9]|1\d|2[0-8]) dias|(?:[1-4]|una|dos|tres|cuatro) semanas?)\b.{0,80}\b3(?:8[.,]?\d?|9[.,]?\d?)\b|"
-       r"\b(?:[1-9]|1\d|2[0-8])[- ]?days?[- ]old|\b(?:[1-4]|one|two|three|four)[- ]?weeks?[- ]old\b.{0,80}\b(?:fever|temp\w*)\b.{0,20}\b(?:100\.[4-9]|10[1-6]|3(?:8[.,]\d|9))\b|"
+       r"\b(?:(?:[1-9]|1\d|2[0-8])[- ]?days?|(?:[1-4]|one|two|three|four)[- ]?weeks?)[- ]old\b.{0,80}\b(?:fever|temp\w*)\b.{0,20}\b(?:100\.[4-9]|10[1-6]|3(?:8[.,]\d|9))\b|"
        # blood vomited, said plainly: "I'm vomiting blood, like a lot, bright red"
        r"\b(?:vomiting|throwing up|threw up|puking|coughing up) (?:a lot of |lots of |some )?(?:bright red )?blood\b|"
        r"\b(?:vomitando|vomito|vomite) sangre\b|"

@@ -194,7 +194,6 @@ HARM_RULES: List[Rule] = [
        r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|"
        r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b",
        negatable=True),
-    # a partner's violence, said outright however lightly ("lmao my husband threw a plate at my head again")
     # the writer's own abuse named outright ("I'm a victim of domestic violence and need help"): explicit, so
     # the classifier, which scores such a bare disclosure 0.3, cannot drop it as it drops the bare trigger word
     rule("abuse_disclosed", ABUSE, H,
@@ -205,6 +204,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:soy|estoy siendo) victima de (?:violencia|maltrato|abuso)\b|\bsufro (?:de )?(?:violencia|maltrato) "
        r"(?:domestic[oa]|intrafamiliar|en (?:mi )?casa)\b",
        negatable=True, history=True),
+    # a partner's violence, said outright however lightly ("lmao my husband threw a plate at my head again")
     rule("abuse_by_partner", ABUSE, H,
        r"\b(?:husband|hubby|wife|boyfriend|girlfriend|bf|gf|partner|spouse|ex|fiance|fiancee|stepdad|stepfather)\b[^.!?]{0,20}\b(?:threw|throws|hurled) "
        r"(?:a |an |the )?\w+ at (?:me|my (?:head|face))\b|\b(?:husband|hubby|wife|boyfriend|girlfriend|bf|gf|partner|spouse|ex|stepdad|stepfather)\b"

@@ -55,6 +55,8 @@ def test_a_crisis_said_outright_is_caught(text, category):
     "a mi tio se lo llevo un infarto el mes pasado, quiero hacerme un chequeo del corazon",
     "mi abuelo murió de un ataque al corazón y quiero revisarme la presión",
     "I threw up blood once last year, the scope was clear, I need my yearly follow-up",
+    "our 12 day old is eating well, can we book her weight check for friday",
+    "can I book the 2 week old visit for my son? he's doing great",
 ])
 def test_its_everyday_look_alike_is_left_alone(text):
     a = assess(text)
