@@ -100,7 +100,7 @@ IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
 
 # negation cue in the few words before a negatable keyword (same clause)
 NEG_RE = re.compile(
-    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni|nobody|nadie)|\bno one|n't)\b(?:\W+\w+){0,2}\W*$"
+    r"(?:\b(?:not|no|never|without|denies|deny|denied|nunca|sin|nor|ni)|n't)\b(?:\W+\w+){0,2}\W*$"
 )
 # history / routine context that turns a symptom word into scheduling talk
 HISTORY_RE = re.compile(
