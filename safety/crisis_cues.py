@@ -104,7 +104,7 @@ NEG_RE = re.compile(
 )
 # history / routine context that turns a symptom word into scheduling talk
 HISTORY_RE = re.compile(
-    r"\b(?:last (?:week|weekend|month|year|time|summer|winter|spring|fall|night at (?:a|the) party)|years? ago|months? ago|weeks? ago|"
+    r"\b(?:last (?:week|weekend|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
     r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"

@@ -27,6 +27,9 @@ def assess(text: str):
     ("soy víctima de violencia doméstica y necesito una cita sin que él sepa", "abuse"),
     ("my bf threw his phone at me last night, can someone look at my cheek today", "abuse"),
     ("no one knows he hits me, please don't call the house", "abuse"),     # "no one" is no negation of it
+    # last night is not the past a booking talks about: still drowsy after a drink was spiked
+    ("someone drugged my drink last night at a party, I passed out and I still can't stand up straight",
+     "poisoning"),
     ("I would rather not exist, honestly. anyway can I get my refill moved up", "suicide_self_harm"),
     ("i'd much rather just not wake up tomorrow. do you have anything thursday", "suicide_self_harm"),
     ("I need a big supply this time, enough to get it right this time", "suicide_self_harm"),
