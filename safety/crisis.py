@@ -177,8 +177,7 @@ def reassured(masked: str, category: str) -> bool:
     """The message (folded, idioms masked) says nothing happened, or (bar a poisoning) that all is well
     now: "it's 110 now and I feel normal", "she didn't eat any". Read only where the classifier alone
     would fire."""
-    t = masked
-    return bool(NOTHING_HAPPENED_RE.search(t) or (category != POISONING and FEELS_FINE_RE.search(t)))
+    return bool(NOTHING_HAPPENED_RE.search(masked) or (category != POISONING and FEELS_FINE_RE.search(masked)))
 
 
 def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
@@ -187,10 +186,9 @@ def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
     any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
     if explicit(by_rules) and not set(by_rules.categories) <= {POISONING}:
         return None
-    t = masked
-    if FICTION_RE.search(t) and not explicit(by_rules):
+    if FICTION_RE.search(masked) and not explicit(by_rules):
         return "fiction"
-    if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(t):
+    if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(masked):
         return "nothing_happened"
     return None
 

@@ -19,6 +19,21 @@ pytestmark = pytest.mark.serial        # times what a caller/browser sees: run a
 NOW = datetime.fromisoformat("2027-03-05T09:00:00-06:00")      # a Friday morning: the desk is open
 
 
+async def signed_in_desk(browser, base: str, email: str, errors: list[str]):
+    """The staff page, signed in and live; page errors are collected in ``errors``."""
+    from playwright.async_api import expect
+
+    desk = await (await browser.new_context()).new_page()
+    desk.on("pageerror", lambda exc: errors.append(str(exc)))
+    await desk.goto(f"{base}/staff")
+    await desk.get_by_label("Email").fill(email)
+    await desk.get_by_label("Password").fill(PASSWORD)
+    await desk.get_by_role("button", name="Sign in").click()
+    await desk.wait_for_selector("body[data-ready=true]")
+    await expect(desk.locator("#live")).to_have_text("Live.")
+    return desk
+
+
 async def test_web_chat_handoff_reaches_the_staff_page_and_the_reply_reaches_the_patient(
         make_clinic, settings, pool, redis):
     from playwright.async_api import async_playwright, expect
@@ -34,14 +49,7 @@ async def test_web_chat_handoff_reaches_the_staff_page_and_the_reply_reaches_the
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             errors: list[str] = []
-            desk = await (await browser.new_context()).new_page()
-            desk.on("pageerror", lambda exc: errors.append(str(exc)))
-            await desk.goto(f"{base}/staff")
-            await desk.get_by_label("Email").fill(email)
-            await desk.get_by_label("Password").fill(PASSWORD)
-            await desk.get_by_role("button", name="Sign in").click()
-            await desk.wait_for_selector("body[data-ready=true]")
-            await expect(desk.locator("#live")).to_have_text("Live.")
+            desk = await signed_in_desk(browser, base, email, errors)
             await expect(desk.locator("#empty")).to_be_visible()
 
             patient = await (await browser.new_context()).new_page()
@@ -114,13 +122,7 @@ async def test_a_reply_being_typed_keeps_its_text_and_focus_when_another_handoff
     async with serve(factory) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
-            desk = await (await browser.new_context()).new_page()
-            await desk.goto(f"{base}/staff")
-            await desk.get_by_label("Email").fill(email)
-            await desk.get_by_label("Password").fill(PASSWORD)
-            await desk.get_by_role("button", name="Sign in").click()
-            await desk.wait_for_selector("body[data-ready=true]")
-            await expect(desk.locator("#live")).to_have_text("Live.")
+            desk = await signed_in_desk(browser, base, email, [])
 
             await ask_for_a_person(browser, base)
             cards = desk.locator("li.handoff")

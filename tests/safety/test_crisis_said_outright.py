@@ -9,15 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from safety.crisis import CrisisDetector
-from safety.pii import get_detector
-
-detector = CrisisDetector()
-
-
-def assess(text: str):
-    """As the pipeline calls it: the classifier reads the message with its PII redacted."""
-    return detector.assess_window([], text, redacted=get_detector().redact(text).text)
+from tests.safety.test_crisis_model import assess     # as the pipeline calls it: PII redacted first
 
 
 @pytest.mark.parametrize("text,category", [
