@@ -268,8 +268,12 @@ HARM_RULES: List[Rule] = [
        r"\balguien (?:esta )?(?:entrando|metiendose) (?:a|en) (?:la|mi) casa\b", lang="es"),
     rule("es_abuse_now", ABUSE, C, r"\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
        r"\bme (?:encerro|tiene encerrad[ao]|encierra)\b|\bno me deja salir (?:de (?:la casa|el cuarto|la habitacion)|del cuarto)?\b", lang="es"),
+    # being hit, said outright ("nadie sabe que me pega"): not "se me pega la comida", "me pega el sol"
+    rule("es_abuse_hit", ABUSE, H,
+       r"(?<!\bse )\b(?:me|nos) (?:pega|pegan|golpea|golpean|ha pegado|han pegado|ha golpeado)\b"
+       r"(?! (?:mucho |fuerte |muy fuerte )?(?:el|la|los|las|un|una)\b)", lang="es", negatable=True, bump=True),
     rule("es_abuse", ABUSE, H,
-       r"\b(?:me quiere matar|me va a matar|me pega|me golpea)\b", lang="es", bump=True),
+       r"\b(?:me quiere matar|me va a matar)\b", lang="es", bump=True),
     rule("es_violence", VIOLENCE, H,
        r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b|"
        r"\b(?:lo|la) mato\b[^.!?]{0,30}\bya tengo con (?:que|que hacerlo)\b",

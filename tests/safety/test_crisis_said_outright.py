@@ -57,3 +57,27 @@ def test_a_crisis_said_outright_is_caught(text, category):
 def test_its_everyday_look_alike_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis, (text, a.matched, a.category)
+
+
+# Session 13: a Spanish disclosure of being hit was a trigger word the classifier could drop ("nadie sabe
+# que me pega" scored under 0.5); said outright, it stands like its English twin.
+@pytest.mark.parametrize("text", [
+    "nadie sabe que me pega",
+    "mi esposo me pega cuando toma, necesito ver a la doctora sin que él venga",
+    "mi novio me golpea y tengo miedo de volver a la casa",
+    "mi padrastro nos pega a mi y a mi hermanito, no le digan a mi mamá",
+])
+def test_a_spanish_disclosure_of_being_hit_is_caught(text):
+    a = assess(text)
+    assert a.is_crisis and a.category == "abuse", (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", [
+    "se me pega la comida a la sartén, jaja, ¿me pueden cambiar la cita al martes?",
+    "me pega mucho el sol en el trabajo, quiero revisarme unas manchas en la piel",
+    "mi esposo no me pega ni nada, solo quiero una consulta de pareja",
+    "mi hijo siempre me pega la gripe que trae de la escuela, ¿tienen vacuna?",
+])
+def test_its_spanish_look_alike_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis, (text, a.matched, a.category)
