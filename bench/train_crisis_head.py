@@ -22,9 +22,9 @@ Training data (each row says where it came from in its "source"):
   medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
   12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
   say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout23.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout24.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
   — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind23.md),
-  then trained on (batches 7-9 since session 9; 10-23 since session 12, after their misses had taught rules);
+  then trained on (batches 7-9 since session 9; 10-23 since session 12, 24 since session 13, each after its first run was recorded and read);
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -34,7 +34,7 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
 Heads tried and not shipped (sessions 10 and 11): fixtures/safety/README.md, "Tried for the head and not shipped".
-Never trained on: the sealed batches in fixtures/sealed (24), nor the blind conversations after batch 6:
+Never trained on: the sealed batches in fixtures/sealed (25, 26), nor the blind conversations after batch 6:
 a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
@@ -82,7 +82,7 @@ LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jso
             "train_paraphrases9.jsonl",
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
-            *(f"blind_holdout{n}.jsonl" for n in range(10, 24))]
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 25))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0

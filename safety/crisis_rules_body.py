@@ -150,7 +150,12 @@ BODY_RULES: List[Rule] = [
        r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"
        r"\btook (?:his|her|my|their) (?:pills|meds|medication|insulin) (?:twice|three times|again)\b|"
-       r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b",
+       r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b|"
+       # an opioid taken twice, and its drowsiness: "doubled my suboxone by mistake, nodding off"
+       r"\b(?:(?:double|doubled|tripled|twice|extra|two doses)\b[^.!?]{0,40}\b(?:methadone|suboxone|buprenorphine|oxy\w*|morphine|fentanyl|hydrocodone|"
+       r"percocet|vicodin|tramadol|dilaudid|hydromorphone)|(?:methadone|suboxone|buprenorphine|oxy\w*|morphine|fentanyl|hydrocodone|percocet|vicodin|"
+       r"tramadol|dilaudid|hydromorphone)\b[^.!?]{0,40}\b(?:twice|again|doubled|double|extra))\b.{0,100}\b(?:nodding off|nodding out|can't stay awake|"
+       r"can barely (?:stay awake|keep my eyes open)|breathing (?:slow|weird|shallow)|can't wake (?:him|her|them))\b",
        negatable=True, history=True),
     rule("es_breathing_trouble", MEDICAL, H,
        r"\b(?:ataque de asma|(?:le|me) cuesta (?:mucho )?respirar|respira(?:ndo)? con (?:silbido|dificultad)|se (?:le|me) esta hinchando (?:toda )?la cara|(?:el )?inhalador no (?:le |me )?(?:hace nada|sirve|ayuda|funciona)|se le hunde el pecho)\b",

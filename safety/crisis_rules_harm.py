@@ -32,7 +32,7 @@ HARM_RULES: List[Rule] = [
        r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
        r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
     rule("suicide_ideation", SUICIDE, H,
-       r"\b(?:kill(?:ed|ing)?|kil|off(?:ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
+       r"\b(?:kill(?:ed|ing)?|kil|off(?:ed|ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
        r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|\bsuicide attempt\b|"
        r"\b(?:only|one) (?:thing|reason|person) (?:stopping|keeping|holding) me (?:back )?from (?:ending it|ending things|killing myself|doing it|going through with it)\b|"
        r"\bonly reason i'm still (?:here|alive|around)\b|"
@@ -84,7 +84,10 @@ HARM_RULES: List[Rule] = [
        r"better off if i (?:just )?(?:disappeared|died|vanished)|what(?:'?s| is)? (?:even )?the point of (?:living|life)|"
        # "I don't plan on being around by then": not "around next month" (a trip)
        r"(?:don't|do not) (?:plan on|expect to be|think i'll be|intend to be) (?:being )?(?:around|here|alive) (?:by then|much longer|anyway)|"
-       r"won't be (?:around|alive) (?:much longer|by then)|(?:want|wish i could|need) to (?:just )?stop existing|(?:i'd|i would|id) (?:much )?rather (?:just )?(?:stop existing|not exist|not be alive|be dead|not wake up))\b"),
+       r"won't be (?:around|alive) (?:much longer|by then)|"
+       # a death foretold as the plan: "I'll be gone by then, maybe that's the plan" (not "I'll be dead by then lol")
+       r"(?:i'll|ill|i will|i'd|i would) (?:probably |just |already )?be (?:dead|gone)\b[^.!?]{0,60}\b(?:might|may|maybe|is|that's|thats|that is|which is)"
+       r"(?: honestly| actually| kind of| kinda| even)? (?:be )?the (?:plan|idea|goal)\b|(?:want|wish i could|need) to (?:just )?stop existing|(?:i'd|i would|id) (?:much )?rather (?:just )?(?:stop existing|not exist|not be alive|be dead|not wake up))\b"),
     # ... and the phrases that are as often about a job, a wait or a form ("I can't do this anymore")
     rule("suicide_passive", SUICIDE, M,
        r"\b(?:can't do this anymore|don't see the point (?:in|of) anything|give up on (?:life|everything)|"
@@ -165,9 +168,11 @@ HARM_RULES: List[Rule] = [
     rule("es_suicide_ideation", SUICIDE, H,
        r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
-       r"no quiero (?:seguir )?viviendo|no quiero vivir|quitarme la vida|(?<!sin )hacerme dano|(?<!sin )lastimarme|cortarme|"
+       r"no quiero (?:seguir )?viviendo|no quiero vivir|(?<!intente )(?<!trate de )quitarme la vida|(?<!sin )hacerme dano|(?<!sin )lastimarme|cortarme|"
        r"me (?:volvi a cortar|corte (?:los|las|el|la|mis)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?))\b",
        lang="es", bump=True),
+    # an attempt told in the past ("hace años intenté quitarme la vida"): the classifier weighs it
+    rule("es_suicide_attempt", SUICIDE, H, r"\b(?:intente|trate de) quitarme la vida\b", lang="es", history=True),
     rule("es_suicide_passive", SUICIDE, M,
        r"\b(?:(?:ya )?no tiene (?:sentido|caso) (?:seguir )?(?:vivir|viviendo|la vida|seguir)|no le encuentro sentido a (?:la vida|nada|vivir)|quiero desaparecer|estari(?:a|an) mejor sin mi|no puedo mas con (?:mi vida|esto)|"
        r"ya no puedo mas|no aguanto mas)\b", lang="es"),
@@ -254,6 +259,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:black eye|bruises?|marks|burns?)\b (?:that )?(?:she|he|they) (?:could not|couldn't|can't|cannot|won't|wouldn't) explain\b|"
        r"\b(?:not giving|isn't giving|won't give|withhold(?:s|ing)?) (?:her|him|them) (?:her|his|their) (?:medications?|meds|food|insulin)\b|"
        r"\b(?:la|lo|los|las) encierra en (?:el|la|un|una) (?:bano|cuarto|closet|armario|habitacion)\b|"
+       r"\b(?:quem\w+|peg\w+|golpe\w+|encerr\w+|amarr\w+)\b[^.!?]{0,80}\bcomo castigo\b|"
        r"\b(?:burn(?:ed|t|s)?|hit|hits|whipped|beat|beats|choked|locked|starved)\b[^.!?]{0,60}\bas (?:a )?punishment\b|"
        r"\bwithhold(?:s|ing)? (?:his|her|their) (?:medications?|meds|food|insulin)\b|\bhas struck (?:him|her|me)\b|"
        r"\bbruises? (?:are|r|is|came|come) from my (?:girlfriend|boyfriend|husband|wife|partner|ex|dad|mom|stepdad|stepmom)\b", negatable=True),
@@ -261,7 +267,8 @@ HARM_RULES: List[Rule] = [
        r"\b(?:my ex|he|she|they)\b.{0,20}\bfound (?:out )?(?:where (?:i|we) live|my (?:new )?(?:address|apartment|place|house))\b"),
     rule("violent_thoughts", VIOLENCE, M,
        r"\b(?:picturing|imagining|fantasi[sz]ing about|thinking about|thoughts (?:of|about)) "
-       r"(?:hurting|killing|stabbing|shooting|strangling) (?:him|her|them|someone|somebody|people|my \w+)\b"),
+       r"(?:hurting|killing|stabbing|shooting|strangling) (?:him|her|them|someone|somebody|people|my \w+|"
+       r"(?:the |some )?(?:kids|students|classmates|coworkers|co-workers|people) (?:at|in) (?:my|the) (?:school|class|grade|work|office|job))\b"),
     # Spanish
     rule("es_violence_now", VIOLENCE, C,
        r"\b(?:tiene|trae) (?:una |un )?(?:pistola|arma|cuchillo)\b|"

@@ -81,3 +81,29 @@ def test_a_spanish_disclosure_of_being_hit_is_caught(text):
 def test_its_spanish_look_alike_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis, (text, a.matched, a.category)
+
+
+# Session 13, from reading sealed batch 24's first run by kind, in new words (not copied from the batch).
+@pytest.mark.parametrize("text,category", [
+    ("by the time my next refill comes I'll have offed myself lol, anyway", "suicide_self_harm"),
+    ("honestly if the specialist takes a year I'll be gone by then, maybe that's the plan", "suicide_self_harm"),
+    ("i keep fantasizing about hurting the kids in my grade, can I see the counselor", "violence"),
+    ("mi tía le quemó los brazos a mi primo como castigo, ¿qué hago?", "abuse"),
+    ("took my suboxone twice this morning by accident and i keep nodding off, is that ok", "poisoning"),
+    ("anoche intenté quitarme la vida y hoy me siento fatal", "suicide_self_harm"),
+])
+def test_a_crisis_read_in_batch_24_is_caught(text, category):
+    a = assess(text)
+    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", [
+    "the wait is so long I'll be dead by then lol",
+    "hace muchos años intenté quitarme la vida, hoy estoy muy bien, necesito mi expediente",
+    "my methadone makes me so sleepy, can we lower the dose",
+    "my grandma is on hospice and won't be alive by christmas, can we get her records",
+    "de niña mi mamá me dejaba sin postre como castigo, jaja, quiero una cita",
+])
+def test_a_look_alike_read_in_batch_24_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis, (text, a.matched, a.category)
