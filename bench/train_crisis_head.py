@@ -22,6 +22,9 @@ Training data (each row says where it came from in its "source"):
   medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
   12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
   say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
+- fixtures/safety/train_brief1.jsonl ... train_brief4.jsonl — 1,200 messages (600 crises, 600 hard negatives) written
+  2026-11-29 (session 13) by four helpers that read no project file, from the blind brief (fixtures/safety/BLIND_BRIEF.md)
+  with twice a batch's rows; scored once before training on them (docs/benchmarks/crisis_brief.md);
 - fixtures/safety/blind_holdout4.jsonl ... blind_holdout24.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
   — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind23.md),
   then trained on (batches 7-9 since session 9; 10-23 since session 12, 24 since session 13, each after its first run was recorded and read);
@@ -38,7 +41,7 @@ Never trained on: the sealed batches in fixtures/sealed (25, 26), nor the blind 
 a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
-Folds: each blind batch lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
+Folds: each blind batch (and each training batch written from its brief) lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
 9 the first again), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
 writer, as the next sealed batch will. The thresholds are chosen on the blind batches' out-of-fold
 scores (the objective below), the everyday bound on the everyday rows'.
@@ -69,17 +72,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from safety.crisis import CrisisDetector, _turns, explicit, model_text  # noqa: E402
+from safety.crisis import (CrisisDetector, TOLD_AS_OVER_VETO, _turns, explicit, fold, mask_idioms,  # noqa: E402
+                           model_text, veto_for)
 from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
-from safety.crisis_model import HEAD_FILE, NEGATIVE, support_of  # noqa: E402
+from safety.crisis_model import HEAD_FILE, NEGATIVE, Thresholds, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
             "train_paraphrases4.jsonl", "train_paraphrases5.jsonl", "train_paraphrases6.jsonl",
-            "train_paraphrases9.jsonl",
+            "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in (1, 2, 3, 4)),
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
             *(f"blind_holdout{n}.jsonl" for n in range(10, 25))]
@@ -109,6 +113,7 @@ SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 # out-of-fold batches 4-9 the objective reads are nearer the training data and do not show any of it.
 # Judged on batch 15's first run.
 SURE_BY_HAND = {"alone_sure": 0.95, "support_sure": 0.42}
+NO_THRESHOLDS = Thresholds(alone=1.0, support=1.0, this_turn=1.0, urgent=1.0)   # `veto_for` reads none for a body in trouble
 THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
 
@@ -180,7 +185,8 @@ def decide(p: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, explicit: np.nd
     """What `CrisisDetector` does: a rule's hit stands (a medical one always) unless the model scores
     it under `veto` (an explicit phrase) or `veto_weak` (a trigger word alone); with none, the model decides
     (`model_fires`), unless the rules read a negation, a past-tense cue or an idiom there (-1)."""
-    floor = np.where(explicit == 2, 0.0, np.where(explicit == 1, th["veto"], max(th["veto"], th["veto_weak"])))
+    floor = np.where(explicit == 2, 0.0, np.where(explicit == 3, TOLD_AS_OVER_VETO,
+                     np.where(explicit == 1, th["veto"], max(th["veto"], th["veto_weak"]))))
     return ((rule_sev > 0) & (p >= floor)) | (model_fires(p, sup, th) & (rule_sev == 0))
 
 
@@ -191,16 +197,21 @@ def model_fires(p: np.ndarray, sup: np.ndarray, th: dict) -> np.ndarray:
 
 def rule_reading(rules: CrisisDetector, text: str) -> tuple[int, int]:
     """The rules' severity (-1: they read a negation, the past or an idiom; 0: nothing) and how firm
-    the hit is: 2 never vetoed (`NEVER_VETOED`), 1 explicit (`crisis.explicit`), 0 a trigger word."""
+    the hit is: 2 never vetoed (`NEVER_VETOED`), 3 the same told as over (`crisis.TOLD_AS_OVER_VETO`),
+    1 explicit (`crisis.explicit`), 0 a trigger word."""
     a = rules.rules(text)
     if a.severity is None:
         return (-1 if a.silenced else 0), 0
-    return int(a.severity), 2 if set(a.matched) & NEVER_VETOED else int(explicit(a))
+    if set(a.matched) & NEVER_VETOED:
+        return int(a.severity), 3 if veto_for(a, NO_THRESHOLDS, mask_idioms(fold(text))) > 0 else 2
+    return int(a.severity), int(explicit(a))
 
 
 def blind_batch(name: str) -> str | None:
-    found = re.search(r"blind_(?:holdout|multiturn)(\d+)", name)
-    return found.group(1) if found else None
+    """The writer a row came from, for the blind batches and the training batches written from their brief
+    ("t1" ... "t4"): each is one fold and one part of the objective; None for every other file."""
+    found = re.search(r"blind_(?:holdout|multiturn)(\d+)|train_brief(\d+)", name)
+    return None if not found else found.group(1) or f"t{found.group(2)}"
 
 
 def folds_for(files: list[str], n_routine: int) -> np.ndarray:
@@ -209,7 +220,7 @@ def folds_for(files: list[str], n_routine: int) -> np.ndarray:
     for i, name in enumerate(files):
         batch = blind_batch(name)
         if batch is not None:
-            folds[i] = (int(batch) - 4) % 5
+            folds[i] = (int(batch.lstrip("t")) - 4) % 5
     return folds
 
 

@@ -122,7 +122,9 @@ HISTORY_RE = re.compile(
 # ... unless the message says it is happening now
 CURRENT_RE = re.compile(
     r"\b(?:right now|(?<!fine )(?<!okay )(?<!ok )(?<!better )(?<!well )(?<!good )now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
-    r"won't stop|can't breathe|ahora|ahorita)\b")
+    r"won't stop|can't breathe|ahora|ahorita|"
+    # a symptom of the past that has returned: "my chest pain from last week came back this morning"
+    r"came back|coming back|(?:is|it's|its) back again|worse than (?:before|ever|last time)|getting worse|since this morning)\b")
 
 # "I could kill him" is exasperation, unless the message names a weapon or a time
 WEAPON_OR_TIME = re.compile(

@@ -17,7 +17,7 @@ import numpy as np
 
 from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE
 
-CUES_VERSION = "cues-2"
+CUES_VERSION = "cues-3"    # cues-3 (session 13): CURRENT_RE reads a symptom that has come back
 
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|nunca|sin|ni)\b|n't\b")
 _PAST = re.compile(
@@ -90,6 +90,13 @@ def cue_features(folded: str) -> np.ndarray:
     out[len(_CUES)] = min(len(_FIRST.findall(folded)), 4) / 4
     out[len(_CUES) + 1] = min(len(_PAST.findall(folded)), 4) / 4
     return out * SCALE
+
+
+def told_as_over(folded: str) -> bool:
+    """Does the message carry a cue of the past, of an end or of a topic of study ("back in March",
+    "already stopped", "my first aid course")? Where it does, a medical rule's hit may be dropped by a
+    classifier all but certain there is no crisis (`crisis.veto_for`)."""
+    return bool(_PAST.search(folded) or _RESOLVED.search(folded) or _TOPIC.search(folded))
 
 
 def with_cues(x: np.ndarray, texts: list[str]) -> np.ndarray:

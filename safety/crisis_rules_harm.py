@@ -84,7 +84,7 @@ HARM_RULES: List[Rule] = [
        r"better off if i (?:just )?(?:disappeared|died|vanished)|what(?:'?s| is)? (?:even )?the point of (?:living|life)|"
        # "I don't plan on being around by then": not "around next month" (a trip)
        r"(?:don't|do not) (?:plan on|expect to be|think i'll be|intend to be) (?:being )?(?:around|here|alive) (?:by then|much longer|anyway)|"
-       r"won't be (?:around|alive) (?:much longer|by then)|"
+       r"won't be (?:around|alive) (?:much longer|by then)|(?:want|wish|need) (?:it all|everything) to (?:be over|end)(?! with)|"
        # a death foretold as the plan: "I'll be gone by then, maybe that's the plan" (not "I'll be dead by then lol")
        r"(?:i'll|ill|i will|i'd|i would) (?:probably |just |already )?be (?:dead|gone)\b[^.!?]{0,60}\b(?:might|may|maybe|is|that's|thats|that is|which is)"
        r"(?: honestly| actually| kind of| kinda| even)? (?:be )?the (?:plan|idea|goal)\b|(?:want|wish i could|need) to (?:just )?stop existing|(?:i'd|i would|id) (?:much )?rather (?:just )?(?:stop existing|not exist|not be alive|be dead|not wake up))\b"),

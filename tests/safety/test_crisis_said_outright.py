@@ -107,3 +107,25 @@ def test_a_crisis_read_in_batch_24_is_caught(text, category):
 def test_a_look_alike_read_in_batch_24_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis, (text, a.matched, a.category)
+
+
+# Session 13: a body in trouble told as over or as a topic of study, where the classifier is all but
+# certain there is no crisis (`crisis.TOLD_AS_OVER_VETO`); and a symptom of the past that has come back,
+# which the rules had read as history.
+@pytest.mark.parametrize("text", [
+    "we learned about stroke signs in my nursing course, face drooping and slurred speech, cool stuff. book my flu shot?",
+    "our first aid course covered anaphylaxis today, can I bring my EpiPen trainer to show the nurse?",
+])
+def test_a_body_in_trouble_told_as_a_topic_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis and "model_veto" in a.silenced, (text, a.matched, a.silenced)
+
+
+@pytest.mark.parametrize("text", [
+    "my chest pain from last week came back this morning and it's worse than before",
+    "had chest pain an hour ago, went away, now it's back and crushing and my left arm is numb",
+    "got stung by a wasp at my son's game last week, and again today, and now my throat is closing up",
+])
+def test_a_body_in_trouble_now_is_caught_whatever_its_history(text):
+    a = assess(text)
+    assert a.is_crisis and a.category == "medical_emergency", (text, a.matched, a.silenced)

@@ -1,0 +1,32 @@
+"""`bench/crisis_brief_eval.py` scores the four training batches written from the blind brief, one row
+a file and all four together, and appends the run to the page it is given (rules alone here: quick)."""
+from __future__ import annotations
+
+import importlib.util
+
+from safety.crisis import CrisisDetector
+from tests.conftest import ROOT
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("crisis_brief_eval", ROOT / "bench" / "crisis_brief_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_file_and_all_four_are_scored_and_the_run_is_appended(tmp_path, monkeypatch, capsys):
+    bench = _bench()
+    monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
+    page = tmp_path / "crisis_brief.md"
+    page.write_text("## header\n", encoding="utf-8")
+    assert bench.main(["--label", "rules alone", "--append", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("## header\n") and "#### rules alone" in text
+    for n in (1, 2, 3, 4):
+        assert f"| train_brief{n}.jsonl | " in text and "/150 (" in text
+    total = next(line for line in text.splitlines() if line.startswith("| all four |"))
+    assert "/600 (" in total
+    found = int(total.split("|")[2].split("/")[0])
+    assert 150 < found < 550          # rules alone find the crises said outright, not every one
+    assert "#### rules alone" in capsys.readouterr().out
