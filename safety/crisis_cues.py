@@ -170,7 +170,8 @@ NOTHING_HAPPENED_RE = re.compile(
     r"\b(?:(?:didn't|did not|hasn't|has not) (?:eat|swallow|drink|eaten|swallowed|drunk|take|taken) any|"
     r"(?:haven't|have not|hasn't|has not) (?:mixed|taken|touched) (?:anything|any|it) yet|"
     r"(?:nobody|no one) (?:was|got) hurt|not in any danger|todavia no (?:lo|la|las|los) he tomado|"
-    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|none (?:are|is|were|was) missing|(?:i|he|she) only took one|not a scratch|without a scratch)\b")
+    r"caught (?:myself|it|him|her) (?:and didn't|before|in time)|(?:grabbed|took|pulled) it (?:away |out )?before (?:she|he|they) (?:could )?(?:open|opened|swallow|swallowed|eat|ate|bite|bit)|"
+    r"poison control said (?:it's |its |it was |they're |that's )?(?:non-?toxic|fine|okay|ok|harmless)|none (?:are|is|were|was) missing|(?:i|he|she) only took one|not a scratch|without a scratch)\b")
 # Writing fiction ("I'm writing a mystery novel where a character is poisoned with antifreeze"): a rule's
 # trigger word there needs more than the classifier's topic-deep agreement; explicit phrases still stand.
 FICTION_RE = re.compile(

@@ -22,6 +22,7 @@ BODY_RULES: List[Rule] = [
        r"\b(?:face|mouth|smile) (?:is )?(?:drooping|droopy|droops|sagging|is crooked)\b|\bdrooping (?:face|mouth)\b|"
        r"\bslurr(?:ed|ing) (?:(?:his|her|my|their) )?(?:speech|words)\b|\b(?:is|he's|she's|i'm|keeps|started|been) slurring\b|"
        r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
+       r"\b(?:his|her|my|\w+'s) (?:left|right) (?:arm and leg|leg and arm|hand and leg)s? (?:aren't|are not|arent|won't|stopped|isn't|not) (?:working|moving|work|move)\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
        r"\b(?:unable to|can't|cannot|could not|couldn't) (?:lift|raise|move) (?:his|her|my) (?:right|left) (?:arm|leg)\b.{0,80}\b(?:speech|words|talking)\b|"
        r"\bone pupil (?:is )?(?:bigger|larger|smaller)\b|\bpupils (?:are )?(?:different sizes|uneven|unequal)\b|"
@@ -97,6 +98,9 @@ BODY_RULES: List[Rule] = [
        # blood vomited, said plainly: "I'm vomiting blood, like a lot, bright red"
        r"\b(?:vomiting|throwing up|threw up|puking|coughing up) (?:a lot of |lots of |some )?(?:bright red )?blood\b|"
        r"\b(?:vomitando|vomito|vomite) sangre\b|"
+       # a fever during chemotherapy (neutropenic fever: a person today), blood passed after a blow to the side
+       r"\b(?:on|getting|having|doing|in|started|finished a round of) chemo(?:therapy)?\b[^.!?]{0,80}\bfever\b|\bfever\b[^.!?]{0,60}\b(?:on|from|during) chemo(?:therapy)?\b|"
+       r"\b(?:hit|tackled|kicked|fell|crash\w*|accident|punched)\b[^.!?]{0,80}\b(?:peeing|pissing|passing) blood\b|"
        r"\b(?:black|tarry|bloody) (?:tarry )?(?:stools?|poop)\b.{0,80}\b(?:passed out|pass out|faint\w*|dizzy|lightheaded)\b|"
        r"\b(?:meter|glucose|sugar|bg)\b[^.!?]{0,20}\b(?:says|reads|shows|just says) (?:hi|high)\b.{0,80}\b(?:vomit\w*|throwing up|breathing (?:fast|hard|heavy)|confused)\b|"
        # heart failure told calmly: breathless, and sleeping sitting up
@@ -146,6 +150,8 @@ BODY_RULES: List[Rule] = [
        r"\bmethotrexate\b.{0,60}\b(?:every day|daily|each day|days in a row)\b|"
        r"\b(?:ambien|zolpidem|xanax|valium|klonopin|ativan|oxy\w*|percocet|benadryl|sleeping pills?)\b.{0,60}\b(?:wine|vodka|beer|alcohol|drinks|drinking|shots|whiskey)\b"
        r".{0,80}\b(?:can't (?:really )?feel|numb|can't stay awake|so sleepy|breathing (?:slow|weird)|passing out|can't wake)|"
+       r"\b(?:wine|vodka|beers?|alcohol|drinks|drinking|shots|whiskey)\b.{0,60}\b(?:ambien|zolpidem|xanax|valium|klonopin|ativan|oxy\w*|percocet|benadryl|sleeping pills?)\b"
+       r".{0,80}\b(?:nodding off|can't stay awake|so sleepy|breathing (?:slow|weird)|passing out|can't wake)|"
        r"\bmix(?:ed|ing)? (?:\w+ ){0,2}bleach (?:and|with)\b|\bbleach (?:and|with) (?:\w+ ){0,2}ammonia\b|"
        r"\b(?:taking|took|been taking|had|taken) (?:extra|double|triple|too much|way too much|too many|a lot of|lots of) "
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"

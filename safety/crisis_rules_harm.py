@@ -46,7 +46,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|(?<!no )(?<!any )(?<!without )\bdark thoughts\b|"
        r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
        r"\bwants? to (?:kill|hurt) (?:herself|himself|themselves|themself)\b|\bend (?:my|the) suffering\b|"
-       r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide)\b|\bend(?:ing)? things\b|"
+       r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide|disappear (?:permanently|forever|for good))\b|\bend(?:ing)? things\b|"
        r"\btried to (?:overdose|od|kill myself|end (?:it|my life)|hang myself)\b|"
        r"\bdo something (?:stupid |bad |drastic |dumb )?(?:to|with) myself\b|\b(?:want to|going to) sleep forever and (?:never|not) wake\b",
        bump=True),
@@ -197,7 +197,8 @@ HARM_RULES: List[Rule] = [
        r"\b(?:keeps|kept|has been|have been|always|still|started|starts) (?:hitting|beating|choking|kicking|punching|slapping|"
        r"hurting|pushing|shoving|strangling) me\b|"
        r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|"
-       r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b",
+       r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b|"
+       r"\b(?:said|says|told me|texted|swore)\b[^.!?]{0,40}\b(?:i'm|im|i am|i'll be|ill be|i'd be) (?:dead|a dead (?:woman|man))\b",
        negatable=True),
     # the writer's own abuse named outright ("I'm a victim of domestic violence and need help"): explicit, so
     # the classifier, which scores such a bare disclosure 0.3, cannot drop it as it drops the bare trigger word
@@ -241,11 +242,17 @@ HARM_RULES: List[Rule] = [
     # form letter's framing ("Re: billing dispute", "Refill request:") as safe
     rule("threat_unmistakable", VIOLENCE, H,
        r"\b(?:a |my )?list of (?:the )?(?:people|kids|teachers|coworkers|names)\b[^.!?]{0,60}\b(?:deserve|have it coming|are going to pay|"
+       r"(?:are|is) (?:going to|gonna) (?:be|feel) sorry|will (?:be|feel) sorry|"
        r"will pay|get what's coming)\b|\bdeserve what's coming (?:to them)?\b[^.!?]{0,40}\b(?:school|work|office|class)\b|"
        r"\bmake sure (?:he|she|they|you|him|her|them|your (?:\w+ ){0,2}(?:staff|doctors?|nurses?|receptionists?|people)) regrets? (?:it|this|that)\b|"
        r"\bmake sure (?:he|she|they) (?:doesn't|does not|don't|never|won't) (?:drive|make it|get|walk|go) home\b|"
        r"\b(?:putting|put|going to put|i'll put|slip(?:ping)?|i'll slip|mixing|spiking) (?:some )?(?:rat poison|antifreeze|bleach|poison|drain cleaner) "
        r"(?:in|into) (?:his|her|their|the|my \w+'s) (?:food|drink|coffee|tea|leftovers|lunch|dinner|soup|water|smoothie|beer)\b|"
+       # a bullet promised, a watch-yourself with where she parks, a revenge the news will carry
+       r"\b(?:(?:he's|she's|he is|she is|they're|they are|is|are) (?:getting|gonna get|going to get)|(?:he|she|they)(?:'ll| will) get) a bullet\b|"
+       r"\bbetter watch (?:himself|herself|themselves|his back|her back|their backs?)\b[^.!?]{0,10}[.!?]?\s*[^.!?]{0,20}\bi know (?:what car|where (?:he|she|they) "
+       r"(?:lives?|parks?|works?)|when (?:he|she|they) (?:leaves?|gets? off))\b|"
+       r"\bmake (?:them|everyone|everybody|all of them|him|her)\b[^.!?]{0,50}\bpay\b[^.!?]{0,60}\b(?:on|in) the news\b|"
        r"\b(?:people|someone|somebody|staff|you) (?:there )?(?:will|are going to|is going to|'s going to|is|are) (?:get|be|getting) hurt\b"
        r"[^.!?]{0,60}[.!?]?[^.!?]{0,40}\b(?:not (?:a )?jok\w*|not a figure of speech|i mean it|i'm serious|dead serious)\b|"
        r"\b(?:going|heading|coming|driving|going to go) (?:over )?(?:there|to (?:his|her|their) (?:place|house|work|job))\b[^.!?]{0,20}\bwith (?:a|my|the|my dad's) (?:bat|gun|knife|rifle|shotgun|pistol|machete|glock)\b|"
@@ -276,7 +283,11 @@ HARM_RULES: List[Rule] = [
     rule("es_abuse_now", ABUSE, C, r"\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
        r"\bme (?:encerro|tiene encerrad[ao]|encierra)\b|\bno me deja salir (?:de (?:la casa|el cuarto|la habitacion)|del cuarto)?\b", lang="es"),
     # being hit, said outright ("nadie sabe que me pega"): not "se me pega la comida", "me pega el sol"
+    rule("abuse_at_the_door", ABUSE, C,
+       r"\b(?:banging|pounding|kicking|hammering|breaking|trying to (?:break|get)) (?:on |down |in |through )?(?:the |my )?(?:bathroom |bedroom |front |back )?door\b"
+       r"[^.!?]{0,80}\b(?:kill|hurt|get|beat) me\b"),
     rule("es_abuse_hit", ABUSE, H,
+       r"\b(?:esposo|marido|novio|pareja|ex|padrastro|padre|papa|suegr[oa]|hermano) (?:me|nos) (?:pego|golpeo|pateo|ahorco)\b|"
        r"(?<!\bse )\b(?:me|nos) (?:pega|pegan|golpea|golpean|ha pegado|han pegado|ha golpeado)\b"
        r"(?! (?:mucho |fuerte |muy fuerte )?(?:el|la|los|las|un|una)\b)", lang="es", negatable=True, bump=True),
     rule("es_abuse", ABUSE, H,

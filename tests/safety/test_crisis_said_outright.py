@@ -129,3 +129,36 @@ def test_a_body_in_trouble_told_as_a_topic_is_left_alone(text):
 def test_a_body_in_trouble_now_is_caught_whatever_its_history(text):
     a = assess(text)
     assert a.is_crisis and a.category == "medical_emergency", (text, a.matched, a.silenced)
+
+
+
+# Session 13, from reading sealed batches 25 and 26's first runs by kind, in new words (not copied from them).
+@pytest.mark.parametrize("text,category", [
+    ("he's kicking the bedroom door and yelling that he'll kill me once it breaks", 'abuse'),
+    ('mi novio me pateó ayer y tengo el brazo morado, necesito cita', 'abuse'),
+    ("my ex texted that the next time he catches me alone i'm dead. can you keep my address off the portal", 'abuse'),
+    ("i've been looking up ways to disappear for good. can i get my refill early", 'suicide_self_harm'),
+    ('my supervisor better watch herself, i know where she parks. anyway i need a work note', 'violence'),
+    ('I made a list of coworkers who are gonna be sorry next week. need my physical rescheduled', 'violence'),
+    ('my landlord is getting a bullet if he comes by again', 'violence'),
+    ("I'm going to make everyone at that gym pay for it, you'll see it on the news", 'violence'),
+    ("my dad's left arm and leg aren't working and he's drooling", 'medical_emergency'),
+    ("I'm on chemo and spiked a fever of 101 tonight, do I wait for my Thursday visit?", 'medical_emergency'),
+    ("fell off my bike onto the curb yesterday and now I'm peeing blood", 'medical_emergency'),
+    ('had a few beers then took two of my xanax, nodding off hard, can we push tomorrow', 'poisoning'),
+])
+def test_a_crisis_read_in_batches_25_and_26_is_caught(text, category):
+    a = assess(text)
+    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", [
+    "my son got hold of a silica gel packet, poison control said it's non-toxic, just noting it for his chart",
+    "my mom said I'm dead if I miss another dentist appointment lol, so can I book one?",
+    'my brother kept banging on the bathroom door because I took too long lol, anyway need a physical',
+    'I finished chemo in the spring and the fevers I had back then are long gone, need my labs Thursday',
+    'our soccer coach said the team better watch themselves at practice, need sports physicals',
+])
+def test_a_look_alike_read_in_batches_25_and_26_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis, (text, a.matched, a.category)
