@@ -22,12 +22,13 @@ Training data (each row says where it came from in its "source"):
   medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
   12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
   say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
-- fixtures/safety/train_brief1.jsonl ... train_brief4.jsonl — 1,200 messages (600 crises, 600 hard negatives) written
-  2026-11-29 (session 13) by four helpers that read no project file, from the blind brief (fixtures/safety/BLIND_BRIEF.md)
-  with twice a batch's rows; scored once before training on them (docs/benchmarks/crisis_brief.md);
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout24.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
-  — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind23.md),
-  then trained on (batches 7-9 since session 9; 10-23 since session 12, 24 since session 13, each after its first run was recorded and read);
+- fixtures/safety/train_brief1.jsonl ... train_brief8.jsonl — 2,400 messages (1,200 crises, 1,200 hard negatives)
+  written 2026-11-29 (session 13) by eight helpers that read no project file, from the blind brief
+  (fixtures/safety/BLIND_BRIEF.md) with twice a batch's rows, in two rounds of four; each round scored once
+  before training on it (docs/benchmarks/crisis_brief.md);
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout26.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
+  — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... crisis_blind26.md),
+  then trained on (batches 7-9 since session 9; 10-23 since session 12, 24-26 since session 13, each after its first run was recorded and read);
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -37,7 +38,7 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
 Heads tried and not shipped (sessions 10 and 11): fixtures/safety/README.md, "Tried for the head and not shipped".
-Never trained on: the sealed batches in fixtures/sealed (25, 26), nor the blind conversations after batch 6:
+Never trained on: the sealed batches in fixtures/sealed (27-29), nor the blind conversations after batch 6:
 a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
@@ -83,10 +84,10 @@ from safety.pii import PIIDetector  # noqa: E402
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
             "train_paraphrases4.jsonl", "train_paraphrases5.jsonl", "train_paraphrases6.jsonl",
-            "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in (1, 2, 3, 4)),
+            "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in range(1, 9)),
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
-            *(f"blind_holdout{n}.jsonl" for n in range(10, 25))]
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 27))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0

@@ -114,8 +114,13 @@ HARM_RULES: List[Rule] = [
        r"\bif (?:you|someone|somebody|i|a person) (?:took|take|takes|mixed|mix|swallowed)\b[^.?!]{0,60}\b"
        r"(?:at once|all (?:of )?(?:my|their|your|his|her))\b[^.?!]{0,60}\b(?:painless|fall asleep|just (?:die|sleep)|"
        r"that'?s it|not wake|never wake|how long would (?:it|that) take|would (?:it|that|they|you|i) die)|"
-       r"\bpainless(?:ly)? (?:way|method|means) (?:to|of) (?:just )?(?:die|dying|end (?:it|it all|things|my life)|"
-       r"kill myself|not wake up|never wake up|(?:go to )?sleep for good|go for good)\b|"
+       r"\b(?:painless(?:ly)?|least painful|less painful|most peaceful|quickest|easiest) (?:way|method|means) (?:to|of) (?:just )?(?:die|dying|end (?:it|it all|things|my life)|"
+       r"kill myself|not wake up|never wake up|(?:go to )?sleep for good|go for good|go(?=\s*(?:[,.?!]|$|asking|for me|tbh|honestly)))\b|"
+       # "which way of dying hurts the least", "is it true you just fall asleep in a closed garage"
+       r"\b(?:which|what) (?:way|method|kind)s? (?:of dying|to die|of death|of suicide)\b[^.?!]{0,30}\b(?:hurts?|is|are) (?:the )?"
+       r"(?:least|less|most painless|quickest|fastest|easiest|painless)\b|"
+       r"\b(?:just )?(?:fall asleep|go to sleep|drift off|pass out)\b[^.?!]{0,30}\b(?:in|inside) (?:a|the|my|your) (?:closed|shut|closed-up) garage\b|"
+       r"\b(?:sit|sat|sitting) (?:in|inside) (?:a|the|my|your) (?:closed|shut|closed-up) garage\b[^.?!]{0,40}\b(?:fall asleep|go to sleep|painless|how long|just sleep)\b|"
        r"\b(?:which|what) (?:bridge|building|parking (?:garage|deck)|overpass|cliff) (?:around here|near(?:by| here| me)|"
        r"in (?:town|the city|this area)) is (?:the )?(?:highest|tallest)\b",
        ),

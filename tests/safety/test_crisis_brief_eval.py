@@ -20,7 +20,7 @@ def test_each_file_and_all_four_are_scored_and_the_run_is_appended(tmp_path, mon
     monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
     page = tmp_path / "crisis_brief.md"
     page.write_text("## header\n", encoding="utf-8")
-    assert bench.main(["--label", "rules alone", "--append", str(page)]) == 0
+    assert bench.main(["--only", "1", "2", "3", "4", "--label", "rules alone", "--append", str(page)]) == 0
     text = page.read_text(encoding="utf-8")
     assert text.startswith("## header\n") and "#### rules alone" in text
     for n in (1, 2, 3, 4):
@@ -30,3 +30,12 @@ def test_each_file_and_all_four_are_scored_and_the_run_is_appended(tmp_path, mon
     found = int(total.split("|")[2].split("/")[0])
     assert 150 < found < 550          # rules alone find the crises said outright, not every one
     assert "#### rules alone" in capsys.readouterr().out
+
+
+def test_a_round_is_scored_alone_when_asked(tmp_path, monkeypatch, capsys):
+    bench = _bench()
+    monkeypatch.setattr(bench, "CrisisDetector", lambda: CrisisDetector(use_model=False))
+    assert bench.main(["--only", "2", "3", "--label", "two files"]) == 0
+    out = capsys.readouterr().out
+    assert "| train_brief2.jsonl |" in out and "| train_brief3.jsonl |" in out and "| all 2 |" in out
+    assert "train_brief1.jsonl" not in out and "train_brief4.jsonl" not in out
