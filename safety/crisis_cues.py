@@ -95,6 +95,8 @@ IDIOMS = [
     r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
     # "mi jefe me va a matar si llego tarde", as "my boss will kill me if" (a partner's is a threat: crisis.py)
     r"\bme (?:va|van) a matar (?:si|cuando|porque)\b",
+    # "my wife just hit me with the news that she's pregnant"
+    r"\bhit (?:me|us) with (?:the|some|big|great|this|that) (?:news|question|bill|idea)\b",
 ]
 IDIOM_RE = re.compile("|".join(f"(?:{p})" for p in IDIOMS))
 

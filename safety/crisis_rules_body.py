@@ -101,6 +101,12 @@ BODY_RULES: List[Rule] = [
        # a fever during chemotherapy (neutropenic fever: a person today), blood passed after a blow to the side
        r"\b(?:on|getting|having|doing|in|started|finished a round of) chemo(?:therapy)?\b[^.!?]{0,80}\bfever\b|\bfever\b[^.!?]{0,60}\b(?:on|from|during) chemo(?:therapy)?\b|"
        r"\b(?:hit|tackled|kicked|fell|crash\w*|accident|punched)\b[^.!?]{0,80}\b(?:peeing|pissing|passing) blood\b|"
+       r"\b(?:took|taken|used|had) (?:3|three|2|two|all three) (?:of )?(?:my )?(?:nitro|nitros|nitroglycerin|nitro tablets|nitro sprays)\b[^.!?]{0,60}"
+       r"\b(?:pain|pressure|still|isn't|not|won't)\b|"
+       r"\b(?:lower right|right lower) (?:side|abdomen|belly|stomach|part of my (?:belly|stomach))\b.{0,120}\b(?:fever|threw up|throwing up|vomit\w*|"
+       r"can't (?:stand|walk) (?:up )?straight)\b|"
+       r"\b(?:missed|skipped) (?:my )?(?:last )?(?:two|three|2|3|a couple of|several) (?:dialysis )?(?:sessions|treatments|runs)\b.{0,100}"
+       r"\b(?:swollen|swelling|short of breath|heart|can't breathe|chest)\b|"
        r"\b(?:black|tarry|bloody) (?:tarry )?(?:stools?|poop)\b.{0,80}\b(?:passed out|pass out|faint\w*|dizzy|lightheaded)\b|"
        r"\b(?:meter|glucose|sugar|bg)\b[^.!?]{0,20}\b(?:says|reads|shows|just says) (?:hi|high)\b.{0,80}\b(?:vomit\w*|throwing up|breathing (?:fast|hard|heavy)|confused)\b|"
        # heart failure told calmly: breathless, and sleeping sitting up
@@ -157,6 +163,8 @@ BODY_RULES: List[Rule] = [
        r"(?:\w+ )?(?:tylenol|acetaminophen|paracetamol|advil|ibuprofen|aspirin|pills|tablets|meds|medication|insulin)\b|"
        r"\btook (?:his|her|my|their) (?:pills|meds|medication|insulin) (?:twice|three times|again)\b|"
        r"\b(?:double|triple|doubled|tripled) (?:up )?(?:on )?(?:his|her|my|the|their )?(?:dose|doses|meds|pills|insulin)\b|"
+       r"\b(?:new|second|another|extra|fresh) (?:fentanyl|duragesic|buprenorphine|butrans) patch\b[^.!?]{0,50}\b(?:without (?:taking|removing|pulling)|"
+       r"(?:didn't|did not|forgot to) (?:take|remove|pull)|still (?:had|on))\b|\b(?:two|2|both) (?:fentanyl |duragesic )?patches (?:on|at once|at the same time)\b|"
        # an opioid taken twice, and its drowsiness: "doubled my suboxone by mistake, nodding off"
        r"\b(?:(?:double|doubled|tripled|twice|extra|two doses)\b[^.!?]{0,40}\b(?:methadone|suboxone|buprenorphine|oxy\w*|morphine|fentanyl|hydrocodone|"
        r"percocet|vicodin|tramadol|dilaudid|hydromorphone)|(?:methadone|suboxone|buprenorphine|oxy\w*|morphine|fentanyl|hydrocodone|percocet|vicodin|"
@@ -189,7 +197,8 @@ BODY_RULES: List[Rule] = [
        r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
        r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|(?:se ha|me he|se|me) tom(?:ado|o) por error|"
        r"se (?:tomo|bebio|trago) (?:todo )?(?:el|la) (?:jarabe|frasco|botella)\b[^.!?]{0,60}\b(?:todo el frasco|toda la botella|entero|entera)|"
-       r"se (?:tomo|bebio|trago) todo el (?:frasco|jarabe))\b",
+       r"se (?:tomo|bebio|trago) todo el (?:frasco|jarabe)|"
+       r"se (?:tomo|bebio|trago) (?:del|el|la|su|un|una)? ?(?:\w+ ){0,6}?(?:medio|la mitad del|casi todo el|casi toda la) (?:frasco|botella))\b",
        lang="es", negatable=True, history=True),
 
     # ---- distress (LOW / MEDIUM) ------------------------------------------------------

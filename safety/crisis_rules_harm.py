@@ -67,7 +67,9 @@ HARM_RULES: List[Rule] = [
        negatable=True, bump=True),
     rule("self_harm", SUICIDE, H,
        r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
-       r"cutting again|started cutting)\b",
+       r"cutting again|started cutting)\b|"
+       r"\b(?:burned|burnt|cut|scratched|carved|hit|punched|scalded)\b[^.!?]{0,20}\bmy (?:own )?(?:arm|forearm|wrist|thigh|leg|skin|hand|stomach)\b"
+       r"[^.!?]{0,40}\bon purpose\b|\bscratch(?:ing|ed)? (?:at )?(?:my (?:skin|arms?|legs?)|myself) (?:until|till|til) (?:it|they|i) bleeds?\b",
        negatable=True, bump=True),
     # Passive ideation said outright ("I can't go on", "nothing left to live for"): explicit (`EXPLICIT`)
     rule("suicide_passive_outright", SUICIDE, M,
@@ -135,6 +137,9 @@ HARM_RULES: List[Rule] = [
     rule("crisis_line_request", SUICIDE, M,
        r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
     rule("suicide_plan_signs", SUICIDE, C,
+       # pills set out and counted, not yet taken: a plan at hand ("haven't taken any yet" is no all-clear here)
+       r"\b(?:all (?:of )?)?(?:the |my )?(?:pills|tablets|pastillas)\b[^.!?]{0,20}\b(?:(?:are |all )?lined up|counted out|laid out|set out|in a row|"
+       r"in front of me|in my hand)\b(?! (?:for (?:the|my) (?:week|organizer|pharmacist)))|"
        r"\bwon't (?:be )?need(?:ing)? (?:them|it|(?:my|the|any|these) (?:appointments?|appts?|meds|refills?))\b.{0,20}"
        r"\bafter (?:tonight|today|this weekend|tomorrow)\b|"
        r"\btook (?:everything|all the pills|all (?:of )?(?:the|my) (?:meds|medicine)) (?:in|from) (?:my|the) (?:medicine )?cabinet\b|"
@@ -219,7 +224,8 @@ HARM_RULES: List[Rule] = [
     rule("abuse_by_partner", ABUSE, H,
        r"\b(?:husband|hubby|wife|boyfriend|girlfriend|bf|gf|partner|spouse|ex|fiance|fiancee|stepdad|stepfather)\b[^.!?]{0,20}\b(?:threw|throws|hurled) "
        r"(?:a |an |the )?\w+ at (?:me|my (?:head|face))\b|\b(?:husband|hubby|wife|boyfriend|girlfriend|bf|gf|partner|spouse|ex|stepdad|stepfather)\b"
-       r"[^.!?]{0,10}\b(?:hit|hits|punched|punches|choked|chokes|slapped|slaps|kicked|kicks|strangled|strangles) me\b",
+       r"[^.!?]{0,10}\b(?:hit|hits|punched|punches|choked|chokes|slapped|slaps|kicked|kicks|strangled|strangles) me\b|"
+       r"\block(?:s|ed)? (?:me|her|him|them) in (?:the|our|my|their) (?:house|apartment|room|bedroom)\b[^.!?]{0,80}\b(?:keys|phone)\b",
        negatable=True),
     rule("violence_intent", VIOLENCE, H,
        r"\b(?:i'm|i am|i will|i'll|going to|want to|feel like|about to|i'd like to|i could)\s+(?:going to\s+)?"
@@ -249,6 +255,8 @@ HARM_RULES: List[Rule] = [
        r"\b(?:a |my )?list of (?:the )?(?:people|kids|teachers|coworkers|names)\b[^.!?]{0,60}\b(?:deserve|have it coming|are going to pay|"
        r"(?:are|is) (?:going to|gonna) (?:be|feel) sorry|will (?:be|feel) sorry|"
        r"will pay|get what's coming)\b|\bdeserve what's coming (?:to them)?\b[^.!?]{0,40}\b(?:school|work|office|class)\b|"
+       r"\b(?:school|work|job|office|class)\b[^.!?]{0,40}\b(?:have|has|deserve|deserves|get) what's coming to (?:them|him|her)\b|"
+       r"\b(?:voy a llevar|llevare|me llevo) (?:la|una|mi) (?:pistola|arma|escopeta) (?:al|a la) (?:trabajo|escuela|oficina|chamba)\b|"
        r"\bmake sure (?:he|she|they|you|him|her|them|your (?:\w+ ){0,2}(?:staff|doctors?|nurses?|receptionists?|people)) regrets? (?:it|this|that)\b|"
        r"\bmake sure (?:he|she|they) (?:doesn't|does not|don't|never|won't) (?:drive|make it|get|walk|go) home\b|"
        r"\b(?:putting|put|going to put|i'll put|slip(?:ping)?|i'll slip|mixing|spiking) (?:some )?(?:rat poison|antifreeze|bleach|poison|drain cleaner) "

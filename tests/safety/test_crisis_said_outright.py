@@ -184,3 +184,35 @@ def test_method_seeking_asked_outright_is_caught(text):
 ])
 def test_a_method_question_about_something_else_is_left_alone(text):
     assert not assess(text).is_crisis, text
+
+
+
+# Session 13, from reading sealed batches 27-29's first runs by kind, in new words (not copied from them).
+# Pills set out but "not taken yet" had been read as a poisoning that did not happen: a plan at hand.
+@pytest.mark.parametrize("text,category", [
+    ("my sleeping pills are all lined up on the nightstand, haven't swallowed any yet. can someone call me", 'suicide_self_harm'),
+    ("I burned my arm with a cigarette on purpose again last night and it's oozing, can the nurse look at it", 'suicide_self_harm'),
+    ('when things get bad I scratch at my arms until they bleed, can I see someone about that', 'suicide_self_harm'),
+    ('he locks me in the apartment when he leaves for work and takes my keys and my phone', 'abuse'),
+    ("those people at my last job have what's coming to them, you'll see. need to move my friday slot", 'violence'),
+    ('mañana me llevo la pistola al trabajo, ya no los aguanto. ¿me pueden dar cita otro día?', 'violence'),
+    ('used 3 nitro tabs in 20 min and the pressure is still there, can I still come at 2?', 'medical_emergency'),
+    ('pain in my lower right belly since this morning, fever 101 and I threw up, probably nothing right?', 'medical_emergency'),
+    ("dialysis patient, missed my last two treatments and my ankles are swollen and I'm short of breath", 'medical_emergency'),
+    ("put a new fentanyl patch on and forgot to take the old one off, I'm so drowsy", 'poisoning'),
+    ('mi niña de dos años se tomó como medio frasco de jarabe para la tos y está muy dormida', 'poisoning'),
+])
+def test_a_crisis_read_in_batches_27_to_29_is_caught(text, category):
+    a = assess(text)
+    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", [
+    'I line up my pills for the week in the organizer every sunday, can I get a bigger one?',
+    "my wife hit me with the news that she's pregnant!! how do we book her first visit",
+    'I scratch my bug bites until they bleed lol, is there a cream for that?',
+    'had pain in my lower right side last year, it was my appendix, they took it out. need a physical',
+])
+def test_a_look_alike_read_in_batches_27_to_29_is_left_alone(text):
+    a = assess(text)
+    assert not a.is_crisis, (text, a.matched, a.category)
