@@ -38,7 +38,8 @@ Training data (each row says where it came from in its "source"):
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
 Heads tried and not shipped (sessions 10 and 11): fixtures/safety/README.md, "Tried for the head and not shipped".
-Never trained on: the sealed batches in fixtures/sealed (27-29), nor the blind conversations after batch 6:
+Never trained on: batches 27-29 (read, kept for evaluation: a head retrained with them flagged 4 of 985
+everyday SGD turns, over the bound), the sealed batches in fixtures/sealed (30, 31), nor the blind conversations after batch 6:
 a crisis conversation joined into one row taught the heads that its
 opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
 
