@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
 from safety.crisis_features import told_as_over
 from safety.crisis_cues import (CURRENT_RE, FEELS_FINE_RE, FICTION_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, NOTHING_HAPPENED_RE,
-                                PARTNER_BEFORE, WEAPON_OR_TIME, WRITER_THREATENS)
+                                PARTNER_BEFORE, RESULTS_BACK_RE, WEAPON_OR_TIME, WRITER_THREATENS)
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
     ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
 
@@ -403,7 +403,7 @@ class CrisisDetector:
         begin = max(t.rfind(c, 0, start) for c in ".!?") + 1
         stops = [i for i in (t.find(c, end) for c in ".!?") if i >= 0]
         sentence = t[begin:min(stops) if stops else len(t)]
-        return bool(HISTORY_RE.search(sentence)) and not CURRENT_RE.search(sentence)
+        return bool(HISTORY_RE.search(sentence)) and not CURRENT_RE.search(RESULTS_BACK_RE.sub(" ", sentence))
 
 
 _default = CrisisDetector()

@@ -131,6 +131,14 @@ def test_a_body_in_trouble_now_is_caught_whatever_its_history(text):
     assert a.is_crisis and a.category == "medical_emergency", (text, a.matched, a.silenced)
 
 
+@pytest.mark.parametrize("text", [       # results that "came back" are no symptom come back
+    "my stress test from last week came back fine, the chest pain was reflux, need a refill",
+    "had a seizure last year and the EEG came back clear, need my neuro follow-up",
+])
+def test_results_that_came_back_leave_the_past_in_the_past(text):
+    assert not assess(text).is_crisis, text
+
+
 
 # Session 13, from reading sealed batches 25 and 26's first runs by kind, in new words (not copied from them).
 @pytest.mark.parametrize("text,category", [
