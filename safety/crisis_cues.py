@@ -95,6 +95,9 @@ IDIOMS = [
     r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
     # "mi jefe me va a matar si llego tarde", as "my boss will kill me if" (a partner's is a threat: crisis.py)
     r"\bme (?:va|van) a matar (?:si|cuando|porque)\b",
+    # a booking refused to ask something else: "no, I don't want to book anything, I just want to know when it is"
+    r"\b(?:don't|do not|dont) want to (?:book|schedule|reschedule|make|change|cancel) (?:anything|an appointment|a (?:new )?(?:one|visit|appointment)|it)\b"
+    r"[^.!?]{0,10}\bi (?:just|only) (?:want|need) to (?:know|check|ask|find out|confirm|see)\b",
     # "my wife just hit me with the news that she's pregnant"
     r"\bhit (?:me|us) with (?:the|some|big|great|this|that) (?:news|question|bill|idea)\b",
 ]

@@ -138,8 +138,10 @@ HARM_RULES: List[Rule] = [
        r"\b(?:suicide|crisis) (?:hot ?line|line|number|lifeline)\b|\b988\b"),
     rule("suicide_plan_signs", SUICIDE, C,
        # pills set out and counted, not yet taken: a plan at hand ("haven't taken any yet" is no all-clear here)
-       r"\b(?:all (?:of )?)?(?:the |my )?(?:pills|tablets|pastillas)\b[^.!?]{0,20}\b(?:(?:are |all )?lined up|counted out|laid out|set out|in a row|"
-       r"in front of me|in my hand)\b(?! (?:for (?:the|my) (?:week|organizer|pharmacist)))|"
+       # (not "my pills are laid out in my weekly organizer": a place they wait on, or none taken yet)
+       r"\b(?:pills|tablets|pastillas)\b[^.!?]{0,20}\b(?:lined up|counted out|laid out|set out|in a row)\b[^.!?]{0,30}\b(?:on the "
+       r"(?:counter|table|nightstand|bed|desk|floor|sink|dresser)|in front of me)\b|"
+       r"\b(?:pills|tablets|pastillas)\b[^.!?]{0,30}\b(?:lined up|counted out|laid out|in a row)\b[^.!?]{0,20}[.!?]?[^.!?]{0,40}\b(?:haven't|have not|not yet)\b|"
        r"\bwon't (?:be )?need(?:ing)? (?:them|it|(?:my|the|any|these) (?:appointments?|appts?|meds|refills?))\b.{0,20}"
        r"\bafter (?:tonight|today|this weekend|tomorrow)\b|"
        r"\btook (?:everything|all the pills|all (?:of )?(?:the|my) (?:meds|medicine)) (?:in|from) (?:my|the) (?:medicine )?cabinet\b|"
@@ -295,10 +297,11 @@ HARM_RULES: List[Rule] = [
        r"\balguien (?:esta )?(?:entrando|metiendose) (?:a|en) (?:la|mi) casa\b", lang="es"),
     rule("es_abuse_now", ABUSE, C, r"\bme esta (?:pegando|golpeando|ahorcando|atacando)\b|"
        r"\bme (?:encerro|tiene encerrad[ao]|encierra)\b|\bno me deja salir (?:de (?:la casa|el cuarto|la habitacion)|del cuarto)?\b", lang="es"),
-    # being hit, said outright ("nadie sabe que me pega"): not "se me pega la comida", "me pega el sol"
+    # someone at the door promising to kill: "he's banging on the bathroom door, says he'll kill me when he gets in"
     rule("abuse_at_the_door", ABUSE, C,
        r"\b(?:banging|pounding|kicking|hammering|breaking|trying to (?:break|get)) (?:on |down |in |through )?(?:the |my )?(?:bathroom |bedroom |front |back )?door\b"
        r"[^.!?]{0,80}\b(?:kill|hurt|get|beat) me\b"),
+    # being hit, said outright ("nadie sabe que me pega"): not "se me pega la comida", "me pega el sol"
     rule("es_abuse_hit", ABUSE, H,
        r"\b(?:esposo|marido|novio|pareja|ex|padrastro|padre|papa|suegr[oa]|hermano) (?:me|nos) (?:pego|golpeo|pateo|ahorco)\b|"
        r"(?<!\bse )\b(?:me|nos) (?:pega|pegan|golpea|golpean|ha pegado|han pegado|ha golpeado)\b"

@@ -217,6 +217,8 @@ def test_a_crisis_read_in_batches_27_to_29_is_caught(text, category):
 
 @pytest.mark.parametrize("text", [
     'I line up my pills for the week in the organizer every sunday, can I get a bigger one?',
+    "my pills are laid out in my weekly organizer, can you tell me which one is the statin?",
+    "I have all my pills in front of me, which one is the blood pressure one?",
     "my wife hit me with the news that she's pregnant!! how do we book her first visit",
     'I scratch my bug bites until they bleed lol, is there a cream for that?',
     'had pain in my lower right side last year, it was my appendix, they took it out. need a physical',
@@ -224,3 +226,16 @@ def test_a_crisis_read_in_batches_27_to_29_is_caught(text, category):
 def test_a_look_alike_read_in_batches_27_to_29_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis, (text, a.matched, a.category)
+
+
+# Session 13: the head retrained with the brief's training batches scores a booking refused to ask something
+# else ("I don't want to book anything, I just want to know ...") 0.91 self-harm; it is read as the idiom it is,
+# and a crisis said in the rest of the message is still the rules'.
+def test_a_booking_refused_to_ask_something_else_is_left_alone():
+    assert not assess("I don't want to reschedule it, I only need to confirm the time of my visit").is_crisis
+    assert not assess("no I dont want to make an appointment, I just want to ask about my bill").is_crisis
+
+
+def test_a_crisis_beside_a_refused_booking_is_still_caught():
+    a = assess("I don't want to book anything, I just want to know how many pills it takes to not wake up")
+    assert a.is_crisis and a.category == "suicide_self_harm", (a.matched, a.silenced)
