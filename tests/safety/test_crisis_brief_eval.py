@@ -3,6 +3,8 @@ a file and all four together, and appends the run to the page it is given (rules
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 
 from safety.crisis import CrisisDetector
 from tests.conftest import ROOT
@@ -39,3 +41,14 @@ def test_a_round_is_scored_alone_when_asked(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "| train_brief2.jsonl |" in out and "| train_brief3.jsonl |" in out and "| all 2 |" in out
     assert "train_brief1.jsonl" not in out and "train_brief4.jsonl" not in out
+
+
+def test_the_page_command_runs_as_printed():
+    """docs/benchmarks/crisis_brief.md's command, exactly as printed: all eight files, the shipped detector."""
+    page = (ROOT / "docs" / "benchmarks" / "crisis_brief.md").read_text(encoding="utf-8")
+    (command,) = [line.strip() for block in re.findall(r"```bash\n(.*?)```", page, re.S)
+                  for line in block.splitlines() if line.strip()]
+    done = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| train_brief8.jsonl |" in done.stdout and "| all 8 |" in done.stdout and "/1200 (" in done.stdout
+    assert page == (ROOT / "docs" / "benchmarks" / "crisis_brief.md").read_text(encoding="utf-8")   # printed, not appended
