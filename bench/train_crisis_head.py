@@ -74,8 +74,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from safety.crisis import (CrisisDetector, TOLD_AS_OVER_VETO, _turns, explicit, fold, mask_idioms,  # noqa: E402
-                           model_text, veto_for)
+from safety.crisis import CrisisDetector, TOLD_AS_OVER_VETO, explicit, veto_for  # noqa: E402
+from safety.crisis_text import fold, join_turns, mask_idioms, model_text  # noqa: E402
 from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, Thresholds, support_of  # noqa: E402
@@ -141,7 +141,7 @@ def positive(row: dict) -> bool:
 
 def conversation_rows(name: str) -> list[dict]:
     """A conversation as one training row: its turns joined the way the detector's window joins them."""
-    return [{**r, "text": _turns(r["turns"])} for r in rows(name)]
+    return [{**r, "text": join_turns(r["turns"])} for r in rows(name)]
 
 
 DUMP = Path("/tmp/crisis_head_oof.npz")           # --dump: the out-of-fold scores, for reading by kind

@@ -7,17 +7,16 @@ Everything is precompiled at import; one assessment is a few dozen regex scans (
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from safety.crisis_replies import crisis_response  # noqa: F401 (part of this module's API)
 from safety.crisis_features import told_as_over
-from safety.crisis_cues import (CURRENT_RE, FEELS_FINE_RE, FICTION_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE, NEG_RE, NOTHING_HAPPENED_RE,
-                                PARTNER_BEFORE, RESULTS_BACK_RE, WEAPON_OR_TIME, WRITER_THREATENS)
+from safety.crisis_text import detect_lang, fold, join_turns, mask_idioms, model_text
+from safety.crisis_cues import (CURRENT_RE, FEELS_FINE_RE, FICTION_RE, HISTORY_RE, IMMINENT_RE, NEG_RE, NOTHING_HAPPENED_RE,
+                                RESULTS_BACK_RE, WRITER_THREATENS)
 from safety.crisis_rules import (  # noqa: F401 (Severity and the categories are part of this module's API)
     ABUSE, EXPLICIT, NEVER_VETOED, RULES, CATEGORIES, DISTRESS, MEDICAL, POISONING, SUICIDE, VIOLENCE, Severity, Rule)
-
 
 
 @dataclass
@@ -34,100 +33,7 @@ class CrisisAssessment:
         return self.severity is not None
 
 
-# --- normalisation ----------------------------------------------------------------
-
-
-def fold_for_model(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes, collapse whitespace: what the classifier was
-    trained on (``fold`` adds spellings the rules read; the head is kept on the text it learnt)."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").lower()
-    t = re.sub(r"\b(im)\b", "i'm", t)
-    t = re.sub(r"\b(cant)\b", "can't", t)
-    t = re.sub(r"\b(wont)\b", "won't", t)
-    t = re.sub(r"\b(dont)\b", "don't", t)
-    t = re.sub(r"\b(isnt)\b", "isn't", t)
-    t = re.sub(r"\b(hes)\b", "he's", t)
-    t = re.sub(r"\b(shes)\b", "she's", t)
-    t = re.sub(r"\bu\b", "you", t)
-    t = re.sub(r"\bur\b", "your", t)
-    t = re.sub(r"\b(gonna|gunna|finna)\b", "going to", t)
-    t = re.sub(r"\b(wanna)\b", "want to", t)
-    t = re.sub(r"\s+", " ", t)
-    return t.strip()
-
-
-_CONTRACTED = re.compile(r"\b(did|does|would|could|should|was|were|are|have|has|had)nt\b")
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes and contractions ("wouldnt"), collapse whitespace:
-    what the rules and cues read."""
-    return _CONTRACTED.sub(r"\1n't", fold_for_model(text))
-
-
-
-_ES_MARKERS = re.compile(
-    r"\b(?:que|quiero|por|favor|una|cita|el|la|los|las|mi|esta|estoy|tengo|puedo|necesito|hola|gracias|"
-    r"dolor|pecho|mucho|muy|para|con|de|del|y|se|le|lo|ya|mas|hijo|hija|esposo|esposa|ayuda|voy|va|"
-    r"suicidar(?:me)?|matar(?:me)?|morir(?:me)?|pastillas|tome|siento|ayudame|nadie|nada|vida)\b"
-)
-_EN_MARKERS = re.compile(
-    r"\b(?:the|i|my|is|are|to|and|of|you|it|in|for|have|need|can|want|please|this|that|with|he|she|"
-    r"me|would|be|without|anymore|everyone|someone|nobody|cares|about)\b"
-)
-
-
-def detect_lang(folded: str) -> str:
-    es = len(_ES_MARKERS.findall(folded))
-    en = len(_EN_MARKERS.findall(folded))
-    return "es" if es > en else "en"
-
-
-_FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^.!?]{0,20}$")
-# "he says he'll kill me if I don't open it": a threat reported, whoever "he" is
-_THREAT_SAID_BEFORE = re.compile(
-    r"\b(?:says|said|told me|threaten\w*|swears?|swore|keeps saying|screams?|screaming|yell(?:s|ed|ing)?) (?:that )?"
-    r"(?:he|she|they)(?: is| was| are)?\s*$")
-# "he's going to kill me if he finds out I called": what he would find out is that the writer sought help
-_SOUGHT_HELP_AFTER = re.compile(
-    r"^[^.!?]{0,10}\b(?:finds?|found|figures?) out (?:that )?i(?:'m| am| was)? ?(?:called|told|reported|talked|spoke|"
-    r"went to|came to|texted|messaged|wrote|am leaving|'m leaving|left|here)\b|"
-    # "he says he'll kill me if I leave": a threat over leaving him ("... if I leave the dishes" is the idiom)
-    r"^\s*i (?:ever )?(?:leave|try to leave|tell|call|go to the police|report)\b(?! (?:the|my|a|it|this|that|work|class|early|late)\b)")
-
-
-def mask_idioms(folded: str) -> str:
-    def repl(m: "re.Match[str]") -> str:
-        # "I'm scared he'll kill me when he gets home" is not an idiom
-        if ("kill" in m.group(0) or "matar" in m.group(0)) and (_FEAR_BEFORE.search(folded, 0, m.start())
-                                     or _THREAT_SAID_BEFORE.search(folded, 0, m.start())
-                                     or PARTNER_BEFORE.search(folded, 0, m.start())
-                                     or _SOUGHT_HELP_AFTER.search(folded[m.end():])):
-            return m.group(0)
-        if m.group(0).startswith("i could") and WEAPON_OR_TIME.search(folded):
-            return m.group(0)
-        return " " * len(m.group(0))
-
-    return IDIOM_RE.sub(repl, folded)
-
-
-def _turns(messages: Sequence[str]) -> str:
-    """Messages read together, each its own sentence: a cue in one turn ("in 2019", "now") must not
-    reach a symptom in another, as the rules read cues per sentence."""
-    return " ".join(m.strip() if m.strip()[-1:] in ".!?" else m.strip() + "." for m in messages if m.strip())
-
-
-_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
 _WORD = re.compile(r"[^\W\d_]{2,}")            # two letters in a row: something to read
-
-
-def model_text(text: str) -> str:
-    """What the classifier reads (in training too): folded, PII placeholders dropped (a name or a
-    number says nothing about a crisis, and "<PERSON>" alone had learnt to look like one); idioms
-    are left for it to learn."""
-    return re.sub(r"\s+", " ", fold_for_model(_PLACEHOLDER.sub(" ", text))).strip()
 
 
 if TYPE_CHECKING:
@@ -276,14 +182,14 @@ class CrisisDetector:
         # top), and the classifier's own category is not in doubt
         top = max(current.severity or 0, raised) >= Severity.CRITICAL
         if previous and not top and (pred is None or pred.crisis >= model.thresholds.this_turn):
-            joined_raw = _turns([*previous, text])
+            joined_raw = join_turns([*previous, text])
             # the window can say no more than its rules do, or HIGH (the most the classifier gives):
             # when this message, or an answered one, already says that much, the second encoding
             # could change nothing (bar the category of a classifier-only hit)
             ceiling = max(self.rules(joined_raw).severity or 0, Severity.HIGH if model is not None else 0)
             if max(current.severity or 0, raised) >= ceiling and current.matched != ["crisis_model"]:
                 return current
-            joined = _turns([*previous, seen])
+            joined = join_turns([*previous, seen])
             window = self._decide(joined_raw, model.predict([model_text(joined)])[0]
                                   if model is not None else None, model)
             if window.is_crisis and window.severity > max(current.severity or 0, raised):

@@ -83,7 +83,7 @@ SCALE = 0.25                # the size of an embedding's larger components: no c
 
 
 def cue_features(folded: str) -> np.ndarray:
-    """``folded``: the text as the classifier reads it (`crisis.model_text`)."""
+    """``folded``: the text as the classifier reads it (`crisis_text.model_text`)."""
     out = np.zeros(N_CUES, dtype=np.float32)
     for i, cue in enumerate(_CUES):
         out[i] = 1.0 if cue.search(folded) else 0.0

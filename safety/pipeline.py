@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import content_filter, resources
-from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response, detect_lang, fold
+from .crisis import CrisisAssessment, CrisisDetector, Severity, crisis_response
+from .crisis_text import detect_lang, fold
 from .name_answer import redact_name_answer
 from .pii import NEVER_NEEDED, PIIDetector, PIIFinding, get_detector
 from .sanitizer import Sanitizer
