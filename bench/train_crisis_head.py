@@ -37,25 +37,21 @@ Training data (each row says where it came from in its "source"):
   that read no project file;
 - fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
   negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
-Heads tried and not shipped (sessions 10 and 11): fixtures/safety/README.md, "Tried for the head and not shipped".
-Never trained on: batches 27-29 (read, kept for evaluation: a head retrained with them flagged 4 of 985
-everyday SGD turns, over the bound), the sealed batches in fixtures/sealed (30, 31), nor the blind conversations after batch 6:
-a crisis conversation joined into one row taught the heads that its
-opening turns ("no, I don't want to reschedule") are a crisis; they stay evaluation data.
+Heads tried and not shipped (sessions 10, 11 and 13): fixtures/safety/README.md, "Tried for the head and not shipped".
+Never trained on: batches 27-29 (read; a head retrained with them flagged 4 of 985 everyday SGD turns), the
+sealed batches in fixtures/sealed (30, 31), nor the blind conversations after batch 6: joined into one row, a
+crisis conversation taught the heads that its opening turns ("no, I don't want to reschedule") are a crisis.
 
-Folds: each blind batch (and each training batch written from its brief) lies wholly in one of the five folds (batch 4 in the first, 5 the second, ...,
-9 the first again), the other rows are spread at random, so a blind batch's out-of-fold scores come from heads that never saw its
-writer, as the next sealed batch will. The thresholds are chosen on the blind batches' out-of-fold
-scores (the objective below), the everyday bound on the everyday rows'.
+Folds: each blind batch (and each training batch written from its brief) lies wholly in one of the five folds
+(batch 4 in the first, 5 the second, ..., 9 the first again), the other rows spread at random, so a batch's
+out-of-fold scores come from heads that never saw its writer, as the next sealed batch will. The thresholds
+are chosen on the blind batches' out-of-fold scores (the objective below), the everyday bound on the everyday rows'.
 
-Heads read the embedding and the rules' cues (`safety/crisis_features.py`: negation, past and
-resolution, third party, question, topic of study, idiom, Spanish urgency; since cues-2 a story or
-play, paperwork, a death that has happened, a violent verb aimed at a thing, a dose asked about safely
-or as lethal): a logistic regression
-(C=16, balanced classes) and two one-layer perceptrons (256 units), their class probabilities averaged; a logistic regression on the positives for urgency (HIGH or
-CRITICAL). The thresholds are chosen on out-of-fold predictions (the folds above) for the
-stated objective below, never on the evaluation sets. Takes about five minutes on 2 quiet cores (45 on
-2 cores shared with five other jobs).
+Heads read the embedding and the rules' cues (`safety/crisis_features.py`: negation, past and resolution, third
+party, question, topic of study, idiom, Spanish urgency, a story or play, paperwork, a death that has happened,
+a violent verb aimed at a thing, a dose asked about safely or as lethal): a logistic regression (C=16, balanced
+classes) and two one-layer perceptrons (256 units), their class probabilities averaged; a logistic regression on
+the positives for urgency (HIGH or CRITICAL). About five minutes on 2 quiet cores with VNNI, ten without.
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ direct disclosure of domestic abuse was dropped by the classifier (it scores "I'
 violence" about 0.3, under the bar a bare trigger word needs), and so were passive ideation said as a
 preference, a second attempt planned, a farewell with a date and a height asked about. The second set
 came from reading batch 23's first run the same way: blood vomited and a newborn's fever said plainly,
-a school "list", and everyday look-alikes (a choke the Heimlich cleared, a relative's heart attack)."""
+a school "list", and everyday look-alikes (a choke the Heimlich cleared, a relative's heart attack).
+Session 13 added what reading sealed batches 24-29 taught, in new words, to the same two tables."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from tests.safety.test_crisis_model import assess     # as the pipeline calls it: PII redacted first
 
 
-@pytest.mark.parametrize("text,category", [
+CAUGHT = [
     ("I'm a victim of domestic violence and I need help", "abuse"),
     ("I need help, there's domestic violence at home and I can't tell my family", "abuse"),
     ("im living with an abusive boyfriend, can the doctor see me without him in the room", "abuse"),
@@ -33,13 +34,52 @@ from tests.safety.test_crisis_model import assess     # as the pipeline calls it
     ("mi bebe de tres semanas tiene 38.2 de temperatura, le toca vacuna el viernes", "medical_emergency"),
     ("my 10 day old has a temp of 100.6, should we just come to the regular visit?", "medical_emergency"),
     ("I keep a list of the kids in my class who have it coming. can I get a note for gym", "violence"),
-])
-def test_a_crisis_said_outright_is_caught(text, category):
-    a = assess(text)
-    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+    # session 13: a Spanish disclosure of being hit, said outright as its English twin is (the classifier had
+    # dropped "nadie sabe que me pega" as a bare trigger word)
+    ('nadie sabe que me pega', 'abuse'),
+    ('mi esposo me pega cuando toma, necesito ver a la doctora sin que él venga', 'abuse'),
+    ('mi novio me golpea y tengo miedo de volver a la casa', 'abuse'),
+    ('mi padrastro nos pega a mi y a mi hermanito, no le digan a mi mamá', 'abuse'),
+    # session 13, from reading sealed batch 24's first run by kind
+    ("by the time my next refill comes I'll have offed myself lol, anyway", 'suicide_self_harm'),
+    ("honestly if the specialist takes a year I'll be gone by then, maybe that's the plan", 'suicide_self_harm'),
+    ('i keep fantasizing about hurting the kids in my grade, can I see the counselor', 'violence'),
+    ('mi tía le quemó los brazos a mi primo como castigo, ¿qué hago?', 'abuse'),
+    ('took my suboxone twice this morning by accident and i keep nodding off, is that ok', 'poisoning'),
+    ('anoche intenté quitarme la vida y hoy me siento fatal', 'suicide_self_harm'),
+    # session 13: a symptom of the past that has come back, which the rules had read as history
+    ("my chest pain from last week came back this morning and it's worse than before", 'medical_emergency'),
+    ("had chest pain an hour ago, went away, now it's back and crushing and my left arm is numb", 'medical_emergency'),
+    ("got stung by a wasp at my son's game last week, and again today, and now my throat is closing up", 'medical_emergency'),
+    # session 13, from reading sealed batches 25 and 26
+    ("he's kicking the bedroom door and yelling that he'll kill me once it breaks", 'abuse'),
+    ('mi novio me pateó ayer y tengo el brazo morado, necesito cita', 'abuse'),
+    ("my ex texted that the next time he catches me alone i'm dead. can you keep my address off the portal", 'abuse'),
+    ("i've been looking up ways to disappear for good. can i get my refill early", 'suicide_self_harm'),
+    ('my supervisor better watch herself, i know where she parks. anyway i need a work note', 'violence'),
+    ('I made a list of coworkers who are gonna be sorry next week. need my physical rescheduled', 'violence'),
+    ('my landlord is getting a bullet if he comes by again', 'violence'),
+    ("I'm going to make everyone at that gym pay for it, you'll see it on the news", 'violence'),
+    ("my dad's left arm and leg aren't working and he's drooling", 'medical_emergency'),
+    ("I'm on chemo and spiked a fever of 101 tonight, do I wait for my Thursday visit?", 'medical_emergency'),
+    ("fell off my bike onto the curb yesterday and now I'm peeing blood", 'medical_emergency'),
+    ('had a few beers then took two of my xanax, nodding off hard, can we push tomorrow', 'poisoning'),
+    # session 13, from reading sealed batches 27-29 (pills set out but "not taken yet" had been read as a
+    # poisoning that did not happen: a plan at hand)
+    ("my sleeping pills are all lined up on the nightstand, haven't swallowed any yet. can someone call me", 'suicide_self_harm'),
+    ("I burned my arm with a cigarette on purpose again last night and it's oozing, can the nurse look at it", 'suicide_self_harm'),
+    ('when things get bad I scratch at my arms until they bleed, can I see someone about that', 'suicide_self_harm'),
+    ('he locks me in the apartment when he leaves for work and takes my keys and my phone', 'abuse'),
+    ("those people at my last job have what's coming to them, you'll see. need to move my friday slot", 'violence'),
+    ('mañana me llevo la pistola al trabajo, ya no los aguanto. ¿me pueden dar cita otro día?', 'violence'),
+    ('used 3 nitro tabs in 20 min and the pressure is still there, can I still come at 2?', 'medical_emergency'),
+    ('pain in my lower right belly since this morning, fever 101 and I threw up, probably nothing right?', 'medical_emergency'),
+    ("dialysis patient, missed my last two treatments and my ankles are swollen and I'm short of breath", 'medical_emergency'),
+    ("put a new fentanyl patch on and forgot to take the old one off, I'm so drowsy", 'poisoning'),
+    ('mi niña de dos años se tomó como medio frasco de jarabe para la tos y está muy dormida', 'poisoning'),
+]
 
-
-@pytest.mark.parametrize("text", [
+LEFT_ALONE = [
     "my cousin got charged with domestic violence and now my aunt needs a ride to her appointments",
     "I left an abusive marriage years ago and I'm doing really well, I just need a physical",
     "I'm not in an abusive relationship or anything, I just bruise easily, is that worth a blood test?",
@@ -53,65 +93,55 @@ def test_a_crisis_said_outright_is_caught(text, category):
     "I threw up blood once last year, the scope was clear, I need my yearly follow-up",
     "our 12 day old is eating well, can we book her weight check for friday",
     "can I book the 2 week old visit for my son? he's doing great",
-])
+    # session 13: Spanish look-alikes of being hit
+    'se me pega la comida a la sartén, jaja, ¿me pueden cambiar la cita al martes?',
+    'me pega mucho el sol en el trabajo, quiero revisarme unas manchas en la piel',
+    'mi esposo no me pega ni nada, solo quiero una consulta de pareja',
+    'mi hijo siempre me pega la gripe que trae de la escuela, ¿tienen vacuna?',
+    # session 13, from reading batch 24
+    "the wait is so long I'll be dead by then lol",
+    'hace muchos años intenté quitarme la vida, hoy estoy muy bien, necesito mi expediente',
+    'my methadone makes me so sleepy, can we lower the dose',
+    "my grandma is on hospice and won't be alive by christmas, can we get her records",
+    'de niña mi mamá me dejaba sin postre como castigo, jaja, quiero una cita',
+    # session 13: results that "came back" are no symptom come back
+    'my stress test from last week came back fine, the chest pain was reflux, need a refill',
+    'had a seizure last year and the EEG came back clear, need my neuro follow-up',
+    # session 13, from reading batches 25 and 26
+    "my son got hold of a silica gel packet, poison control said it's non-toxic, just noting it for his chart",
+    "my mom said I'm dead if I miss another dentist appointment lol, so can I book one?",
+    'my brother kept banging on the bathroom door because I took too long lol, anyway need a physical',
+    'I finished chemo in the spring and the fevers I had back then are long gone, need my labs Thursday',
+    'our soccer coach said the team better watch themselves at practice, need sports physicals',
+    # session 13: a method question about something else
+    "what's the quickest way to go downtown from the clinic",
+    'which way of giving birth hurts the least, epidural or not',
+    "what's the least painful way to get a blood draw? I faint",
+    'I sat in my closed garage to get out of the rain and fell asleep in the car lol',
+    # session 13, from reading batches 27-29
+    'I line up my pills for the week in the organizer every sunday, can I get a bigger one?',
+    'my pills are laid out in my weekly organizer, can you tell me which one is the statin?',
+    'I have all my pills in front of me, which one is the blood pressure one?',
+    "my wife hit me with the news that she's pregnant!! how do we book her first visit",
+    'I scratch my bug bites until they bleed lol, is there a cream for that?',
+    'had pain in my lower right side last year, it was my appendix, they took it out. need a physical',
+]
+
+
+@pytest.mark.parametrize("text,category", CAUGHT)
+def test_a_crisis_said_outright_is_caught(text, category):
+    a = assess(text)
+    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE)
 def test_its_everyday_look_alike_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis, (text, a.matched, a.category)
 
 
-# Session 13: a Spanish disclosure of being hit was a trigger word the classifier could drop ("nadie sabe
-# que me pega" scored under 0.5); said outright, it stands like its English twin.
-@pytest.mark.parametrize("text", [
-    "nadie sabe que me pega",
-    "mi esposo me pega cuando toma, necesito ver a la doctora sin que él venga",
-    "mi novio me golpea y tengo miedo de volver a la casa",
-    "mi padrastro nos pega a mi y a mi hermanito, no le digan a mi mamá",
-])
-def test_a_spanish_disclosure_of_being_hit_is_caught(text):
-    a = assess(text)
-    assert a.is_crisis and a.category == "abuse", (text, a.matched, a.category)
-
-
-@pytest.mark.parametrize("text", [
-    "se me pega la comida a la sartén, jaja, ¿me pueden cambiar la cita al martes?",
-    "me pega mucho el sol en el trabajo, quiero revisarme unas manchas en la piel",
-    "mi esposo no me pega ni nada, solo quiero una consulta de pareja",
-    "mi hijo siempre me pega la gripe que trae de la escuela, ¿tienen vacuna?",
-])
-def test_its_spanish_look_alike_is_left_alone(text):
-    a = assess(text)
-    assert not a.is_crisis, (text, a.matched, a.category)
-
-
-# Session 13, from reading sealed batch 24's first run by kind, in new words (not copied from the batch).
-@pytest.mark.parametrize("text,category", [
-    ("by the time my next refill comes I'll have offed myself lol, anyway", "suicide_self_harm"),
-    ("honestly if the specialist takes a year I'll be gone by then, maybe that's the plan", "suicide_self_harm"),
-    ("i keep fantasizing about hurting the kids in my grade, can I see the counselor", "violence"),
-    ("mi tía le quemó los brazos a mi primo como castigo, ¿qué hago?", "abuse"),
-    ("took my suboxone twice this morning by accident and i keep nodding off, is that ok", "poisoning"),
-    ("anoche intenté quitarme la vida y hoy me siento fatal", "suicide_self_harm"),
-])
-def test_a_crisis_read_in_batch_24_is_caught(text, category):
-    a = assess(text)
-    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
-
-
-@pytest.mark.parametrize("text", [
-    "the wait is so long I'll be dead by then lol",
-    "hace muchos años intenté quitarme la vida, hoy estoy muy bien, necesito mi expediente",
-    "my methadone makes me so sleepy, can we lower the dose",
-    "my grandma is on hospice and won't be alive by christmas, can we get her records",
-    "de niña mi mamá me dejaba sin postre como castigo, jaja, quiero una cita",
-])
-def test_a_look_alike_read_in_batch_24_is_left_alone(text):
-    a = assess(text)
-    assert not a.is_crisis, (text, a.matched, a.category)
-
-
 # Session 13: a body in trouble told as over or as a topic of study, where the classifier is all but
-# certain there is no crisis (`crisis.TOLD_AS_OVER_VETO`); and a symptom of the past that has come back,
-# which the rules had read as history.
+# certain there is no crisis (`crisis.TOLD_AS_OVER_VETO`).
 @pytest.mark.parametrize("text", [
     "we learned about stroke signs in my nursing course, face drooping and slurred speech, cool stuff. book my flu shot?",
     "our first aid course covered anaphylaxis today, can I bring my EpiPen trainer to show the nurse?",
@@ -119,57 +149,6 @@ def test_a_look_alike_read_in_batch_24_is_left_alone(text):
 def test_a_body_in_trouble_told_as_a_topic_is_left_alone(text):
     a = assess(text)
     assert not a.is_crisis and "model_veto" in a.silenced, (text, a.matched, a.silenced)
-
-
-@pytest.mark.parametrize("text", [
-    "my chest pain from last week came back this morning and it's worse than before",
-    "had chest pain an hour ago, went away, now it's back and crushing and my left arm is numb",
-    "got stung by a wasp at my son's game last week, and again today, and now my throat is closing up",
-])
-def test_a_body_in_trouble_now_is_caught_whatever_its_history(text):
-    a = assess(text)
-    assert a.is_crisis and a.category == "medical_emergency", (text, a.matched, a.silenced)
-
-
-@pytest.mark.parametrize("text", [       # results that "came back" are no symptom come back
-    "my stress test from last week came back fine, the chest pain was reflux, need a refill",
-    "had a seizure last year and the EEG came back clear, need my neuro follow-up",
-])
-def test_results_that_came_back_leave_the_past_in_the_past(text):
-    assert not assess(text).is_crisis, text
-
-
-
-# Session 13, from reading sealed batches 25 and 26's first runs by kind, in new words (not copied from them).
-@pytest.mark.parametrize("text,category", [
-    ("he's kicking the bedroom door and yelling that he'll kill me once it breaks", 'abuse'),
-    ('mi novio me pateó ayer y tengo el brazo morado, necesito cita', 'abuse'),
-    ("my ex texted that the next time he catches me alone i'm dead. can you keep my address off the portal", 'abuse'),
-    ("i've been looking up ways to disappear for good. can i get my refill early", 'suicide_self_harm'),
-    ('my supervisor better watch herself, i know where she parks. anyway i need a work note', 'violence'),
-    ('I made a list of coworkers who are gonna be sorry next week. need my physical rescheduled', 'violence'),
-    ('my landlord is getting a bullet if he comes by again', 'violence'),
-    ("I'm going to make everyone at that gym pay for it, you'll see it on the news", 'violence'),
-    ("my dad's left arm and leg aren't working and he's drooling", 'medical_emergency'),
-    ("I'm on chemo and spiked a fever of 101 tonight, do I wait for my Thursday visit?", 'medical_emergency'),
-    ("fell off my bike onto the curb yesterday and now I'm peeing blood", 'medical_emergency'),
-    ('had a few beers then took two of my xanax, nodding off hard, can we push tomorrow', 'poisoning'),
-])
-def test_a_crisis_read_in_batches_25_and_26_is_caught(text, category):
-    a = assess(text)
-    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
-
-
-@pytest.mark.parametrize("text", [
-    "my son got hold of a silica gel packet, poison control said it's non-toxic, just noting it for his chart",
-    "my mom said I'm dead if I miss another dentist appointment lol, so can I book one?",
-    'my brother kept banging on the bathroom door because I took too long lol, anyway need a physical',
-    'I finished chemo in the spring and the fevers I had back then are long gone, need my labs Thursday',
-    'our soccer coach said the team better watch themselves at practice, need sports physicals',
-])
-def test_a_look_alike_read_in_batches_25_and_26_is_left_alone(text):
-    a = assess(text)
-    assert not a.is_crisis, (text, a.matched, a.category)
 
 
 # Session 13: method-seeking asked outright, which the head retrained with the brief's eight training
@@ -182,50 +161,6 @@ def test_a_look_alike_read_in_batches_25_and_26_is_left_alone(text):
 def test_method_seeking_asked_outright_is_caught(text):
     a = assess(text)
     assert a.is_crisis and a.category == "suicide_self_harm" and "method_seeking" in a.matched, (text, a.matched)
-
-
-@pytest.mark.parametrize("text", [
-    "what's the quickest way to go downtown from the clinic",
-    "which way of giving birth hurts the least, epidural or not",
-    "what's the least painful way to get a blood draw? I faint",
-    "I sat in my closed garage to get out of the rain and fell asleep in the car lol",
-])
-def test_a_method_question_about_something_else_is_left_alone(text):
-    assert not assess(text).is_crisis, text
-
-
-
-# Session 13, from reading sealed batches 27-29's first runs by kind, in new words (not copied from them).
-# Pills set out but "not taken yet" had been read as a poisoning that did not happen: a plan at hand.
-@pytest.mark.parametrize("text,category", [
-    ("my sleeping pills are all lined up on the nightstand, haven't swallowed any yet. can someone call me", 'suicide_self_harm'),
-    ("I burned my arm with a cigarette on purpose again last night and it's oozing, can the nurse look at it", 'suicide_self_harm'),
-    ('when things get bad I scratch at my arms until they bleed, can I see someone about that', 'suicide_self_harm'),
-    ('he locks me in the apartment when he leaves for work and takes my keys and my phone', 'abuse'),
-    ("those people at my last job have what's coming to them, you'll see. need to move my friday slot", 'violence'),
-    ('mañana me llevo la pistola al trabajo, ya no los aguanto. ¿me pueden dar cita otro día?', 'violence'),
-    ('used 3 nitro tabs in 20 min and the pressure is still there, can I still come at 2?', 'medical_emergency'),
-    ('pain in my lower right belly since this morning, fever 101 and I threw up, probably nothing right?', 'medical_emergency'),
-    ("dialysis patient, missed my last two treatments and my ankles are swollen and I'm short of breath", 'medical_emergency'),
-    ("put a new fentanyl patch on and forgot to take the old one off, I'm so drowsy", 'poisoning'),
-    ('mi niña de dos años se tomó como medio frasco de jarabe para la tos y está muy dormida', 'poisoning'),
-])
-def test_a_crisis_read_in_batches_27_to_29_is_caught(text, category):
-    a = assess(text)
-    assert a.is_crisis and a.category == category, (text, a.matched, a.category)
-
-
-@pytest.mark.parametrize("text", [
-    'I line up my pills for the week in the organizer every sunday, can I get a bigger one?',
-    "my pills are laid out in my weekly organizer, can you tell me which one is the statin?",
-    "I have all my pills in front of me, which one is the blood pressure one?",
-    "my wife hit me with the news that she's pregnant!! how do we book her first visit",
-    'I scratch my bug bites until they bleed lol, is there a cream for that?',
-    'had pain in my lower right side last year, it was my appendix, they took it out. need a physical',
-])
-def test_a_look_alike_read_in_batches_27_to_29_is_left_alone(text):
-    a = assess(text)
-    assert not a.is_crisis, (text, a.matched, a.category)
 
 
 # Session 13: the head retrained with the brief's training batches scores a booking refused to ask something
