@@ -1,4 +1,4 @@
-"""Crisis detection on the four training batches written from the blind brief (session 13).
+"""Crisis detection on the training batches written from the blind brief (sessions 13 and 14).
 
     .venv/bin/python bench/crisis_brief_eval.py [--only 5 6 7 8] [--label "what was run"] [--append docs/benchmarks/crisis_brief.md]
 
@@ -8,6 +8,9 @@ from `fixtures/safety/BLIND_BRIEF.md` with twice a batch's rows and no conversat
 They were written to train the classifier; each round was scored once before it saw them (its first run on
 `docs/benchmarks/crisis_brief.md`), measuring four more new writers on the detector as it stood, 1,200
 messages against a sealed batch's 200. Every later run is in-sample.
+`train_brief9.jsonl` ... `train_brief12.jsonl` (session 14, a third round) were asked to lean to the cases the
+classifier gets wrong (crises said calmly or in passing, threats with no violent verb, long messages, many kinds
+of writer; see `fixtures/safety/README.md`), so they run harder than a sealed batch.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crisis_blind_eval import DATA, _assess, _positive, _redact, _right_category, _rows  # noqa: E402
 from safety.crisis import CrisisDetector  # noqa: E402
 
-ROUNDS = ((1, 2, 3, 4), (5, 6, 7, 8))
+ROUNDS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12))
 
 
 def score(det: CrisisDetector, name: str) -> dict[str, int]:
