@@ -1,5 +1,5 @@
-"""`bench/crisis_brief_eval.py` scores the four training batches written from the blind brief, one row
-a file and all four together, and appends the run to the page it is given (rules alone here: quick)."""
+"""`bench/crisis_brief_eval.py` scores the training batches written from the blind brief, one row
+a file and a round together, and appends the run to the page it is given (rules alone here: quick)."""
 from __future__ import annotations
 
 import importlib.util
@@ -44,11 +44,11 @@ def test_a_round_is_scored_alone_when_asked(tmp_path, monkeypatch, capsys):
 
 
 def test_the_page_command_runs_as_printed():
-    """docs/benchmarks/crisis_brief.md's command, exactly as printed: all eight files, the shipped detector."""
+    """docs/benchmarks/crisis_brief.md's command, exactly as printed: all twelve files, the shipped detector."""
     page = (ROOT / "docs" / "benchmarks" / "crisis_brief.md").read_text(encoding="utf-8")
     (command,) = [line.strip() for block in re.findall(r"```bash\n(.*?)```", page, re.S)
                   for line in block.splitlines() if line.strip()]
     done = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "| train_brief8.jsonl |" in done.stdout and "| all 8 |" in done.stdout and "/1200 (" in done.stdout
+    assert "| train_brief12.jsonl |" in done.stdout and "| all 12 |" in done.stdout and "/1800 (" in done.stdout
     assert page == (ROOT / "docs" / "benchmarks" / "crisis_brief.md").read_text(encoding="utf-8")   # printed, not appended
