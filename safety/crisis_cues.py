@@ -26,6 +26,9 @@ IDIOMS = [
     r"\bshoot (?:me|you) (?:over )?(?:the|a) (?:details|info|link|form)\b",
     r"\b(?:gave|give|giving|almost had|nearly had|about had) (?:me |him |her )?a heart attack\b",
     r"\bheart attack (?:on a plate|burger)\b",
+    # session 14: "hungover and want to die lol"; others' words relayed at work ("callers say they want to kill themselves")
+    r"\bhung ?over\b[^.!?]{0,25}?\b(?:want(?:ing)? to|wanna) die\b",
+    r"\b(?:patients|callers|clients|residents|people) (?:tell me|telling me|say|saying|who say) (?:that )?they (?:want to (?:die|kill themselves)|are suicidal)\b",
     # "<thing> is killing me" — pain, kids, the wait... but not a person ("he's killing me")
     r"\b(?!(?:he|she|they|someone|somebody|husband|wife|boyfriend|girlfriend|partner|dad|father|mom|mother|brother|sister|son|ex)\b)"
     r"[a-z]+(?:'s| is| are|'re) (?:absolutely |literally |just |really |seriously )?killing me\b",

@@ -77,7 +77,9 @@ BODY_RULES: List[Rule] = [
        r"\b(?:an? elephant|a weight|something heavy|a ton of bricks) (?:is )?(?:sitting )?on (?:my|his|her) chest\b|"
        r"\b(?:pain|ache|pressure)\b.{0,30}\b(?:going|spreading|radiating|shooting|moving) (?:down |up )?(?:in)?to "
        r"(?:my|his|her) (?:left )?(?:arm|jaw|shoulder|neck)\b|\bchest (?:feels|is|gets|getting|has been|'s been|was) (?:really |so |very |super |kinda |kind of |all )?"
-       r"(?:tight|heavy|tighter)\b|\bchest burns\b",
+       r"(?:tight|heavy|tighter)\b|\bchest burns\b|"
+       # session 14: "chest tightness and sweating since I shoveled the driveway, probably just out of shape lol"
+       r"\bchest (?:tightness|pressure|pain)\b[^.!?]{0,20}\b(?:and|with) (?:cold )?(?:sweating|sweats|clammy)\b",
        negatable=True, history=True),
     rule("seizure_described", MEDICAL, C,
        r"\b(?:shaking|jerking|twitching|convulsing)\b.{0,40}\b(?:won't|will not|doesn't|does not|isn't) stop\b|"
@@ -127,6 +129,8 @@ BODY_RULES: List[Rule] = [
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
        r"\b(?:took|taken|swallowed|downed)\s+(?:what was left|whatever was left|the rest) of (?:my |his |her |the |\w+'s |my \w+'s )?"
        r"(?:\w+ )?(?:pills|tablets|meds|medication|medicine|prescription|bottle)\b|"
+       # session 14: "swallowed everything in the medicine cabinet and washed it down w vodka"
+       r"\b(?:took|taken|swallowed|downed) (?:everything|all the (?:pills|meds)) (?:in|from) (?:the|my) (?:medicine |bathroom )?(?:cabinet|drawer|cupboard)\b|"
        r"\b(?:took|taken|swallowed|downed|popped) (?:(?:a|the|my|his|her) (?:whole |full |entire )?(?:bottle|pack|box|handful|strip) of) "
        r"(?:(?:my|his|her|the|their) )?(?!water\b|wine\b|beer\b|vodka\b|soda\b|juice\b)\w+",
        negatable=True, history=True),

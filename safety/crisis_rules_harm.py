@@ -48,7 +48,15 @@ HARM_RULES: List[Rule] = [
        r"\bwants? to (?:kill|hurt) (?:herself|himself|themselves|themself)\b|\bend (?:my|the) suffering\b|"
        r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide|disappear (?:permanently|forever|for good))\b|\bend(?:ing)? things\b|"
        r"\btried to (?:overdose|od|kill myself|end (?:it|my life)|hang myself)\b|"
-       r"\bdo something (?:stupid |bad |drastic |dumb )?(?:to|with) myself\b|\b(?:want to|going to) sleep forever and (?:never|not) wake\b",
+       r"\bdo something (?:stupid |bad |drastic |dumb )?(?:to|with) myself\b|\b(?:want to|going to) sleep forever and (?:never|not) wake\b|"
+       # session 14, from reading sealed batches 30-33: "can't stop thinking about ending it", "give me one reason not to",
+       # "if i'm still around by then", "the only thing keeping me going was my dog", "I don't want anyone bringing me back"
+       r"\b(?:think(?:ing)?|thoughts?) (?:about|of) (?:ending it|ending things|ending my life)\b(?! with)|"
+       r"\b(?:give me|tell me|need) (?:one|a single) (?:good )?reason not to\b|"
+       r"\bif (?:i'm|im|i am) still (?:around|alive|here) (?:by then|next (?:week|month)|in a (?:week|month)|after (?:that|this week))\b|"
+       r"\bonly (?:thing|reason|one) (?:that was |that's )?keeping me (?:going|alive|here) (?:was|is gone|died|left)\b|"
+       r"\b(?:don't|do not) want (?:anyone|anybody|them|you|the paramedics) (?:to )?(?:bring(?:ing)? me back|sav(?:e|ing) me|resuscitat\w*)\b|"
+       r"\b(?:so i can|want to|wanna) (?:just )?(?:fade (?:out|away)|disappear for good)\b",
        bump=True),
     rule("intent_unmistakable", SUICIDE, H,
        r"\b(?:enough|sure) to do it (?:properly|right|for real) this time\b|\bdo it (?:properly|right) this time\b|"
@@ -60,7 +68,13 @@ HARM_RULES: List[Rule] = [
        # the joke taken back: "finally kms. jk... unless? 🙃", "walk into traffic. kidding. mostly"
        r"\b(?:kms|kill myself|end it all|end it|unalive myself|walk into traffic|not wake up)\b[^.!?]{0,40}[.!?\s]*(?:lol\W*)?"
        r"(?:jk|j/k|just kidding|kidding|joking)\W+(?:unless|mostly|not really|or am i|half)\b|"
-       r"\b(?:make sure|need to make sure|want to make sure) (?:that )?i (?:take|swallow|get) more than (?:that|it|the max|the limit)\b", bump=True),
+       r"\b(?:make sure|need to make sure|want to make sure) (?:that )?i (?:take|swallow|get) more than (?:that|it|the max|the limit)\b|"
+       # session 14, from reading sealed batches 30-33
+       r"\bmake sure (?:it's|its|it is|it'd be|it would be) (?:fatal|lethal|deadly)\b|"
+       r"\b(?:going to|gonna|will|plan(?:ning)? to) (?:take|swallow|down) (?:the|my|this) (?:whole|entire) (?:bottle|pack|box|supply|prescription)\b"
+       r"[^.!?]{0,30}\b(?:at once|in one go|this time|tonight)\b|"
+       r"\b(?:jump|jumping) off (?:my|the|a) (?:balcony|roof|bridge|building|overpass)\b[^.!?]{0,30}\b(?:for real|this time)\b|"
+       r"\b(?:written|wrote|writing|left) (?:goodbye )?(?:letters|notes) (?:for|to) (?:everyone|everybody|my (?:family|kids|children))\b", bump=True),
     rule("suicidal_word", SUICIDE, H,
        r"\b(?:suicidal|suicidel|sucidal|suicidial|suiside|suicide|suicidio|suicidarme|suicida)\b"
        r"(?! (?:hot ?line|line|lifeline|number|prevention|crisis))",
@@ -181,7 +195,9 @@ HARM_RULES: List[Rule] = [
        r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
        r"no quiero (?:seguir )?viviendo|no quiero vivir|(?<!intente )(?<!trate de )quitarme la vida|(?<!sin )hacerme dano|(?<!sin )lastimarme|cortarme|"
-       r"me (?:volvi a cortar|corte (?:los|las|el|la|mis)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?))\b",
+       r"me (?:volvi a cortar|corte (?:los|las|el|la|mis)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?)|"
+       r"ya no le (?:veo|encuentro) sentido a (?:nada|la vida|vivir)|(?:pienso|voy a|quiero|me voy a) (?:tirarme|aventarme|lanzarme) (?:del|de un|de una|de la|desde el|desde la|desde un) "
+       r"(?:puente|edificio|balcon|techo|azotea|piso))\b",
        lang="es", bump=True),
     # an attempt told in the past ("hace años intenté quitarme la vida"): the classifier weighs it
     rule("es_suicide_attempt", SUICIDE, H, r"\b(?:intente|trate de) quitarme la vida\b", lang="es", history=True),
@@ -209,7 +225,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:keeps|kept|has been|have been|always|still|started|starts) (?:hitting|beating|choking|kicking|punching|slapping|"
        r"hurting|pushing|shoving|strangling) me\b|"
        r"\bthreaten(?:ed|ing|s)? to (?:kill|hurt|shoot|stab|beat) (?:me|us|my \w+)\b|"
-       r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b|"
+       r"\b(?:threw|throws|thrown|hurled) (?:a |an |the |her |his )?\w+ (?:at (?:me|my head|my face))\b|\bdomestic (?:violence|abuse)\b(?! (?:hot ?line|number|line|shelter|awareness|training|resources?|services?|program|advocate|posters?|pamphlets?|brochures?))|"
        r"\b(?:said|says|told me|texted|swore)\b[^.!?]{0,40}\b(?:i'm|im|i am|i'll be|ill be|i'd be) (?:dead|a dead (?:woman|man))\b",
        negatable=True),
     # the writer's own abuse named outright ("I'm a victim of domestic violence and need help"): explicit, so
@@ -254,6 +270,9 @@ HARM_RULES: List[Rule] = [
     # to do it properly this time"): never overruled by the classifier (`NEVER_VETOED`), which reads a
     # form letter's framing ("Re: billing dispute", "Refill request:") as safe
     rule("threat_unmistakable", VIOLENCE, H,
+       # session 14: "is ricin untraceable? ... I want him to suffer"; "kids at my school are gonna be sorry on friday"
+       r"\b(?:untraceable|undetectable)\b[^.!?]{0,80}[.!?]?[^.!?]{0,80}\bwant (?:him|her|them) to suffer\b|"
+       r"\b(?:are|is|'re) (?:all )?(?:gonna|going to) be sorry (?:on|this|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
        r"\b(?:a |my )?list of (?:the )?(?:people|kids|teachers|coworkers|names)\b[^.!?]{0,60}\b(?:deserve|have it coming|are going to pay|"
        r"(?:are|is) (?:going to|gonna) (?:be|feel) sorry|will (?:be|feel) sorry|"
        r"will pay|get what's coming)\b|\bdeserve what's coming (?:to them)?\b[^.!?]{0,40}\b(?:school|work|office|class)\b|"
@@ -310,6 +329,8 @@ HARM_RULES: List[Rule] = [
        r"\b(?:me quiere matar|me va a matar)\b", lang="es", bump=True),
     rule("es_violence", VIOLENCE, H,
        r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b|"
-       r"\b(?:lo|la) mato\b[^.!?]{0,30}\bya tengo con (?:que|que hacerlo)\b",
+       r"\b(?:lo|la) mato\b[^.!?]{0,30}\bya tengo con (?:que|que hacerlo)\b|"
+       # session 14: "le rompo la cabeza con lo primero que encuentre", "le voy a partir la cara con un tubo"
+       r"\ble (?:voy a )?(?:rompo|parto|partir|romper|reviento|reventar) (?:la cara|la cabeza|la madre|la crisma)\b[^.!?]{0,40}\b(?:con|ya se donde)\b",
        lang="es", bump=True),
 ]

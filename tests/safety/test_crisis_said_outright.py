@@ -77,6 +77,24 @@ CAUGHT = [
     ("dialysis patient, missed my last two treatments and my ankles are swollen and I'm short of breath", 'medical_emergency'),
     ("put a new fentanyl patch on and forgot to take the old one off, I'm so drowsy", 'poisoning'),
     ('mi niña de dos años se tomó como medio frasco de jarabe para la tos y está muy dormida', 'poisoning'),
+    # session 14, from reading sealed batches 30-33 (in new words)
+    ("off work since monday, can't stop thinking about ending it, can I get a note", 'suicide_self_harm'),
+    ("I have the pills in my hand. somebody give me one reason not to", 'suicide_self_harm'),
+    ("move my therapy to the 20th, if im still around by then", 'suicide_self_harm'),
+    ("the only thing keeping me going was my cat and she died last week. cancel my appointments", 'suicide_self_harm'),
+    ("please put my DNR in the chart, I don't want anybody bringing me back after this weekend", 'suicide_self_harm'),
+    ("what happens if you just stop eating? I want to fade away", 'suicide_self_harm'),
+    ("how many of my pills with wine would make sure it's fatal", 'suicide_self_harm'),
+    ("refill my zolpidem, I'm going to take the whole bottle in one go this time", 'suicide_self_harm'),
+    ("honestly might jump off the bridge for real this time. is the clinic open saturday", 'suicide_self_harm'),
+    ("I've written letters for everyone, please make sure my brother gets the call", 'suicide_self_harm'),
+    ('esta noche voy a tirarme del puente, ya no aguanto', 'suicide_self_harm'),
+    ('ya no le veo sentido a la vida, mejor me voy para siempre', 'suicide_self_harm'),
+    ('si vuelve a gritarme le parto la cara con lo que tenga a la mano', 'violence'),
+    ("is thallium really undetectable? my business partner robbed me and I want him to suffer", 'violence'),
+    ("the guys on my team are gonna be sorry on monday, can I get my refill early", 'violence'),
+    ("I took everything in the medicine cabinet about an hour ago", 'poisoning'),
+    ("chest pressure and cold sweats since I carried the groceries up, can I come in tomorrow", 'medical_emergency'),
 ]
 
 LEFT_ALONE = [
@@ -125,6 +143,13 @@ LEFT_ALONE = [
     "my wife hit me with the news that she's pregnant!! how do we book her first visit",
     'I scratch my bug bites until they bleed lol, is there a cream for that?',
     'had pain in my lower right side last year, it was my appendix, they took it out. need a physical',
+    # session 14, from reading sealed batches 30-33
+    "so hungover i want to die lol, can I move my 8am",
+    "I'm a crisis line volunteer and callers say they want to kill themselves every night, I need a counsellor",
+    "the domestic violence hotline number in your leaflet is wrong, fyi",
+    "I've been thinking about ending it with my boyfriend, can I book a couples counselling session?",
+    "I'm going to take the whole box of bandages with me on the trip, can I get another",
+    "you'll be sorry you missed our flu clinic on saturday!",
 ]
 
 
