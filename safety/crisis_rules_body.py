@@ -24,6 +24,9 @@ BODY_RULES: List[Rule] = [
        r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
        r"\b(?:his|her|my|\w+'s) (?:left|right) (?:arm and leg|leg and arm|hand and leg)s? (?:aren't|are not|arent|won't|stopped|isn't|not) (?:working|moving|work|move)\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
+       # session 14: sight lost of a sudden ("like a curtain came down over half of it")
+       r"\b(?:sudden(?:ly)?|all of a sudden)\b[^.!?]{0,20}\b(?:lost|loss of|can't see|cannot see|went dark|went black)\b[^.!?]{0,25}\b(?:vision|sight|eye)\b|"
+       r"\b(?:a |like a )?curtain (?:came|coming|fell|falling|went) (?:down )?(?:over|across) (?:my|half|part|the)\b|"
        r"\b(?:unable to|can't|cannot|could not|couldn't) (?:lift|raise|move) (?:his|her|my) (?:right|left) (?:arm|leg)\b.{0,80}\b(?:speech|words|talking)\b|"
        r"\bone pupil (?:is )?(?:bigger|larger|smaller)\b|\bpupils (?:are )?(?:different sizes|uneven|unequal)\b|"
        r"\b(?:can't|cannot|can not) (?:move|feel|lift) (?:my|his|her) (?:left|right) (?:arm|leg|side)\b|"
@@ -42,7 +45,7 @@ BODY_RULES: List[Rule] = [
        negatable=True, history=True),
     rule("not_breathing", MEDICAL, C,
        r"\b(?:isn't|is not|not|stopped|has stopped|wasn't|aren't|are not) breathing\b|"
-       r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b|"
+       r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b(?! (?:risk|hazard|hazards|drill|first aid|class|course))|"
        r"\b(?:struggling|gasping) (?:to breathe|for (?:air|breath))\b"),
     rule("trouble_breathing", MEDICAL, H,
        r"\b(?:trouble|difficulty|hard time|problems?) breathing\b|\basthma attack\b|\bwheezing (?:badly|really bad|a lot)\b|"
@@ -52,6 +55,8 @@ BODY_RULES: List[Rule] = [
        r"\binhaler\b.{0,60}\bevery (?:\d+|few|couple of) min",
        negatable=True, history=True),
     rule("unresponsive", MEDICAL, C,
+       # session 14: pulled from the water and now drowsy or coughing ("fell in the pool ... really sleepy and keeps coughing")
+       r"\b(?:fell|went|slipped) (?:in|into) (?:the )?(?:pool|lake|pond|water|bathtub|tub|river)\b[^.!?]{0,80}\b(?:sleepy|drowsy|coughing|blue|limp|not breathing)\b|"
        r"\b(?:unresponsive|unconscious|won't wake up|will not wake up|not waking up|can't wake (?:him|her|them|my \w+)(?: up)?|"
        r"collapsed|(?:lips|face|skin) (?:are |is |look |looks |turning )?(?:purple|gray|grey)|(?:limp|floppy)\b.{0,30}\b(?:won't wake|not waking)|(?:isn't|is not|not|stopped) (?:responding|moving)|(?:baby|infant|newborn|toddler)\b.{0,40}\b(?:limp|floppy)|"
        r"(?:lips|face|baby|baby's lips|skin|he|she)(?:'s)? (?:(?:is|are|look|looks|looking|turning|went|going|getting) )*blue|turned blue|passed out and (?:won't|isn't|is not))\b"),
@@ -79,7 +84,9 @@ BODY_RULES: List[Rule] = [
        r"(?:my|his|her) (?:left )?(?:arm|jaw|shoulder|neck)\b|\bchest (?:feels|is|gets|getting|has been|'s been|was) (?:really |so |very |super |kinda |kind of |all )?"
        r"(?:tight|heavy|tighter)\b|\bchest burns\b|"
        # session 14: "chest tightness and sweating since I shoveled the driveway, probably just out of shape lol"
-       r"\bchest (?:tightness|pressure|pain)\b[^.!?]{0,20}\b(?:and|with) (?:cold )?(?:sweating|sweats|clammy)\b",
+       r"\bchest (?:tightness|pressure|pain)\b[^.!?]{0,20}\b(?:and|with) (?:cold )?(?:sweating|sweats|clammy)\b|"
+       # a racing heart with a faint coming: "my heart is going crazy fast like 190 ... about to pass out"
+       r"\b(?:heart|pulse|heart rate|hr)\b[^.!?]{0,40}\b(?:1[5-9]\d|2\d\d)\b[^.!?]{0,60}\b(?:pass(?:ing)? out|faint|black(?:ing)? out|chest pain)\b",
        negatable=True, history=True),
     rule("seizure_described", MEDICAL, C,
        r"\b(?:shaking|jerking|twitching|convulsing)\b.{0,40}\b(?:won't|will not|doesn't|does not|isn't) stop\b|"

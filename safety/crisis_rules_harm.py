@@ -30,10 +30,11 @@ HARM_RULES: List[Rule] = [
        r"already (?:wrote|written|left) (?:the|my) (?:goodbye )?(?:note|letters?)\b(?! (?:for|to) (?:work|school|the|my))|"
        r"standing on (?:the|a) (?:bridge|roof|ledge)|(?:cut|slit|slashed) my wrists?|engine running in (?:the|a|my) garage|"
        r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
+       r"(?:hose|tube) (?:is )?(?:already )?(?:hooked|connected|taped|running) (?:up )?(?:to|from|into) (?:the )?(?:tailpipe|exhaust)|"
        r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
     rule("suicide_ideation", SUICIDE, H,
        r"\b(?:kill(?:ed|ing)?|kil|off(?:ed|ing)?|unalive|hang(?:ing)?|end(?:ing)?)\s+my ?self\b|\bkms\b|"
-       r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|\bsuicide attempt\b|"
+       r"\b(?:end(?:ing)?|take|taking) my (?:own )?life\b|\bend(?:ing)? it all\b|"
        r"\b(?:only|one) (?:thing|reason|person) (?:stopping|keeping|holding) me (?:back )?from (?:ending it|ending things|killing myself|doing it|going through with it)\b|"
        r"\bonly reason i'm still (?:here|alive|around)\b|"
        # "I don't want to die" still fires: said after an overdose it is the plea, not a denial
@@ -43,7 +44,7 @@ HARM_RULES: List[Rule] = [
        r"\bwish i (?:just )?(?:wouldn't|would not|didn't|won't|would never) wake up\b|"
        r"\bwish(?:ing)? i could (?:just )?(?:fall asleep|go to sleep|sleep) and (?:not|never) wake(?: up)?\b|\bhop(?:e|ing) (?:that )?i (?:just )?(?:don't|won't|never|do not) wake up\b|"
        r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive)\b|\bnot worth living\b|"
-       r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|(?<!no )(?<!any )(?<!without )\bdark thoughts\b|"
+       r"\b(?:think(?:ing)?|thoughts) about (?:dying|death|not being (?:here|around|alive))\b|(?<!no )(?<!no more )(?<!any )(?<!without )\bdark thoughts\b|"
        r"\bhow many (?:pills|tablets)\b.{0,30}\b(?:take|kill|die|enough)\b|"
        r"\bwants? to (?:kill|hurt) (?:herself|himself|themselves|themself)\b|\bend (?:my|the) suffering\b|"
        r"\b(?:ways|how) to (?:die|kill myself|end (?:it|my life)|commit suicide|disappear (?:permanently|forever|for good))\b|\bend(?:ing)? things\b|"
@@ -75,10 +76,12 @@ HARM_RULES: List[Rule] = [
        r"[^.!?]{0,30}\b(?:at once|in one go|this time|tonight)\b|"
        r"\b(?:jump|jumping) off (?:my|the|a) (?:balcony|roof|bridge|building|overpass)\b[^.!?]{0,30}\b(?:for real|this time)\b|"
        r"\b(?:written|wrote|writing|left) (?:goodbye )?(?:letters|notes) (?:for|to) (?:everyone|everybody|my (?:family|kids|children))\b", bump=True),
+    # session 14: told as history ("a suicide attempt in 2016", "suicidal in college"), or a death that has
+    # happened ("my brother died by suicide in January"), the word is the classifier's to weigh
     rule("suicidal_word", SUICIDE, H,
-       r"\b(?:suicidal|suicidel|sucidal|suicidial|suiside|suicide|suicidio|suicidarme|suicida)\b"
+       r"(?<!died by )(?<!death by )(?<!death was a )\b(?:suicidal|suicidel|sucidal|suicidial|suiside|suicide|suicidio|suicidarme|suicida)\b"
        r"(?! (?:hot ?line|line|lifeline|number|prevention|crisis))",
-       negatable=True, bump=True),
+       negatable=True, history=True, bump=True),
     rule("self_harm", SUICIDE, H,
        r"\b(?:(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+myself|self[- ]?harm(?:ing)?|"
        r"cutting again|started cutting)\b|"
@@ -248,7 +251,9 @@ HARM_RULES: List[Rule] = [
     rule("violence_intent", VIOLENCE, H,
        r"\b(?:i'm|i am|i will|i'll|going to|want to|feel like|about to|i'd like to|i could)\s+(?:going to\s+)?"
        r"(?:kill|murder|shoot|stab|strangle|choke|hurt|beat up|beat the \w+ out of|attack)\s+"
-       r"(?:him|her|them|you|someone|somebody|people|everyone|everybody|the (?:doctor|nurse|receptionist|staff)|my \w+|that \w+)\b|"
+       r"(?:him|her|them|you|someone|somebody|people|everyone|everybody|the (?:doctor|nurse|receptionist|staff)|"
+       r"my (?!printer|computer|laptop|phone|car|tv|router|wifi|keyboard|alarm)\w+|that \w+)\b|"
+       r"\b(?:i'll|ill|i will|i'm gonna|im gonna|gonna|going to) run (?:him|her|them|that \w+) (?:over|down)\b|"
        r"\b(?:kill|murder|shoot|stab) (?:everyone|everybody|all of you|you all|people)\b|"
        r"\b(?:kill|murder|shoot|stab) (?:my|the) (?:husband|wife|boyfriend|girlfriend|partner|boss|neighbor|neighbour|kid|son|daughter|mom|dad|doctor)\b|"
        r"\b(?:antifreeze|rat poison|poison|bleach)\b.{0,80}\b(?:in|into) (?:his|her|their) (?:drink|food|coffee|tea)\b",

@@ -95,6 +95,12 @@ CAUGHT = [
     ("the guys on my team are gonna be sorry on monday, can I get my refill early", 'violence'),
     ("I took everything in the medicine cabinet about an hour ago", 'poisoning'),
     ("chest pressure and cold sweats since I carried the groceries up, can I come in tomorrow", 'medical_emergency'),
+    # session 14, from reading sealed batches 34 and 35 (in new words)
+    ("in the garage now, the hose is hooked up to the exhaust. tell my mom I'm sorry", 'suicide_self_harm'),
+    ("if he comes near my house again I'm gonna run him over, I'm waiting in my truck", 'violence'),
+    ("my son slipped into the pool, he's out now but really drowsy and coughing a lot", 'medical_emergency'),
+    ("suddenly lost the vision in my right eye 20 minutes ago, like a curtain came over it", 'medical_emergency'),
+    ("pulse is 180 on my watch and I feel like I'm going to pass out", 'medical_emergency'),
 ]
 
 LEFT_ALONE = [
@@ -150,6 +156,12 @@ LEFT_ALONE = [
     "I've been thinking about ending it with my boyfriend, can I book a couples counselling session?",
     "I'm going to take the whole box of bandages with me on the trip, can I get another",
     "you'll be sorry you missed our flu clinic on saturday!",
+    # session 14, from reading sealed batches 34 and 35
+    "I need my chart from the hospital stay after my suicide attempt in 2015, my new therapist asked for it",
+    "my dad died by suicide last spring, I'd like to book my yearly physical",
+    "refill my sertraline please, doing so much better, no more dark thoughts",
+    "I'm going to strangle my printer, is the portal down?",
+    "are popcorn and grapes a choking risk for a toddler? asking before her checkup",
 ]
 
 
