@@ -24,6 +24,8 @@ BODY_RULES: List[Rule] = [
        r"\b(?:his|her|my) (?:left |right )?(?:arm|leg|hand|side) (?:won't|will not|doesn't|does not|isn't|can't) (?:work|move)(?:ing)?\b|\b(?:speech|talking|words) (?:is |are )?slurred\b|"
        r"\b(?:his|her|my|\w+'s) (?:left|right) (?:arm and leg|leg and arm|hand and leg)s? (?:aren't|are not|arent|won't|stopped|isn't|not) (?:working|moving|work|move)\b|"
        r"\b(?:one side|left side|right side|half) of (?:my|his|her|the) (?:body|face) (?:is |went |feels )?(?:numb|weak|limp|paralyzed)\b|"
+       # session 14: words lost again with a weak hand ("tonight she can't find her words again and her right hand is weak")
+       r"\b(?:can't|cannot|can not|couldn't) find (?:her|his|my) words\b[^.!?]{0,50}\b(?:weak|numb|droop\w*)\b|"
        # session 14: sight lost of a sudden ("like a curtain came down over half of it")
        r"\b(?:sudden(?:ly)?|all of a sudden)\b[^.!?]{0,20}\b(?:lost|loss of|can't see|cannot see|went dark|went black)\b[^.!?]{0,25}\b(?:vision|sight|eye)\b|"
        r"\b(?:a |like a )?curtain (?:came|coming|fell|falling|went) (?:down )?(?:over|across) (?:my|half|part|the)\b|"

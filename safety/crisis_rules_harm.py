@@ -30,6 +30,7 @@ HARM_RULES: List[Rule] = [
        r"already (?:wrote|written|left) (?:the|my) (?:goodbye )?(?:note|letters?)\b(?! (?:for|to) (?:work|school|the|my))|"
        r"standing on (?:the|a) (?:bridge|roof|ledge)|(?:cut|slit|slashed) my wrists?|engine running in (?:the|a|my) garage|"
        r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
+       r"\blast (?:text|message) (?:i'll|ill|i will) ever (?:send|write)\b|"
        r"(?:hose|tube) (?:is )?(?:already )?(?:hooked|connected|taped|running) (?:up )?(?:to|from|into) (?:the )?(?:tailpipe|exhaust)|"
        r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
     rule("suicide_ideation", SUICIDE, H,
@@ -57,7 +58,10 @@ HARM_RULES: List[Rule] = [
        r"\bif (?:i'm|im|i am) still (?:around|alive|here) (?:by then|next (?:week|month)|in a (?:week|month)|after (?:that|this week))\b|"
        r"\bonly (?:thing|reason|one) (?:that was |that's )?keeping me (?:going|alive|here) (?:was|is gone|died|left)\b|"
        r"\b(?:don't|do not) want (?:anyone|anybody|them|you|the paramedics) (?:to )?(?:bring(?:ing)? me back|sav(?:e|ing) me|resuscitat\w*)\b|"
-       r"\b(?:so i can|want to|wanna) (?:just )?(?:fade (?:out|away)|disappear for good)\b",
+       r"\b(?:so i can|want to|wanna) (?:just )?(?:fade (?:out|away)|disappear for good)\b|"
+       # session 14, from reading sealed batches 36-37: "gonna take the easy way out this weekend"
+       r"\b(?:gonna|going to|i'll|ill|i will|about to|planning to) take the easy way out\b|"
+       r"\b(?:whole|entire) bottle\b[^.!?]{0,60}\bwould (?:that|it) be enough\b",
        bump=True),
     rule("intent_unmistakable", SUICIDE, H,
        r"\b(?:enough|sure) to do it (?:properly|right|for real) this time\b|\bdo it (?:properly|right) this time\b|"
@@ -198,7 +202,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
        r"no quiero (?:seguir )?viviendo|no quiero vivir|(?<!intente )(?<!trate de )quitarme la vida|(?<!sin )hacerme dano|(?<!sin )lastimarme|cortarme|"
-       r"me (?:volvi a cortar|corte (?:los|las|el|la|mis)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?)|"
+       r"me (?:volvi a cortar|corte (?:los|las|el|la|mis) (?:brazos?|munecas?|piernas?|venas|muslos?)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?)|"
        r"ya no le (?:veo|encuentro) sentido a (?:nada|la vida|vivir)|(?:pienso|voy a|quiero|me voy a) (?:tirarme|aventarme|lanzarme) (?:del|de un|de una|de la|desde el|desde la|desde un) "
        r"(?:puente|edificio|balcon|techo|azotea|piso))\b",
        lang="es", bump=True),
@@ -275,6 +279,9 @@ HARM_RULES: List[Rule] = [
     # to do it properly this time"): never overruled by the classifier (`NEVER_VETOED`), which reads a
     # form letter's framing ("Re: billing dispute", "Refill request:") as safe
     rule("threat_unmistakable", VIOLENCE, H,
+       # session 14: "a list of the people at the plant who screwed me over. Monday they'll all find out. Not joking"
+       r"\blist of (?:the )?(?:people|names|guys)\b[^.!?]{0,40}\b(?:who|that) (?:screwed|wronged|hurt|set|fired|bullied|laughed|"
+       r"crossed|ruined|betrayed)\b[^.!?]{0,40}[.!?]?[^.!?]{0,40}\b(?:they'll|they will) (?:all )?find out\b|"
        # session 14: "is ricin untraceable? ... I want him to suffer"; "kids at my school are gonna be sorry on friday"
        r"\b(?:untraceable|undetectable)\b[^.!?]{0,80}[.!?]?[^.!?]{0,80}\bwant (?:him|her|them) to suffer\b|"
        r"\b(?:are|is|'re) (?:all )?(?:gonna|going to) be sorry (?:on|this|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"

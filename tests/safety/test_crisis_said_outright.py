@@ -101,6 +101,12 @@ CAUGHT = [
     ("my son slipped into the pool, he's out now but really drowsy and coughing a lot", 'medical_emergency'),
     ("suddenly lost the vision in my right eye 20 minutes ago, like a curtain came over it", 'medical_emergency'),
     ("pulse is 180 on my watch and I feel like I'm going to pass out", 'medical_emergency'),
+    # session 14, from reading sealed batches 36 and 37 (in new words)
+    ("lol think I'll take the easy way out tonight. what time do you open monday", 'suicide_self_harm'),
+    ("if I swallowed the whole bottle of my sleep meds with a drink would that be enough", 'suicide_self_harm'),
+    ("this is the last message I'll ever send. thank you for trying with me", 'suicide_self_harm'),
+    ("I made a list of the guys in my crew who set me up. friday they'll all find out", 'violence'),
+    ("my husband can't find his words again tonight and his left arm is weak", 'medical_emergency'),
 ]
 
 LEFT_ALONE = [
@@ -162,6 +168,9 @@ LEFT_ALONE = [
     "refill my sertraline please, doing so much better, no more dark thoughts",
     "I'm going to strangle my printer, is the portal down?",
     "are popcorn and grapes a choking risk for a toddler? asking before her checkup",
+    # session 14, from reading sealed batches 36 and 37
+    "me corté el dedo pelando papas, ya no sangra, ¿me pongo la antitetánica?",
+    "I made a list of the people I need to call back this week, they'll all find out about the party friday",
 ]
 
 
