@@ -57,6 +57,8 @@ BODY_RULES: List[Rule] = [
        r"\binhaler\b.{0,60}\bevery (?:\d+|few|couple of) min",
        negatable=True, history=True),
     rule("unresponsive", MEDICAL, C,
+       # after 38-39's first runs: an open fracture ("there's bone poking out of my shin")
+       r"\bbone (?:is )?(?:poking|sticking|coming) (?:out|through)\b|"
        # session 14: pulled from the water and now drowsy or coughing ("fell in the pool ... really sleepy and keeps coughing")
        r"\b(?:fell|went|slipped) (?:in|into) (?:the )?(?:pool|lake|pond|water|bathtub|tub|river)\b[^.!?]{0,80}\b(?:sleepy|drowsy|coughing|blue|limp|not breathing)\b|"
        r"\b(?:unresponsive|unconscious|won't wake up|will not wake up|not waking up|can't wake (?:him|her|them|my \w+)(?: up)?|"

@@ -31,6 +31,8 @@ HARM_RULES: List[Rule] = [
        r"standing on (?:the|a) (?:bridge|roof|ledge)|(?:cut|slit|slashed) my wrists?|engine running in (?:the|a|my) garage|"
        r"(?:gun|pistol|rifle|rope|noose)\b.{0,30}\b(?:i'm done|end (?:it|this)|goodbye|ready)|"
        r"\blast (?:text|message) (?:i'll|ill|i will) ever (?:send|write)\b|"
+       # after 38-39's first runs: "tonights the night. thanks for trying"
+       r"\btonight'?s the night\b[^a-z]{0,4}(?:thanks|thank you) for (?:trying|everything)\b|"
        r"(?:hose|tube) (?:is )?(?:already )?(?:hooked|connected|taped|running) (?:up )?(?:to|from|into) (?:the )?(?:tailpipe|exhaust)|"
        r"(?:i'm done|end (?:it|this)|goodbye)\b.{0,30}\b(?:gun|pistol|rifle|rope|noose)|(?:gun|rope|pills) (?:is |are )?(?:ready|loaded|in my hand))\b"),
     rule("suicide_ideation", SUICIDE, H,
@@ -203,7 +205,8 @@ HARM_RULES: List[Rule] = [
        r"(?:pienso|pensado|pensando) en (?:matarme|suicidarme|morir|hacerme dano)|pensando en (?:matarme|suicidarme|quitarme la vida)|"
        r"no quiero (?:seguir )?viviendo|no quiero vivir|(?<!intente )(?<!trate de )quitarme la vida|(?<!sin )hacerme dano|(?<!sin )lastimarme|cortarme|"
        r"me (?:volvi a cortar|corte (?:los|las|el|la|mis) (?:brazos?|munecas?|piernas?|venas|muslos?)|estoy cortando|sigo cortando)|me quemo (?:los|las|el|la) (?:brazos?|piernas?)|"
-       r"ya no le (?:veo|encuentro) sentido a (?:nada|la vida|vivir)|(?:pienso|voy a|quiero|me voy a) (?:tirarme|aventarme|lanzarme) (?:del|de un|de una|de la|desde el|desde la|desde un) "
+       r"ya no le (?:veo|encuentro) sentido a (?:nada|la vida|vivir)|(?:esta es|este es) mi despedida|"
+       r"(?:ya )?(?:les|le) (?:deje|escribi) (?:unas |las )?cartas a (?:mis|mi) (?:hijos|hijas|familia|esposo|esposa)|(?:pienso|voy a|quiero|me voy a) (?:tirarme|aventarme|lanzarme) (?:del|de un|de una|de la|desde el|desde la|desde un) "
        r"(?:puente|edificio|balcon|techo|azotea|piso))\b",
        lang="es", bump=True),
     # an attempt told in the past ("hace años intenté quitarme la vida"): the classifier weighs it
@@ -279,6 +282,8 @@ HARM_RULES: List[Rule] = [
     # to do it properly this time"): never overruled by the classifier (`NEVER_VETOED`), which reads a
     # form letter's framing ("Re: billing dispute", "Refill request:") as safe
     rule("threat_unmistakable", VIOLENCE, H,
+       # after 38-39's first runs: "there's gonna be a shooting at my school tmrw and im gonna be the one doing it"
+       r"\b(?:gonna|going to) be a shooting\b[^.!?]{0,60}\b(?:i'm|im|i am) (?:gonna|going to) be the one\b|"
        # session 14: "a list of the people at the plant who screwed me over. Monday they'll all find out. Not joking"
        r"\blist of (?:the )?(?:people|names|guys)\b[^.!?]{0,40}\b(?:who|that) (?:screwed|wronged|hurt|set|fired|bullied|laughed|"
        r"crossed|ruined|betrayed)\b[^.!?]{0,40}[.!?]?[^.!?]{0,40}\b(?:they'll|they will) (?:all )?find out\b|"

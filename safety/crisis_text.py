@@ -60,7 +60,7 @@ def detect_lang(folded: str) -> str:
 _FEAR_BEFORE = re.compile(r"\b(?:scared|afraid|terrified|fear|worried|miedo)\b[^.!?]{0,20}$")
 # "he says he'll kill me if I don't open it": a threat reported, whoever "he" is
 _THREAT_SAID_BEFORE = re.compile(
-    r"\b(?:says|said|told me|threaten\w*|swears?|swore|keeps saying|screams?|screaming|yell(?:s|ed|ing)?) (?:that )?"
+    r"\b(?:says|said|saying|told me|telling me|threaten\w*|swears?|swore|swearing|keeps saying|screams?|screaming|yell(?:s|ed|ing)?) (?:that )?"
     r"(?:he|she|they)(?: is| was| are)?\s*$")
 # "he's going to kill me if he finds out I called": what he would find out is that the writer sought help
 _SOUGHT_HELP_AFTER = re.compile(
