@@ -5,7 +5,7 @@
     .venv/bin/python bench/train_crisis_head.py --cache    # reuse embeddings from an earlier run (/tmp)
     .venv/bin/python bench/train_crisis_head.py --dump     # also keep the out-of-fold scores (/tmp)
     .venv/bin/python bench/train_crisis_head.py --rethreshold   # choose the thresholds again from them
-    .venv/bin/python bench/train_crisis_head.py --sure     # write SURE_BY_HAND into the shipped head
+    .venv/bin/python bench/train_crisis_head.py --sure     # write BY_HAND into the shipped head
 
 Training data (each row says where it came from in its "source"):
 - fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
@@ -97,8 +97,7 @@ MIN_RECALL = 0.95      # on the blind batches' out-of-fold scores (the issue's t
 # out-of-fold loss of the crises the rules catch stays at or under this share.
 MAX_VETO_LOSS = 0.003
 VETO_GRID = [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3]
-VETO_WEAK_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]    # a trigger word alone; at 0.5 (session 14) "I've been
-# feeling really down, can I see someone" (0.50) lost its gentle line
+VETO_WEAK_GRID = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]    # a trigger word alone; 0.5 lost "feeling really down"'s line
 SURE_GRID = [(1.01, 1.0), *((a, s) for a in (0.9, 0.95, 0.98) for s in (0.3, 0.35, 0.4, 0.45))]
 MAX_EVERYDAY_FLAGGED = 0.002     # everyday requests and answers (the ROUTINE files)
 GRID = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
@@ -108,9 +107,11 @@ SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 # most of them farewells ("I gave my dog to my neighbor and I've been giving my stuff away"). On batches
 # 10-13 read afterwards, 0.95 / 0.40 found 3 more crises for no more false alarms, but flagged an everyday
 # SGD turn ("I have a lot I need to get off my chest", 1.00 at support 0.41): 0.42 keeps that bound. The
-# out-of-fold batches 4-9 the objective reads are nearer the training data and do not show any of it.
-# Judged on batch 15's first run. 0.43 since session 14, whose head scores that turn 0.998 at support 0.426.
-SURE_BY_HAND = {"alone_sure": 0.95, "support_sure": 0.43}
+# out-of-fold batches 4-9 do not show any of it. Judged on batch 15's first run. 0.43 since session 14, whose
+# head scores that turn 0.998 at support 0.426. `alone` 0.85 (session 14, over the objective's 0.75): with the
+# rules from reading batches 30-37 recall on new writers held at 0.97 while false alarms stayed at 4-5.5 %, most
+# by the classifier alone; on 30-39 (read) 0.85 drops 1.2 points of them for 1 of recall. Judged on 40-41.
+BY_HAND = {"alone": 0.85, "alone_sure": 0.95, "support_sure": 0.43}
 NO_THRESHOLDS = Thresholds(alone=1.0, support=1.0, this_turn=1.0, urgent=1.0)   # `veto_for` reads none for a body in trouble
 THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
@@ -281,7 +282,7 @@ def choose(oof: np.ndarray, sup: np.ndarray, rule_sev: np.ndarray, expl: np.ndar
         print(f"  batch {batch} (left out): recall {per_batch[batch]['recall']:.3f}, "
               f"alarms {per_batch[batch]['alarms']:.3f} over {per_batch[batch]['n']} rows")
 
-    return {"thresholds": {**th, **SURE_BY_HAND, "this_turn": THIS_TURN, "urgent": 0.5},
+    return {"thresholds": {**th, **BY_HAND, "this_turn": THIS_TURN, "urgent": 0.5},
             "objective": f"min out-of-fold hard-negative alarms on the blind batches (each its own fold) with "
                          f"their recall >= {MIN_RECALL} and everyday requests flagged <= {MAX_EVERYDAY_FLAGGED}; "
                          f"veto: explicit rule-caught crises lost <= {MAX_VETO_LOSS}",
@@ -312,15 +313,14 @@ def rethreshold() -> int:
 
 
 def set_sure() -> int:
-    """Write `SURE_BY_HAND` into the shipped head's thresholds (its weights and the rest unchanged)."""
+    """Write `BY_HAND` into the shipped head's thresholds (its weights and the rest unchanged)."""
     with np.load(HEAD_FILE) as head:
         arrays = {k: head[k] for k in head.files}
     meta = json.loads(str(arrays["meta"]))
-    meta["thresholds"] = {**meta["thresholds"], **SURE_BY_HAND}
+    meta["thresholds"] = {**meta["thresholds"], **BY_HAND}
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez_compressed(HEAD_FILE, **arrays)
-    print(f"{HEAD_FILE.relative_to(ROOT)}: alone_sure {SURE_BY_HAND['alone_sure']}, "
-          f"support_sure {SURE_BY_HAND['support_sure']}")
+    print(f"{HEAD_FILE.relative_to(ROOT)}: {BY_HAND}")
     return 0
 
 
