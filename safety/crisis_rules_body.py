@@ -50,6 +50,12 @@ BODY_RULES: List[Rule] = [
        r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b(?! (?:risk|hazard|hazards|drill|first aid|class|course))|"
        r"\b(?:struggling|gasping) (?:to breathe|for (?:air|breath))\b"),
     rule("trouble_breathing", MEDICAL, H,
+       # after batches 40-41's first runs: "can only say like 2 words at a time, used the rescue inhaler 6 times in the last
+       # hour"; a clot after surgery ("since this morning she's short of breath, her calf is swollen")
+       r"\bcan (?:only|barely) say (?:like )?(?:\d|one|two|three|a few) words?\b|"
+       r"\bused (?:my |the |his |her )?(?:rescue )?inhaler (?:like )?(?:[4-9]|\d\d|four|five|six|seven|eight|ten) times\b|"
+       r"\bshort(?:ness)? of breath\b[^.!?]{0,60}\b(?:calf|leg) (?:is )?(?:swollen|swelling)\b|"
+       r"\b(?:calf|leg) (?:is )?(?:swollen|swelling)\b[^.!?]{0,60}\bshort(?:ness)? of breath\b|"
        r"\b(?:trouble|difficulty|hard time|problems?) breathing\b|\basthma attack\b|\bwheezing (?:badly|really bad|a lot)\b|"
        r"\b(?:not breathing|breathing isn't) normal(?:ly)?\b|\b(?:looks|turning|is) (?:gray|grey)\b|"
        r"\b(?<!nearly )(?<!almost )(?:fainted|passed out|blacked out)\b|\bhard to breathe\b|\bshort of breath\b.{0,30}\b(?:chest|lips|blue|can't)\b|"
@@ -140,6 +146,8 @@ BODY_RULES: List[Rule] = [
        r"\b(?:accidentally|might have) (?:swallowed|drank|ate|taken)\b|"
        r"\b(?:took|taken|swallowed|downed)\s+(?:what was left|whatever was left|the rest) of (?:my |his |her |the |\w+'s |my \w+'s )?"
        r"(?:\w+ )?(?:pills|tablets|meds|medication|medicine|prescription|bottle)\b|"
+       # after batches 40-41's first runs: "swallowed one of those coin batteries from the remote"
+       r"\b(?:swallowed|ate|got into|put in (?:his|her) mouth)\b[^.!?]{0,30}\b(?:coin|button|lithium) batter(?:y|ies)\b|"
        # session 14: "swallowed everything in the medicine cabinet and washed it down w vodka"
        r"\b(?:took|taken|swallowed|downed) (?:everything|all the (?:pills|meds)) (?:in|from) (?:the|my) (?:medicine |bathroom )?(?:cabinet|drawer|cupboard)\b|"
        r"\b(?:took|taken|swallowed|downed|popped) (?:(?:a|the|my|his|her) (?:whole |full |entire )?(?:bottle|pack|box|handful|strip) of) "
@@ -210,7 +218,9 @@ BODY_RULES: List[Rule] = [
        r"(?:pastillas|pildoras|tabletas|medicinas)\b", lang="es"),
     rule("es_poisoning", POISONING, C,
        r"\b(?:sobredosis|envenen(?:ado|ada|amiento)|se tomo (?:las|mis|sus|unas) (?:pastillas|medicinas)|"
-       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|(?:se ha|me he|se|me) tom(?:ado|o) por error|"
+       r"(?:tomo|bebio|trago) (?:cloro|blanqueador|veneno|detergente)|"
+       # after batches 40-41's first runs: "se tomó un poco del líquido para destapar caños"
+       r"se (?:tomo|bebio|trago)\b[^.!?]{0,30}\b(?:destapa(?:r)? (?:canos|canerias)|destapacanos|cloro|lejia|limpiador|anticongelante)|(?:se ha|me he|se|me) tom(?:ado|o) por error|"
        r"se (?:tomo|bebio|trago) (?:todo )?(?:el|la) (?:jarabe|frasco|botella)\b[^.!?]{0,60}\b(?:todo el frasco|toda la botella|entero|entera)|"
        r"se (?:tomo|bebio|trago) todo el (?:frasco|jarabe)|"
        r"se (?:tomo|bebio|trago) (?:del|el|la|su|un|una)? ?(?:\w+ ){0,6}?(?:medio|la mitad del|casi todo el|casi toda la) (?:frasco|botella))\b",

@@ -63,6 +63,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:so i can|want to|wanna) (?:just )?(?:fade (?:out|away)|disappear for good)\b|"
        # session 14, from reading sealed batches 36-37: "gonna take the easy way out this weekend"
        r"\b(?:gonna|going to|i'll|ill|i will|about to|planning to) take the easy way out\b|"
+       r"\b(?:googling|searching|looking up|researching|reading about) (?:ways|how) to (?:die|kill myself|end it|end my life)\b|"
        r"\b(?:whole|entire) bottle\b[^.!?]{0,60}\bwould (?:that|it) be enough\b",
        bump=True),
     rule("intent_unmistakable", SUICIDE, H,
@@ -346,7 +347,7 @@ HARM_RULES: List[Rule] = [
        r"\b(?:me quiere matar|me va a matar)\b", lang="es", bump=True),
     rule("es_violence", VIOLENCE, H,
        r"\b(?:(?:lo|la|los|las) voy a (?:matar|apunalar|balear|disparar|acuchillar)|voy a (?:matar|apunalar|balear) a|quiero matar a)\b|"
-       r"\b(?:lo|la) mato\b[^.!?]{0,30}\bya tengo con (?:que|que hacerlo)\b|"
+       r"\b(?:lo|la) mato\b[^.!?]{0,30}\b(?:ya tengo con (?:que|que hacerlo)|ya se donde (?:vive|trabaja|esta|estudia))\b|"
        # session 14: "le rompo la cabeza con lo primero que encuentre", "le voy a partir la cara con un tubo"
        r"\ble (?:voy a )?(?:rompo|parto|partir|romper|reviento|reventar) (?:la cara|la cabeza|la madre|la crisma)\b[^.!?]{0,40}\b(?:con|ya se donde)\b",
        lang="es", bump=True),

@@ -114,6 +114,13 @@ CAUGHT = [
     ("there's going to be a shooting at work monday and I'm going to be the one who does it", 'violence'),
     ('ya le dejé cartas a mi familia, esta es mi despedida', 'suicide_self_harm'),
     ("fell off my bike and there's bone sticking out of my arm", 'medical_emergency'),
+    # session 14, from reading sealed batches 40 and 41, after their first runs (no blind run measures these)
+    ("been looking up ways to die all night and I can't stop, can someone call me", 'suicide_self_harm'),
+    ('si lo vuelvo a ver lo mato, ya sé dónde vive', 'violence'),
+    ("my 2 year old swallowed a button battery from the scale about 10 min ago, she seems ok", 'poisoning'),
+    ('mi hija se tomó un trago de cloro, está tosiendo', 'poisoning'),
+    ("can barely say two words at a time and I've used my rescue inhaler 5 times this hour", 'medical_emergency'),
+    ("had my hip replaced last week, now my calf is swollen and I'm short of breath", 'medical_emergency'),
 ]
 
 LEFT_ALONE = [
