@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-ORDER = ["scheduling", "nlu", "intent_blind", "goals", "chat_load", "safety", "crisis_blind39", "crisis_blind38", "crisis_blind37", "crisis_blind36", "crisis_blind35", "crisis_blind34", "crisis_blind33", "crisis_blind32", "crisis_blind31", "crisis_blind30", "crisis_blind29", "crisis_blind28", "crisis_blind27", "crisis_blind26", "crisis_blind25", "crisis_brief", "crisis_blind24", "crisis_blind23", "crisis_blind22", "crisis_blind21", "crisis_blind20", "crisis_blind19", "crisis_blind18", "crisis_blind17", "crisis_blind16", "crisis_blind15", "crisis_blind14", "crisis_blind13", "crisis_blind12", "crisis_blind11", "crisis_blind10", "crisis_blind9", "crisis_blind8", "crisis_blind7", "crisis_blind6", "crisis_blind5", "speech", "speech_callers", "decode_stall",
+ORDER = ["scheduling", "nlu", "intent_blind", "goals", "chat_load", "safety", "crisis_blind41", "crisis_blind40", "crisis_blind39", "crisis_blind38", "crisis_blind37", "crisis_blind36", "crisis_blind35", "crisis_blind34", "crisis_blind33", "crisis_blind32", "crisis_blind31", "crisis_blind30", "crisis_blind29", "crisis_blind28", "crisis_blind27", "crisis_blind26", "crisis_blind25", "crisis_brief", "crisis_blind24", "crisis_blind23", "crisis_blind22", "crisis_blind21", "crisis_blind20", "crisis_blind19", "crisis_blind18", "crisis_blind17", "crisis_blind16", "crisis_blind15", "crisis_blind14", "crisis_blind13", "crisis_blind12", "crisis_blind11", "crisis_blind10", "crisis_blind9", "crisis_blind8", "crisis_blind7", "crisis_blind6", "crisis_blind5", "speech", "speech_callers", "decode_stall",
          "voice"]
 
 
