@@ -25,7 +25,7 @@ RULES: List[Rule] = [*HARM_RULES, *BODY_RULES]
 # agreement (`veto_weak`, chosen out of fold). A time or means named ("tonight", "the pills") is
 # no reason alone: "now" is in "I'm doing much better now" too.
 EXPLICIT = frozenset({
-    "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_plan_signs", "self_harm",
+    "suicide_intent_now", "suicide_means", "suicide_goodbye", "suicide_ideation", "suicide_attempt", "suicide_plan_signs", "self_harm",
     "suicide_signals", "suicide_reported", "method_seeking", "suicide_passive_outright", "es_suicide_intent_now", "es_suicide_ideation", "es_suicide_signals",
     "violence_weapon_now", "violence_intent_armed", "threat_unmistakable", "intent_unmistakable", "abuse_of_dependent", "abuse_by_partner", "abuse_disclosed", "violence_against_me_now", "es_violence_now", "es_abuse_now", "es_abuse_hit", "abuse_at_the_door",
     "es_overdose_taken", "overdose_taken", "poisoning_described", "poisoning_signs", "carbon_monoxide_signs", "es_poisoning",

@@ -83,6 +83,9 @@ HARM_RULES: List[Rule] = [
        r"[^.!?]{0,30}\b(?:at once|in one go|this time|tonight)\b|"
        r"\b(?:jump|jumping) off (?:my|the|a) (?:balcony|roof|bridge|building|overpass)\b[^.!?]{0,30}\b(?:for real|this time)\b|"
        r"\b(?:written|wrote|writing|left) (?:goodbye )?(?:letters|notes) (?:for|to) (?:everyone|everybody|my (?:family|kids|children))\b", bump=True),
+    # an attempt said outright is explicit; told as history ("my records from a suicide attempt in 2016") it is the
+    # classifier's to weigh (session 14: it had been part of `suicide_ideation`, which reads no history)
+    rule("suicide_attempt", SUICIDE, H, r"\b(?:suicide attempt|attempted suicide)\b", negatable=True, history=True, bump=True),
     # session 14: told as history ("a suicide attempt in 2016", "suicidal in college"), or a death that has
     # happened ("my brother died by suicide in January"), the word is the classifier's to weigh
     rule("suicidal_word", SUICIDE, H,

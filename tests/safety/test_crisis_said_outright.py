@@ -121,6 +121,9 @@ CAUGHT = [
     ('mi hija se tomó un trago de cloro, está tosiendo', 'poisoning'),
     ("can barely say two words at a time and I've used my rescue inhaler 5 times this hour", 'medical_emergency'),
     ("had my hip replaced last week, now my calf is swollen and I'm short of breath", 'medical_emergency'),
+    # a suicide attempt said as now stays explicit once the words told as history are the classifier's (review)
+    ("I made a suicide attempt an hour ago", 'suicide_self_harm'),
+    ("I attempted suicide last night and I'm scared to tell anyone", 'suicide_self_harm'),
 ]
 
 LEFT_ALONE = [
