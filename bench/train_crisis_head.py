@@ -8,10 +8,8 @@
     .venv/bin/python bench/train_crisis_head.py --sure     # write BY_HAND into the shipped head
 
 Training data (each row says where it came from in its "source"):
-- fixtures/safety/messages.jsonl, train_paraphrases.jsonl, train_paraphrases2.jsonl,
-  train_paraphrases3.jsonl — labelled crisis / emergency / negative messages, written for this project;
-- fixtures/safety/train_paraphrases4.jsonl — Spanish everyday requests, passed events and family
-  history, each beside its current twin labelled a crisis (written by `bench/paraphrases4.py`);
+- fixtures/safety/messages.jsonl, train_paraphrases.jsonl ... 3.jsonl — labelled messages written for this project;
+- fixtures/safety/train_paraphrases4.jsonl — Spanish everyday requests and passed events, each beside its crisis twin;
 - fixtures/safety/train_paraphrases5.jsonl — 700 messages (450 hard negatives: idioms, fiction and
   study, grief and a relative's past, paperwork and everyday requests with a trigger word, Spanish),
   written 2026-11-28 22:00 by a helper that read no project file (source: /work/train/safety_extra.jsonl);
@@ -22,13 +20,15 @@ Training data (each row says where it came from in its "source"):
   medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
   12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
   say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
-- fixtures/safety/train_brief1.jsonl ... train_brief12.jsonl — 3,600 messages (half crises, half hard negatives)
-  written 2026-11-29 (sessions 13-14) by twelve helpers that read no project file, from the blind brief
-  (fixtures/safety/BLIND_BRIEF.md) with 300 rows each, in three rounds of four (9-12 leaning to the cases the
-  classifier got wrong); each round scored once before training on it (docs/benchmarks/crisis_brief.md);
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout29.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
+- fixtures/safety/train_brief1.jsonl ... train_brief16.jsonl — 4,800 messages (half crises, half hard negatives)
+  written 2026-11-29 (sessions 13-15) by sixteen helpers that read no project file, from the blind brief
+  (fixtures/safety/BLIND_BRIEF.md) with 300 rows each, in four rounds of four (9-12 leaning to the cases the
+  classifier got wrong, 13-16 to topics named while all is well and to crises said in passing); rounds 1-12
+  each scored once before training on it (docs/benchmarks/crisis_brief.md), 13-16 trained on unscored;
+- fixtures/safety/blind_holdout4.jsonl ... blind_holdout41.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
   — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... 29.md), then trained on
-  (7-9 since session 9, 10-23 session 12, 24-26 session 13, 27-29 session 14), each after its first run was read;
+  (7-9 since session 9, 10-23 session 12, 24-26 session 13, 27-29 session 14, 30-41 session 15), each after its
+  first run was read;
 - fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
 - fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
   written by `bench/routine_answers.py`;
@@ -80,10 +80,10 @@ from safety.pii import PIIDetector  # noqa: E402
 DATA = ROOT / "fixtures" / "safety"
 LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jsonl", "train_paraphrases3.jsonl",
             "train_paraphrases4.jsonl", "train_paraphrases5.jsonl", "train_paraphrases6.jsonl",
-            "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in range(1, 13)),
+            "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in range(1, 17)),
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
-            *(f"blind_holdout{n}.jsonl" for n in range(10, 30))]
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 42))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
@@ -111,7 +111,9 @@ SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 # head scores that turn 0.998 at support 0.426. `alone` 0.85 (session 14, over the objective's 0.75): with the
 # rules from reading batches 30-37 recall on new writers held at 0.97 while false alarms stayed at 4-5.5 %, most
 # by the classifier alone; on 30-39 (read) 0.85 drops 1.2 points of them for 1 of recall. Judged on 40-41.
-BY_HAND = {"alone": 0.85, "alone_sure": 0.95, "support_sure": 0.43}
+# `veto` 0.03 (session 15, over the objective's 0.1): out of fold 0.1 dropped 9 crises an explicit rule caught (30
+# acetaminophen tablets yesterday, a toddler into drain cleaner) to spare 50 false alarms; 0.03 drops 3, spares 35.
+BY_HAND = {"alone": 0.85, "alone_sure": 0.95, "support_sure": 0.43, "veto": 0.03}
 NO_THRESHOLDS = Thresholds(alone=1.0, support=1.0, this_turn=1.0, urgent=1.0)   # `veto_for` reads none for a body in trouble
 THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 

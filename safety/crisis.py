@@ -57,7 +57,11 @@ def explicit(by_rules: CrisisAssessment) -> bool:
 # it reads medical rules only: at 0.05 it would have dropped a household's carbon monoxide (a poisoning).
 # 0.05 since session 14 (the head retrained with batches 27-29 and train_brief9-12): out of fold 63 false alarms
 # dropped and no crisis; at 0.08 a wasp sting with hives and a faint coming (0.067) would be lost.
-TOLD_AS_OVER_VETO = 0.05
+# 0.1 since session 15, when minutes ago and "since" stopped counting as the past (`told_as_over`), which had
+# put that wasp sting here: out of fold (head retrained with 30-41 and train_brief13-16) no crisis told as over
+# scores under 0.11 and 4 false alarms more are dropped; at 0.15 two crises would be (a clot after surgery, an
+# open fracture).
+TOLD_AS_OVER_VETO = 0.1
 _MEDICAL_RULES = frozenset(rule.name for rule in RULES if rule.category == MEDICAL)
 
 
@@ -99,13 +103,20 @@ def reassured(masked: str, category: str) -> bool:
     return bool(NOTHING_HAPPENED_RE.search(masked) or (category != POISONING and FEELS_FINE_RE.search(masked)))
 
 
+_IN_THE_STORY = re.compile(r"\b(?:character|scene|protagonist|villain)s?\b")
+
+
 def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
     """Why a message is no crisis whatever its trigger words, or ``None``: a story being written
     ("fiction"; an explicit phrase still stands), or a poisoning that did not happen ("she didn't eat
     any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
-    if explicit(by_rules) and not set(by_rules.categories) <= {POISONING}:
+    body_only = set(by_rules.categories) <= {MEDICAL}
+    if explicit(by_rules) and not set(by_rules.categories) <= {POISONING} and not body_only:
         return None
-    if FICTION_RE.search(masked) and not explicit(by_rules):
+    # a body in a story is set aside as well when the story's character or scene has it ("a scene where a
+    # character goes into anaphylactic shock"), not the writer's family ("writing a story and my mom just collapsed")
+    if FICTION_RE.search(masked) and (not explicit(by_rules) or body_only and _IN_THE_STORY.search(masked)
+                                      and not CURRENT_RE.search(masked)):
         return "fiction"
     if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(masked):
         return "nothing_happened"

@@ -96,6 +96,12 @@ IDIOMS = [
     r"\bmorir(?:me|se)? de (?:la )?(?:risa|hambre|ganas|sueno|aburrimiento)\b",
     r"\bmuert[oa] de (?:hambre|cansancio|risa|sueno|frio|miedo)\b",
     r"\b(?:dolor|espalda|cabeza|pies|trabajo|calor|rodilla)\b[^.]{0,30}\bme (?:esta )?mata(?:ndo)?\b",
+    # session 15: a heart attack foretold in jest ("me va a dar un infarto si sigo comiendo así jaja"), as
+    # "you'll give me a heart attack" (one happening is told in the present: "me está dando un infarto")
+    r"\b(?:me|le|te|nos) (?:va|van) a dar (?:un )?(?:infarto|ataque al corazon)\b",
+    # a denial said in full: "no tengo pensamientos de hacerme daño" (as "not suicidal" in English)
+    r"\bno (?:tengo|he tenido|tiene|ha tenido) (?:ningun[oa]? |ningunas? )?(?:pensamientos?|ideas?|intencion(?:es)?|planes?) de "
+    r"(?:hacerme dano|lastimarme|matarme|suicidarme|quitarme la vida|morir(?:me)?)\b",
     # "mi jefe me va a matar si llego tarde", as "my boss will kill me if" (a partner's is a threat: crisis.py)
     r"\bme (?:va|van) a matar (?:si|cuando|porque)\b",
     # a booking refused to ask something else: "no, I don't want to book anything, I just want to know when it is"
@@ -114,6 +120,13 @@ NEG_RE = re.compile(
 HISTORY_RE = re.compile(
     r"\b(?:last (?:week|weekend|month|year|time|summer|winter|spring|fall)|years? ago|months? ago|weeks? ago|"
     r"in (?:19|20)\d\d|history of|follow[- ]?up|followup|check[- ]?up|refill|prescription|results|"
+    # session 15: a past told as such ("I used to have suicidal thoughts but haven't in over a year", "records from
+    # my 2019 hospitalization"), a symptom only supposed ("come back if the chest pain returns", "if I ever get
+    # chest pain with shortness of breath"), a specialist visit booked ("scheduled with cardiology for my chest pain")
+    r"used to (?:have|get|be|feel|think about|struggle with) (?:\w+ )?(?:suicidal|suicide|thoughts of)|(?:haven't|have not|hasn't|has not)(?: had| felt| been)?(?: \w+){0,3} (?:in|for) (?:over |more than )?(?:a|one|two|\d+) (?:years?|months?)|"
+    r"(?:my|the|his|her|our) (?:19|20)\d\d (?:hospitali[sz]ation|admission|stay|visit|surgery|records)|records (?:from|of)|"
+    r"(?:come back|call (?:us|back|911|the office)|go to the er|seek care) if|if (?:i|you|he|she|it|the \w+|my \w+) (?:ever )?(?:gets?|has|have|returns?|develops?|notices?|feels?|comes? back)|"
+    r"cardiology|"
     r"x-?ray|ekg|ecg|mri|ct scan|screening|medication for|meds for|neurologist|"
     r"cardiologist|allergist|(?:a|an|one|two|three|six|\d+) (?:years?|months?|weeks?) since|(?:been )?(?:clean|sober) (?:for|since)|"
     r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|as a (?:kid|child|baby|teen(?:ager)?)|"
@@ -130,7 +143,7 @@ HISTORY_RE = re.compile(
 # ... unless the message says it is happening now
 CURRENT_RE = re.compile(
     r"\b(?:right now|(?<!fine )(?<!okay )(?<!ok )(?<!better )(?<!well )(?<!good )now|currently|just started|started (?:a few|an|\d+) (?:minutes?|hours?|hour) ago|"
-    r"won't stop|can't breathe|ahora|ahorita|"
+    r"won't stop|can't breathe|ahora(?! (?:esta|estoy|estamos|estan) (?:estable|bien|mejor|tranquil[oa]s?))|ahorita|"
     # a symptom of the past that has returned: "my chest pain from last week came back this morning"
     r"came back|coming back|(?:is|it's|its) back again|worse than (?:before|ever|last time)|getting worse|since this morning)\b")
 
@@ -189,7 +202,9 @@ NOTHING_HAPPENED_RE = re.compile(
 # trigger word there needs more than the classifier's topic-deep agreement; explicit phrases still stand.
 FICTION_RE = re.compile(
     r"\b(?:(?:i'm|i am|im) writing (?:a|my) (?:\w+ )?(?:novel|book|story|thriller|screenplay|script|play|short story)|"
-    r"(?:a|one|my|the) (?:main )?character (?:is|gets|dies|poisons|who)|"
+    r"(?:a|one|my|the) (?:main )?character (?:is|gets|dies|poisons|who|has|goes|takes|overdoses|attempts|tries|collapses|stops)|"
+    # session 15: a film or a show watched ("a true crime doc last night about a guy who poisoned his wife")
+    r"(?:watched|watching|saw|seen) (?:a|an|this|that|the) (?:\w+ ){0,2}(?:documentary|doc|movie|film|show|episode|series|podcast) (?:about|on|where)|"
     r"(?:estoy escribiendo|escribo) una (?:novela|historia|obra)|un personaje)\b")
 FEELS_FINE_RE = re.compile(
     r"\b(?:(?:i|we|he|she|they|it) (?:feel|feels|felt)|(?:i'm|i am|we're|he's|she's|they're) feeling|and (?:i )?feel(?:ing)?|"
@@ -199,4 +214,4 @@ FEELS_FINE_RE = re.compile(
     r"eating and (?:playing|drinking)|drinking and peeing|(?:playing|eating) (?:normal|normally|fine)|"
     r"settled (?:down )?(?:in|after) (?:a|about|like)|(?:went|goes) away (?:after|on its own|once)|"
     r"(?:came|come|popped|coughed (?:it|them)) (?:right |straight )?(?:out|up)\W+(?:and )?(?:i'm|i am|she's|he's|she is|he is|they're) (?:totally |completely )?fine|"
-    r"(?:jugando|comiendo)(?: y (?:jugando|comiendo))? (?:bien|normal)|sin sintomas|me siento (?:bien|perfectamente))\b")
+    r"(?:jugando|comiendo)(?: y (?:jugando|comiendo))? (?:bien|normal)|sin sintomas|me siento (?:bien|perfectamente)|ya no (?:me |le )?sangra)\b")

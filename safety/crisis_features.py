@@ -17,7 +17,8 @@ import numpy as np
 
 from safety.crisis_cues import CURRENT_RE, HISTORY_RE, IDIOM_RE, IMMINENT_RE
 
-CUES_VERSION = "cues-3"    # cues-3 (session 13): CURRENT_RE reads a symptom that has come back
+CUES_VERSION = "cues-4"    # cues-4 (session 15): HISTORY_RE reads a past said as such, a symptom only supposed;
+                           # cues-3 (session 13): CURRENT_RE reads a symptom that has come back
 
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|nunca|sin|ni)\b|n't\b")
 _PAST = re.compile(
@@ -92,11 +93,22 @@ def cue_features(folded: str) -> np.ndarray:
     return out * SCALE
 
 
+# what is recent or still going on is no past: "stung 10 min ago", "since I shoveled the driveway"
+_RECENT = re.compile(
+    r"\b(?:\d+|a few|a couple(?: of)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|half an?) "
+    r"(?:min|mins|minutes?|hours?|hrs?|seconds?|secs?) ago\b|\bsince\b")
+
+_TO_BOOK = re.compile(r"\bbook(?:ed|ing)? (?:a|an|the|me|my|us|him|her|in|it|for|with|them)\b")
+
+
 def told_as_over(folded: str) -> bool:
     """Does the message carry a cue of the past, of an end or of a topic of study ("back in March",
     "already stopped", "my first aid course")? Where it does, a medical rule's hit may be dropped by a
-    classifier all but certain there is no crisis (`crisis.veto_for`)."""
-    return bool(_PAST.search(folded) or _RESOLVED.search(folded) or _TOPIC.search(folded))
+    classifier all but certain there is no crisis (`crisis.veto_for`). Minutes or hours ago, or "since",
+    is no past (session 15: a wasp sting "10 min ago" with hives and a faint coming was dropped so), and
+    to book a visit is no book read."""
+    return bool(_PAST.search(_RECENT.sub(" ", folded)) or _RESOLVED.search(folded)
+                or _TOPIC.search(_TO_BOOK.sub(" ", folded)))
 
 
 def with_cues(x: np.ndarray, texts: list[str]) -> np.ndarray:

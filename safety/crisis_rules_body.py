@@ -47,7 +47,7 @@ BODY_RULES: List[Rule] = [
        negatable=True, history=True),
     rule("not_breathing", MEDICAL, C,
        r"\b(?:isn't|is not|not|stopped|has stopped|wasn't|aren't|are not) breathing\b|"
-       r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b(?! (?:risk|hazard|hazards|drill|first aid|class|course))|"
+       r"\b(?:can't|cannot|can not|couldn't|could not) (?:breathe|breath|get (?:any )?air)\b|\bchoking\b(?! (?:and (?:\w+ )?)?(?:risk|hazard|hazards|drill|first aid|class|course|cpr))|"
        r"\b(?:struggling|gasping) (?:to breathe|for (?:air|breath))\b"),
     rule("trouble_breathing", MEDICAL, H,
        # after batches 40-41's first runs: "can only say like 2 words at a time, used the rescue inhaler 6 times in the last
@@ -208,7 +208,7 @@ BODY_RULES: List[Rule] = [
        r"\b(?:derrame cerebral|embolia|se le cae (?:la cara|un lado de la cara)|cara caida|no puede hablar bien|"
        r"habla arrastrando las palabras|no puede mover (?:el brazo|la pierna|un lado|el lado (?:izquierdo|derecho))|habla (?:raro|extrano|chistoso))\b", lang="es", negatable=True, history=True),
     rule("es_unresponsive", MEDICAL, C,
-       r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|esta (?:azul|morado)|"
+       r"\b(?:no reacciona|no responde|no despierta|cara torcida|boca torcida|no puede hablar|me falta el aire|le falta el aire|inconsciente|se puso (?:azul|morado)|(?<!solo )(?<!ya )esta (?:azul|morado)(?! (?:el|mi|su) (?:moreton|morete|golpe|cardenal))|"
        r"convulsion(?:es|ando)?|esta convulsionando|sangra mucho|no para de sangrar|no deja de sangrar|mucha sangre|"
        r"es una emergencia|necesito una ambulancia)\b", lang="es", negatable=True, history=True),
     # an overdose already taken is a poisoning too (Poison Control as well as 988)

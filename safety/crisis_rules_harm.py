@@ -202,7 +202,7 @@ HARM_RULES: List[Rule] = [
     # Spanish
     rule("es_suicide_intent_now", SUICIDE, C,
        r"\b(?:voy a|me voy a|esta noche (?:me )?voy a)\s*(?:matarme|suicidarme|quitarme la vida)\b|"
-       r"\bme voy a matar\b|\bme tome (?:todas|muchas|un frasco de) (?:las |mis )?(?:pastillas|pildoras)\b|"
+       r"\bme voy a (?:matar|suicidar)\b|\bme tome (?:todas|muchas|un frasco de) (?:las |mis )?(?:pastillas|pildoras)\b|"
        r"\btome (?:muchas|todas (?:las|mis)) (?:pastillas|pildoras)\b", lang="es"),
     rule("es_suicide_ideation", SUICIDE, H,
        r"\b(?:me quiero morir|me quiero (?:matar|suicidar)|quiero morir(?:me)?|quiero matarme|quiero suicidarme|quisiera (?:estar muerto|estar muerta|morir(?:me)?)|"
