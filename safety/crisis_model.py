@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from safety.crisis_features import CUES_VERSION, with_cues
+from safety.crisis_lexical import LexicalHead
 from safety.embeddings import ModelFilesError, SentenceEncoder
 
 log = logging.getLogger("safety.crisis_model")
@@ -33,7 +34,7 @@ ALSO_MIN = 0.2
 
 @dataclass(frozen=True)
 class Prediction:
-    crisis: float           # P(any crisis or emergency), averaged over the heads
+    crisis: float           # P(any crisis or emergency): the heads' average, with the lexical member's
     category: str           # the most likely crisis category (even when `crisis` is low)
     urgent: float           # P(needs a person now | crisis)
     also: tuple[str, ...] = ()   # other categories at least ALSO_MIN likely (an overdose: poisoning and self-harm)
@@ -70,6 +71,8 @@ class Head:
                             for m in range(len(self.meta["layers"]))]
             self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
             self.positives = data["positives"].astype(np.float32)
+            self.lexical = LexicalHead.from_arrays(data)
+        self.embedding_weight = float(self.meta.get("lexical_weight", 1.0))  # the embedding heads' share of P(crisis)
         features = self.meta.get("features")
         if features not in (None, CUES_VERSION):     # a head trained on other cues would read garbage
             raise ValueError(f"crisis head expects features {features!r}, this code computes {CUES_VERSION!r}")
@@ -85,11 +88,14 @@ class Head:
         probs = np.mean([_forward(layers, features) for layers in self.members], axis=0)
         urgent = 1.0 / (1.0 + np.exp(-(x @ self.urgent_W + self.urgent_b)))
         support = support_of(x, self.positives)
+        crisis = 1.0 - probs[:, self._neg]
+        if self.lexical is not None and len(texts) == len(crisis):
+            crisis = self.embedding_weight * crisis + (1.0 - self.embedding_weight) * self.lexical.predict(texts)
         out = []
-        for p, u, s in zip(probs, urgent.reshape(-1), support):
+        for p, c, u, s in zip(probs, crisis, urgent.reshape(-1), support):
             ranked = [i for i in np.argsort(-p) if i != self._neg]
             also = tuple(self.classes[i] for i in ranked[1:] if p[i] >= ALSO_MIN)
-            out.append(Prediction(float(1.0 - p[self._neg]), self.classes[ranked[0]], float(u), also, float(s)))
+            out.append(Prediction(float(c), self.classes[ranked[0]], float(u), also, float(s)))
         return out
 
 
