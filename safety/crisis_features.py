@@ -98,6 +98,9 @@ _RECENT = re.compile(
     r"\b(?:\d+|a few|a couple(?: of)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|half an?) "
     r"(?:min|mins|minutes?|hours?|hrs?|seconds?|secs?) ago\b|\bsince\b")
 
+# all is well said of the person: "blood everywhere lol, my kid lost his first tooth ... he's totally fine"
+_ALL_WELL = re.compile(r"\b(?:he's|she's|i'm|im|we're|they're|he is|she is|i am) (?:totally |completely |perfectly |all )?"
+                       r"(?:fine|ok|okay|good|stable)\b(?! (?:but|until|except))")
 _TO_BOOK = re.compile(r"\bbook(?:ed|ing)? (?:a|an|the|me|my|us|him|her|in|it|for|with|them)\b")
 
 
@@ -107,7 +110,7 @@ def told_as_over(folded: str) -> bool:
     classifier all but certain there is no crisis (`crisis.veto_for`). Minutes or hours ago, or "since",
     is no past (session 15: a wasp sting "10 min ago" with hives and a faint coming was dropped so), and
     to book a visit is no book read."""
-    return bool(_PAST.search(_RECENT.sub(" ", folded)) or _RESOLVED.search(folded)
+    return bool(_PAST.search(_RECENT.sub(" ", folded)) or _RESOLVED.search(folded) or _ALL_WELL.search(folded)
                 or _TOPIC.search(_TO_BOOK.sub(" ", folded)))
 
 

@@ -2,7 +2,8 @@
 
 The rules catch explicit phrases; this catches paraphrase ("which way of dying hurts least"). The
 heads (a logistic regression and two one-layer perceptrons, averaged) read the embedding and the
-rules' cues beside it (`crisis_features.py`: history, resolution, third party, idiom...). They were trained by
+rules' cues beside it (`crisis_features.py`: history, resolution, third party, idiom...); P(crisis) is their
+average with a lexical member's (`crisis_lexical.py`), which weighs the framing words an embedding blurs. They were trained by
 `bench/train_crisis_head.py` from the labelled sets in `fixtures/safety/` and live in
 `safety/crisis_head.npz` with the SHA-256 of every file they were trained on, so a change to the
 data without a rebuild is caught by a test. Inference is numpy: no scikit-learn at run time.
@@ -72,7 +73,7 @@ class Head:
             self.urgent_W, self.urgent_b = data["urgent_W"], data["urgent_b"]
             self.positives = data["positives"].astype(np.float32)
             self.lexical = LexicalHead.from_arrays(data)
-        self.embedding_weight = float(self.meta.get("lexical_weight", 1.0))  # the embedding heads' share of P(crisis)
+        self.embedding_weight = float(self.meta.get("embedding_weight", 1.0))  # the embedding heads' share of P(crisis)
         features = self.meta.get("features")
         if features not in (None, CUES_VERSION):     # a head trained on other cues would read garbage
             raise ValueError(f"crisis head expects features {features!r}, this code computes {CUES_VERSION!r}")

@@ -50,3 +50,18 @@ def test_the_crisis_now_still_raises_help(text, kind):
     for det in (rules, detector):
         got = det.assess(text)
         assert got.is_crisis and got.severity >= Severity.HIGH and kind in got.categories, (text, got)
+
+
+def test_a_poisoning_in_a_story_is_the_characters():
+    story = "Estoy escribiendo un cuento donde un personaje muere envenenado con arsénico, ¿es realista que tarde un día?"
+    assert not rules.assess(story).is_crisis
+    mine = "Estoy escribiendo una carta de despedida, me tomé todas las pastillas del frasco"
+    assert rules.assess(mine).is_crisis
+
+
+def test_blood_everywhere_with_all_well_said_is_told_as_over():
+    said_well = "there was blood everywhere lol, my daughter's wiggly tooth came out at dinner, she's totally fine. book her dental visit?"
+    assert not detector.assess(said_well).is_crisis
+    bleeding = "blood everywhere, he cut his leg on a window and it's gushing, he's going pale"
+    got = detector.assess(bleeding)
+    assert got.is_crisis and MEDICAL in got.categories
