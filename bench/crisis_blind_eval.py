@@ -3,10 +3,10 @@
     .venv/bin/python bench/crisis_blind_eval.py [--batch 8] [--label "what was run"] [--append docs/benchmarks/crisis_blind8.md]
 
 Data (each written by a helper that read no code, rules or training data):
-- batches 42-53 (sealed; written 2026-11-29 in session 15 from the same brief; 42-45 scored on the detector frozen
-  at 0d9721e before they were read, 46-53 on the detector frozen at 79ab157, with the lexical member; each trained
-  on after its first run): blind_holdout42..53.jsonl and blind_multiturn42..53.jsonl, each first run in
-  docs/benchmarks/crisis_blind<batch>.md.
+- batches 42-57 (sealed; written 2026-11-29 in session 15 from the same brief; 42-45 scored on the detector frozen
+  at 0d9721e before they were read, 46-53 on the detector frozen at 79ab157, with the lexical member, 54-57 at
+  e94d715; 42-53 trained on after their first runs): blind_holdout42..57.jsonl and blind_multiturn42..57.jsonl,
+  each first run in docs/benchmarks/crisis_blind<batch>.md.
 - batches 30-41 (sealed; written 2026-11-29, 30-31 in session 13 and 32-41 in session 14, from the same brief;
   30-33 scored on the detector frozen at 3ea0987, 34-35 at b754308, 36-37 at ce98846, 38-39 at 6003dec, 40-41
   at 1b94c3e, each before it was read): blind_holdout30..41.jsonl and blind_multiturn30..41.jsonl, each first run and what it
