@@ -110,13 +110,13 @@ def set_aside(by_rules: CrisisAssessment, masked: str) -> str | None:
     """Why a message is no crisis whatever its trigger words, or ``None``: a story being written
     ("fiction"; an explicit phrase still stands), or a poisoning that did not happen ("she didn't eat
     any", "haven't mixed anything yet"; a poisoning rule's only). Either also keeps the classifier quiet."""
-    body_only = set(by_rules.categories) <= {MEDICAL, POISONING}
-    if explicit(by_rules) and not set(by_rules.categories) <= {POISONING} and not body_only:
+    bodily = set(by_rules.categories) <= {MEDICAL, POISONING}     # a body in trouble or a poisoning
+    if explicit(by_rules) and not bodily:
         return None
     # a body in a story is set aside as well when the story's character or scene has it ("a scene where a
     # character goes into anaphylactic shock", "una novela donde un personaje muere envenenado"), not the
     # writer's family ("writing a story and my mom just collapsed")
-    if FICTION_RE.search(masked) and (not explicit(by_rules) or body_only and _IN_THE_STORY.search(masked)
+    if FICTION_RE.search(masked) and (not explicit(by_rules) or bodily and _IN_THE_STORY.search(masked)
                                       and not CURRENT_RE.search(masked)):
         return "fiction"
     if set(by_rules.categories) <= {POISONING} and NOTHING_HAPPENED_RE.search(masked):
